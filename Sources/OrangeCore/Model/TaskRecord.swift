@@ -1,0 +1,67 @@
+/// One task, as stored in `tasks/<project>/<id>/TASK.md`.
+///
+/// Named `TaskRecord` to stay clear of Swift's concurrency `Task`. Front matter keys orange does
+/// not know are kept in `extra`, in file order, and written back unchanged; the body is kept
+/// byte for byte.
+public struct TaskRecord: Hashable, Sendable {
+    public var id: TaskID
+    public var project: ProjectName
+    public var branch: String
+    public var harness: String
+    public var status: TaskStatus
+    public var description: String
+    /// The parent task when this is a sub-task (`parent:`).
+    public var parent: TaskID?
+    /// Tasks that must be `done` before this one is ready (`blocked_by:`).
+    public var blockedBy: [TaskID]
+    /// Sub-tasks this task delegated to (`children:`).
+    public var children: [TaskID]
+    /// The pooled worktree bound to the task (`<project>--<n>`), if any.
+    public var workspace: String?
+    public var tmuxSession: String?
+    public var createdAt: Timestamp?
+    public var updatedAt: Timestamp?
+    public var prURL: String?
+    /// How many spawns in a row have failed; written only when non-zero.
+    public var spawnFailures: Int
+    /// The last error orange recorded for this task (a failed spawn, a lost session); written only when set.
+    public var lastError: String?
+    /// Front matter keys orange does not own, in file order.
+    public var extra: [FrontmatterEntry]
+    /// The Markdown after the front matter, byte for byte.
+    public var body: String
+
+    public init(
+        id: TaskID, project: ProjectName, branch: String, harness: String = "claude",
+        status: TaskStatus = .pending, description: String = "", parent: TaskID? = nil,
+        blockedBy: [TaskID] = [], children: [TaskID] = [], workspace: String? = nil,
+        tmuxSession: String? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
+        prURL: String? = nil, spawnFailures: Int = 0, lastError: String? = nil,
+        extra: [FrontmatterEntry] = [], body: String = ""
+    ) {
+        self.id = id
+        self.project = project
+        self.branch = branch
+        self.harness = harness
+        self.status = status
+        self.description = description
+        self.parent = parent
+        self.blockedBy = blockedBy
+        self.children = children
+        self.workspace = workspace
+        self.tmuxSession = tmuxSession
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.prURL = prURL
+        self.spawnFailures = spawnFailures
+        self.lastError = lastError
+        self.extra = extra
+        self.body = body
+    }
+
+    /// The keys orange owns, in the order they are written.
+    public static let knownKeys: [String] = [
+        "id", "project", "branch", "harness", "status", "description", "parent", "blocked_by", "children",
+        "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
+    ]
+}

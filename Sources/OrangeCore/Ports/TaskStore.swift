@@ -1,0 +1,67 @@
+/// A TASK.md that could not be read, reported with where and why. Never rewritten by orange.
+public struct InvalidTaskFile: Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    /// 1-based line of the problem, when it is tied to one.
+    public var line: Int?
+    public var reason: String
+
+    public init(path: String, line: Int?, reason: String) {
+        self.path = path
+        self.line = line
+        self.reason = reason
+    }
+
+    /// `path:line: reason`, the form compilers use, so editors can jump to it.
+    public var description: String {
+        if let line { return "\(path):\(line): \(reason)" }
+        return "\(path): \(reason)"
+    }
+}
+
+/// Every task found, plus every TASK.md that could not be read.
+public struct TaskScan: Sendable {
+    public var tasks: [TaskRecord]
+    public var invalid: [InvalidTaskFile]
+
+    public init(tasks: [TaskRecord], invalid: [InvalidTaskFile]) {
+        self.tasks = tasks
+        self.invalid = invalid
+    }
+}
+
+public enum TaskStoreError: Error, Sendable, CustomStringConvertible {
+    case notFound(TaskID)
+    case alreadyExists(TaskID)
+    case invalid(InvalidTaskFile)
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): return "task '\(id)' not found"
+        case .alreadyExists(let id): return "task '\(id)' already exists"
+        case .invalid(let file): return "\(file) (the file was left untouched)"
+        case .io(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// The task files. Writes are atomic and every update is a read-modify-write under the task's lock,
+/// so concurrent writers (CLI, engine, agents through orange) never lose each other's changes.
+public protocol TaskStore: Sendable {
+    /// All tasks (of one project, or all), plus the files that failed to parse.
+    func scan(project: ProjectName?) throws -> TaskScan
+    /// The task with this id in any project; nil when none. Throws `.invalid` for a malformed file.
+    func find(_ id: TaskID) throws -> TaskRecord?
+    /// Writes a new task; fails with `.alreadyExists` rather than overwrite.
+    func create(_ task: TaskRecord) throws
+    /// Re-reads the task under its lock, applies `change` and writes it back atomically when it
+    /// changed. Returns the task before and after. A malformed file is never rewritten.
+    @discardableResult
+    func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord)
+    /// Removes the task's folder.
+    func delete(_ id: TaskID, in project: ProjectName) throws
+    func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws
+    func history(of id: TaskID, in project: ProjectName) throws -> [HistoryEvent]
+    /// Where the task's TASK.md lives (whether or not it exists).
+    func taskFilePath(_ id: TaskID, in project: ProjectName) -> String
+}

@@ -1,0 +1,3 @@
+import OrangeApp
+
+OrangeMain.run()
