@@ -45,6 +45,17 @@ public struct FrontmatterEntry: Hashable, Sendable {
         self.value = value
         self.line = line
     }
+
+    // The line is where an entry was read from, not part of its content: two entries with the
+    // same key and value are equal wherever they came from.
+    public static func == (a: FrontmatterEntry, b: FrontmatterEntry) -> Bool {
+        a.key == b.key && a.value == b.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(value)
+    }
 }
 
 /// A TASK.md split into its front matter entries (in file order) and its Markdown body.

@@ -1,0 +1,46 @@
+/// A registered project: a git repository whose tasks orange runs (`projects.json`).
+public struct Project: Hashable, Sendable {
+    public var name: ProjectName
+    /// Absolute path of the repository's top level, symlinks resolved.
+    public var path: String
+    public var defaultBranch: String
+    /// How many worktrees (and so concurrent agents) the project may have.
+    public var poolSize: Int
+
+    public static let defaultPoolSize = 2
+
+    public init(name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize) {
+        self.name = name
+        self.path = path
+        self.defaultBranch = defaultBranch
+        self.poolSize = poolSize
+    }
+
+    /// The `projects.json` form: `{"name", "path", "default_branch", "pool_size"}`.
+    public var json: JSONValue {
+        .object([
+            ("name", .string(name.rawValue)), ("path", .string(path)),
+            ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
+        ])
+    }
+
+    /// Reads one `projects.json` entry, validating the name and pool size; nil with a reason otherwise.
+    public static func from(json: JSONValue) -> Result<Project, ProjectDecodeError> {
+        guard let nameText = json["name"]?.stringValue else { return .failure(.init(reason: "an entry has no \"name\"")) }
+        if let problem = ProjectName.problem(with: nameText) { return .failure(.init(reason: problem)) }
+        guard let path = json["path"]?.stringValue, path.hasPrefix("/") else {
+            return .failure(.init(reason: "project '\(nameText)' has no absolute \"path\""))
+        }
+        let branch = json["default_branch"]?.stringValue ?? "main"
+        if let problem = BranchName.problem(with: branch) { return .failure(.init(reason: "project '\(nameText)': \(problem)")) }
+        let pool = json["pool_size"]?.intValue ?? Int64(defaultPoolSize)
+        guard pool >= 1 && pool <= 64 else {
+            return .failure(.init(reason: "project '\(nameText)': pool_size must be between 1 and 64"))
+        }
+        return .success(Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool)))
+    }
+}
+
+public struct ProjectDecodeError: Error, Hashable, Sendable {
+    public var reason: String
+}
