@@ -1,0 +1,109 @@
+/// Every orange command, as data. `ArgumentParser` and `HelpRenderer` work from this table.
+public enum OrangeCommands {
+    public static let intro = """
+        orange: run coding agents on a graph of tasks, each in its own git worktree and tmux session.
+
+        Tasks live in $ORANGE_HOME/tasks/<project>/<id>/TASK.md (default ~/orange). A task is ready
+        when it is pending and every task in its blocked_by is done; ready tasks are spawned into
+        free workspace slots at once.
+        """
+
+    public static let all: [CommandSpec] = project + task + [graph, log]
+
+    static let project: [CommandSpec] = [
+        CommandSpec(
+            ["project", "add"], summary: "Register a git repository as a project.",
+            positionals: [PositionalSpec("path", .optional, help: "A folder inside the repository (default: the current directory).")],
+            options: [
+                OptionSpec("name", .value(placeholder: "name"), help: "Project name (default: the repository folder's name). Letters, digits, '.', '_', '-'."),
+                OptionSpec("pool-size", .value(placeholder: "n"), help: "How many agents may run at once (default: 2)."),
+            ],
+            examples: ["orange project add ~/src/coffee --pool-size 3"]),
+        CommandSpec(["project", "list"], summary: "List registered projects."),
+        CommandSpec(
+            ["project", "update"], summary: "Change a project's settings.",
+            positionals: [PositionalSpec("name", .optional, help: "The project (default: the current directory's).")],
+            options: [OptionSpec("pool-size", .value(placeholder: "n"), help: "New pool size (1 to 64).")]),
+        CommandSpec(
+            ["project", "remove"], summary: "Unregister a project (its tasks and worktrees stay on disk).",
+            positionals: [PositionalSpec("name", help: "The project to remove.")]),
+    ]
+
+    static let task: [CommandSpec] = [
+        CommandSpec(
+            ["task", "create"], summary: "Create a task.",
+            positionals: [
+                PositionalSpec("branch", .optional, help: "Git branch for the work (default: orange-tasks/<id>)."),
+                PositionalSpec("description", .variadic, help: "What to do; the remaining words are joined with spaces."),
+            ],
+            options: [
+                .project,
+                OptionSpec("blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true, help: "Do not start until this task is done."),
+                OptionSpec("parent", .value(placeholder: "id"), help: "Make this a sub-task of <id> (inferred inside a task's workspace)."),
+                OptionSpec("harness", .value(placeholder: "name"), help: "Agent to run: claude, pi, codex, opencode or one from config.json."),
+                OptionSpec("context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
+                OptionSpec("status", .value(placeholder: "pending|reviewing"), help: "Initial status (default: pending)."),
+                OptionSpec("no-spawn", help: "Create the task without starting an agent."),
+            ],
+            discussion: "Validation: every blocker must exist, be in the same project, and not create a cycle\n(blocked_by and parent edges are checked together).",
+            examples: [
+                "orange task create oauth-db \"schema\"",
+                "orange task create oauth-api \"endpoints\" --blocked-by <db-id>",
+                "orange task create oauth-ui \"button\" --blocked-by <api-id> --parent <id>",
+            ]),
+        CommandSpec(
+            ["task", "list"], summary: "List tasks.",
+            options: [
+                .project,
+                OptionSpec("all", short: "a", help: "Every project, not only the current one."),
+                OptionSpec("status", short: "s", .value(placeholder: "status"), repeatable: true, help: "Only tasks with this status."),
+                OptionSpec("ready", help: "Only ready tasks (pending, every blocker done)."),
+                OptionSpec("blocked", help: "Only pending tasks that wait on a blocker."),
+                OptionSpec("tree", short: "t", help: "Children indented under their parents, blockers shown."),
+            ]),
+        CommandSpec(
+            ["task", "show"], summary: "Show a task: fields, blockers, children, parent, history.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "why"], summary: "Explain why a task is not ready or not done, down to the root cause.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "update"], summary: "Change a task's status, description, branch or blockers.",
+            positionals: [PositionalSpec("id", .optional, help: "The task (default: the task of the current workspace).")],
+            options: [
+                OptionSpec("status", .value(placeholder: "status"), help: "New status; the transition table decides what is allowed."),
+                OptionSpec("description", .value(placeholder: "text"), help: "New description."),
+                OptionSpec("branch", .value(placeholder: "name"), help: "New branch name (the task must not be running)."),
+                OptionSpec("blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true, help: "Add a blocker (validated like create)."),
+                OptionSpec("unblock", .value(placeholder: "id[,id…]"), repeatable: true, help: "Remove a blocker."),
+                OptionSpec("as", .value(placeholder: "agent|human"), help: "Who is making the change (default: agent inside a workspace, human elsewhere)."),
+            ],
+            examples: ["orange task update --status delegated", "orange task update abc123 --blocked-by def456"]),
+        CommandSpec(
+            ["task", "cancel"], summary: "Cancel a task.",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [.yes]),
+        CommandSpec(
+            ["task", "delete"], summary: "Delete a done, failed or cancelled task's folder (the git branch is kept).",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [.yes]),
+    ]
+
+    static let graph = CommandSpec(
+        ["graph"], summary: "Print the task graph.",
+        options: [
+            .project,
+            OptionSpec("all", short: "a", help: "Every project."),
+            OptionSpec("format", short: "f", .value(placeholder: "tree|dot|mermaid"), help: "Output format (default: tree)."),
+        ],
+        examples: ["orange graph --format dot | dot -Tsvg > graph.svg"])
+
+    static let log = CommandSpec(
+        ["log"], summary: "Show orange's own log ($ORANGE_HOME/orange.log).",
+        options: [
+            OptionSpec("level", .value(placeholder: "debug|info|warn|error"), help: "Only this level and worse."),
+            OptionSpec("component", .value(placeholder: "name"), help: "Only this component (cli, task, spawn, watch, …)."),
+            OptionSpec("grep", .value(placeholder: "text"), help: "Only lines containing this text (case-insensitive)."),
+            OptionSpec("lines", short: "n", .value(placeholder: "n"), help: "How many matching lines (default: 20)."),
+        ])
+}
