@@ -50,6 +50,9 @@ public final class PollLoop {
     /// Routes `signals` (SIGINT and SIGTERM by default) to `waker`: the handler only writes the
     /// signal number as one byte to the self-pipe, which is async-signal-safe; the loop then sees
     /// it in `PollOutcome.signals`. The waker is kept alive until `restoreDefaultSignalHandlers`.
+    ///
+    /// Call it from the loop's thread: the signals are also unblocked there, because threads
+    /// made by Dispatch block them and a signal every thread blocks is never delivered.
     public static func installSignalHandlers(
         _ signals: [Int32] = [SIGINT, SIGTERM], waker: PollWaker
     ) throws(PollLoopError) {
@@ -70,6 +73,10 @@ public final class PollLoop {
             action.sa_flags = SA_RESTART
             if sigaction(signo, &action, nil) != 0 { throw .sigactionFailed(signal: signo, errno: errno) }
         }
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signo in signals { sigaddset(&unblock, signo) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Puts the default disposition back on `signals` and releases the waker.

@@ -2,10 +2,23 @@ import Glibc
 
 /// Reads the small `/proc` files that describe inotify limits and a descriptor's watches.
 enum InotifyProcFS {
-    /// `fs.inotify.max_user_watches`, for the ENOSPC message.
-    static var maxUserWatches: Int? { readInteger("/proc/sys/fs/inotify/max_user_watches") }
-    /// `fs.inotify.max_user_instances`, for the EMFILE message.
-    static var maxUserInstances: Int? { readInteger("/proc/sys/fs/inotify/max_user_instances") }
+    /// The watch limit in effect, for the ENOSPC message: `fs.inotify.max_user_watches`, or the
+    /// user namespace's `user.max_inotify_watches` when that one is lower (inside a container).
+    static var maxUserWatches: Int? {
+        lowest(readInteger("/proc/sys/fs/inotify/max_user_watches"), readInteger("/proc/sys/user/max_inotify_watches"))
+    }
+    /// The instance limit in effect, for the EMFILE message (same two sources).
+    static var maxUserInstances: Int? {
+        lowest(
+            readInteger("/proc/sys/fs/inotify/max_user_instances"), readInteger("/proc/sys/user/max_inotify_instances"))
+    }
+
+    private static func lowest(_ a: Int?, _ b: Int?) -> Int? {
+        switch (a, b) {
+        case let (x?, y?): return min(x, y)
+        default: return a ?? b
+        }
+    }
     /// `fs.inotify.max_queued_events`: how many events fit before `IN_Q_OVERFLOW`.
     static var maxQueuedEvents: Int? { readInteger("/proc/sys/fs/inotify/max_queued_events") }
 
