@@ -44,6 +44,20 @@ final class InotifyTempTree {
     }
 }
 
+/// A temp tree and a started watcher on it. Tests reach both through the fixture, so the tree
+/// (removed in `deinit`) lives as long as the watcher is used.
+final class InotifyFixture {
+    let tree: InotifyTempTree
+    let watcher: TaskTreeWatcher
+    let startHints: [WatchHint]
+
+    init(_ tree: InotifyTempTree) throws {
+        self.tree = tree
+        watcher = try TaskTreeWatcher(root: tree.root)
+        startHints = try watcher.start()
+    }
+}
+
 struct InotifyTestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -56,8 +56,10 @@ extension TaskTreeWatcher {
         case 0:
             guard name == TaskTreeNames.tasksFolder, isDirectory else { return }
             if record.mask.contains(.create) || record.mask.contains(.movedTo) {
-                // A new `tasks/` (F17): whatever was bound before is stale.
+                // A new `tasks/` (F17): whatever was bound before is stale, and the consumer
+                // must rescan it (this also tells a pending sync to write a fresh cookie).
                 if tree.isTracked([name]) { unbindTasks(&hints) }
+                appendOnce(.rescan(path: TaskTreeNames.tasksFolder), to: &hints)
                 addDirectory([name], force: true, &hints)
             } else if record.mask.contains(.delete) || record.mask.contains(.movedFrom) {
                 unbindTasks(&hints)
@@ -109,7 +111,10 @@ extension TaskTreeWatcher {
         }
         unbindTasks(&hints)
         // Normally the root's watch reports the new `tasks/`; without it, look now.
-        if tree.wd(of: []) == nil { addDirectory(path, force: true, &hints) }
+        if tree.wd(of: []) == nil {
+            appendOnce(.rescan(path: TaskTreeNames.tasksFolder), to: &hints)
+            addDirectory(path, force: true, &hints)
+        }
     }
 
     /// Forgets everything under `tasks/` and asks for a rescan of it.

@@ -119,20 +119,37 @@ public final class TaskTreeWatcher {
     }
 
     /// Writes a cookie, then reads and collects hints until that cookie is seen; waits in
-    /// `poll(2)` up to `deadline`. The cookie's own hint is not returned.
+    /// `poll(2)` up to `deadline`. Cookie hints of this sync are not returned.
+    ///
+    /// If `tasks/` was rebound meanwhile (a `.rescan` of it or of the whole tree), the cookie may
+    /// have been written before the new folder was watched; after an overflow its event may have
+    /// been dropped. In both cases a fresh cookie is written.
     public func syncAndDrain(deadline: PollLoop.Deadline) throws(InotifyError) -> [WatchHint] {
-        let token = try writeCookie()
+        var tokens = [try writeCookie()]
         var hints: [WatchHint] = []
         while true {
-            var batch = try readHints()
-            if let index = batch.firstIndex(of: .cookie(token)) {
-                batch.remove(at: index)
-                return hints + batch
+            let batch = try readHints()
+            let done = batch.contains(.cookie(tokens.last!))
+            hints += batch.filter {
+                if case .cookie(let token) = $0 { return !tokens.contains(token) }
+                return true
             }
-            hints += batch
-            if deadline.hasPassed { throw .syncTimedOut(token: token) }
+            if done { return hints }
+            if batch.contains(.overflow) || batch.contains(.rescan(path: ""))
+                || batch.contains(.rescan(path: TaskTreeNames.tasksFolder))
+            {
+                discardCookie(tokens.last!)
+                tokens.append(try writeCookie())
+                continue
+            }
+            if deadline.hasPassed { throw .syncTimedOut(token: tokens.last!) }
             try waitReadable(until: deadline)
         }
+    }
+
+    private func discardCookie(_ token: String) {
+        guard pendingCookies.remove(token) != nil else { return }
+        _ = unlink(tasksPath + "/" + TaskTreeNames.cookieFileName(token: token))
     }
 
     private func waitReadable(until deadline: PollLoop.Deadline) throws(InotifyError) {
@@ -145,8 +162,7 @@ public final class TaskTreeWatcher {
 
     /// Called when a cookie's CREATE is read: our own cookie files are removed at once.
     func cookieSeen(_ token: String) {
-        guard pendingCookies.remove(token) != nil else { return }
-        _ = unlink(tasksPath + "/" + TaskTreeNames.cookieFileName(token: token))
+        discardCookie(token)
     }
 
     // MARK: - Binding and scanning
