@@ -8,16 +8,24 @@ import Testing
 extension InotifyWatcherTests {
     /// F9: the reader stops, more events than the queue holds arrive, reading resumes: the
     /// overflow is reported (once) and a sync still works afterwards.
-    @Test func queueOverflowIsReported() throws {
-        let fixture = try watched()
+    @Test func queueOverflowIsReportedAndLogged() throws {
+        let tree = try InotifyTempTree()
+        try tree.makeProject("p", tasks: 1)
+        let logger = InotifyRecordingLogger()
+        let fixture = try InotifyFixture(tree, logger: logger)
         let queued = try #require(InotifyProcFS.maxQueuedEvents)
-        // Each file gives CREATE, MODIFY, CLOSE_WRITE: enough files for one and a half queues.
-        let files = queued / 2 + 100
+        // Each rename queues MOVED_FROM + MOVED_TO (distinct cookies, so nothing merges):
+        // enough renames for one and a half queues, while nobody reads.
         let folder = fixture.tree.path("p/t0")
-        for index in 0..<files { try writeInPlace("\(folder)/junk\(index)", "x") }
+        try writeInPlace(folder + "/junk-a", "x")
+        for index in 0..<(queued * 3 / 4 + 100) {
+            let (from, to) = index % 2 == 0 ? ("junk-a", "junk-b") : ("junk-b", "junk-a")
+            try renamePath("\(folder)/\(from)", "\(folder)/\(to)")
+        }
         let hints = try fixture.watcher.sync(seconds: 10)
         #expect(hints.filter { $0 == .overflow }.count == 1)
         #expect(fixture.watcher.overflowCount == 1)
+        #expect(logger.messages.filter { $0.contains("overflow") }.count == 1, "\(logger.messages)")
         try writeInPlace(folder + "/TASK.md", "id: t0\nafter: overflow\n")
         #expect(fileKinds(try fixture.watcher.sync(), "p", "t0").last == .completeWrite)
     }

@@ -51,11 +51,23 @@ final class InotifyFixture {
     let watcher: TaskTreeWatcher
     let startHints: [WatchHint]
 
-    init(_ tree: InotifyTempTree) throws {
+    init(_ tree: InotifyTempTree, logger: (any Logger)? = nil) throws {
         self.tree = tree
-        watcher = try TaskTreeWatcher(root: tree.root)
+        watcher = try TaskTreeWatcher(root: tree.root, logger: logger)
         startHints = try watcher.start()
     }
+}
+
+/// Keeps the messages logged by the watcher.
+final class InotifyRecordingLogger: Logger {
+    private let lines = Mutex<[String]>([])
+
+    func log(_ level: LogLevel, _ component: String, _ message: String, _ context: [(String, JSONValue)]) {
+        let fields = context.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        lines.withLock { $0.append("\(level.name) \(component) \(message) \(fields)") }
+    }
+
+    var messages: [String] { lines.withLock { $0 } }
 }
 
 struct InotifyTestFailure: Error, CustomStringConvertible {

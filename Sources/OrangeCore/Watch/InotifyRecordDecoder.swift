@@ -17,7 +17,7 @@ public enum InotifyRecordDecoder {
     }
 
     /// The records decoded, and the failure that stopped decoding early, if any.
-    public struct Result: Hashable, Sendable {
+    public struct DecodeResult: Hashable, Sendable {
         public var records: [InotifyRecord]
         public var failure: Failure?
 
@@ -28,14 +28,14 @@ public enum InotifyRecordDecoder {
     }
 
     /// Decodes every whole record in `bytes`; stops at the first record that does not fit.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> DecodeResult {
         var records: [InotifyRecord] = []
         var offset = 0
         let count = bytes.count
         while offset < count {
             let available = count - offset
             guard available >= headerSize else {
-                return Result(records: records, failure: .truncatedHeader(offset: offset, available: available))
+                return DecodeResult(records: records, failure: .truncatedHeader(offset: offset, available: available))
             }
             let wd = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
             let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
@@ -44,7 +44,7 @@ public enum InotifyRecordDecoder {
             let nameStart = offset + headerSize
             // `Int(length)` cannot overflow on 64-bit, and the comparison avoids computing past `count`.
             guard Int(length) <= count - nameStart else {
-                return Result(
+                return DecodeResult(
                     records: records,
                     failure: .truncatedName(offset: offset, declaredLength: length, available: count - nameStart))
             }
@@ -55,11 +55,11 @@ public enum InotifyRecordDecoder {
                     name: decodeName(bytes, from: nameStart, to: nameEnd)))
             offset = nameEnd
         }
-        return Result(records: records, failure: nil)
+        return DecodeResult(records: records, failure: nil)
     }
 
     /// Same as `decode(_:)` for bytes held in an array (tests, replayed captures).
-    public static func decode(_ bytes: [UInt8]) -> Result {
+    public static func decode(_ bytes: [UInt8]) -> DecodeResult {
         bytes.withUnsafeBytes { decode($0) }
     }
 
