@@ -1,0 +1,28 @@
+/// Which names in the task tree the watcher pays attention to.
+///
+/// Only `TASK.md` and folders matter. Editors and tools leave many other names behind
+/// (`.TASK.md.orange-tmp-*`, sed's `sedXXXXXX`, vim's `4913` probe, `.swp`, `~` backups); all of
+/// them are ignored, but a rename *onto* TASK.md counts whatever its source name was (F15).
+public enum TaskTreeNames {
+    /// The one file per task folder that the watcher reports.
+    public static let taskFile = "TASK.md"
+    /// The folder under `$ORANGE_HOME` that holds the projects.
+    public static let tasksFolder = "tasks"
+    /// Prefix of the sync cookie files written into `tasks/`.
+    public static let cookiePrefix = ".orange-cookie-"
+
+    /// True for a name that can be a project or task folder: not hidden, not a backup or swap name.
+    public static func isCandidateDirectory(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp")
+    }
+
+    /// The token of a cookie file name, or nil if the name is not a cookie.
+    public static func cookieToken(_ name: String) -> String? {
+        guard name.hasPrefix(cookiePrefix) else { return nil }
+        let token = String(name.dropFirst(cookiePrefix.count))
+        return token.isEmpty ? nil : token
+    }
+
+    /// The cookie file name for a token.
+    public static func cookieFileName(token: String) -> String { cookiePrefix + token }
+}

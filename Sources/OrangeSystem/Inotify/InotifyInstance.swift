@@ -1,0 +1,113 @@
+import CInotify
+import Glibc
+import OrangeCore
+
+/// One inotify instance: the descriptor, the read buffer, and the three calls made on it.
+///
+/// Not `Sendable` on purpose: the instance is owned by the single thread that runs the watch
+/// loop (swift-style §4.2), so the descriptor and the buffer need no locking. Other threads wake
+/// that loop through `PollWaker` instead of touching the instance.
+///
+/// The descriptor is opened with `IN_NONBLOCK | IN_CLOEXEC`: non-blocking so `readAvailable()`
+/// can drain the queue and stop at EAGAIN, close-on-exec so spawned agents and tmux servers do
+/// not inherit it.
+public final class InotifyInstance {
+    /// Size of the read buffer. Far above the kernel's minimum of `16 + NAME_MAX + 1` bytes,
+    /// and large enough to drain about 2000 short-named events per `read()`.
+    public static let bufferSize = 64 * 1024
+
+    private var fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+
+    /// Opens a new instance. Throws `.instanceLimitReached` when `max_user_instances` is used up.
+    public init() throws(InotifyError) {
+        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if descriptor < 0 {
+            let code = errno
+            if code == EMFILE || code == ENFILE {
+                throw .instanceLimitReached(limit: InotifyProcFS.maxUserInstances)
+            }
+            throw .initFailed(errno: code)
+        }
+        fd = descriptor
+        // 8-byte alignment keeps every header naturally aligned (the kernel pads names to 16),
+        // although the decoder reads with `loadUnaligned` and does not rely on it.
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 8)
+    }
+
+    deinit {
+        close()
+        buffer.deallocate()
+    }
+
+    /// The descriptor to wait on with `poll(2)`; -1 once closed.
+    public var fileDescriptor: Int32 { fd }
+
+    /// True until `close()`.
+    public var isOpen: Bool { fd >= 0 }
+
+    /// Adds (or, for an already watched inode, replaces) a watch and returns its descriptor.
+    ///
+    /// Errors: ENOSPC → `.watchLimitReached` (with `max_user_watches`), EMFILE →
+    /// `.instanceLimitReached`, ENOENT → `.noSuchPath`, ENOTDIR → `.notADirectory`.
+    public func addWatch(path: String, mask: InotifyMask) throws(InotifyError) -> Int32 {
+        guard fd >= 0 else { throw .closed }
+        let wd = inotify_add_watch(fd, path, mask.rawValue)
+        if wd >= 0 { return wd }
+        let code = errno
+        switch code {
+        case ENOSPC: throw .watchLimitReached(path: path, limit: InotifyProcFS.maxUserWatches)
+        case EMFILE: throw .instanceLimitReached(limit: InotifyProcFS.maxUserInstances)
+        case ENOENT: throw .noSuchPath(path)
+        case ENOTDIR: throw .notADirectory(path)
+        default: throw .addWatchFailed(path: path, errno: code)
+        }
+    }
+
+    /// Removes a watch. Returns false when the kernel no longer had it (it sends `IN_IGNORED`
+    /// on its own when a watched directory is deleted, so that race is normal).
+    @discardableResult
+    public func removeWatch(_ wd: Int32) -> Bool {
+        guard fd >= 0 else { return false }
+        return inotify_rm_watch(fd, wd) == 0
+    }
+
+    /// Reads every queued event without blocking: loops on `read()` until EAGAIN, retrying EINTR.
+    ///
+    /// `maxReads` bounds one call (64 KiB per read) so a writer that never pauses cannot keep the
+    /// loop thread here forever; the descriptor stays readable and the next poll comes back.
+    public func readAvailable(maxReads: Int = 256) throws(InotifyError) -> [InotifyRecord] {
+        guard fd >= 0 else { throw .closed }
+        var records: [InotifyRecord] = []
+        var reads = 0
+        while reads < maxReads {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                throw .readFailed(errno: code)
+            }
+            if n == 0 { break }
+            reads += 1
+            let decoded = InotifyRecordDecoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            records.append(contentsOf: decoded.records)
+            if let failure = decoded.failure { throw .malformedRecords(failure) }
+        }
+        return records
+    }
+
+    /// The number of watches the kernel holds for this instance (from `/proc/self/fdinfo`).
+    public func kernelWatchCount() -> Int? {
+        guard fd >= 0 else { return nil }
+        return InotifyProcFS.kernelWatchCount(fd: fd)
+    }
+
+    /// Closes the descriptor once; later calls do nothing. The kernel drops every watch.
+    public func close() {
+        guard fd >= 0 else { return }
+        // Not retried on EINTR: on Linux the descriptor is released even when close reports it.
+        _ = Glibc.close(fd)
+        fd = -1
+    }
+}
