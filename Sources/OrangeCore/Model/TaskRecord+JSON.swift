@@ -1,0 +1,41 @@
+extension TaskRecord {
+    /// The task as JSON: every front matter key (snake_case, in file order, nulls included),
+    /// then unknown keys under their own names, then `path`.
+    public func json(path: String) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("id", .string(id.rawValue)),
+            ("project", .string(project.rawValue)),
+            ("branch", .string(branch)),
+            ("harness", .string(harness)),
+            ("status", .string(status.rawValue)),
+            ("description", .string(description)),
+            ("parent", .optional(parent?.rawValue)),
+            ("blocked_by", .array(blockedBy.map { .string($0.rawValue) })),
+            ("children", .array(children.map { .string($0.rawValue) })),
+            ("workspace", .optional(workspace)),
+            ("tmux_session", .optional(tmuxSession)),
+            ("created_at", .optional(createdAt?.rfc3339)),
+            ("updated_at", .optional(updatedAt?.rfc3339)),
+            ("pr_url", .optional(prURL)),
+            ("spawn_failures", .int(Int64(spawnFailures))),
+            ("last_error", .optional(lastError)),
+        ]
+        let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention"])
+        for entry in extra where !taken.contains(entry.key) {
+            pairs.append((entry.key, entry.value.json))
+        }
+        pairs.append(("path", .string(path)))
+        return .object(pairs)
+    }
+}
+
+extension YAMLValue {
+    /// Plain scalars stay strings: orange does not guess types for keys it does not own.
+    public var json: JSONValue {
+        switch self {
+        case .null: return .null
+        case .string(let s), .plain(let s): return .string(s)
+        case .list(let items): return .array(items.map(\.json))
+        }
+    }
+}
