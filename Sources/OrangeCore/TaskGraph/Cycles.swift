@@ -1,0 +1,116 @@
+/// The dependency cycles of a graph, over `blocked_by` edges (task → blocker) and delegation
+/// edges (parent → child) together: a delegated parent waits for its children, so a child
+/// blocked by its own ancestor can never finish.
+public struct CycleIndex: Sendable {
+    /// For each task on a cycle, the cycle through it, starting and ending at that task.
+    private var paths: [TaskID: [TaskID]] = [:]
+    /// Each strongly connected component with more than one task (or a self-loop).
+    public private(set) var components: [[TaskID]] = []
+
+    public init(graph: TaskGraph) {
+        components = Self.stronglyConnectedComponents(graph)
+        for component in components {
+            let members = Set(component)
+            for id in component {
+                if let path = graph.cyclePath(from: id, to: id, within: members) { paths[id] = path }
+            }
+        }
+    }
+
+    public func path(through id: TaskID) -> [TaskID]? { paths[id] }
+    public var isEmpty: Bool { components.isEmpty }
+
+    /// Tarjan's algorithm, iterative so that long chains (thousands of levels) cannot overflow the stack.
+    static func stronglyConnectedComponents(_ graph: TaskGraph) -> [[TaskID]] {
+        var index = 0
+        var indices: [TaskID: Int] = [:]
+        var lowlink: [TaskID: Int] = [:]
+        var onStack: Set<TaskID> = []
+        var stack: [TaskID] = []
+        var result: [[TaskID]] = []
+
+        for root in graph.tasks.keys.sorted() where indices[root] == nil {
+            var work: [(node: TaskID, successors: [TaskID], next: Int)] = []
+            func push(_ node: TaskID) {
+                indices[node] = index
+                lowlink[node] = index
+                index += 1
+                stack.append(node)
+                onStack.insert(node)
+                work.append((node, graph.successors(of: node), 0))
+            }
+            push(root)
+            while !work.isEmpty {
+                let top = work.count - 1
+                let node = work[top].node
+                if work[top].next < work[top].successors.count {
+                    let successor = work[top].successors[work[top].next]
+                    work[top].next += 1
+                    if indices[successor] == nil {
+                        push(successor)
+                    } else if onStack.contains(successor) {
+                        lowlink[node] = min(lowlink[node]!, indices[successor]!)
+                    }
+                    continue
+                }
+                work.removeLast()
+                if let parent = work.last?.node { lowlink[parent] = min(lowlink[parent]!, lowlink[node]!) }
+                if lowlink[node] == indices[node] {
+                    var component: [TaskID] = []
+                    while let member = stack.popLast() {
+                        onStack.remove(member)
+                        component.append(member)
+                        if member == node { break }
+                    }
+                    let selfLoop = component.count == 1 && graph.successors(of: node).contains(node)
+                    if component.count > 1 || selfLoop { result.append(component.sorted()) }
+                }
+            }
+        }
+        return result.sorted { $0[0] < $1[0] }
+    }
+}
+
+extension TaskGraph {
+    /// The tasks `id` waits for: its blockers, and (as a parent) its children. Only existing tasks.
+    public func successors(of id: TaskID) -> [TaskID] {
+        guard let task = tasks[id] else { return [] }
+        var result = task.blockedBy.filter { tasks[$0] != nil }
+        for child in children(of: id) where tasks[child] != nil && !result.contains(child) { result.append(child) }
+        return result
+    }
+
+    /// A shortest wait-for path from `start` to `goal` (breadth first), optionally restricted to
+    /// a set of tasks; `[start, …, goal]`, or nil when there is none.
+    public func cyclePath(from start: TaskID, to goal: TaskID, within allowed: Set<TaskID>? = nil) -> [TaskID]? {
+        var previous: [TaskID: TaskID] = [:]
+        var queue: [TaskID] = []
+        var head = 0
+        for next in successors(of: start) where allowed?.contains(next) ?? true {
+            if next == goal { return [start, goal] }
+            if previous[next] == nil { previous[next] = start; queue.append(next) }
+        }
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for next in successors(of: node) where allowed?.contains(next) ?? true {
+                if next == goal {
+                    var path = [goal, node]
+                    var cursor = node
+                    while let p = previous[cursor], cursor != start { path.append(p); cursor = p }
+                    return path.reversed()
+                }
+                if previous[next] == nil && next != start {
+                    previous[next] = node
+                    queue.append(next)
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// `cycle: a1 -> b2 -> c3 -> a1`
+public func formatCycle(_ path: [TaskID]) -> String {
+    "cycle: " + path.map(\.rawValue).joined(separator: " -> ")
+}

@@ -1,0 +1,121 @@
+/// An index over a set of tasks with the reverse edges the rules need: who is blocked by a
+/// task, and who are a task's children.
+///
+/// Children are the union of the parent's `children` list and the tasks whose `parent` names
+/// it: after a crash between the two writes they can disagree, and readiness must not depend on
+/// which half was written (`linkProblems` reports the difference for repair).
+public struct TaskGraph: Sendable {
+    public private(set) var tasks: [TaskID: TaskRecord] = [:]
+    /// blocker → tasks that list it in `blocked_by`.
+    private var dependentsIndex: [TaskID: Set<TaskID>] = [:]
+    /// parent → tasks whose `parent` field names it.
+    private var childrenByParentField: [TaskID: Set<TaskID>] = [:]
+    /// child → tasks that list it in `children`.
+    private var parentsByChildrenList: [TaskID: Set<TaskID>] = [:]
+
+    public init(_ records: [TaskRecord] = []) {
+        tasks.reserveCapacity(records.count)
+        for record in records { upsert(record) }
+    }
+
+    public subscript(id: TaskID) -> TaskRecord? { tasks[id] }
+
+    public var count: Int { tasks.count }
+
+    /// Adds or replaces one task, updating the indexes in time proportional to its edges.
+    public mutating func upsert(_ record: TaskRecord) {
+        if let old = tasks[record.id] { unindex(old) }
+        tasks[record.id] = record
+        for blocker in record.blockedBy { dependentsIndex[blocker, default: []].insert(record.id) }
+        if let parent = record.parent { childrenByParentField[parent, default: []].insert(record.id) }
+        for child in record.children { parentsByChildrenList[child, default: []].insert(record.id) }
+    }
+
+    public mutating func remove(_ id: TaskID) {
+        guard let old = tasks.removeValue(forKey: id) else { return }
+        unindex(old)
+    }
+
+    private mutating func unindex(_ record: TaskRecord) {
+        for blocker in record.blockedBy {
+            dependentsIndex[blocker]?.remove(record.id)
+            if dependentsIndex[blocker]?.isEmpty == true { dependentsIndex[blocker] = nil }
+        }
+        if let parent = record.parent {
+            childrenByParentField[parent]?.remove(record.id)
+            if childrenByParentField[parent]?.isEmpty == true { childrenByParentField[parent] = nil }
+        }
+        for child in record.children {
+            parentsByChildrenList[child]?.remove(record.id)
+            if parentsByChildrenList[child]?.isEmpty == true { parentsByChildrenList[child] = nil }
+        }
+    }
+
+    /// The tasks `id` is a child of: its `parent`, plus any task listing it in `children`.
+    public func parents(of id: TaskID) -> [TaskID] {
+        var result = parentsByChildrenList[id].map { Array($0).sorted() } ?? []
+        if let parent = tasks[id]?.parent, !result.contains(parent) { result.insert(parent, at: 0) }
+        return result
+    }
+
+    /// Tasks that list `id` in their `blocked_by`, sorted for stable output.
+    public func dependents(of id: TaskID) -> [TaskID] {
+        (dependentsIndex[id] ?? []).sorted()
+    }
+
+    /// The parent's children: its `children` list in order, then any task that names it as
+    /// parent but is missing from that list.
+    public func children(of id: TaskID) -> [TaskID] {
+        let listed = tasks[id]?.children ?? []
+        let extra = (childrenByParentField[id] ?? []).filter { !listed.contains($0) }
+        return listed + extra.sorted { creationOrder(tasks[$0], tasks[$1]) }
+    }
+
+    /// Parent/children links written on one side only (a crash between the two writes, or a hand edit).
+    public func linkProblems() -> [LinkProblem] {
+        var problems: [LinkProblem] = []
+        for (parentID, children) in childrenByParentField.sorted(by: { $0.key < $1.key }) {
+            guard let parent = tasks[parentID] else { continue }
+            for child in children.sorted() where !parent.children.contains(child) {
+                problems.append(.missingFromParent(child: child, parent: parentID))
+            }
+        }
+        for parent in tasks.values.sorted(by: { $0.id < $1.id }) {
+            for child in parent.children {
+                if let record = tasks[child], record.parent != parent.id {
+                    problems.append(.childNamesOtherParent(child: child, listedBy: parent.id, names: record.parent))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Tasks sorted by creation time, then id: the order in which ready tasks are spawned.
+    public func inCreationOrder(_ ids: some Sequence<TaskID>) -> [TaskID] {
+        ids.sorted { creationOrder(tasks[$0], tasks[$1]) || (tasks[$0]?.createdAt == tasks[$1]?.createdAt && $0 < $1) }
+    }
+}
+
+/// A parent/child link that only one side records.
+public enum LinkProblem: Hashable, Sendable, CustomStringConvertible {
+    /// The child's `parent` names the parent, but the parent's `children` lacks it.
+    case missingFromParent(child: TaskID, parent: TaskID)
+    /// The parent lists the child, but the child names another parent (or none).
+    case childNamesOtherParent(child: TaskID, listedBy: TaskID, names: TaskID?)
+
+    public var description: String {
+        switch self {
+        case .missingFromParent(let child, let parent):
+            return "\(child) names \(parent) as its parent, but \(parent)'s children do not list it"
+        case .childNamesOtherParent(let child, let listedBy, let names):
+            return "\(listedBy) lists \(child) as a child, but \(child)'s parent is \(names.map(\.rawValue) ?? "null")"
+        }
+    }
+}
+
+func creationOrder(_ a: TaskRecord?, _ b: TaskRecord?) -> Bool {
+    let x = a?.createdAt?.millisecondsSinceEpoch ?? Int64.min
+    let y = b?.createdAt?.millisecondsSinceEpoch ?? Int64.min
+    if x != y { return x < y }
+    return (a?.id.rawValue ?? "") < (b?.id.rawValue ?? "")
+}
