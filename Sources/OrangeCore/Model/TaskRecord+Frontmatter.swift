@@ -1,0 +1,219 @@
+/// Mapping between a `TaskRecord` and the front matter of its TASK.md.
+///
+/// Reading validates every key orange owns (ids and names build paths and command lines) and
+/// keeps every other key, in order, in `extra`; writing puts the known keys first in
+/// `TaskRecord.knownKeys` order, then the extra keys, then the body unchanged.
+extension TaskRecord {
+    /// Builds a record from parsed front matter; errors carry the line of the offending key.
+    public init(document: FrontmatterDocument) throws(FrontmatterError) {
+        let fields = TaskRecordFields(document)
+        let id = try fields.taskID("id")
+        self.init(
+            id: id,
+            project: try fields.project(),
+            branch: try fields.branch(defaultFor: id),
+            harness: try fields.pattern("harness", maxLength: 64) ?? "claude",
+            status: try fields.status(),
+            description: try fields.text("description") ?? "",
+            parent: try fields.optionalTaskID("parent"),
+            blockedBy: try fields.taskIDList("blocked_by"),
+            children: try fields.taskIDList("children"),
+            workspace: try fields.pattern("workspace", maxLength: 128),
+            tmuxSession: try fields.sessionName(),
+            createdAt: try fields.timestamp("created_at"),
+            updatedAt: try fields.timestamp("updated_at"),
+            prURL: try fields.text("pr_url"),
+            spawnFailures: try fields.count("spawn_failures"),
+            lastError: try fields.text("last_error"),
+            extra: document.entries.filter { !TaskRecord.knownKeys.contains($0.key) },
+            body: document.body
+        )
+    }
+
+    /// The front matter orange writes for this record (see `knownKeys` for the order).
+    public func document() -> FrontmatterDocument {
+        var entries: [FrontmatterEntry] = []
+        func add(_ key: String, _ value: YAMLValue) {
+            entries.append(FrontmatterEntry(key: key, value: value))
+        }
+        func optional(_ text: String?) -> YAMLValue { text.map(YAMLValue.string) ?? .null }
+        add("id", .string(id.rawValue))
+        add("project", .string(project.rawValue))
+        add("branch", .string(branch))
+        add("harness", .string(harness))
+        add("status", .string(status.rawValue))
+        add("description", .string(description))
+        add("parent", optional(parent?.rawValue))
+        add("blocked_by", .list(blockedBy.map { .string($0.rawValue) }))
+        add("children", .list(children.map { .string($0.rawValue) }))
+        add("workspace", optional(workspace))
+        add("tmux_session", optional(tmuxSession))
+        if let createdAt { add("created_at", .string(createdAt.rfc3339)) }
+        if let updatedAt { add("updated_at", .string(updatedAt.rfc3339)) }
+        if let prURL { add("pr_url", .string(prURL)) }
+        if spawnFailures > 0 { add("spawn_failures", .plain(String(spawnFailures))) }
+        if let lastError { add("last_error", .string(lastError)) }
+        // An extra entry named like a known key would be written twice and make the file
+        // unreadable; the known field is the truth.
+        entries += extra.filter { !TaskRecord.knownKeys.contains($0.key) }
+        return FrontmatterDocument(entries: entries, body: body)
+    }
+
+    /// Parses a whole TASK.md into a record.
+    public static func parse(_ text: String) throws(FrontmatterError) -> TaskRecord {
+        try TaskRecord(document: FrontmatterCodec.parse(text))
+    }
+
+    /// The whole TASK.md text for this record.
+    public func rendered() -> String {
+        FrontmatterCodec.render(document())
+    }
+}
+
+/// Typed access to the known keys of a document, with errors that name the key and its line.
+private struct TaskRecordFields {
+    let document: FrontmatterDocument
+
+    init(_ document: FrontmatterDocument) {
+        self.document = document
+    }
+
+    private func fail(_ entry: FrontmatterEntry, _ reason: String) -> FrontmatterError {
+        FrontmatterError(line: entry.line, reason: reason)
+    }
+
+    /// The scalar text of `key`, nil when missing or null; a list is an error.
+    func text(_ key: String) throws(FrontmatterError) -> String? {
+        guard let entry = document.entry(key) else { return nil }
+        switch entry.value {
+        case .null: return nil
+        case .string(let s), .plain(let s): return s
+        case .list: throw fail(entry, "\(key) must be a single value, not a list")
+        }
+    }
+
+    func required(_ key: String) throws(FrontmatterError) -> (String, FrontmatterEntry) {
+        guard let entry = document.entry(key) else {
+            throw FrontmatterError(line: 1, reason: "missing required key '\(key)'")
+        }
+        guard let value = try text(key) else {
+            throw fail(entry, "\(key) is required and must not be null")
+        }
+        return (value, entry)
+    }
+
+    func taskID(_ key: String) throws(FrontmatterError) -> TaskID {
+        let (value, entry) = try required(key)
+        guard let id = TaskID(validating: value) else {
+            throw fail(entry, "\(key): \(Self.shown(value)) is not a valid task id (letters and digits only)")
+        }
+        return id
+    }
+
+    func project() throws(FrontmatterError) -> ProjectName {
+        let (value, entry) = try required("project")
+        if let problem = ProjectName.problem(with: value) { throw fail(entry, "project: \(problem)") }
+        guard let name = ProjectName(validating: value) else {
+            throw fail(entry, "project: \(Self.shown(value)) is not a valid project name")
+        }
+        return name
+    }
+
+    func status() throws(FrontmatterError) -> TaskStatus {
+        let (value, entry) = try required("status")
+        guard let status = TaskStatus(rawValue: value) else {
+            throw fail(entry, "status: \(Self.shown(value)) is not a status; use one of: \(TaskStatus.allNames)")
+        }
+        return status
+    }
+
+    func branch(defaultFor id: TaskID) throws(FrontmatterError) -> String {
+        guard let value = try text("branch"), let entry = document.entry("branch") else {
+            return "orange-tasks/\(id.rawValue)"
+        }
+        if let problem = BranchName.problem(with: value) { throw fail(entry, "branch: \(problem)") }
+        return value
+    }
+
+    /// Text made of `[A-Za-z0-9._-]`, 1 to `maxLength` characters, or nil when missing or null.
+    func pattern(_ key: String, maxLength: Int) throws(FrontmatterError) -> String? {
+        guard let value = try text(key), let entry = document.entry(key) else { return nil }
+        let allowed = value.utf8.allSatisfy {
+            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45
+        }
+        guard allowed, !value.isEmpty, value.utf8.count <= maxLength else {
+            throw fail(entry, "\(key): \(Self.shown(value)) must be 1 to \(maxLength) letters, digits, '.', '_' or '-'")
+        }
+        return value
+    }
+
+    func sessionName() throws(FrontmatterError) -> String? {
+        guard let value = try text("tmux_session"), let entry = document.entry("tmux_session") else { return nil }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) }) {
+            throw fail(entry, "tmux_session must not contain control characters")
+        }
+        return value
+    }
+
+    func optionalTaskID(_ key: String) throws(FrontmatterError) -> TaskID? {
+        guard let value = try text(key), let entry = document.entry(key) else { return nil }
+        guard let id = TaskID(validating: value) else {
+            throw fail(entry, "\(key): \(Self.shown(value)) is not a valid task id (letters and digits only)")
+        }
+        return id
+    }
+
+    /// A list of task ids; a single id counts as a one-item list; duplicates are dropped,
+    /// keeping the first.
+    func taskIDList(_ key: String) throws(FrontmatterError) -> [TaskID] {
+        guard let entry = document.entry(key) else { return [] }
+        let items: [YAMLValue]
+        switch entry.value {
+        case .null: return []
+        case .list(let values): items = values
+        case .string, .plain: items = [entry.value]
+        }
+        var ids: [TaskID] = []
+        var seen: Set<TaskID> = []
+        for item in items {
+            guard let text = item.text else {
+                throw fail(entry, "\(key): an item is empty (null); expected a task id (letters and digits only)")
+            }
+            guard let id = TaskID(validating: text) else {
+                throw fail(entry, "\(key): \(Self.shown(text)) is not a valid task id (letters and digits only)")
+            }
+            if seen.insert(id).inserted { ids.append(id) }
+        }
+        return ids
+    }
+
+    func timestamp(_ key: String) throws(FrontmatterError) -> Timestamp? {
+        guard let value = try text(key), let entry = document.entry(key) else { return nil }
+        guard let time = Timestamp(rfc3339: value) else {
+            throw fail(entry, "\(key): \(Self.shown(value)) is not an RFC 3339 timestamp (like 2026-02-01T04:48:33.123Z)")
+        }
+        return time
+    }
+
+    func count(_ key: String) throws(FrontmatterError) -> Int {
+        guard let value = try text(key), let entry = document.entry(key) else { return 0 }
+        guard !value.isEmpty, value.utf8.count <= 9, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let n = Int(value) else {
+            throw fail(entry, "\(key): \(Self.shown(value)) is not a whole number (0 or more)")
+        }
+        return n
+    }
+
+    /// A value quoted for a message, with control characters made visible.
+    static func shown(_ text: String) -> String {
+        var out = "'"
+        for c in text.unicodeScalars.prefix(80) {
+            if c.value < 0x20 || c.value == 0x7F {
+                out += "\\u{" + String(c.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out + (text.unicodeScalars.count > 80 ? "…'" : "'")
+    }
+}
