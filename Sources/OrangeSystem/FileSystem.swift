@@ -1,0 +1,117 @@
+import Glibc
+import OrangeCore
+
+/// What `lstat` says about a path: enough to tell a change without reading the file.
+public struct FileStatus: Hashable, Sendable {
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var mode: UInt32
+    public var isDirectory: Bool
+    public var isSymbolicLink: Bool
+    public var isRegularFile: Bool
+}
+
+/// Small file-system helpers over libc. Every descriptor is opened `O_CLOEXEC` so nothing
+/// leaks into the agents and tmux servers orange starts.
+public enum FileSystem {
+    public static func status(_ path: String) -> FileStatus? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        let type = st.st_mode & S_IFMT
+        return FileStatus(
+            inode: UInt64(st.st_ino), size: Int64(st.st_size),
+            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            mode: UInt32(st.st_mode & 0o7777), isDirectory: type == S_IFDIR, isSymbolicLink: type == S_IFLNK,
+            isRegularFile: type == S_IFREG)
+    }
+
+    public static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// True for a directory, following symlinks.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func readBytes(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = try retryingInterrupts("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try retryingInterrupts("read", path: path) { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            if n == 0 { return result }
+            result.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// The file as UTF-8 text (invalid bytes replaced).
+    public static func readText(_ path: String) throws(SystemError) -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// `mkdir -p` with the given mode for every folder it creates.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o700) throws(SystemError) {
+        if isDirectory(path) { return }
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 {
+                let code = errno
+                if code == EEXIST && isDirectory(current) { continue }
+                throw SystemError("mkdir", path: current, errno: code)
+            }
+        }
+    }
+
+    /// Entry names of a folder, without `.` and `..`, sorted.
+    public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        guard let dir = opendir(path) else { throw SystemError.current("opendir", path: path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Removes a file or a folder tree. Symlinks are removed, never followed, so a link inside a
+    /// task folder can never make orange delete something outside it.
+    public static func removeTree(_ path: String) throws(SystemError) {
+        guard let info = status(path) else { return }
+        if info.isDirectory {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            if rmdir(path) != 0 && errno != ENOENT { throw SystemError.current("rmdir", path: path) }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw SystemError.current("unlink", path: path)
+        }
+    }
+
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    public static func currentDirectory() -> String? {
+        guard let cwd = getcwd(nil, 0) else { return nil }
+        defer { free(cwd) }
+        return String(cString: cwd)
+    }
+
+    public static func createSymbolicLink(at path: String, pointingTo target: String) throws(SystemError) {
+        if unlink(path) != 0 && errno != ENOENT { throw SystemError.current("unlink", path: path) }
+        if symlink(target, path) != 0 { throw SystemError.current("symlink", path: path) }
+    }
+
+    public static func readSymbolicLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
