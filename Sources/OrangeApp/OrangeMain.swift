@@ -1,6 +1,38 @@
+@preconcurrency import Glibc
 import OrangeCore
+import OrangeSystem
 
-/// Entry point placeholder replaced by the CLI dispatcher.
+/// Builds the real context from the process environment, runs the command line, prints, exits.
 public enum OrangeMain {
-    public static func run() {}
+    public static func run() -> Never {
+        // A closed pipe (a reader that went away) must be an error from write, not a silent death.
+        signal(SIGPIPE, SIG_IGN)
+        let environment = ProcessEnvironment.current()
+        let layout = DataDirectory.from(environment: environment)
+        let home = layout.home
+        let clock = SystemClock()
+        let level = environment["ORANGE_LOG_LEVEL"].flatMap(LogLevel.init(name:)) ?? .info
+        let logger = FileLogger(path: layout.logFile, minimumLevel: level, clock: clock)
+        let ids = SystemTaskIDs()
+        let runner = ProcessRunner()
+        let context = AppContext(
+            home: home,
+            tasks: FileTaskStore(layout: layout),
+            projects: FileProjectStore(path: layout.projectsFile),
+            clock: clock,
+            newTaskID: { ids.next() },
+            repositories: GitRepositoryInspector(runner: runner),
+            logger: logger,
+            workingDirectory: FileSystem.currentDirectory() ?? "/",
+            environment: environment,
+            readStandardInput: { StandardStreams.readAllInput() },
+            confirm: { question in StandardStreams.confirm(question) },
+            realPath: { FileSystem.realPath($0) },
+            diagnostics: { StandardStreams.writeError($0) },
+            readFile: { try? FileSystem.readText($0) })
+        let outcome = OrangeCLI(context: context).execute(Array(CommandLine.arguments.dropFirst()))
+        StandardStreams.writeOutput(outcome.stdout)
+        StandardStreams.writeError(outcome.stderr)
+        exit(outcome.exitCode)
+    }
 }

@@ -110,8 +110,8 @@ func task(_ id: String, _ status: TaskStatus = .pending, blockedBy: [String] = [
         let g = TaskGraph([task("db", .working), task("api", blockedBy: ["db"]), task("ui", blockedBy: ["api"])])
         let lines = g.why(tid("ui"))
         #expect(lines == [
-            "ui (b-ui) is blocked by api is pending",
-            "  api (b-api) is blocked by db is working",
+            "ui (b-ui) is blocked by api (b-api): pending",
+            "  api (b-api) is blocked by db (b-db): working",
             "    db (b-db) is working",
             "root cause:",
             "  db (b-db) is working (an agent is on it)",

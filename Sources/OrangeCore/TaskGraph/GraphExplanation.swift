@@ -26,7 +26,7 @@ extension TaskGraph {
                     roots.append("break the cycle by removing one edge (orange task update <id> --unblock <id>)")
                 case .blocked(let blockers):
                     for blocker in blockers {
-                        lines.append("\(indent)\(name(id)) is blocked by \(blocker.description)")
+                        lines.append("\(indent)\(name(id)) is blocked by \(name(blocker.id)): \(blocker.stateText)")
                         switch blocker.state {
                         case .waiting:
                             if seen.insert(blocker.id).inserted { explain(blocker.id, depth: depth + 1) }

@@ -20,12 +20,15 @@ public struct Blocker: Hashable, Sendable {
         self.state = state
     }
 
-    public var description: String {
+    public var description: String { "\(id) is \(stateText)" }
+
+    /// `pending`, `cancelled (needs a person)`, `missing`, `in project q`.
+    public var stateText: String {
         switch state {
-        case .waiting(let status): return "\(id) is \(status.rawValue)"
-        case .needsPerson(let status): return "\(id) is \(status.rawValue)"
-        case .missing: return "\(id) does not exist"
-        case .otherProject(let project): return "\(id) is in project \(project)"
+        case .waiting(let status): return status.rawValue
+        case .needsPerson(let status): return "\(status.rawValue) (needs a person)"
+        case .missing: return "missing"
+        case .otherProject(let project): return "in project \(project)"
         }
     }
 }

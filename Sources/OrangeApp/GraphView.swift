@@ -1,0 +1,105 @@
+import OrangeCore
+
+/// The graph as commands see it: one scan of the tasks, indexed once, with the cycle index,
+/// answering every question through the single readiness definition in `TaskGraph`.
+struct GraphView {
+    let graph: TaskGraph
+    let cycles: CycleIndex
+
+    init(tasks: [TaskRecord]) {
+        graph = TaskGraph(tasks)
+        cycles = CycleIndex(graph: graph)
+    }
+
+    func task(_ id: TaskID) -> TaskRecord? { graph[id] }
+    func children(of id: TaskID) -> [TaskID] { graph.children(of: id) }
+    func readiness(_ id: TaskID) -> Readiness { graph.readiness(of: id, cycles: cycles) }
+    func isReady(_ id: TaskID) -> Bool { readiness(id).isReady }
+    func statusLabel(_ task: TaskRecord) -> String { graph.statusLabel(of: task.id) }
+
+    /// A short note for list rows: `ready`, `blocked by x (working)`, `on a cycle`.
+    func readinessNote(_ task: TaskRecord) -> String {
+        switch readiness(task.id) {
+        case .ready: return "ready"
+        case .notPending: return ""
+        case .onCycle(let path): return formatCycle(path)
+        case .blocked(let blockers): return "blocked: " + blockers.map(\.description).joined(separator: ", ")
+        }
+    }
+
+    func readinessSummary(_ task: TaskRecord) -> String {
+        switch readiness(task.id) {
+        case .ready: return "ready"
+        case .notPending(let status): return "not pending (\(status.rawValue))"
+        case .onCycle(let path): return "blocked: on a dependency \(formatCycle(path))"
+        case .blocked(let blockers): return "blocked: " + blockers.map(\.description).joined(separator: ", ")
+        }
+    }
+
+    /// `abc123 [working] branch` or `abc123 does not exist`.
+    func describeReference(_ id: TaskID) -> String {
+        guard let task = graph[id] else { return "\(id) does not exist" }
+        return "\(task.status.icon) \(id) [\(graph.statusLabel(of: id))] \(task.branch)"
+    }
+
+    /// Problems to show on a task: cycles, links written on one side, dangling references.
+    func diagnostics(for id: TaskID) -> [String] {
+        var problems: [String] = []
+        if let path = cycles.path(through: id) { problems.append("on a dependency \(formatCycle(path))") }
+        for problem in graph.linkProblems() {
+            switch problem {
+            case .missingFromParent(let child, let parent) where child == id || parent == id: problems.append(problem.description)
+            case .childNamesOtherParent(let child, let listedBy, _) where child == id || listedBy == id: problems.append(problem.description)
+            default: break
+            }
+        }
+        if let task = graph[id], task.status == .delegated, graph.progress(of: id).needsAttention {
+            problems.append("a child was cancelled or failed: this task stays delegated until a person acts")
+        }
+        return problems
+    }
+
+    func why(_ id: TaskID) -> [String] { graph.why(id, cycles: cycles) }
+    func renderTree(_ tasks: [TaskRecord]) -> String { graph.renderTree(tasks.map(\.id)) }
+    func renderDot() -> String { graph.renderDot() }
+    func renderMermaid() -> String { graph.renderMermaid() }
+
+    func json(for task: TaskRecord, path: String) -> JSONValue {
+        guard case .object(var pairs) = task.json(path: path) else { return task.json(path: path) }
+        pairs.append(("ready", .bool(isReady(task.id))))
+        if case .blocked(let blockers) = readiness(task.id) {
+            pairs.append(("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
+        }
+        if task.status == .delegated || !graph.children(of: task.id).isEmpty {
+            let p = graph.progress(of: task.id)
+            pairs.append(("progress", .object([("done", .int(Int64(p.done))), ("total", .int(Int64(p.total)))])))
+            pairs.append(("needs_attention", .bool(p.needsAttention)))
+        }
+        return .object(pairs)
+    }
+
+    func checkTransition(_ task: TaskRecord, to status: TaskStatus, by actor: TransitionActor) throws {
+        do {
+            try TransitionTable.check(task.id, from: task.status, to: status, by: actor)
+        } catch {
+            throw OrangeError(error.description)
+        }
+        if status == .delegated && graph.children(of: task.id).isEmpty {
+            throw OrangeError("cannot delegate \(task.id): it has no sub-tasks yet; create them with 'orange task create … --parent \(task.id)' first")
+        }
+    }
+
+    func validateEdit(old: TaskRecord, new: TaskRecord) throws {
+        do { try graph.validate(new, previous: old) } catch { throw OrangeError(error.description) }
+    }
+
+    func dueAutoCompletions(changed: [TaskID]?) -> [TaskID] {
+        graph.evaluate(changed: changed, cycles: cycles).completions
+    }
+}
+
+extension Commands {
+    func validateNewTask(_ task: TaskRecord, among tasks: [TaskRecord]) throws {
+        do { try TaskGraph(tasks).validate(task) } catch { throw OrangeError(error.description) }
+    }
+}

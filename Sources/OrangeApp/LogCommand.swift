@@ -1,0 +1,54 @@
+import OrangeCore
+
+extension Commands {
+    /// `orange log`: the last matching lines of orange.log (and its rotated predecessor).
+    func log() throws -> CommandResult {
+        var minimum = LogLevel.debug
+        if let levelText = invocation.value("level") {
+            guard let level = LogLevel(name: levelText) else {
+                throw OrangeError("invalid --level '\(levelText)'; use debug, info, warn or error")
+            }
+            minimum = level
+        }
+        var limit = 20
+        if let linesText = invocation.value("lines") {
+            guard let n = Int(linesText), n > 0 else { throw OrangeError("--lines must be a positive number (got '\(linesText)')") }
+            limit = n
+        }
+        let component = invocation.value("component")
+        let needle = invocation.value("grep")?.lowercased()
+
+        let text = (context.readFile(context.logFile + ".1") ?? "") + (context.readFile(context.logFile) ?? "")
+        var matches: [(line: String, entry: JSONValue?)] = []
+        for line in text.split(separator: "\n") {
+            let entry = try? JSONValue.parse(String(line))
+            if let entry {
+                if let level = entry["level"]?.stringValue.flatMap(LogLevel.init(name:)), level < minimum { continue }
+                if let component, entry["component"]?.stringValue != component { continue }
+            } else if minimum > .debug || component != nil {
+                continue
+            }
+            if let needle, !line.lowercased().contains(needle) { continue }
+            matches.append((String(line), entry))
+        }
+        let shown = matches.suffix(limit)
+        let rendered = shown.map { line, entry in entry.map(Self.formatLogEntry) ?? line }
+        let empty = text.isEmpty ? "No log yet (\(context.logFile)).\n" : ""
+        return CommandResult(
+            text: empty + rendered.map { $0 + "\n" }.joined(),
+            json: .array(shown.map { $0.entry ?? .string($0.line) }))
+    }
+
+    /// `HH:MM:SS.mmm LEVEL [component] message key=value …`
+    static func formatLogEntry(_ entry: JSONValue) -> String {
+        let ts = entry["ts"]?.stringValue ?? ""
+        let time = ts.count >= 23 ? String(ts.dropFirst(11).prefix(12)) : ts
+        let level = (entry["level"]?.stringValue ?? "?").uppercased()
+        let component = entry["component"]?.stringValue ?? "?"
+        var line = "\(time) \(level) [\(component)] \(entry["msg"]?.stringValue ?? "")"
+        for (key, value) in entry.objectValue ?? [] where !["ts", "level", "component", "msg"].contains(key) {
+            line += " \(key)=" + (value.stringValue ?? value.rendered())
+        }
+        return line
+    }
+}

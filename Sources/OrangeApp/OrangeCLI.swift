@@ -1,0 +1,95 @@
+import OrangeCore
+
+/// Parses a command line, runs the command and turns every outcome (result, usage error,
+/// failure) into text, JSON and an exit code: 0 ok, 1 failure, 2 usage error.
+public struct OrangeCLI: Sendable {
+    public var context: AppContext
+    let parser = ArgumentParser(commands: OrangeCommands.all)
+
+    public init(context: AppContext) {
+        self.context = context
+    }
+
+    public func execute(_ arguments: [String]) -> CommandOutcome {
+        let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
+        let parsed: ParsedCommandLine
+        do {
+            parsed = try parser.parse(arguments)
+        } catch {
+            let hint = error.command.map { "Usage: \(HelpRenderer.usage($0))\nRun 'orange \($0.name) --help' for details." }
+                ?? "Run 'orange --help' for the list of commands."
+            return failure(error.message, hint: hint, exitCode: 2, json: wantsJSON)
+        }
+        switch parsed {
+        case .help(let prefix):
+            if let spec = OrangeCommands.all.first(where: { $0.path == prefix }) {
+                return CommandOutcome(stdout: HelpRenderer.render(spec), stderr: "", exitCode: 0)
+            }
+            return CommandOutcome(
+                stdout: HelpRenderer.render(group: prefix, commands: OrangeCommands.all, intro: OrangeCommands.intro),
+                stderr: "", exitCode: 0)
+        case .run(let invocation):
+            let started = context.clock.monotonicNanoseconds()
+            do {
+                let result = try dispatch(invocation)
+                log(invocation, started: started, error: nil)
+                if invocation.wantsJSON {
+                    return CommandOutcome(stdout: result.json.prettyRendered() + "\n", stderr: "", exitCode: result.exitCode)
+                }
+                return CommandOutcome(stdout: result.text, stderr: "", exitCode: result.exitCode)
+            } catch let error as UsageError {
+                return failure(error.message, hint: "Usage: \(HelpRenderer.usage(invocation.command))", exitCode: 2, json: invocation.wantsJSON)
+            } catch let error as OrangeError {
+                log(invocation, started: started, error: error.message)
+                return failure(error.message, hint: nil, exitCode: error.exitCode, json: invocation.wantsJSON)
+            } catch {
+                log(invocation, started: started, error: "\(error)")
+                return failure("\(error)", hint: nil, exitCode: 1, json: invocation.wantsJSON)
+            }
+        }
+    }
+
+    private func failure(_ message: String, hint: String?, exitCode: Int32, json: Bool) -> CommandOutcome {
+        if json {
+            return CommandOutcome(stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
+        }
+        return CommandOutcome(stdout: "", stderr: "error: \(message)\n" + (hint.map { $0 + "\n" } ?? ""), exitCode: exitCode)
+    }
+
+    private func log(_ invocation: Invocation, started: UInt64, error: String?) {
+        let ms = Int64((context.clock.monotonicNanoseconds() - started) / 1_000_000)
+        var fields: [(String, JSONValue)] = [("command", .string(invocation.command.name)), ("duration_ms", .int(ms))]
+        if let error {
+            fields.append(("error", .string(error)))
+            context.logger.warn("cli", "Command failed", fields)
+        } else {
+            context.logger.debug("cli", "Command done", fields)
+        }
+    }
+
+    private func dispatch(_ invocation: Invocation) throws -> CommandResult {
+        let commands = Commands(context: context, invocation: invocation)
+        switch invocation.command.path {
+        case ["project", "add"]: return try commands.projectAdd()
+        case ["project", "list"]: return try commands.projectList()
+        case ["project", "update"]: return try commands.projectUpdate()
+        case ["project", "remove"]: return try commands.projectRemove()
+        case ["task", "create"]: return try commands.taskCreate()
+        case ["task", "list"]: return try commands.taskList()
+        case ["task", "show"]: return try commands.taskShow()
+        case ["task", "why"]: return try commands.taskWhy()
+        case ["task", "update"]: return try commands.taskUpdate()
+        case ["task", "cancel"]: return try commands.taskCancel()
+        case ["task", "delete"]: return try commands.taskDelete()
+        case ["graph"]: return try commands.graph()
+        case ["log"]: return try commands.log()
+        default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
+        }
+    }
+}
+
+/// The command handlers, one extension per area; each reads `invocation` and returns a result.
+struct Commands {
+    let context: AppContext
+    let invocation: Invocation
+}

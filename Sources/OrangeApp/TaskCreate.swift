@@ -1,0 +1,97 @@
+import OrangeCore
+
+extension Commands {
+    func taskCreate() throws -> CommandResult {
+        let project = try resolveProject()
+        let id = context.newTaskID()
+        let branch = invocation.positional(0) ?? "orange-tasks/\(id)"
+        if let problem = BranchName.problem(with: branch) { throw OrangeError(problem) }
+        let description = invocation.positionals.dropFirst().joined(separator: " ")
+
+        let status: TaskStatus
+        switch invocation.value("status") ?? "pending" {
+        case "pending": status = .pending
+        case "reviewing": status = .reviewing
+        case let other: throw OrangeError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
+        }
+        let harness = invocation.value("harness") ?? context.environment["ORANGE_HARNESS"] ?? "claude"
+        if harness.isEmpty || harness.utf8.count > 64 || !harness.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) || !harness.allSatisfy(\.isASCII) {
+            throw OrangeError("invalid harness name '\(harness)'")
+        }
+
+        var body = ""
+        if let contextOption = invocation.value("context") {
+            let text = contextOption == "-" ? context.readStandardInput() : contextOption
+            let trimmed = text.trimmingSpaces()
+            if !trimmed.isEmpty { body = "## Context\n\n\(trimmed)\n" }
+        }
+
+        let blockers = try parseIDList(invocation.allValues("blocked-by"), option: "blocked-by")
+        var parent: TaskID?
+        if let parentText = invocation.value("parent") {
+            parent = try requireTask(parentText).id
+        } else if let worker = try currentWorkspaceTask(), worker.project == project.name {
+            parent = worker.id  // a worker creating sub-tasks from its own workspace
+        }
+
+        // Every project is loaded so a blocker in another project is named as such, not as missing.
+        let scan = try context.tasks.scan(project: nil)
+        warn(about: scan.invalid)
+        if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
+            throw OrangeError("task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
+        }
+
+        let now = context.clock.now()
+        let task = TaskRecord(
+            id: id, project: project.name, branch: branch, harness: harness, status: status,
+            description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now, body: body)
+        try validateNewTask(task, among: scan.tasks)
+
+        try context.tasks.create(task)
+        try context.tasks.appendHistory(
+            HistoryEvent(type: "task.created", timestamp: now, fields: [
+                ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
+                ("branch", .string(branch)), ("description", .string(description)),
+                ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
+            ]), for: id, in: project.name)
+        if let parent { try linkChild(id, to: parent, in: project.name, at: now) }
+        context.logger.info("task", "Task created", [("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue))])
+
+        var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"
+        if !blockers.isEmpty { text += " blocked by \(blockers.map(\.rawValue).joined(separator: ", "))" }
+        if let parent { text += " under \(parent)" }
+        return CommandResult(text: text + "\n", json: task.json(path: context.tasks.taskFilePath(id, in: project.name)))
+    }
+
+    /// Appends the child to its parent's `children` under the parent's lock. If orange stops
+    /// between the child's write and this one, the sweep and `orange doctor` repair the link
+    /// from the child's `parent` field.
+    func linkChild(_ child: TaskID, to parent: TaskID, in project: ProjectName, at now: Timestamp) throws {
+        let (before, _) = try context.tasks.update(parent, in: project) { record in
+            if !record.children.contains(child) {
+                record.children.append(child)
+                record.updatedAt = now
+            }
+        }
+        if !before.children.contains(child) {
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "child.added", timestamp: now, fields: [("child", .string(child.rawValue))]),
+                for: parent, in: project)
+        }
+    }
+
+    /// Ids from repeatable, comma-separated options, validated and de-duplicated in order.
+    func parseIDList(_ values: [String], option: String) throws -> [TaskID] {
+        var ids: [TaskID] = []
+        for value in values {
+            for part in value.split(separator: ",", omittingEmptySubsequences: true) {
+                let text = String(part).trimmingSpaces()
+                guard let id = TaskID(validating: text) else {
+                    throw OrangeError("--\(option): '\(text)' is not a valid task id (letters and digits only)")
+                }
+                if !ids.contains(id) { ids.append(id) }
+            }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,80 @@
+import OrangeCore
+
+extension Commands {
+    func taskShow() throws -> CommandResult {
+        let task = try requireTask(invocation.positional(0)!)
+        let scan = try context.tasks.scan(project: nil)
+        let view = GraphView(tasks: scan.tasks)
+        let history = (try? context.tasks.history(of: task.id, in: task.project)) ?? []
+        let path = context.tasks.taskFilePath(task.id, in: task.project)
+
+        var text = "\(task.status.icon) \(task.id)  \(view.statusLabel(task))\n"
+        text += "  project:     \(task.project)\n  branch:      \(task.branch)\n  harness:     \(task.harness)\n"
+        if !task.description.isEmpty { text += "  description: \(Self.oneLine(task.description, max: 200))\n" }
+        text += "  workspace:   \(task.workspace ?? "-")\n  session:     \(task.tmuxSession ?? "-")\n"
+        if let created = task.createdAt { text += "  created:     \(created)\n" }
+        if let updated = task.updatedAt { text += "  updated:     \(updated)\n" }
+        if let pr = task.prURL { text += "  pr:          \(pr)\n" }
+        if let error = task.lastError { text += "  last error:  \(error)\n" }
+        text += "  file:        \(path)\n"
+        text += "  readiness:   \(view.readinessSummary(task))\n"
+        if let parent = task.parent {
+            if let p = view.task(parent) {
+                text += "  parent:      \(parent) [\(view.statusLabel(p))] \(p.branch)\n"
+            } else {
+                text += "  parent:      \(parent) no longer exists; this task continues on its own\n"
+            }
+        }
+        if !task.blockedBy.isEmpty {
+            text += "  blocked by:\n"
+            for id in task.blockedBy { text += "    " + view.describeReference(id) + "\n" }
+        }
+        let children = view.children(of: task.id)
+        if !children.isEmpty {
+            text += "  children:\n"
+            for id in children { text += "    " + view.describeReference(id) + "\n" }
+        }
+        for problem in view.diagnostics(for: task.id) { text += "  ! \(problem)\n" }
+        if !history.isEmpty {
+            text += "  history:\n"
+            for event in history.suffix(20) {
+                let details = event.fields.map { "\($0.0)=\($0.1.stringValue ?? $0.1.rendered())" }.joined(separator: " ")
+                text += "    \(event.timestamp)  \(event.type)\(details.isEmpty ? "" : "  " + details)\n"
+            }
+        }
+        var json = view.json(for: task, path: path)
+        if case .object(var pairs) = json {
+            pairs.append(("history", .array(history.map(\.json))))
+            json = .object(pairs)
+        }
+        return CommandResult(text: text, json: json)
+    }
+
+    func taskWhy() throws -> CommandResult {
+        let task = try requireTask(invocation.positional(0)!)
+        let scan = try context.tasks.scan(project: nil)
+        let lines = GraphView(tasks: scan.tasks).why(task.id)
+        return CommandResult(
+            text: lines.map { $0 + "\n" }.joined(),
+            json: .object([("id", .string(task.id.rawValue)), ("explanation", .array(lines.map { .string($0) }))]))
+    }
+
+    func graph() throws -> CommandResult {
+        let project = try optionalProject()
+        let scan = try context.tasks.scan(project: project?.name)
+        warn(about: scan.invalid)
+        let format = invocation.value("format") ?? "tree"
+        let view = GraphView(tasks: scan.tasks)
+        let text: String
+        switch format {
+        case "tree": text = view.renderTree(scan.tasks)
+        case "dot": text = view.renderDot()
+        case "mermaid": text = view.renderMermaid()
+        default: throw OrangeError("invalid --format '\(format)'; use tree, dot or mermaid")
+        }
+        return CommandResult(
+            text: text.isEmpty ? "No tasks.\n" : text,
+            json: .object([("format", .string(format)), ("graph", .string(text)),
+                           ("tasks", .array(scan.tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))]))
+    }
+}

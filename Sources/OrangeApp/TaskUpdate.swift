@@ -1,0 +1,136 @@
+import OrangeCore
+
+extension Commands {
+    func taskUpdate() throws -> CommandResult {
+        let workerTask = try currentWorkspaceTask()
+        let task: TaskRecord
+        if let text = invocation.positional(0) {
+            task = try requireTask(text)
+        } else if let workerTask {
+            task = workerTask
+        } else {
+            throw OrangeError("no task id given and the current directory is not inside a task's workspace")
+        }
+        let actor = try updateActor(isOwnWorkspace: workerTask?.id == task.id)
+
+        var newStatus: TaskStatus?
+        if let text = invocation.value("status") {
+            guard let status = TaskStatus(rawValue: text) else {
+                throw OrangeError("invalid status '\(text)'; use one of: \(TaskStatus.allNames)")
+            }
+            newStatus = status
+        }
+        let added = try parseIDList(invocation.allValues("blocked-by"), option: "blocked-by")
+        let removed = try parseIDList(invocation.allValues("unblock"), option: "unblock")
+        let description = invocation.value("description")
+        let branch = invocation.value("branch")
+        if let branch, let problem = BranchName.problem(with: branch) { throw OrangeError(problem) }
+        if newStatus == nil && added.isEmpty && removed.isEmpty && description == nil && branch == nil {
+            throw UsageError("nothing to update: give --status, --description, --branch, --blocked-by or --unblock", command: invocation.command)
+        }
+
+        let now = context.clock.now()
+        let scan = try context.tasks.scan(project: nil)
+        var changes: [String] = []
+        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+            // Checked again here, under the task's lock, against what is on disk now.
+            if let newStatus, newStatus != record.status {
+                try GraphView(tasks: scan.tasks).checkTransition(record, to: newStatus, by: actor)
+                changes.append("status \(record.status.rawValue) → \(newStatus.rawValue)")
+                record.status = newStatus
+            }
+            if !added.isEmpty || !removed.isEmpty {
+                var blockers = record.blockedBy.filter { !removed.contains($0) }
+                for id in added where !blockers.contains(id) { blockers.append(id) }
+                if blockers != record.blockedBy {
+                    var edited = record
+                    edited.blockedBy = blockers
+                    try GraphView(tasks: scan.tasks).validateEdit(old: record, new: edited)
+                    changes.append("blocked_by [\(blockers.map(\.rawValue).joined(separator: ", "))]")
+                    record.blockedBy = blockers
+                }
+            }
+            if let description, description != record.description {
+                record.description = description
+                changes.append("description updated")
+            }
+            if let branch, branch != record.branch {
+                if record.workspace != nil {
+                    throw OrangeError("task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released")
+                }
+                if let clash = scan.tasks.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal }) {
+                    throw OrangeError("task \(clash.id) already uses branch '\(branch)'")
+                }
+                changes.append("branch \(record.branch) → \(branch)")
+                record.branch = branch
+            }
+            if !changes.isEmpty { record.updatedAt = now }
+        }
+        if before.status != after.status {
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "status.changed", timestamp: now, fields: [
+                    ("from", .string(before.status.rawValue)), ("to", .string(after.status.rawValue)), ("by", .string(actor.rawValue)),
+                ]), for: task.id, in: task.project)
+        }
+        let otherChanges = changes.filter { !$0.hasPrefix("status ") }
+        if !otherChanges.isEmpty {
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "task.updated", timestamp: now, fields: [("changes", .array(otherChanges.map { .string($0) }))]),
+                for: task.id, in: task.project)
+        }
+        let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
+        var text = changes.isEmpty ? "Task \(task.id) unchanged\n" : "Updated task \(task.id): \(changes.joined(separator: ", "))\n"
+        text += transitions.map { $0.line + "\n" }.joined()
+        var json = task.json(path: context.tasks.taskFilePath(task.id, in: task.project))
+        if let fresh = try context.tasks.find(task.id) { json = fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project)) }
+        return CommandResult(text: text, json: .object([("task", json), ("transitions", .array(transitions.map(\.json)))]))
+    }
+
+    private func updateActor(isOwnWorkspace: Bool) throws -> TransitionActor {
+        switch invocation.value("as") {
+        case nil: return isOwnWorkspace ? .agent : .human
+        case "agent": return .agent
+        case "human": return .human
+        case let other?: throw OrangeError("invalid --as '\(other)'; use agent or human")
+        }
+    }
+
+    func taskCancel() throws -> CommandResult {
+        let task = try requireTask(invocation.positional(0)!)
+        try confirmOrThrow("Cancel task \(task.project)/\(task.branch) (\(task.id))?")
+        let now = context.clock.now()
+        let scan = try context.tasks.scan(project: nil)
+        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+            try GraphView(tasks: scan.tasks).checkTransition(record, to: .cancelled, by: .human)
+            record.status = .cancelled
+            record.updatedAt = now
+        }
+        try context.tasks.appendHistory(
+            HistoryEvent(type: "status.changed", timestamp: now, fields: [
+                ("from", .string(before.status.rawValue)), ("to", .string(after.status.rawValue)), ("by", .string("human")),
+            ]), for: task.id, in: task.project)
+        let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
+        let text = "Task \(task.id) cancelled\n" + transitions.map { $0.line + "\n" }.joined()
+        return CommandResult(text: text, json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+    }
+
+    func taskDelete() throws -> CommandResult {
+        let task = try requireTask(invocation.positional(0)!)
+        guard task.status.isTerminal else {
+            throw OrangeError("cannot delete task \(task.id) with status '\(task.status.rawValue)'; cancel it first (only done, failed or cancelled tasks can be deleted)")
+        }
+        try confirmOrThrow("Delete task \(task.project)/\(task.branch) (\(task.id))?")
+        let path = context.tasks.taskFilePath(task.id, in: task.project)
+        try context.tasks.delete(task.id, in: task.project)
+        context.logger.info("task", "Task deleted", [("task_id", .string(task.id.rawValue))])
+        return CommandResult(text: "Task \(task.id) deleted (branch '\(task.branch)' kept)\n", json: task.json(path: path))
+    }
+
+    /// `--yes`, or an interactive yes; without a terminal to ask, refuse rather than guess.
+    func confirmOrThrow(_ question: String) throws {
+        if invocation.flag("yes") { return }
+        if !context.confirm(question + " (y/N) ") {
+            throw OrangeError("not confirmed; nothing was changed (pass --yes to skip the question)")
+        }
+    }
+}
