@@ -25,7 +25,7 @@ let package = Package(
         .testTarget(name: "OrangeCoreTests", dependencies: ["OrangeCore", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeSystemTests", dependencies: ["OrangeSystem", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeAppTests", dependencies: ["OrangeApp", "OrangeTestSupport"], swiftSettings: settings),
-        .testTarget(name: "OrangeEndToEndTests", dependencies: ["OrangeTestSupport"], swiftSettings: settings),
+        .testTarget(name: "OrangeEndToEndTests", dependencies: ["OrangeTestSupport", "OrangeCore", "OrangeSystem", "orange"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,66 @@
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Testing
+
+/// Runs the built `orange` binary against a private `ORANGE_HOME`, the way a user would.
+final class OrangeHarness: @unchecked Sendable {
+    // Only touched from the test's own thread; @unchecked because TemporaryDirectory is a class.
+    let directory: TemporaryDirectory
+    let home: String
+    let runner = ProcessRunner()
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        home = directory.path + "/home"
+    }
+
+    deinit { directory.remove() }
+
+    /// The `orange` executable next to the test bundle in the build folder.
+    static let binary: String = {
+        var path = CommandLine.arguments[0]
+        while !path.isEmpty, !FileSystem.fileExists(path + "/orange") || FileSystem.isDirectory(path + "/orange") {
+            guard let slash = path.lastIndex(of: "/") else { break }
+            path = String(path[..<slash])
+        }
+        return path + "/orange"
+    }()
+
+    var environment: [String: String] {
+        [
+            "ORANGE_HOME": home, "NO_COLOR": "1", "GIT_TERMINAL_PROMPT": "0",
+            "GIT_AUTHOR_NAME": "orange-test", "GIT_AUTHOR_EMAIL": "test@orange.invalid",
+            "GIT_COMMITTER_NAME": "orange-test", "GIT_COMMITTER_EMAIL": "test@orange.invalid",
+        ]
+    }
+
+    /// Runs `orange args…` from `cwd` (a project folder by default).
+    @discardableResult
+    func orange(_ args: [String], in cwd: String? = nil, input: String? = nil) throws -> ProcessResult {
+        // The binary has no chdir option, so `env -C` sets its working directory.
+        let argv = ["env", "-C", cwd ?? directory.path, Self.binary] + args
+        return try runner.run(argv, environment: environment, input: input, timeoutSeconds: 60)
+    }
+
+    /// Runs and parses `--json` output; fails the test when the command fails.
+    func json(_ args: [String], in cwd: String? = nil, input: String? = nil) throws -> JSONValue {
+        let result = try orange(args + ["--json"], in: cwd, input: input)
+        #expect(result.exitCode == 0, "orange \(args.joined(separator: " ")) failed: \(result.stdout) \(result.stderr)")
+        return try JSONValue.parse(result.stdout)
+    }
+
+    /// A git repository with one commit and a bare `origin`, registered as project `name`.
+    func makeProject(_ name: String, poolSize: Int = 2) throws -> String {
+        let origin = directory.path + "/\(name)-origin.git"
+        let repo = directory.path + "/\(name)"
+        try runner.check(["git", "init", "-q", "--bare", "-b", "main", origin])
+        try runner.check(["git", "init", "-q", "-b", "main", repo])
+        try runner.check(["git", "-C", repo, "commit", "-q", "--allow-empty", "-m", "initial"], environment: environment)
+        try runner.check(["git", "-C", repo, "remote", "add", "origin", origin])
+        try runner.check(["git", "-C", repo, "push", "-q", "-u", "origin", "main"], environment: environment)
+        try runner.check(["git", "-C", repo, "remote", "set-head", "origin", "main"])
+        _ = try json(["project", "add", repo, "--name", name, "--pool-size", String(poolSize)])
+        return repo
+    }
+}
