@@ -182,6 +182,8 @@ import Testing
         ("k: [http://x, a:b, -1]\n", [.plain("http://x"), .plain("a:b"), .plain("-1")]),
         ("k: [a] # done\n", [.plain("a")]),
         ("k:\n  [a, b]\n", [.plain("a"), .plain("b")]),
+        ("k: [\n  a,\n  b\n]\n", [.plain("a"), .plain("b")]),
+        ("k: [\n  a\n, b]\n", [.plain("a"), .plain("b")]),
     ])
     func flowLists(_ yaml: String, _ expected: [YAMLValue]) throws {
         #expect(try value(yaml) == .list(expected))
