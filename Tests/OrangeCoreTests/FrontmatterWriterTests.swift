@@ -31,6 +31,11 @@ import Testing
         (.plain(""), "k: ''\n"),
         (.plain(" x"), "k: ' x'\n"),
         (.plain("a: b"), "k: 'a: b'\n"),
+        // PyYAML cannot load a bare `=` or `<<`, and stops a flow item at `?`.
+        (.plain("="), "k: '='\n"),
+        (.plain("<<"), "k: '<<'\n"),
+        (.plain("a?b"), "k: a?b\n"),
+        (.list([.plain("a?b"), .plain("a:b")]), "k: ['a?b', a:b]\n"),
         (.string("hello world"), "k: hello world\n"),
         (.string(""), "k: ''\n"),
         (.string("it's"), "k: it's\n"),

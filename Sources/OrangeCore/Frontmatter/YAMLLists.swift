@@ -87,7 +87,7 @@ extension FrontmatterParser {
             throw failure(r, "nested lists are not supported in TASK.md front matter (key '\(key)')")
         case "?" where indicatorUse, ":" where indicatorUse:
             throw failure(r, "maps inside lists are not supported in TASK.md front matter (key '\(key)')")
-        case "#", "|", ">", "%", "@", "`", "}", "?", ":":
+        case "#", "|", ">", "%", "@", "`", "}":
             throw failure(r, "'\(c)' cannot start an unquoted item in the list of '\(key)'; put the item in quotes")
         default:
             return try readFlowPlain(key: key, row: r, column: i, listRow: listRow)
