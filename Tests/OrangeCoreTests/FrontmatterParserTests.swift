@@ -76,6 +76,8 @@ import Testing
         ("k: a,b[c]{d}\n", .plain("a,b[c]{d}")),
         ("k: é😀\u{301}\n", .plain("é😀\u{301}")),
         ("k: nULL\n", .plain("nULL")),
+        ("k: ?x\n", .plain("?x")),
+        ("k: :x:y\n", .plain(":x:y")),
     ])
     func plainScalars(_ yaml: String, _ expected: YAMLValue) throws {
         #expect(try value(yaml) == expected)
@@ -179,9 +181,11 @@ import Testing
         ("k: [null, ~, '', x y]\n", [.null, .null, .string(""), .plain("x y")]),
         ("k: [a, # comment\n  b,\n  'c\n   d'\n]\n", [.plain("a"), .plain("b"), .string("c d")]),
         ("k: [one\n  two, three]\n", [.plain("one two"), .plain("three")]),
-        ("k: [http://x, a:b, -1]\n", [.plain("http://x"), .plain("a:b"), .plain("-1")]),
+        ("k: [http://x, a:b, -1, ?q, :c]\n", [.plain("http://x"), .plain("a:b"), .plain("-1"), .plain("?q"), .plain(":c")]),
         ("k: [a] # done\n", [.plain("a")]),
         ("k:\n  [a, b]\n", [.plain("a"), .plain("b")]),
+        ("k: [\n  a,\n  b\n]\n", [.plain("a"), .plain("b")]),
+        ("k: [\n  a\n, b]\n", [.plain("a"), .plain("b")]),
     ])
     func flowLists(_ yaml: String, _ expected: [YAMLValue]) throws {
         #expect(try value(yaml) == .list(expected))

@@ -260,7 +260,7 @@ struct FrontmatterParser {
         case "?" where Self.isIndicator(line, at: column, "?"),
              ":" where Self.isIndicator(line, at: column, ":"):
             throw failure(row, "complex keys and nested maps are not supported in TASK.md front matter (key '\(key)')")
-        case ",", "]", "}", "%", "@", "`", "#", "?", ":":
+        case ",", "]", "}", "%", "@", "`", "#":
             throw failure(row, "'\(c)' cannot start an unquoted value (key '\(key)'); put the value in quotes")
         default:
             return try readBlockPlain(key: key, column: column, parentIndent: parentIndent,

@@ -48,7 +48,14 @@ extension FrontmatterParser {
             if i < line.count && line[i] == "#" && (i == 0 || i > start || YAMLScalarRules.isWhite(line[i - 1])) {
                 i = line.count
             }
-            if i < line.count { return (r, i) }
+            if i < line.count {
+                // Continuation lines must be indented; only a closing ']' or ',' may sit at
+                // column 0. Anything else there is the next key: the list was never closed.
+                if r > listRow && i == 0 && line[0] != "]" && line[0] != "," {
+                    throw failure(listRow, "the list of '\(key)' is not closed by ']'")
+                }
+                return (r, i)
+            }
             r += 1
             i = 0
         }
@@ -80,7 +87,7 @@ extension FrontmatterParser {
             throw failure(r, "nested lists are not supported in TASK.md front matter (key '\(key)')")
         case "?" where indicatorUse, ":" where indicatorUse:
             throw failure(r, "maps inside lists are not supported in TASK.md front matter (key '\(key)')")
-        case "#", "|", ">", "%", "@", "`", "}", "?", ":":
+        case "#", "|", ">", "%", "@", "`", "}":
             throw failure(r, "'\(c)' cannot start an unquoted item in the list of '\(key)'; put the item in quotes")
         default:
             return try readFlowPlain(key: key, row: r, column: i, listRow: listRow)

@@ -131,7 +131,7 @@ extension FrontmatterParser {
             let nextLine = lines[next]
             let nextStart = Self.skipWhite(nextLine, from: 0)
             let c = nextLine[nextStart]
-            if YAMLScalarRules.isFlowIndicator(c) || c == "#" {
+            if YAMLScalarRules.isFlowIndicator(c) || c == "#" || nextStart == 0 {
                 return (Self.plainValue(text), r, line.count)
             }
             r = next

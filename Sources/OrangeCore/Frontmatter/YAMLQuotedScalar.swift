@@ -31,6 +31,9 @@ extension FrontmatterParser {
                     r += 1
                     continue
                 }
+                // Continuation lines must be indented; text at column 0 is the next key, and
+                // the likely mistake is a missing closing quote.
+                if i == 0 { break }
                 let newlines = escapedBreak || breaks > 1 ? breaks - 1 : 0
                 if !escapedBreak && breaks == 1 { out.append(" ") }
                 out.append(contentsOf: repeatElement("\n" as Unicode.Scalar, count: newlines))

@@ -48,20 +48,24 @@ enum YAMLScalarRules {
         "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`",
     ]
 
-    /// Whether `text` written unquoted is read back by this reader as `.plain(text)`.
+    /// Whether `text` written unquoted is read back by this reader as `.plain(text)`, and by
+    /// other YAML readers without an error.
     ///
-    /// `flow` is true inside `[…]`, where flow indicators also end a scalar.
+    /// `flow` is true inside `[…]`, where flow indicators also end a scalar (and where PyYAML
+    /// also stops at `?`).
     static func canBePlain(_ text: String, flow: Bool) -> Bool {
         let u = Array(text.unicodeScalars)
         guard let first = u.first, let last = u.last else { return false }
         if isNullWord(text) { return false }
+        // YAML 1.1 readers resolve `=` and `<<` to special tags they cannot load as values.
+        if text == "=" || text.hasPrefix("<<") { return false }
         if first == " " || last == " " { return false }
         if plainForbiddenFirst.contains(first) { return false }
         if first == "-" && (u.count == 1 || u[1] == " " || isFlowIndicator(u[1])) { return false }
         for k in u.indices {
             let c = u[k]
             if !isPrintable(c) { return false }
-            if flow && isFlowIndicator(c) { return false }
+            if flow && (isFlowIndicator(c) || c == "?") { return false }
             if c == ":" && (k + 1 == u.count || u[k + 1] == " " || isFlowIndicator(u[k + 1])) { return false }
             if c == "#" && k > 0 && u[k - 1] == " " { return false }
         }
