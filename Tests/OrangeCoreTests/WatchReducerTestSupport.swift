@@ -32,6 +32,7 @@ struct FakeWatchLoop {
     var now: UInt64
     var files: [TaskKey: FakeFile] = [:]
     private var nextInode: UInt64 = 100
+    private var writeCount: Int64 = 0
 
     /// Every action, with the time it was returned.
     var log: [(time: UInt64, action: WatchAction)] = []
@@ -74,7 +75,10 @@ struct FakeWatchLoop {
             nextInode += 1
             inode = nextInode
         }
-        return FileFingerprint(inode: inode, size: size, mtimeNanoseconds: Int64(now))
+        // A distinct mtime per write: a real file system's coarse mtime could hide a same-size write
+        // from a stat-only sweep, which is a documented limit, not what these tests are about.
+        writeCount += 1
+        return FileFingerprint(inode: inode, size: size, mtimeNanoseconds: Int64(now) + writeCount)
     }
 
     /// Writes in place (same inode, new size/mtime): what `printf >` or a truncate+write does.
@@ -93,7 +97,8 @@ struct FakeWatchLoop {
     /// `touch`: new mtime, same inode and content.
     mutating func touch(_ key: TaskKey) {
         guard var file = files[key] else { return }
-        file.fingerprint.mtimeNanoseconds = Int64(now) + 1
+        writeCount += 1
+        file.fingerprint.mtimeNanoseconds = Int64(now) + writeCount
         files[key] = file
     }
 

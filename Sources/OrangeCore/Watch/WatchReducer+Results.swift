@@ -51,7 +51,8 @@ extension WatchReducer {
     /// Rule 2: an unchanged hash is no change (only the fingerprint is refreshed, F18); a hash
     /// orange wrote itself is taken as already known to the engine (F16).
     mutating func applyParsed(_ key: TaskKey, fingerprint: FileFingerprint, hash: UInt64, now: UInt64) {
-        let outcome = withSlot(key) { slot -> (selfWrite: Bool, changed: Bool) in
+        let outcome = withSlot(key) { slot -> (selfWrite: Bool, changed: Bool, touched: Bool) in
+            let touched = slot.fingerprint != fingerprint
             slot.fingerprint = fingerprint
             slot.tentativeInvalid = nil
             slot.latestReadIsBad = false
@@ -61,18 +62,19 @@ extension WatchReducer {
             let changed = slot.current != .valid(contentHash: hash)
             slot.current = .valid(contentHash: hash)
             guard let index = slot.expectedSelfHashes.firstIndex(of: hash) else {
-                return (false, changed)
+                return (false, changed, touched)
             }
             // Older expectations were overwritten before they could be seen; drop them too.
             slot.expectedSelfHashes.removeFirst(index + 1)
             slot.emitted = slot.current
-            return (true, changed)
+            return (true, changed, touched)
         }
-        if outcome.selfWrite {
-            // Nothing to report; but a gate still waiting must measure stability from this write.
-            if outcome.changed, state.slots[key]!.gatePending { restartGate(key, now: now) }
-        } else {
-            noteChange(key, now: now)
+        if !outcome.selfWrite { noteChange(key, now: now) }
+        // The file was written again (even with the same bytes, or by orange itself): a gate still
+        // waiting must measure stability from now, so a writer that is not done yet (two closes in
+        // a row) cannot open it. An open gate stays open: unchanged content needs no action.
+        if (outcome.touched || (outcome.selfWrite && outcome.changed)), state.slots[key]!.gatePending {
+            restartGate(key, now: now)
         }
     }
 
