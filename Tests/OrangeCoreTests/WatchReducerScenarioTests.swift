@@ -162,6 +162,28 @@ import Testing
         #expect(loop.batches.map(\.changes) == [[a: .updated(contentHash: 2)]])
     }
 
+    /// F16, the other side: orange's write did not land (or a user's edit won the race): what is
+    /// on disk differs from what the engine holds, and is reported, even with no event at all.
+    @Test func aSelfWriteThatDidNotLandIsCorrectedAfterS() {
+        var loop = FakeWatchLoop()
+        loop.load([a: 1])
+        let start = loop.now
+        loop.send(.selfWrite(a, contentHash: 2))  // the engine now holds 2; the disk still has 1
+        loop.graph[a] = .updated(contentHash: 2)
+        loop.settle()
+        #expect(loop.batches.map(\.time) == [start + ms(30)])
+        #expect(loop.graph[a] == .updated(contentHash: 1))
+        // A user edit racing orange's write: the user's content wins and is reported.
+        loop.clearLog()
+        loop.replace(a, .valid(2))
+        loop.graph[a] = .updated(contentHash: 2)
+        loop.send(.selfWrite(a, contentHash: 2))
+        loop.replace(a, .valid(9))
+        loop.hints([file(a, .completeWrite), file(a, .completeWrite)])
+        loop.settle()
+        #expect(loop.graph[a] == .updated(contentHash: 9))
+    }
+
     /// F18: 1000 TASK.md files have only their attributes changed: no batch, no action, and no
     /// read when the fingerprint is unchanged (chmod); reads but no batch when it changed (touch).
     @Test(arguments: [false, true])

@@ -168,11 +168,12 @@ struct FakeWatchLoop {
         }
     }
 
-    /// orange writes `hash` itself: tells the reducer, updates its own graph, renames over.
+    /// orange writes `hash` itself: renames over, updates its own graph, tells the reducer; then
+    /// the watcher's events for the write arrive.
     mutating func selfWrite(_ key: TaskKey, _ hash: UInt64) {
-        send(.selfWrite(key, contentHash: hash))
-        graph[key] = .updated(contentHash: hash)
         replace(key, .valid(hash))
+        graph[key] = .updated(contentHash: hash)
+        send(.selfWrite(key, contentHash: hash))
         hints([file(key, .completeWrite)])
     }
 

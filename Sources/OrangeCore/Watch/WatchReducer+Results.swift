@@ -48,10 +48,11 @@ extension WatchReducer {
         noteChange(key, now: now)
     }
 
-    /// Rule 2: an unchanged hash is no change (only the fingerprint is refreshed, F18); a hash
-    /// orange wrote itself is taken as already known to the engine (F16).
+    /// Rule 2: an unchanged hash is no change (only the fingerprint is refreshed, F18). Content
+    /// orange wrote itself is already what the engine knows (`.selfWrite` set it), so reading it
+    /// back is no change either (F16).
     mutating func applyParsed(_ key: TaskKey, fingerprint: FileFingerprint, hash: UInt64, now: UInt64) {
-        let outcome = withSlot(key) { slot -> (selfWrite: Bool, changed: Bool, touched: Bool) in
+        let touched = withSlot(key) { slot -> Bool in
             let touched = slot.fingerprint != fingerprint
             slot.fingerprint = fingerprint
             slot.tentativeInvalid = nil
@@ -59,23 +60,14 @@ extension WatchReducer {
             slot.reportedUnreadable = nil
             slot.awaitingCompleteWrite = false
             slot.partialFactor = 1
-            let changed = slot.current != .valid(contentHash: hash)
             slot.current = .valid(contentHash: hash)
-            guard let index = slot.expectedSelfHashes.firstIndex(of: hash) else {
-                return (false, changed, touched)
-            }
-            // Older expectations were overwritten before they could be seen; drop them too.
-            slot.expectedSelfHashes.removeFirst(index + 1)
-            slot.emitted = slot.current
-            return (true, changed, touched)
+            return touched
         }
-        if !outcome.selfWrite { noteChange(key, now: now) }
+        noteChange(key, now: now)
         // The file was written again (even with the same bytes, or by orange itself): a gate still
         // waiting must measure stability from now, so a writer that is not done yet (two closes in
         // a row) cannot open it. An open gate stays open: unchanged content needs no action.
-        if (outcome.touched || (outcome.selfWrite && outcome.changed)), state.slots[key]!.gatePending {
-            restartGate(key, now: now)
-        }
+        if touched, state.slots[key]!.gatePending { restartGate(key, now: now) }
     }
 
     /// Rule 4: an invalid file keeps the last good state. If a partial write was seen and no
@@ -127,11 +119,13 @@ extension WatchReducer {
         }
     }
 
-    /// F16: remembers content orange writes itself (the last few per task).
-    mutating func recordSelfWrite(key: TaskKey, hash: UInt64) {
-        withSlot(key) { slot in
-            slot.expectedSelfHashes.append(hash)
-            if slot.expectedSelfHashes.count > 4 { slot.expectedSelfHashes.removeFirst() }
-        }
+    /// F16: orange wrote `hash` itself, so the engine's graph already holds it. Only what the
+    /// engine is known to hold changes: reading the content back then differs from nothing, while
+    /// a user's edit racing the write (or a write that failed) still differs and is reported. A
+    /// read after S checks that the write landed even if its events are lost.
+    mutating func recordSelfWrite(key: TaskKey, hash: UInt64, now: UInt64, into out: inout Output) {
+        // Not marked dirty: until the read, `current` is the old content, which must not be sent.
+        withSlot(key) { $0.emitted = .valid(contentHash: hash) }
+        request(.read, for: key, delay: configuration.quietPeriod, now: now, into: &out)
     }
 }

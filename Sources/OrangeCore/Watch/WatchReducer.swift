@@ -38,7 +38,7 @@ public struct WatchReducer: Sendable {
         case .sweepRequested: startSweep(now: now, into: &out)
         case .sweepFinished: finishSweep(now: now, into: &out)
         case .resyncFinished: finishResync(now: now, into: &out)
-        case .selfWrite(let key, let hash): recordSelfWrite(key: key, hash: hash)
+        case .selfWrite(let key, let hash): recordSelfWrite(key: key, hash: hash, now: now, into: &out)
         }
         runDueTimers(now: now, into: &out)
         emitBatchIfSettled(now: now, into: &out)

@@ -21,8 +21,6 @@ struct TaskSlot: Sendable {
     var emitted: TaskView = .absent
     /// The fingerprint of the last read or stat; an equal stat means nothing to re-read.
     var fingerprint: FileFingerprint?
-    /// Content hashes orange wrote itself and has not seen come back yet, oldest first.
-    var expectedSelfHashes: [UInt64] = []
     /// When the last hint (or a stat that found the file gone) named this task.
     var lastHintAt: UInt64?
     /// A partial write was seen and no complete write since: an invalid read may be mid-write.
