@@ -32,6 +32,8 @@ public struct AppContext: Sendable {
     public var diagnostics: @Sendable (String) -> Void
     /// Reads a whole text file; nil when it does not exist or cannot be read.
     public var readFile: @Sendable (String) -> String?
+    /// Streams text to stdout as it happens (for long-running commands such as `watch`).
+    public var streamOutput: @Sendable (String) -> Void = { _ in }
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

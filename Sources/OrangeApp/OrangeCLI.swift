@@ -92,6 +92,8 @@ public struct OrangeCLI: Sendable {
         case ["workspace", "gc"]: return try commands.workspaceGC()
         case ["workspace", "release"]: return try commands.workspaceRelease()
         case ["install"]: return try commands.install()
+        case ["watch"]: return try commands.watch()
+        case ["watch", "sync"]: return try commands.watchSync()
         case ["graph"]: return try commands.graph()
         case ["log"]: return try commands.log()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")

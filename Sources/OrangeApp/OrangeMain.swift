@@ -36,7 +36,9 @@ public enum OrangeMain {
             realPath: { FileSystem.realPath($0) },
             diagnostics: { StandardStreams.writeError($0) },
             readFile: { try? FileSystem.readText($0) })
-        let outcome = OrangeCLI(context: context).execute(Array(CommandLine.arguments.dropFirst()))
+        var streaming = context
+        streaming.streamOutput = { StandardStreams.writeOutput($0) }
+        let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)
         exit(outcome.exitCode)

@@ -143,3 +143,12 @@ extension FileSystem {
         if Glibc.rename(from, to) != 0 { throw SystemError.current("rename", path: from) }
     }
 }
+
+extension FileSystem {
+    /// Creates an empty file (a plain `open(O_CREAT)`, so watchers see a CREATE event).
+    public static func createEmptyFile(_ path: String) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        close(fd)
+    }
+}

@@ -8,7 +8,21 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + [graph, log, install]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [graph, log, install]
+
+    static let watch: [CommandSpec] = [
+        CommandSpec(
+            ["watch"], summary: "Run the engine in the foreground: react to TASK.md edits at once, start ready tasks, complete delegated ones.",
+            options: [
+                OptionSpec("sweep-interval", .value(placeholder: "seconds"), help: "Full safety pass every this many seconds (default: 30)."),
+                OptionSpec("quiet-ms", .value(placeholder: "ms"), help: "Quiet period before acting on a partial write (default: 30)."),
+                OptionSpec("once", help: "One full pass (reconcile everything), then exit: for cron."),
+            ],
+            discussion: "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME; a second one exits with status 1 and names the first."),
+        CommandSpec(
+            ["watch", "sync"], summary: "Wait until the running engine has applied every change made before this command.",
+            options: [OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up after this long (default: 30).")]),
+    ]
 
     static let project: [CommandSpec] = [
         CommandSpec(
