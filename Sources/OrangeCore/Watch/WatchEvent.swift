@@ -41,7 +41,8 @@ public enum WatchEvent: Hashable, Sendable {
     case sweepFinished
     /// The resync asked for by `.fullResync` has sent all its `.appeared` hints.
     case resyncFinished
-    /// orange itself is about to write (or just wrote) this content to the key's TASK.md. The
-    /// engine's graph already holds it, so reading it back must cause no work (F16).
+    /// orange itself just wrote this content to the key's TASK.md (send it once the rename has
+    /// landed). The engine's graph already holds it, so reading it back causes no work (F16);
+    /// different content found later (a racing user edit, a failed write) is still reported.
     case selfWrite(TaskKey, contentHash: UInt64)
 }
