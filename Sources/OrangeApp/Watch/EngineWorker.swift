@@ -14,9 +14,13 @@ final class EngineWorker: Sendable {
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "orange.engine.reconcile")
     private let work: @Sendable ([TaskID]?) -> Void
+    /// Called when the worker goes idle, so the loop can answer syncs without waiting for its
+    /// next deadline.
+    private let idle: @Sendable () -> Void
 
-    init(_ work: @escaping @Sendable ([TaskID]?) -> Void) {
+    init(onIdle idle: @escaping @Sendable () -> Void, _ work: @escaping @Sendable ([TaskID]?) -> Void) {
         self.work = work
+        self.idle = idle
     }
 
     /// Asks for a reconcile of these tasks (nil: everything).
@@ -49,7 +53,10 @@ final class EngineWorker: Sendable {
                 state.running = false
                 return .none
             }
-            guard let ids = next else { return }
+            guard let ids = next else {
+                idle()
+                return
+            }
             work(ids)
         }
     }

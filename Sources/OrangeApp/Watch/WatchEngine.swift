@@ -50,7 +50,8 @@ final class WatchEngine {
 
         let context = self.context
         let emit = self.emit
-        let worker = EngineWorker { ids in
+        let waker = loop.waker
+        let worker = EngineWorker(onIdle: { waker.wake() }) { ids in
             do {
                 for transition in try Reconciler(context: context).reconcile(changed: ids) {
                     var json = transition.json
@@ -237,7 +238,10 @@ final class WatchEngine {
     /// Answers `orange watch sync` once everything before its cookie has been applied.
     private func finishSyncs(_ worker: EngineWorker) {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
-        for token in pendingSyncs { try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done") }
+        for token in pendingSyncs {
+            try? FileSystem.removeTree(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+            try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
+        }
         pendingSyncs.removeAll()
     }
 }
