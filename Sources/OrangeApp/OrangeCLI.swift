@@ -95,6 +95,7 @@ public struct OrangeCLI: Sendable {
         case ["watch"]: return try commands.watch()
         case ["watch", "sync"]: return try commands.watchSync()
         case ["graph"]: return try commands.graph()
+        case ["demo"]: return try commands.demo()
         case ["log"]: return try commands.log()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }

@@ -8,7 +8,12 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [graph, log, install]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [graph, log, install, demo]
+
+    static let demo = CommandSpec(
+        ["demo"], summary: "Run a real task graph end to end with a simulated agent (no coding agent needed).",
+        options: [OptionSpec("keep", help: "Keep the throwaway ORANGE_HOME, project and logs for inspection.")],
+        discussion: "Creates a throwaway ORANGE_HOME, a git project with an origin and a private tmux server, starts\n'orange watch', and runs the seed's two flows: a chain of three tasks, and a worker that delegates\ninto three sub-tasks (one delegating again). The demo approves and merges as a person would, prints\nthe timeline and the final graph, and exits 0 only if every expected transition happened.")
 
     static let watch: [CommandSpec] = [
         CommandSpec(
