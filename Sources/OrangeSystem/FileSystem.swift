@@ -34,9 +34,15 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// The whole file.
     public static func readBytes(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = try retryingInterrupts("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
+        let fd = try openFile(path, O_RDONLY)
+        defer { closeDescriptor(fd) }
+        return try readAll(fd, path: path)
+    }
+
+    /// Everything left to read on `fd`, looping on short reads.
+    static func readAll(_ fd: Int32, path: String) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -67,28 +73,14 @@ public enum FileSystem {
 
     /// Entry names of a folder, without `.` and `..`, sorted.
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
-        guard let dir = opendir(path) else { throw SystemError.current("opendir", path: path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        let fd = try openFile(path, O_RDONLY | O_DIRECTORY)
+        return try entries(ofDirectory: fd, path: path)
     }
 
     /// Removes a file or a folder tree. Symlinks are removed, never followed, so a link inside a
-    /// task folder can never make orange delete something outside it.
+    /// task folder can never make orange delete something outside it (see FileSystem+RemoveTree).
     public static func removeTree(_ path: String) throws(SystemError) {
-        guard let info = status(path) else { return }
-        if info.isDirectory {
-            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
-            if rmdir(path) != 0 && errno != ENOENT { throw SystemError.current("rmdir", path: path) }
-        } else if unlink(path) != 0 && errno != ENOENT {
-            throw SystemError.current("unlink", path: path)
-        }
+        try removeTreeWithoutFollowingLinks(path)
     }
 
     public static func realPath(_ path: String) -> String? {
