@@ -8,10 +8,13 @@ import Synchronization
 public enum AtomicFile {
     private static let counter = Atomic<Int>(0)
 
+    /// Replaces `path` with `text` (UTF-8); see `write(_:to:mode:)` for bytes.
     public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
         try write(Array(text.utf8), to: path, mode: mode)
     }
 
+    /// Replaces `path` with `bytes` atomically: readers see the old file or the new one, never a
+    /// part. A new file gets `mode`; an existing regular file keeps its own. Errors name `path`.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         let (directory, name) = split(path)
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -19,16 +22,22 @@ public enum AtomicFile {
         // something obvious rather than a half-written TASK.md.
         let temporary = "\(directory)/.\(name).orange-tmp-\(getpid())-\(n)"
         let finalMode = modeToKeep(path) ?? mode
-        let fd = try openFile(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: finalMode)
+        // Errors name the target, not the temporary file: that is the file the user asked about.
+        let fd: Int32
+        do throws(SystemError) {
+            fd = try openFile(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: finalMode)
+        } catch {
+            throw SystemError("write", path: path, errno: error.errno)
+        }
         var open = true
         do throws(SystemError) {
-            try writeAll(fd, bytes, path: temporary)
+            try writeAll(fd, bytes, path: path)
             // open() applied the umask; the file must end with exactly the mode asked for or kept.
-            if fchmod(fd, finalMode) != 0 { throw SystemError.current("fchmod", path: temporary) }
-            try retryingInterrupts("fsync", path: temporary) { fsync(fd) }
+            if fchmod(fd, finalMode) != 0 { throw SystemError.current("chmod", path: path) }
+            try retryingInterrupts("fsync", path: path) { fsync(fd) }
             open = false
             // A failed close can report a delayed write error: the data may not be on disk.
-            if close(fd) != 0 { throw SystemError.current("close", path: temporary) }
+            if close(fd) != 0 { throw SystemError.current("write", path: path) }
             if rename(temporary, path) != 0 { throw SystemError.current("rename", path: path) }
         } catch {
             if open { closeDescriptor(fd) }

@@ -11,6 +11,10 @@ public enum FileLock {
     public struct Timeout: Error, Sendable, CustomStringConvertible {
         public var path: String
         public var seconds: Double
+        public init(path: String, seconds: Double) {
+            self.path = path
+            self.seconds = seconds
+        }
         public var description: String {
             "timed out after \(FileLock.format(seconds: seconds))s waiting for the lock on \(path)"
         }
