@@ -8,7 +8,17 @@ public struct AppContext: Sendable {
     public var projects: any ProjectStore
     public var clock: any TimeSource
     public var newTaskID: @Sendable () -> TaskID
-    public var repositories: any RepositoryInspector
+    public var git: any GitClient
+    public var tmux: any TmuxClient
+    public var pool: any PoolStore
+    /// Built-in and user-defined harnesses (`config.json`); an error when the config is invalid.
+    public var harnesses: @Sendable () throws -> [Harness]
+    /// Whether a program is on PATH (harness detection).
+    public var isInstalled: @Sendable (String) -> Bool
+    /// This orange executable, passed to agents as `ORANGE_BIN`.
+    public var executablePath: String
+    /// Runs a program on this terminal (for `tmux attach`) and returns its exit code.
+    public var runInteractive: @Sendable ([String]) throws -> Int32
     public var logger: any Logger
     public var workingDirectory: String
     public var environment: [String: String]
@@ -22,10 +32,14 @@ public struct AppContext: Sendable {
     public var diagnostics: @Sendable (String) -> Void
     /// Reads a whole text file; nil when it does not exist or cannot be read.
     public var readFile: @Sendable (String) -> String?
+    /// Streams text to stdout as it happens (for long-running commands such as `watch`).
+    public var streamOutput: @Sendable (String) -> Void = { _ in }
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,
-        newTaskID: @escaping @Sendable () -> TaskID, repositories: any RepositoryInspector, logger: any Logger,
+        newTaskID: @escaping @Sendable () -> TaskID, git: any GitClient, tmux: any TmuxClient, pool: any PoolStore,
+        harnesses: @escaping @Sendable () throws -> [Harness], isInstalled: @escaping @Sendable (String) -> Bool,
+        executablePath: String, runInteractive: @escaping @Sendable ([String]) throws -> Int32, logger: any Logger,
         workingDirectory: String, environment: [String: String],
         readStandardInput: @escaping @Sendable () -> String, confirm: @escaping @Sendable (String) -> Bool,
         realPath: @escaping @Sendable (String) -> String?, diagnostics: @escaping @Sendable (String) -> Void,
@@ -36,7 +50,13 @@ public struct AppContext: Sendable {
         self.projects = projects
         self.clock = clock
         self.newTaskID = newTaskID
-        self.repositories = repositories
+        self.git = git
+        self.tmux = tmux
+        self.pool = pool
+        self.harnesses = harnesses
+        self.isInstalled = isInstalled
+        self.executablePath = executablePath
+        self.runInteractive = runInteractive
         self.logger = logger
         self.workingDirectory = workingDirectory
         self.environment = environment
@@ -48,13 +68,6 @@ public struct AppContext: Sendable {
     }
 
     public var workspacesRoot: String { home + "/workspaces" }
+    public func workspacePath(_ name: String) -> String { workspacesRoot + "/" + name }
     public var logFile: String { home + "/orange.log" }
-}
-
-/// What project commands need to know about git repositories.
-public protocol RepositoryInspector: Sendable {
-    /// The repository's top-level folder containing `directory`, or nil outside a repository.
-    func topLevel(of directory: String) -> String?
-    /// The branch new work starts from: origin's HEAD, else `main` if it exists, else `master`.
-    func defaultBranch(ofRepository path: String) -> String
 }

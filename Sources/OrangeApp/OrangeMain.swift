@@ -21,7 +21,13 @@ public enum OrangeMain {
             projects: FileProjectStore(path: layout.projectsFile),
             clock: clock,
             newTaskID: { ids.next() },
-            repositories: GitRepositoryInspector(runner: runner),
+            git: RealGit(runner: runner),
+            tmux: RealTmux(runner: runner, socket: environment["ORANGE_TMUX_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }),
+            pool: FilePoolStore(layout: layout),
+            harnesses: { try HarnessConfiguration.load(layout.configFile) },
+            isInstalled: { FileSystem.findExecutable($0, searchPath: environment["PATH"] ?? "/usr/bin:/bin") != nil },
+            executablePath: FileSystem.currentExecutable() ?? CommandLine.arguments[0],
+            runInteractive: { try runner.runInteractive($0) },
             logger: logger,
             workingDirectory: FileSystem.currentDirectory() ?? "/",
             environment: environment,
@@ -30,7 +36,9 @@ public enum OrangeMain {
             realPath: { FileSystem.realPath($0) },
             diagnostics: { StandardStreams.writeError($0) },
             readFile: { try? FileSystem.readText($0) })
-        let outcome = OrangeCLI(context: context).execute(Array(CommandLine.arguments.dropFirst()))
+        var streaming = context
+        streaming.streamOutput = { StandardStreams.writeOutput($0) }
+        let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)
         exit(outcome.exitCode)

@@ -3,7 +3,7 @@ import OrangeCore
 extension Commands {
     func projectAdd() throws -> CommandResult {
         let start = invocation.positional(0).map(absolute) ?? context.workingDirectory
-        guard let top = context.repositories.topLevel(of: start) else {
+        guard let top = context.git.topLevel(of: start) else {
             throw OrangeError("'\(start)' is not inside a git repository")
         }
         let path = context.realPath(top) ?? top
@@ -14,7 +14,7 @@ extension Commands {
         let poolSize = try parsePoolSize(invocation.value("pool-size")) ?? Project.defaultPoolSize
         let project = Project(
             name: ProjectName(validating: nameText)!, path: path,
-            defaultBranch: context.repositories.defaultBranch(ofRepository: path), poolSize: poolSize)
+            defaultBranch: context.git.defaultBranch(ofRepository: path), poolSize: poolSize)
         try context.projects.update { projects in
             if projects.contains(where: { $0.name == project.name }) {
                 throw OrangeError("project '\(nameText)' already exists")

@@ -13,7 +13,7 @@ extension Commands {
             return project
         }
         if let project = try projectFromWorkingDirectory(projects) { return project }
-        if context.repositories.topLevel(of: context.workingDirectory) == nil {
+        if context.git.topLevel(of: context.workingDirectory) == nil {
             throw OrangeError("not in a git repository and no --project given; run from a project folder or pass --project <name>")
         }
         throw OrangeError("this repository is not a registered project; add it with 'orange project add' or pass --project <name>")
@@ -32,7 +32,7 @@ extension Commands {
             let name = String(workspace[..<separator.lowerBound])
             if let project = projects.first(where: { $0.name.rawValue == name }) { return project }
         }
-        guard let top = context.repositories.topLevel(of: context.workingDirectory) else { return nil }
+        guard let top = context.git.topLevel(of: context.workingDirectory) else { return nil }
         let resolved = context.realPath(top) ?? top
         return projects.first { (context.realPath($0.path) ?? $0.path) == resolved }
     }

@@ -21,8 +21,10 @@ public struct EngineTransition: Sendable, Equatable {
 /// "Reconcile this set of tasks": the single entry point the CLI calls after its own writes and
 /// the watcher calls on events, so the engine behaves the same whoever triggers it.
 ///
-/// Today it applies due auto-completions (a delegated task whose children are all done becomes
-/// done, cascading up). Spawning ready tasks hooks in here too.
+/// It applies due auto-completions (a delegated task whose children are all done becomes done,
+/// cascading up), frees the workspace and session of tasks that no longer run an agent
+/// (delegated, done, cancelled, failed), and spawns ready tasks into free pool slots, oldest
+/// first.
 public struct Reconciler: Sendable {
     public var context: AppContext
 
@@ -33,7 +35,18 @@ public struct Reconciler: Sendable {
     /// Re-evaluates the part of the graph that `changed` can affect (the whole graph when nil)
     /// and applies what is due. Returns what it changed, in order.
     @discardableResult
-    public func reconcile(changed: [TaskID]?) throws -> [EngineTransition] {
+    public func reconcile(changed: [TaskID]?, spawn: Bool = true) throws -> [EngineTransition] {
+        var transitions = try applyCompletions(changed: changed)
+        let scan = try context.tasks.scan(project: nil)
+        let sessions = try releaseIdle(scan.tasks)
+        if spawn { transitions += try spawnReady(GraphView(tasks: try context.tasks.scan(project: nil).tasks)) }
+        // Last, because the caller may be running inside one of these sessions (an agent that
+        // just delegated): ending it ends this process too.
+        for session in sessions where context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
+        return transitions
+    }
+
+    private func applyCompletions(changed: [TaskID]?) throws -> [EngineTransition] {
         let scan = try context.tasks.scan(project: nil)
         let view = GraphView(tasks: scan.tasks)
         var transitions: [EngineTransition] = []
@@ -55,6 +68,88 @@ public struct Reconciler: Sendable {
                 ]), for: id, in: task.project)
             context.logger.info("engine", "Auto-completed delegated task", [("task_id", .string(id.rawValue))])
             transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: .done, cause: cause))
+        }
+        return transitions
+    }
+
+    /// Tasks that hold a workspace or a session but no longer run an agent give them back. A
+    /// workspace with uncommitted work is kept, and the task says why.
+    /// Returns the sessions to end once everything else is done.
+    private func releaseIdle(_ tasks: [TaskRecord]) throws -> [String] {
+        let projects = try context.projects.list()
+        var sessions: [String] = []
+        for task in tasks where [.delegated, .done, .cancelled, .failed, .pending].contains(task.status) && (task.workspace != nil || task.tmuxSession != nil) {
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false)
+            if let session = task.tmuxSession { sessions.append(session) }
+        }
+        return sessions
+    }
+
+    /// Releases the task's workspace and ends its session (now, or left to the caller);
+    /// a workspace that cannot be released stays bound and the task says why.
+    func stopAgent(_ task: TaskRecord, project: Project?, force: Bool, endSessionNow: Bool = true) throws {
+        if endSessionNow, let session = task.tmuxSession, context.tmux.hasSession(session) {
+            try? context.tmux.killSession(session)
+        }
+        var releaseError: String?
+        if let workspace = task.workspace {
+            do {
+                try Workspaces(context: context).release(workspace, task: task, project: project, force: force)
+            } catch {
+                releaseError = "\(error)"
+            }
+        }
+        let now = context.clock.now()
+        // Written only when something changed: the watcher sees every write, and a retry that
+        // rewrote the same failure would wake it again and again.
+        try context.tasks.update(task.id, in: task.project) { record in
+            let before = record
+            record.tmuxSession = nil
+            if let releaseError {
+                record.lastError = releaseError
+            } else {
+                record.workspace = nil
+            }
+            if record != before { record.updatedAt = now }
+        }
+        if let releaseError {
+            context.diagnostics("warning: task \(task.id): \(releaseError)\n")
+        } else if task.workspace != nil {
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "workspace.released", timestamp: now, fields: [("workspace", .optional(task.workspace))]),
+                for: task.id, in: task.project)
+        }
+    }
+
+    /// Spawns ready tasks into the free slots of their projects, oldest first.
+    private func spawnReady(_ view: GraphView) throws -> [EngineTransition] {
+        let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }
+        guard !ready.isEmpty else { return [] }
+        let projects = try context.projects.list()
+        let pool = try context.pool.read()
+        var free: [ProjectName: Int] = [:]
+        for project in projects { free[project.name] = pool.freeCount(of: project.name, poolSize: project.poolSize) }
+        var transitions: [EngineTransition] = []
+        for id in SpawnPlanner.plan(ready: ready, freeSlots: free) {
+            let task = view.task(id)!
+            switch try Spawner(context: context).spawn(id) {
+            case .spawned(let workspace, _):
+                transitions.append(EngineTransition(id: id, project: task.project, from: .pending, to: .working, cause: "ready; spawned in \(workspace)"))
+            case .skipped(let reason):
+                context.logger.info("engine", "Ready task not spawned", [("task_id", .string(id.rawValue)), ("reason", .string(reason))])
+                if reason.contains("not installed") || reason.contains("unknown harness") {
+                    context.diagnostics("warning: ready task \(id) not started: \(reason)\n")
+                    // Shown by `task show`; written only when it changes, so retries stay quiet.
+                    try context.tasks.update(id, in: task.project) { record in
+                        if record.lastError != reason { record.lastError = reason }
+                    }
+                }
+            case .failed(let reason, let taskFailed):
+                context.diagnostics("warning: spawning \(id) failed: \(reason)\n")
+                if taskFailed {
+                    transitions.append(EngineTransition(id: id, project: task.project, from: .pending, to: .failed, cause: "spawn failed twice: \(reason)"))
+                }
+            }
         }
         return transitions
     }

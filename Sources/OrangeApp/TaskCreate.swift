@@ -14,10 +14,6 @@ extension Commands {
         case "reviewing": status = .reviewing
         case let other: throw OrangeError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
         }
-        let harness = invocation.value("harness") ?? context.environment["ORANGE_HARNESS"] ?? "claude"
-        if harness.isEmpty || harness.utf8.count > 64 || !harness.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) || !harness.allSatisfy(\.isASCII) {
-            throw OrangeError("invalid harness name '\(harness)'")
-        }
 
         var body = ""
         if let contextOption = invocation.value("context") {
@@ -37,6 +33,7 @@ extension Commands {
         // Every project is loaded so a blocker in another project is named as such, not as missing.
         let scan = try context.tasks.scan(project: nil)
         warn(about: scan.invalid)
+        let harness = try chooseHarness(parent: parent.flatMap { id in scan.tasks.first { $0.id == id } })
         if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
             throw OrangeError("task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
         }
@@ -60,7 +57,17 @@ extension Commands {
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"
         if !blockers.isEmpty { text += " blocked by \(blockers.map(\.rawValue).joined(separator: ", "))" }
         if let parent { text += " under \(parent)" }
-        return CommandResult(text: text + "\n", json: task.json(path: context.tasks.taskFilePath(id, in: project.name)))
+        text += "\n"
+        // Start whatever is ready now, this task included (unless told not to).
+        let transitions = try Reconciler(context: context).reconcile(changed: [id], spawn: !invocation.flag("no-spawn"))
+        text += transitions.map { $0.line + "\n" }.joined()
+        let fresh = try context.tasks.find(id) ?? task
+        var json = fresh.json(path: context.tasks.taskFilePath(id, in: project.name))
+        if case .object(var pairs) = json, !transitions.isEmpty {
+            pairs.append(("transitions", .array(transitions.map(\.json))))
+            json = .object(pairs)
+        }
+        return CommandResult(text: text, json: json)
     }
 
     /// Appends the child to its parent's `children` under the parent's lock. If orange stops
@@ -78,6 +85,22 @@ extension Commands {
                 HistoryEvent(type: "child.added", timestamp: now, fields: [("child", .string(child.rawValue))]),
                 for: parent, in: project)
         }
+    }
+
+    /// `--harness`, else the parent's (sub-tasks run the same agent), else `$ORANGE_HARNESS`,
+    /// else the first installed of claude, pi, opencode, codex.
+    func chooseHarness(parent: TaskRecord?) throws -> String {
+        if let name = invocation.value("harness") {
+            guard Harnesses.isValidName(name) else { throw OrangeError("invalid harness name '\(name)'") }
+            guard try context.harnesses().contains(where: { $0.name == name }) else {
+                throw OrangeError("unknown harness '\(name)'; built-in: claude, pi, codex, opencode; define others in \(context.home)/config.json")
+            }
+            return name
+        }
+        if let parent { return parent.harness }
+        if let name = context.environment["ORANGE_HARNESS"], Harnesses.isValidName(name) { return name }
+        for name in ["claude", "pi", "opencode", "codex"] where context.isInstalled(name) { return name }
+        return "claude"
     }
 
     /// Ids from repeatable, comma-separated options, validated and de-duplicated in order.

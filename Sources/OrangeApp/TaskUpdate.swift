@@ -109,9 +109,17 @@ extension Commands {
             HistoryEvent(type: "status.changed", timestamp: now, fields: [
                 ("from", .string(before.status.rawValue)), ("to", .string(after.status.rawValue)), ("by", .string("human")),
             ]), for: task.id, in: task.project)
-        let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
-        let text = "Task \(task.id) cancelled\n" + transitions.map { $0.line + "\n" }.joined()
-        return CommandResult(text: text, json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+        let reconciler = Reconciler(context: context)
+        if invocation.flag("force") {
+            try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: true)
+        }
+        let transitions = try reconciler.reconcile(changed: [task.id])
+        let fresh = try context.tasks.find(task.id) ?? after
+        var text = "Task \(task.id) cancelled\n" + transitions.map { $0.line + "\n" }.joined()
+        if let kept = fresh.workspace {
+            text += "Workspace \(kept) was kept: it has uncommitted changes (release it with 'orange workspace release \(kept) --force').\n"
+        }
+        return CommandResult(text: text, json: fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
     }
 
     func taskDelete() throws -> CommandResult {

@@ -107,3 +107,40 @@ public enum FileSystem {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension FileSystem {
+    /// The full path of `program` found in `searchPath` (a `PATH` value), or nil.
+    public static func findExecutable(_ program: String, searchPath: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        for directory in searchPath.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            if access(candidate, X_OK) == 0 && !isDirectory(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// This process's executable (`/proc/self/exe`).
+    public static func currentExecutable() -> String? {
+        readSymbolicLink("/proc/self/exe")
+    }
+}
+
+extension FileSystem {
+    /// The folder part of a path (`/a/b/c` → `/a/b`).
+    public static func parentDirectory(of path: String) -> String {
+        AtomicFile.split(path).directory
+    }
+
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        if Glibc.rename(from, to) != 0 { throw SystemError.current("rename", path: from) }
+    }
+}
+
+extension FileSystem {
+    /// Creates an empty file (a plain `open(O_CREAT)`, so watchers see a CREATE event).
+    public static func createEmptyFile(_ path: String) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        close(fd)
+    }
+}

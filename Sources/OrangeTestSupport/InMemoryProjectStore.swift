@@ -44,23 +44,6 @@ public final class RecordingLogger: Logger, @unchecked Sendable {
     public var recorded: [Entry] { entries.withLock { $0 } }
 }
 
-/// Repositories as a map from folder to top level, for project commands in unit tests.
-public struct FakeRepositories: RepositoryInspector {
-    public var topLevels: [String: String]
-    public var defaultBranch: String
-
-    public init(topLevels: [String: String] = [:], defaultBranch: String = "main") {
-        self.topLevels = topLevels
-        self.defaultBranch = defaultBranch
-    }
-
-    public func topLevel(of directory: String) -> String? {
-        topLevels.keys.filter { directory == $0 || directory.hasPrefix($0 + "/") }.max { $0.count < $1.count }.flatMap { topLevels[$0] }
-    }
-
-    public func defaultBranch(ofRepository path: String) -> String { defaultBranch }
-}
-
 /// Task ids 0000…1, 0000…2, … so tests can name them.
 public final class SequentialTaskIDs: @unchecked Sendable {
     // Guarded by the mutex.

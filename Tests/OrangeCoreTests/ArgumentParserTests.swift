@@ -71,7 +71,7 @@ import Testing
 
     @Test(arguments: [
         (["bogus"], "unknown command 'bogus'"),
-        (["task", "frobnicate"], "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete"),
+        (["task", "frobnicate"], "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete, spawn, respawn, attach, approve, unapprove, merge"),
         (["task", "list", "--nope"], "unknown option '--nope' for 'orange task list'"),
         (["task", "create", "--project"], "option '--project' needs a value (<name>)"),
         (["task", "create", "--project", "--no-spawn"], "option '--project' needs a value (<name>), got option '--no-spawn'"),
@@ -93,7 +93,7 @@ import Testing
     @Test func helpIsGeneratedFromTheSpec() {
         let spec = OrangeCommands.all.first { $0.name == "task cancel" }!
         #expect(HelpRenderer.render(spec) == """
-            Cancel a task.
+            Cancel a task: end its agent and free its workspace.
 
             Usage: orange task cancel <id> [options]
 
@@ -101,9 +101,10 @@ import Testing
               <id>  The task id.
 
             Options:
-              -y, --yes   Do not ask for confirmation.
-                  --json  Print machine-readable JSON on stdout (errors too, as {"error": …}).
-              -h, --help  Show this help.
+              -y, --yes    Do not ask for confirmation.
+                  --force  Discard uncommitted changes in the workspace.
+                  --json   Print machine-readable JSON on stdout (errors too, as {"error": …}).
+              -h, --help   Show this help.
 
             """)
         let top = HelpRenderer.render(group: [], commands: OrangeCommands.all, intro: OrangeCommands.intro)

@@ -9,13 +9,22 @@ final class OrangeHarness: @unchecked Sendable {
     let directory: TemporaryDirectory
     let home: String
     let runner = ProcessRunner()
+    /// A private tmux server for this test (`tmux -L`), when the test runs agents.
+    let tmuxSocket: String?
 
-    init() throws {
+    init(tmux: Bool = false) throws {
         directory = try TemporaryDirectory()
         home = directory.path + "/home"
+        tmuxSocket = tmux ? "orange-test-\(UInt32.random(in: 0...UInt32.max))" : nil
     }
 
     deinit { directory.remove() }
+
+    /// Ends the private tmux server and every agent in it.
+    func killTmuxServer() {
+        guard let tmuxSocket else { return }
+        _ = try? runner.run(["tmux", "-L", tmuxSocket, "kill-server"])
+    }
 
     /// The `orange` executable next to the test bundle in the build folder.
     static let binary: String = {
@@ -28,11 +37,13 @@ final class OrangeHarness: @unchecked Sendable {
     }()
 
     var environment: [String: String] {
-        [
+        var env: [String: String] = [
             "ORANGE_HOME": home, "NO_COLOR": "1", "GIT_TERMINAL_PROMPT": "0",
             "GIT_AUTHOR_NAME": "orange-test", "GIT_AUTHOR_EMAIL": "test@orange.invalid",
             "GIT_COMMITTER_NAME": "orange-test", "GIT_COMMITTER_EMAIL": "test@orange.invalid",
         ]
+        if let tmuxSocket { env["ORANGE_TMUX_SOCKET"] = tmuxSocket }
+        return env
     }
 
     /// Runs `orange args…` from `cwd` (a project folder by default).

@@ -76,4 +76,5 @@ public struct OptionSpec: Sendable {
     public static let help = OptionSpec("help", short: "h", help: "Show this help.")
     public static let project = OptionSpec("project", short: "p", .value(placeholder: "name"), help: "The project (default: the one the current directory belongs to).")
     public static let yes = OptionSpec("yes", short: "y", help: "Do not ask for confirmation.")
+    public static let force = OptionSpec("force", help: "Discard uncommitted changes in the workspace.")
 }

@@ -8,7 +8,21 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + [graph, log]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [graph, log, install]
+
+    static let watch: [CommandSpec] = [
+        CommandSpec(
+            ["watch"], summary: "Run the engine in the foreground: react to TASK.md edits at once, start ready tasks, complete delegated ones.",
+            options: [
+                OptionSpec("sweep-interval", .value(placeholder: "seconds"), help: "Full safety pass every this many seconds (default: 30)."),
+                OptionSpec("quiet-ms", .value(placeholder: "ms"), help: "Quiet period before acting on a partial write (default: 30)."),
+                OptionSpec("once", help: "One full pass (reconcile everything), then exit: for cron."),
+            ],
+            discussion: "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME; a second one exits with status 1 and names the first."),
+        CommandSpec(
+            ["watch", "sync"], summary: "Wait until the running engine has applied every change made before this command.",
+            options: [OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up after this long (default: 30).")]),
+    ]
 
     static let project: [CommandSpec] = [
         CommandSpec(
@@ -43,7 +57,7 @@ public enum OrangeCommands {
                 OptionSpec("harness", .value(placeholder: "name"), help: "Agent to run: claude, pi, codex, opencode or one from config.json."),
                 OptionSpec("context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
                 OptionSpec("status", .value(placeholder: "pending|reviewing"), help: "Initial status (default: pending)."),
-                OptionSpec("no-spawn", help: "Create the task without starting an agent."),
+                OptionSpec("no-spawn", help: "Do not start agents now (a running 'orange watch' still starts ready tasks)."),
             ],
             discussion: "Validation: every blocker must exist, be in the same project, and not create a cycle\n(blocked_by and parent edges are checked together).",
             examples: [
@@ -80,14 +94,59 @@ public enum OrangeCommands {
             ],
             examples: ["orange task update --status delegated", "orange task update abc123 --blocked-by def456"]),
         CommandSpec(
-            ["task", "cancel"], summary: "Cancel a task.",
+            ["task", "cancel"], summary: "Cancel a task: end its agent and free its workspace.",
             positionals: [PositionalSpec("id", help: "The task id.")],
-            options: [.yes]),
+            options: [.yes, .force]),
         CommandSpec(
             ["task", "delete"], summary: "Delete a done, failed or cancelled task's folder (the git branch is kept).",
             positionals: [PositionalSpec("id", help: "The task id.")],
             options: [.yes]),
     ]
+
+    static let lifecycle: [CommandSpec] = [
+        CommandSpec(
+            ["task", "spawn"], summary: "Start an agent for a pending task now.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "respawn"], summary: "Start a new agent session for a task whose agent stopped.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "attach"], summary: "Attach the terminal to the task's tmux session.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "approve"], summary: "Approve a task in review (reviewing → reviewed).",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "unapprove"], summary: "Send a reviewed task back to review (reviewed → reviewing).",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "merge"], summary: "Merge a reviewed task's branch into the default branch on origin, then finish the task.",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [
+                OptionSpec("strategy", .value(placeholder: "ff|merge"), help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge)."),
+            ],
+            discussion: "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."),
+    ]
+
+    static let workspace: [CommandSpec] = [
+        CommandSpec(
+            ["workspace", "init"], summary: "Create the project's pool of worktrees up to its pool size.",
+            options: [.project]),
+        CommandSpec(
+            ["workspace", "list"], summary: "List worktrees and the tasks using them.",
+            options: [.project, OptionSpec("all", short: "a", help: "Every project.")]),
+        CommandSpec(
+            ["workspace", "gc"], summary: "Free workspaces bound to tasks that no longer run an agent, and fix pool bindings.",
+            options: [.force]),
+        CommandSpec(
+            ["workspace", "release"], summary: "Free one workspace (its task keeps its branch).",
+            positionals: [PositionalSpec("name", help: "The workspace, e.g. coffee--1.")],
+            options: [.force]),
+    ]
+
+    static let install = CommandSpec(
+        ["install"], summary: "Install the orange skill for coding agents, so workers know how to report status and delegate.",
+        options: [OptionSpec("harness", .value(placeholder: "name"), help: "Only this harness (default: every installed one).")])
 
     static let graph = CommandSpec(
         ["graph"], summary: "Print the task graph.",

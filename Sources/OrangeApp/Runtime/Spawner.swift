@@ -1,0 +1,156 @@
+import OrangeCore
+import OrangeSystem
+
+/// Starts an agent for a task: claim it, bind a worktree, check out its branch, start the
+/// harness in a tmux session, record where it runs.
+///
+/// **Exactly once**: the claim is the move from `pending` to `working`, made under the task's
+/// lock, so of two spawners racing on one task (CLI, engine, dashboard) only one gets past it.
+/// **No loops**: a failed spawn is rolled back completely (session, workspace, status) and
+/// counted on the task; the second failure in a row makes the task `failed` (the original
+/// retried forever, B1).
+struct Spawner {
+    let context: AppContext
+    static let maximumFailures = 2
+
+    enum Outcome: Equatable {
+        case spawned(workspace: String, session: String)
+        /// Not spawned and nothing changed: not pending any more, no free slot, no tmux.
+        case skipped(String)
+        /// Rolled back; the task is pending again (or failed after repeated failures).
+        case failed(String, taskFailed: Bool)
+    }
+
+    func spawn(_ id: TaskID, respawn: Bool = false) throws -> Outcome {
+        guard let task = try context.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
+        guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
+            return .skipped("project '\(task.project)' is not registered")
+        }
+        guard context.isInstalled("tmux") else { return .skipped("tmux is not installed (apt-get install tmux)") }
+        let harness: Harness
+        do {
+            guard let found = try context.harnesses().first(where: { $0.name == task.harness }) else {
+                return .skipped("unknown harness '\(task.harness)' (built-in: claude, pi, codex, opencode; others go in \(context.home)/config.json)")
+            }
+            harness = found
+        }
+        guard context.isInstalled(harness.binary) else { return .skipped("harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)") }
+        let session = SessionName.forTask(project: task.project, branch: task.branch)
+
+        // The claim.
+        let now = context.clock.now()
+        let from: TaskStatus
+        do {
+            let (before, _) = try context.tasks.update(id, in: task.project) { record in
+                if respawn {
+                    guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
+                          record.status != .delegated else { throw SkipSpawn("task is \(record.status.rawValue)") }
+                    guard record.tmuxSession == nil || !context.tmux.hasSession(record.tmuxSession!) || context.tmux.isPaneDead(record.tmuxSession!) == true else {
+                        throw SkipSpawn("its session is still running; attach with 'orange task attach \(id)'")
+                    }
+                } else {
+                    guard record.status == .pending else { throw SkipSpawn("task is \(record.status.rawValue), not pending") }
+                    guard record.blockedBy == task.blockedBy else { throw SkipSpawn("its blockers changed") }
+                }
+                record.status = .working
+                record.updatedAt = now
+            }
+            from = before.status
+        } catch let skip as SkipSpawn {
+            return .skipped(skip.reason)
+        }
+
+        var workspace = task.workspace
+        var sessionStarted = false
+        do {
+            if workspace == nil {
+                guard let acquired = try Workspaces(context: context).acquire(for: task, project: project) else {
+                    try undoClaim(task, from: from, at: now)
+                    return .skipped("no free workspace in project '\(project.name)' (pool size \(project.poolSize))")
+                }
+                workspace = acquired
+            }
+            try Workspaces(context: context).prepare(workspace!, for: task, project: project, harness: harness)
+            if let stale = task.tmuxSession, context.tmux.hasSession(stale) { try context.tmux.killSession(stale) }
+            if context.tmux.hasSession(session) {
+                throw OrangeError("a tmux session named '\(session)' already exists and belongs to no running task; attach to it or kill it")
+            }
+            let path = context.workspacePath(workspace!)
+            let prompt = respawn ? Harnesses.respawnPrompt(for: task) : Harnesses.spawnPrompt(for: task)
+            let command = harness.command(
+                respawn: respawn,
+                values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path))
+            // Recorded before the agent starts: its first `orange task create` finds its task
+            // (and so its parent-to-be) through this binding.
+            try context.tasks.update(id, in: task.project) { record in
+                record.workspace = workspace
+                record.tmuxSession = session
+            }
+            try context.tmux.newSession(session, directory: path, command: command, environment: agentEnvironment(task))
+            sessionStarted = true
+            try context.tasks.update(id, in: task.project) { record in
+                record.spawnFailures = 0
+                record.lastError = nil
+            }
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "agent.spawned", timestamp: now, fields: [
+                    ("workspace", .string(workspace!)), ("tmux_session", .string(session)), ("harness", .string(harness.name)),
+                ]), for: id, in: task.project)
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "status.changed", timestamp: now, fields: [("from", .string(from.rawValue)), ("to", "working"), ("by", "engine")]),
+                for: id, in: task.project)
+            context.logger.info("spawn", "Agent spawned", [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
+            return .spawned(workspace: workspace!, session: session)
+        } catch {
+            let reason = "\(error)"
+            if sessionStarted { try? context.tmux.killSession(session) }
+            if let workspace, task.workspace == nil {
+                do { try Workspaces(context: context).release(workspace, task: task, project: project, force: true) } catch {
+                    context.logger.error("spawn", "Rollback could not release the workspace", [("workspace", .string(workspace)), ("error", .string("\(error)"))])
+                }
+            }
+            let failed = try recordFailure(task, from: from, reason: reason, at: now)
+            return .failed(reason, taskFailed: failed)
+        }
+    }
+
+    /// Environment of the agent's session: where orange's data is and which task this is, and
+    /// orange itself on PATH so the agent can run `orange task update …`.
+    func agentEnvironment(_ task: TaskRecord) -> [String: String] {
+        var env = ["ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_BIN": context.executablePath]
+        if let socket = context.environment["ORANGE_TMUX_SOCKET"] { env["ORANGE_TMUX_SOCKET"] = socket }
+        let binDirectory = FileSystem.parentDirectory(of: context.executablePath)
+        env["PATH"] = binDirectory + ":" + (context.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
+        return env
+    }
+
+    private func undoClaim(_ task: TaskRecord, from: TaskStatus, at now: Timestamp) throws {
+        try context.tasks.update(task.id, in: task.project) { record in
+            if record.status == .working && record.workspace == task.workspace { record.status = from }
+        }
+    }
+
+    /// Puts the task back where it was, counts the failure, and gives up after the second.
+    private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp) throws -> Bool {
+        var gaveUp = false
+        try context.tasks.update(task.id, in: task.project) { record in
+            record.spawnFailures += 1
+            record.lastError = "spawn failed: " + reason
+            gaveUp = record.spawnFailures >= Self.maximumFailures
+            record.status = gaveUp ? .failed : from
+            if task.workspace == nil { record.workspace = nil }
+            record.tmuxSession = nil
+            record.updatedAt = now
+        }
+        try context.tasks.appendHistory(
+            HistoryEvent(type: "spawn.failed", timestamp: now, fields: [("error", .string(reason)), ("gave_up", .bool(gaveUp))]),
+            for: task.id, in: task.project)
+        context.logger.warn("spawn", "Spawn failed", [("task_id", .string(task.id.rawValue)), ("error", .string(reason)), ("gave_up", .bool(gaveUp))])
+        return gaveUp
+    }
+}
+
+private struct SkipSpawn: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}

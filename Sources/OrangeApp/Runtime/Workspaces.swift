@@ -1,0 +1,108 @@
+import OrangeCore
+import OrangeSystem
+
+/// The pooled worktrees of each project: acquiring a slot for a task, preparing it, releasing it.
+///
+/// Release never moves a branch (it detaches first), refuses to throw away uncommitted work
+/// unless forced, and never runs anything in the user's own checkout.
+struct Workspaces {
+    let context: AppContext
+
+    /// Binds a worktree to the task under the pool lock, creating the worktree when the pool may
+    /// still grow. Returns nil when the project's pool is full.
+    func acquire(for task: TaskRecord, project: Project) throws -> String? {
+        try context.pool.update { pool -> String? in
+            switch pool.decide(for: task.id, in: project.name, poolSize: project.poolSize) {
+            case .exhausted:
+                return nil
+            case .reuse(let slot):
+                if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
+                    try createWorktree(slot.name, project: project)
+                }
+                pool.bind(slot, to: task.id)
+                return slot.name
+            case .create(let slot):
+                try createWorktree(slot.name, project: project)
+                pool.bind(slot, to: task.id)
+                return slot.name
+            }
+        }
+    }
+
+    private func createWorktree(_ name: String, project: Project) throws {
+        let path = context.workspacePath(name)
+        if FileSystem.fileExists(path) {
+            throw OrangeError("workspace folder \(path) exists but is not in the pool; remove it or run 'orange workspace gc'")
+        }
+        try FileSystem.makeDirectories(context.workspacesRoot)
+        try context.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
+        context.logger.info("workspace", "Worktree created", [("workspace", .string(name))])
+    }
+
+    /// Where new branches start: `origin/<default>` when there is an origin, else `<default>`.
+    func startPoint(_ project: Project) -> String {
+        context.git.remoteBranchExists(project.path, project.defaultBranch) ? "origin/\(project.defaultBranch)" : project.defaultBranch
+    }
+
+    /// Puts the task's branch in the worktree: the existing branch if there is one (local or on
+    /// origin), else a new one from the start point.
+    func prepare(_ workspace: String, for task: TaskRecord, project: Project, harness: Harness) throws {
+        let path = context.workspacePath(workspace)
+        if context.git.hasRemote(project.path, named: "origin") {
+            do { try context.git.fetch(path) } catch {
+                context.logger.warn("workspace", "git fetch failed; using what is already here", [("error", .string("\(error)"))])
+            }
+        }
+        if context.git.currentBranch(path) != task.branch {
+            try context.git.detach(path, at: nil)
+            if context.git.branchExists(path, task.branch) {
+                try context.git.checkout(path, branch: task.branch)
+            } else if context.git.remoteBranchExists(path, task.branch) {
+                try context.git.checkoutNewBranch(path, branch: task.branch, from: "origin/" + task.branch)
+            } else {
+                try context.git.checkoutNewBranch(path, branch: task.branch, from: startPoint(project))
+            }
+        }
+        try context.git.addExcludes(path, patterns: Harnesses.commonExcludes + harness.excludes)
+        try FileSystem.createSymbolicLink(at: path + "/TASK.md", pointingTo: context.tasks.taskFilePath(task.id, in: task.project))
+        for file in harness.setupFiles {
+            let target = path + "/" + file.path
+            try FileSystem.makeDirectories(FileSystem.parentDirectory(of: target), mode: 0o755)
+            try AtomicFile.write(file.content, to: target, mode: 0o644)
+        }
+    }
+
+    /// Frees the task's worktree for the next task: detach (the task's branch stays where it
+    /// is), reset to the start point, clean, unbind. Uncommitted work stops it unless `force`.
+    func release(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
+        let path = context.workspacePath(workspace)
+        if FileSystem.isDirectory(path) {
+            try keepReplacedTaskFile(in: path, task: task)
+            if !force, try context.git.isDirty(path) {
+                throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them")
+            }
+            try context.git.detach(path, at: nil)
+            let base = project.map(startPoint) ?? "HEAD"
+            try context.git.resetHard(path, to: context.git.refExists(path, base) ? base : "HEAD")
+            try context.git.clean(path)
+        }
+        try context.pool.update { $0.release(workspace) }
+        context.logger.info("workspace", "Workspace released", [("workspace", .string(workspace))])
+    }
+
+    /// The workspace's TASK.md should be a symlink to the task's file. An editor that saves by
+    /// rename (or `sed -i`) turns it into a plain copy whose edits the task never saw: keep that
+    /// copy next to the task as `TASK.md.from-workspace` rather than delete it.
+    private func keepReplacedTaskFile(in path: String, task: TaskRecord?) throws {
+        let link = path + "/TASK.md"
+        guard let info = FileSystem.status(link) else { return }
+        if !info.isSymbolicLink, let task {
+            let keep = FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project)) + "/TASK.md.from-workspace"
+            try FileSystem.rename(link, to: keep)
+            context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
+            context.diagnostics("warning: \(link) was a plain file, not the link to the task; kept it as \(keep)\n")
+        } else {
+            try FileSystem.removeTree(link)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Glibc
+import OrangeCore
+import OrangeSystem
+
+extension Commands {
+    func watch() throws -> CommandResult {
+        var options = WatchEngine.Options(json: invocation.wantsJSON)
+        if let text = invocation.value("sweep-interval") {
+            guard let seconds = Double(text), seconds >= 0.1, seconds <= 86_400 else { throw OrangeError("--sweep-interval must be a number of seconds from 0.1 to 86400") }
+            options.sweepIntervalSeconds = seconds
+        }
+        if let text = invocation.value("quiet-ms") {
+            guard let ms = UInt64(text), ms >= 1, ms <= 10_000 else { throw OrangeError("--quiet-ms must be a whole number from 1 to 10000") }
+            options.quietMilliseconds = ms
+        }
+        let lock = try EngineLock(path: DataDirectory(home: context.home).engineLockFile)
+        defer { withExtendedLifetime(lock) {} }
+        if invocation.flag("once") {
+            let transitions = try Reconciler(context: context).reconcile(changed: nil)
+            return CommandResult(
+                text: transitions.isEmpty ? "Nothing to do.\n" : transitions.map { $0.line + "\n" }.joined(),
+                json: .array(transitions.map(\.json)))
+        }
+        let code = try WatchEngine(context: context, options: options, print: context.streamOutput).run()
+        return CommandResult(text: "", json: .null, exitCode: code)
+    }
+
+    /// Drops a cookie into the tasks folder and waits for the engine to answer it: the engine sees
+    /// events in order, so once it answers, everything written before this command is applied.
+    func watchSync() throws -> CommandResult {
+        let timeout = Double(invocation.value("timeout") ?? "30") ?? 30
+        let layout = DataDirectory(home: context.home)
+        guard FileSystem.fileExists(layout.engineLockFile), engineIsRunning(layout.engineLockFile) else {
+            throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
+        }
+        let token = "\(getpid())-\(context.clock.monotonicNanoseconds())"
+        let done = context.home + "/.sync-\(token).done"
+        try FileSystem.makeDirectories(layout.tasksRoot)
+        try FileSystem.createEmptyFile(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+        let deadline = context.clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
+        while !FileSystem.fileExists(done) {
+            if context.clock.monotonicNanoseconds() > deadline { throw OrangeError("the engine did not answer within \(timeout)s") }
+            usleep(2_000)
+        }
+        try? FileSystem.removeTree(done)
+        return CommandResult(text: "synced\n", json: .object([("synced", true)]))
+    }
+
+    /// Whether some process holds the engine lock (a lock we can take means nobody does).
+    private func engineIsRunning(_ path: String) -> Bool {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,87 @@
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Testing
+
+extension OrangeHarness {
+    /// Starts `orange watch` in the background; returns its pid. Stop it with `stopWatch`.
+    func startWatch(in cwd: String) throws -> String {
+        let log = directory.path + "/watch.log"
+        let script = "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2 > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
+        let pid = try runner.check(["sh", "-c", script], environment: environment).stdout.trimmingSpaces()
+        // Ready when `watch sync` is answered (the engine holds the lock and reads events).
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+        while try orange(["watch", "sync", "--timeout", "5"]).exitCode != 0 {
+            if clock.monotonicNanoseconds() > deadline { Issue.record("orange watch did not start: \(watchLog)"); break }
+            _ = try runner.run(["sleep", "0.05"])
+        }
+        return pid
+    }
+
+    var watchLog: String { (try? FileSystem.readText(directory.path + "/watch.log")) ?? "" }
+
+    func stopWatch(_ pid: String) {
+        _ = try? runner.run(["kill", "-TERM", pid])
+        _ = try? runner.run(["sh", "-c", "while kill -0 \(pid) 2>/dev/null; do sleep 0.02; done"], environment: [:], input: nil, timeoutSeconds: 10)
+    }
+
+    /// Edits TASK.md the way editors and agents do: write a temporary file, rename it over.
+    func renameOverSave(_ id: String, project: String, _ edit: (String) -> String) throws {
+        let path = "\(home)/tasks/\(project)/\(id)/TASK.md"
+        let text = edit(try FileSystem.readText(path))
+        let temporary = "\(home)/tasks/\(project)/\(id)/TASK.md.tmp"
+        try AtomicFile.write(text, to: temporary)
+        try FileSystem.rename(temporary, to: path)
+    }
+}
+
+@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+struct WatchEndToEndTests {
+    @Test func aHandEditThatMarksABlockerDoneSpawnsItsDependent() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installScriptedAgent()
+        let repo = try h.makeProject("oauth")
+        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+
+        // The engine's catch-up pass starts the ready task; the agent finishes it.
+        _ = try h.waitFor(db, "reviewing") { $0["status"] == "reviewing" }
+        #expect(try h.status(api) == "pending")
+        _ = try h.json(["task", "approve", db])
+        // A person (or an agent) edits the file directly: rename-over save of status: done.
+        try h.renameOverSave(db, project: "oauth") { $0.replacing("status: reviewed\n", with: "status: done\n") }
+        _ = try h.orange(["watch", "sync"])
+        _ = try h.waitFor(api, "started by the engine") { $0["status"] == "working" || $0["status"] == "reviewing" }
+        #expect(h.watchLog.contains("oauth-db  reviewed → done"))
+        #expect(h.watchLog.contains("oauth-api  ready  (blocker oauth-db done)"))
+        // Only one engine per ORANGE_HOME.
+        let second = try h.orange(["watch"], in: repo)
+        #expect(second.exitCode == 1 && second.stderr.contains("another orange engine is running"))
+    }
+
+    @Test func markingTheLastChildDoneCompletesTheParentAndItsParent() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let repo = try h.makeProject("oauth")
+        let root = try #require(try h.json(["task", "create", "root", "root", "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", root, "--status", "working", "--as", "human"])
+        let mid = try #require(try h.json(["task", "create", "mid", "mid", "--parent", root, "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", root, "--status", "delegated", "--as", "agent"])
+        _ = try h.json(["task", "update", mid, "--status", "working", "--as", "human"])
+        let leaf = try #require(try h.json(["task", "create", "leaf", "leaf", "--parent", mid, "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", mid, "--status", "delegated", "--as", "agent"])
+        _ = try h.json(["task", "update", leaf, "--status", "working", "--as", "human"])
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+
+        try h.renameOverSave(leaf, project: "oauth") { $0.replacing("status: working\n", with: "status: done\n") }
+        let sync = try h.orange(["watch", "sync", "--timeout", "10"])
+        #expect(sync.exitCode == 0, "\(sync.stderr) \(h.watchLog)")
+        _ = try h.waitFor(root, "done") { $0["status"] == "done" }
+        #expect(try h.status(mid) == "done")
+    }
+}
