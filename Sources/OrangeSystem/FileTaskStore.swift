@@ -68,7 +68,7 @@ public struct FileTaskStore: TaskStore {
             // without following any link inside it.
             let n = Self.trashCounter.wrappingAdd(1, ordering: .relaxed).oldValue
             let trash = layout.projectTasksDirectory(project) + "/\(Self.trashPrefix)\(id)-\(getpid())-\(n)"
-            if rename(directory, trash) != 0 { throw SystemError.current("rename", path: directory) }
+            try FileSystem.rename(directory, to: trash)
             try FileSystem.removeTree(trash)
         }
     }
