@@ -8,42 +8,60 @@ import Synchronization
 public enum AtomicFile {
     private static let counter = Atomic<Int>(0)
 
+    /// Replaces `path` with `text` (UTF-8); see `write(_:to:mode:)` for bytes.
     public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
         try write(Array(text.utf8), to: path, mode: mode)
     }
 
+    /// Replaces `path` with `bytes` atomically: readers see the old file or the new one, never a
+    /// part. A new file gets `mode`; an existing regular file keeps its own. Errors name `path`.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         let (directory, name) = split(path)
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        // A recognisable dot name: the watcher ignores it, and a crash leaves something obvious.
+        // A recognisable dot name: the watcher and the store ignore it, and a crash leaves
+        // something obvious rather than a half-written TASK.md.
         let temporary = "\(directory)/.\(name).orange-tmp-\(getpid())-\(n)"
-        // Keep the mode of the file being replaced (a user may have chosen it).
-        let finalMode = FileSystem.status(path).map { mode_t($0.mode) } ?? mode
-        let fd = try retryingInterrupts("open", path: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, finalMode)
-        }
-        var closed = false
+        let finalMode = modeToKeep(path) ?? mode
+        // Errors name the target, not the temporary file: that is the file the user asked about.
+        let fd: Int32
         do throws(SystemError) {
-            try writeAll(fd, bytes, path: temporary)
-            if fchmod(fd, finalMode) != 0 { throw SystemError.current("fchmod", path: temporary) }
-            if fsync(fd) != 0 { throw SystemError.current("fsync", path: temporary) }
-            closed = true
-            if close(fd) != 0 { throw SystemError.current("close", path: temporary) }
+            fd = try openFile(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: finalMode)
+        } catch {
+            throw SystemError("write", path: path, errno: error.errno)
+        }
+        var open = true
+        do throws(SystemError) {
+            try writeAll(fd, bytes, path: path)
+            // open() applied the umask; the file must end with exactly the mode asked for or kept.
+            if fchmod(fd, finalMode) != 0 { throw SystemError.current("chmod", path: path) }
+            try retryingInterrupts("fsync", path: path) { fsync(fd) }
+            open = false
+            // A failed close can report a delayed write error: the data may not be on disk.
+            if close(fd) != 0 { throw SystemError.current("write", path: path) }
             if rename(temporary, path) != 0 { throw SystemError.current("rename", path: path) }
         } catch {
-            if !closed { close(fd) }
+            if open { closeDescriptor(fd) }
             unlink(temporary)
             throw error
         }
         syncDirectory(directory)
     }
 
+    /// The permission bits of the regular file at `path`, when there is one. A symlink's own
+    /// mode (0777) is never copied: the rename replaces the link, not its target.
+    private static func modeToKeep(_ path: String) -> mode_t? {
+        guard let info = FileSystem.status(path), info.isRegularFile else { return nil }
+        return mode_t(info.mode & 0o777)
+    }
+
     /// Appends one line with a single `write` on an `O_APPEND` descriptor, so concurrent
-    /// appenders never interleave within a line.
-    public static func appendLine(_ line: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
-        let fd = try retryingInterrupts("open", path: path) { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, mode) }
-        defer { close(fd) }
+    /// appenders never interleave within a line. `sync` adds an fsync for lines that must
+    /// survive a crash (history); the log does without.
+    public static func appendLine(_ line: String, to path: String, mode: mode_t = 0o600, sync: Bool = false) throws(SystemError) {
+        let fd = try openFile(path, O_WRONLY | O_CREAT | O_APPEND, mode: mode)
+        defer { closeDescriptor(fd) }
         try writeAll(fd, Array((line + "\n").utf8), path: path)
+        if sync { try retryingInterrupts("fsync", path: path) { fsync(fd) } }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
@@ -58,10 +76,9 @@ public enum AtomicFile {
 
     /// Makes the rename itself durable. Best effort: some file systems refuse fsync on folders.
     static func syncDirectory(_ directory: String) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
+        guard let fd = try? openFile(directory, O_RDONLY | O_DIRECTORY) else { return }
         fsync(fd)
-        close(fd)
+        closeDescriptor(fd)
     }
 
     static func split(_ path: String) -> (directory: String, name: String) {

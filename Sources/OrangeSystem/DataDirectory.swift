@@ -1,20 +1,43 @@
+import Glibc
 import OrangeCore
 
 /// Where orange keeps its files under `$ORANGE_HOME` (default `~/orange`).
+///
+/// Only paths are computed here. Folders orange creates are 0700 and files 0600: task files
+/// hold prompts and project paths, which are nobody else's business.
 public struct DataDirectory: Sendable, Hashable {
     public var home: String
+
+    /// Mode for every folder orange creates under `home`.
+    public static let directoryMode: UInt32 = 0o700
+    /// Mode for every file orange creates under `home`.
+    public static let fileMode: UInt32 = 0o600
 
     public init(home: String) {
         self.home = home
     }
 
-    /// `ORANGE_HOME` when set and not empty, else `$HOME/orange`.
+    /// `ORANGE_HOME` when set and not empty, else `$HOME/orange` (`/tmp/orange` without a HOME).
     public static func from(environment: [String: String]) -> DataDirectory {
         if let home = environment["ORANGE_HOME"], !home.isEmpty { return DataDirectory(home: home) }
-        return DataDirectory(home: (environment["HOME"] ?? "/tmp") + "/orange")
+        let user = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return DataDirectory(home: (user.hasSuffix("/") ? String(user.dropLast()) : user) + "/orange")
     }
 
+    /// The layout for this process's environment.
+    public static func fromEnvironment() -> DataDirectory {
+        from(environment: ProcessEnvironment.current())
+    }
+
+    /// Creates `home` and `tasks/` (0700) when missing.
+    public func createIfMissing() throws(SystemError) {
+        try FileSystem.makeDirectories(tasksRoot, mode: mode_t(Self.directoryMode))
+    }
+
+    /// `projects.json`, the project registry.
     public var projectsFile: String { home + "/projects.json" }
+    /// The lock taken around every read-modify-write of `projects.json`.
+    public var projectsLockFile: String { projectsFile + ".lock" }
     public var configFile: String { home + "/config.json" }
     public var logFile: String { home + "/orange.log" }
     public var tasksRoot: String { home + "/tasks" }
@@ -23,10 +46,16 @@ public struct DataDirectory: Sendable, Hashable {
     public var poolLockFile: String { workspacesRoot + "/.pool.lock" }
     public var engineLockFile: String { home + "/.engine.lock" }
 
+    /// `tasks/<project>`.
     public func projectTasksDirectory(_ project: ProjectName) -> String { tasksRoot + "/" + project.rawValue }
+    /// `tasks/<project>/<id>`.
     public func taskDirectory(_ id: TaskID, in project: ProjectName) -> String { projectTasksDirectory(project) + "/" + id.rawValue }
+    /// `tasks/<project>/<id>/TASK.md`.
     public func taskFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/TASK.md" }
+    /// `tasks/<project>/<id>/history.jsonl`.
     public func historyFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/history.jsonl" }
+    /// `tasks/<project>/<id>/.lock`, the per-task lock every TASK.md write is made under.
     public func taskLockFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.lock" }
+    /// `workspaces/<name>`.
     public func workspace(_ name: String) -> String { workspacesRoot + "/" + name }
 }

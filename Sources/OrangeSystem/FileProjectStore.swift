@@ -1,49 +1,73 @@
+import Glibc
 import OrangeCore
 
-/// The project registry in `projects.json`, read-modify-written under `projects.json.lock`.
+/// The project registry in `projects.json` (a JSON array, 2-space indent, trailing newline),
+/// read-modify-written under `projects.json.lock` and replaced atomically.
 ///
 /// A file that cannot be parsed is an error naming the file and the problem; it is never
 /// treated as empty and overwritten (the original lost every project that way).
 public struct FileProjectStore: ProjectStore {
     public var path: String
+    /// How long an update waits for another writer of the registry.
+    public var lockTimeoutSeconds: Double
 
-    public init(path: String) {
+    public init(path: String, lockTimeoutSeconds: Double = 30) {
         self.path = path
+        self.lockTimeoutSeconds = lockTimeoutSeconds
     }
 
+    /// The registered projects; empty when `projects.json` does not exist yet.
     public func list() throws -> [Project] {
-        guard FileSystem.fileExists(path) else { return [] }
-        return try decode(try FileSystem.readText(path))
+        let bytes: [UInt8]
+        switch Result(catching: { () throws(SystemError) in try FileSystem.readBytes(path) }) {
+        case .success(let read): bytes = read
+        case .failure(let error) where error.errno == ENOENT: return []
+        case .failure(let error): throw TaskStoreError.io(path: path, reason: "cannot read: \(SystemError.message(for: error.errno))")
+        }
+        return try decode(bytes)
     }
 
     @discardableResult
     public func update(_ change: (inout [Project]) throws -> Void) throws -> [Project] {
-        try FileSystem.makeDirectories(AtomicFile.split(path).directory)
-        return try FileLock.withLock(path + ".lock") {
+        try FileSystem.makeDirectories(AtomicFile.split(path).directory, mode: mode_t(DataDirectory.directoryMode))
+        return try FileLock.withLock(path + ".lock", timeoutSeconds: lockTimeoutSeconds) {
+            // Read inside the lock: another process may have registered a project since.
             var projects = try list()
             let before = projects
             try change(&projects)
             if projects != before {
-                try AtomicFile.write(JSONValue.array(projects.map(\.json)).prettyRendered() + "\n", to: path)
+                try AtomicFile.write(Self.render(projects), to: path, mode: mode_t(DataDirectory.fileMode))
             }
             return projects
         }
     }
 
-    private func decode(_ text: String) throws -> [Project] {
+    /// The exact bytes written for `projects`.
+    public static func render(_ projects: [Project]) -> String {
+        JSONValue.array(projects.map(\.json)).prettyRendered() + "\n"
+    }
+
+    private func decode(_ bytes: [UInt8]) throws -> [Project] {
+        func failure(_ reason: String) -> TaskStoreError {
+            .io(path: path, reason: "\(reason) (fix or remove the file; orange will not overwrite it)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not valid UTF-8") }
         let json: JSONValue
         do {
             json = try JSONValue.parse(text)
         } catch {
-            throw TaskStoreError.io(path: path, reason: "\(error) (fix or remove the file; orange will not overwrite it)")
+            throw failure(error.description)
         }
-        guard let entries = json.arrayValue else {
-            throw TaskStoreError.io(path: path, reason: "expected a JSON array of projects")
-        }
+        guard let entries = json.arrayValue else { throw failure("expected a JSON array of projects") }
+        var seen: Set<ProjectName> = []
         return try entries.map { entry in
             switch Project.from(json: entry) {
-            case .success(let project): return project
-            case .failure(let problem): throw TaskStoreError.io(path: path, reason: problem.reason)
+            case .success(let project):
+                // Two entries with one name would make every lookup ambiguous.
+                guard seen.insert(project.name).inserted else { throw failure("project '\(project.name)' is listed twice") }
+                return project
+            case .failure(let problem):
+                throw failure(problem.reason)
             }
         }
     }

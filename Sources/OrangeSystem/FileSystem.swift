@@ -4,8 +4,11 @@ import OrangeCore
 /// What `lstat` says about a path: enough to tell a change without reading the file.
 public struct FileStatus: Hashable, Sendable {
     public var inode: UInt64
+    /// Size in bytes.
     public var size: Int64
+    /// Last modification, in nanoseconds since the epoch.
     public var modifiedNanoseconds: Int64
+    /// Permission bits (`0o7777` part of `st_mode`).
     public var mode: UInt32
     public var isDirectory: Bool
     public var isSymbolicLink: Bool
@@ -15,6 +18,8 @@ public struct FileStatus: Hashable, Sendable {
 /// Small file-system helpers over libc. Every descriptor is opened `O_CLOEXEC` so nothing
 /// leaks into the agents and tmux servers orange starts.
 public enum FileSystem {
+    /// The `lstat` of `path` (a symlink is described, not followed); nil when it cannot be
+    /// examined (missing, or a folder on the way is not searchable).
     public static func status(_ path: String) -> FileStatus? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
@@ -26,6 +31,7 @@ public enum FileSystem {
             isRegularFile: type == S_IFREG)
     }
 
+    /// True when `path` exists, following symlinks (a dangling link does not exist).
     public static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// True for a directory, following symlinks.
@@ -34,9 +40,15 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// The whole file.
     public static func readBytes(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = try retryingInterrupts("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
+        let fd = try openFile(path, O_RDONLY)
+        defer { closeDescriptor(fd) }
+        return try readAll(fd, path: path)
+    }
+
+    /// Everything left to read on `fd`, looping on short reads.
+    static func readAll(_ fd: Int32, path: String) throws(SystemError) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -46,7 +58,8 @@ public enum FileSystem {
         }
     }
 
-    /// The file as UTF-8 text (invalid bytes replaced).
+    /// The file as UTF-8 text (invalid bytes replaced: use `readBytes` for files that may be
+    /// written back).
     public static func readText(_ path: String) throws(SystemError) -> String {
         String(decoding: try readBytes(path), as: UTF8.self)
     }
@@ -67,47 +80,37 @@ public enum FileSystem {
 
     /// Entry names of a folder, without `.` and `..`, sorted.
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
-        guard let dir = opendir(path) else { throw SystemError.current("opendir", path: path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        let fd = try openFile(path, O_RDONLY | O_DIRECTORY)
+        return try entries(ofDirectory: fd, path: path)
     }
 
     /// Removes a file or a folder tree. Symlinks are removed, never followed, so a link inside a
-    /// task folder can never make orange delete something outside it.
+    /// task folder can never make orange delete something outside it (see FileSystem+RemoveTree).
     public static func removeTree(_ path: String) throws(SystemError) {
-        guard let info = status(path) else { return }
-        if info.isDirectory {
-            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
-            if rmdir(path) != 0 && errno != ENOENT { throw SystemError.current("rmdir", path: path) }
-        } else if unlink(path) != 0 && errno != ENOENT {
-            throw SystemError.current("unlink", path: path)
-        }
+        try removeTreeWithoutFollowingLinks(path)
     }
 
+    /// The absolute path with every symlink, `.` and `..` resolved; nil when it does not exist.
     public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
+    /// The process's working directory.
     public static func currentDirectory() -> String? {
         guard let cwd = getcwd(nil, 0) else { return nil }
         defer { free(cwd) }
         return String(cString: cwd)
     }
 
+    /// Creates (or replaces) the symlink `path` → `target`.
     public static func createSymbolicLink(at path: String, pointingTo target: String) throws(SystemError) {
         if unlink(path) != 0 && errno != ENOENT { throw SystemError.current("unlink", path: path) }
         if symlink(target, path) != 0 { throw SystemError.current("symlink", path: path) }
     }
 
+    /// Where the symlink `path` points; nil when `path` is not a symlink.
     public static func readSymbolicLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink(path, &buffer, buffer.count - 1)

@@ -1,90 +1,58 @@
 import Glibc
 import OrangeCore
+import Synchronization
 
-/// The task files under `$ORANGE_HOME/tasks`.
+/// The task files under `$ORANGE_HOME/tasks/<project>/<id>/`.
 ///
-/// Every write happens under the task's `flock` (`<task>/.lock`) and is atomic; an update re-reads
-/// the file inside the lock, so concurrent writers (CLI, engine) never lose each other's change.
-/// A file that does not parse is reported with its line and never written.
+/// Every TASK.md write happens under the task's `flock` (`<task>/.lock`) and is atomic; an update
+/// re-reads the file inside the lock, so concurrent writers (CLI, engine, agents through orange)
+/// never lose each other's change. A file that does not parse is reported with its line and never
+/// written. Project and task folders must be real folders: a symlink there is reported, never
+/// followed. Reading (`scan`, `find`) lives in FileTaskStore+Reading.swift.
 public struct FileTaskStore: TaskStore {
     public var layout: DataDirectory
+    /// How long a write waits for another writer of the same task before giving up.
+    public var lockTimeoutSeconds: Double
 
-    public init(layout: DataDirectory) {
+    public init(layout: DataDirectory, lockTimeoutSeconds: Double = 30) {
         self.layout = layout
+        self.lockTimeoutSeconds = lockTimeoutSeconds
     }
+
+    /// Prefix of the name a task folder is renamed to before it is removed; `scan` skips these.
+    static let trashPrefix = ".orange-deleted-"
+    private static let trashCounter = Atomic<Int>(0)
 
     public func taskFilePath(_ id: TaskID, in project: ProjectName) -> String {
         layout.taskFile(id, in: project)
     }
 
-    public func scan(project: ProjectName?) throws -> TaskScan {
-        var tasks: [TaskRecord] = []
-        var invalid: [InvalidTaskFile] = []
-        let projectNames: [String]
-        if let project {
-            projectNames = [project.rawValue]
-        } else {
-            projectNames = FileSystem.isDirectory(layout.tasksRoot) ? try FileSystem.listDirectory(layout.tasksRoot) : []
-        }
-        for projectName in projectNames where !projectName.hasPrefix(".") {
-            let projectDirectory = layout.tasksRoot + "/" + projectName
-            guard FileSystem.status(projectDirectory)?.isDirectory == true else { continue }
-            guard let validProject = ProjectName(validating: projectName) else {
-                invalid.append(InvalidTaskFile(path: projectDirectory, line: nil, reason: ProjectName.problem(with: projectName)!))
-                continue
-            }
-            for folder in try FileSystem.listDirectory(projectDirectory) where !folder.hasPrefix(".") {
-                let directory = projectDirectory + "/" + folder
-                guard FileSystem.status(directory)?.isDirectory == true else { continue }
-                guard let id = TaskID(validating: folder) else {
-                    invalid.append(InvalidTaskFile(path: directory, line: nil, reason: "folder name '\(folder)' is not a valid task id (letters and digits only)"))
-                    continue
-                }
-                // A folder without TASK.md may be a task being created right now.
-                guard FileSystem.fileExists(directory + "/TASK.md") else { continue }
-                do {
-                    tasks.append(try load(id, in: validProject))
-                } catch let TaskStoreError.invalid(problem) {
-                    invalid.append(problem)
-                }
-            }
-        }
-        tasks.sort { a, b in
-            let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
-            return x != y ? x < y : a.id < b.id
-        }
-        return TaskScan(tasks: tasks, invalid: invalid)
-    }
-
-    public func find(_ id: TaskID) throws -> TaskRecord? {
-        guard FileSystem.isDirectory(layout.tasksRoot) else { return nil }
-        for projectName in try FileSystem.listDirectory(layout.tasksRoot) {
-            guard let project = ProjectName(validating: projectName), FileSystem.fileExists(layout.taskFile(id, in: project)) else { continue }
-            return try load(id, in: project)
-        }
-        return nil
-    }
-
     public func create(_ task: TaskRecord) throws {
         let directory = layout.taskDirectory(task.id, in: task.project)
-        try FileSystem.makeDirectories(directory)
-        try FileLock.withLock(layout.taskLockFile(task.id, in: task.project)) {
+        try FileSystem.makeDirectories(directory, mode: mode_t(DataDirectory.directoryMode))
+        try requireRealFolder(layout.projectTasksDirectory(task.project))
+        try requireRealFolder(directory)
+        try withTaskLock(task.id, in: task.project) {
             let path = layout.taskFile(task.id, in: task.project)
-            if FileSystem.fileExists(path) { throw TaskStoreError.alreadyExists(task.id) }
-            try AtomicFile.write(task.rendered(), to: path)
+            // lstat, not access: a dangling symlink named TASK.md is still something not to replace.
+            if FileSystem.status(path) != nil { throw TaskStoreError.alreadyExists(task.id) }
+            try AtomicFile.write(task.rendered(), to: path, mode: mode_t(DataDirectory.fileMode))
         }
     }
 
     @discardableResult
     public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
         let path = layout.taskFile(id, in: project)
-        guard FileSystem.fileExists(path) else { throw TaskStoreError.notFound(id) }
-        return try FileLock.withLock(layout.taskLockFile(id, in: project)) {
+        try requireExistingTask(id, in: project)
+        return try withTaskLock(id, in: project) {
+            // Re-read inside the lock: the copy a caller read earlier may be stale by now.
             let before = try load(id, in: project)
             var after = before
             try change(&after)
             guard after.id == before.id, after.project == before.project else {
-                throw TaskStoreError.io(path: path, reason: "a task's id and project cannot be changed")
+                throw TaskStoreError.io(
+                    path: path,
+                    reason: "a task's id and project cannot be changed (asked: id '\(after.id)', project '\(after.project)')")
             }
             // An unchanged task is not written: a write would wake the watcher for nothing.
             if after != before { try AtomicFile.write(after.rendered(), to: path) }
@@ -94,48 +62,84 @@ public struct FileTaskStore: TaskStore {
 
     public func delete(_ id: TaskID, in project: ProjectName) throws {
         let directory = layout.taskDirectory(id, in: project)
-        guard FileSystem.isDirectory(directory) else { throw TaskStoreError.notFound(id) }
-        try FileLock.withLock(layout.taskLockFile(id, in: project)) {
-            // Move aside first so no reader ever sees a half-removed folder, then remove.
-            let trash = layout.projectTasksDirectory(project) + "/.deleted-\(id)-\(getpid())"
-            if rename(directory, trash) != 0 { throw SystemError.current("rename", path: directory) }
+        try requireExistingFolder(id, in: project)
+        try withTaskLock(id, in: project) {
+            // Renamed aside first so no reader ever sees a half-removed folder, then removed
+            // without following any link inside it.
+            let n = Self.trashCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+            let trash = layout.projectTasksDirectory(project) + "/\(Self.trashPrefix)\(id)-\(getpid())-\(n)"
+            try FileSystem.rename(directory, to: trash)
             try FileSystem.removeTree(trash)
         }
     }
 
     public func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws {
-        try AtomicFile.appendLine(event.json.rendered(), to: layout.historyFile(id, in: project))
+        try requireExistingFolder(id, in: project)
+        // One write per line on O_APPEND: concurrent appenders never interleave, no lock needed.
+        let appended = Result { () throws(SystemError) in
+            try AtomicFile.appendLine(event.json.rendered(), to: layout.historyFile(id, in: project),
+                                      mode: mode_t(DataDirectory.fileMode), sync: true)
+        }
+        switch appended {
+        case .success: return
+        case .failure(let error) where error.errno == ENOENT: throw TaskStoreError.notFound(id)  // deleted meanwhile
+        case .failure(let error): throw error
+        }
     }
 
     public func history(of id: TaskID, in project: ProjectName) throws -> [HistoryEvent] {
         let path = layout.historyFile(id, in: project)
-        guard FileSystem.fileExists(path) else { return [] }
-        return try FileSystem.readText(path).split(separator: "\n").compactMap { line in
-            (try? JSONValue.parse(String(line))).flatMap(HistoryEvent.init(json:))
+        let bytes: [UInt8]
+        switch Result(catching: { () throws(SystemError) in try FileSystem.readBytes(path) }) {
+        case .success(let read): bytes = read
+        case .failure(let error) where error.errno == ENOENT: return []
+        case .failure(let error): throw error
+        }
+        // A torn or hand-edited line is skipped, never fatal: history is a record, not state.
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            guard let text = String(validating: line, as: UTF8.self) else { return nil }
+            return (try? JSONValue.parse(text)).flatMap(HistoryEvent.init(json:))
         }
     }
 
-    /// Reads and parses one TASK.md, checking that its id and project match its folder.
-    func load(_ id: TaskID, in project: ProjectName) throws -> TaskRecord {
-        let path = layout.taskFile(id, in: project)
-        let text: String
+    // MARK: - Helpers
+
+    /// Runs `body` under the task's lock. A task folder that disappears while waiting (deleted
+    /// by another process) is `.notFound`, not a raw `open: No such file or directory`.
+    func withTaskLock<T>(_ id: TaskID, in project: ProjectName, _ body: () throws -> T) throws -> T {
+        let lockPath = layout.taskLockFile(id, in: project)
         do {
-            text = try FileSystem.readText(path)
-        } catch {
-            throw TaskStoreError.invalid(InvalidTaskFile(path: path, line: nil, reason: "cannot read: \(SystemError.message(for: error.errno))"))
+            return try FileLock.withLock(lockPath, timeoutSeconds: lockTimeoutSeconds, body)
+        } catch let error as SystemError where error.path == lockPath && error.errno == ENOENT {
+            throw TaskStoreError.notFound(id)
         }
-        let task: TaskRecord
-        do {
-            task = try TaskRecord.parse(text)
-        } catch {
-            throw TaskStoreError.invalid(InvalidTaskFile(path: path, line: error.line, reason: error.reason))
+    }
+
+    /// The task's folder exists and is a real folder.
+    func requireExistingFolder(_ id: TaskID, in project: ProjectName) throws {
+        let directory = layout.taskDirectory(id, in: project)
+        guard let info = FileSystem.status(directory) else { throw TaskStoreError.notFound(id) }
+        guard info.isDirectory else {
+            throw TaskStoreError.invalid(InvalidTaskFile(path: directory, line: nil, reason: Self.notAFolder(info)))
         }
-        if task.id != id {
-            throw TaskStoreError.invalid(InvalidTaskFile(path: path, line: nil, reason: "id '\(task.id)' does not match its folder '\(id)'"))
+    }
+
+    /// The task's folder and TASK.md exist.
+    func requireExistingTask(_ id: TaskID, in project: ProjectName) throws {
+        try requireExistingFolder(id, in: project)
+        guard FileSystem.status(layout.taskFile(id, in: project)) != nil else { throw TaskStoreError.notFound(id) }
+    }
+
+    func requireRealFolder(_ path: String) throws {
+        guard let info = FileSystem.status(path) else { throw TaskStoreError.io(path: path, reason: "folder vanished") }
+        guard info.isDirectory else {
+            throw TaskStoreError.invalid(InvalidTaskFile(path: path, line: nil, reason: Self.notAFolder(info)))
         }
-        if task.project != project {
-            throw TaskStoreError.invalid(InvalidTaskFile(path: path, line: nil, reason: "project '\(task.project)' does not match its folder '\(project)'"))
-        }
-        return task
+    }
+
+    static func notAFolder(_ info: FileStatus) -> String {
+        info.isSymbolicLink
+            ? "is a symbolic link; orange does not follow links in its task folders"
+            : "is not a folder"
     }
 }

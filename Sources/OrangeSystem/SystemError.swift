@@ -30,15 +30,3 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
-
-/// Runs a system call again while it fails with EINTR; returns its result or throws with errno.
-@discardableResult
-func retryingInterrupts<T: BinaryInteger>(_ operation: String, path: String? = nil, _ call: () -> T) throws(SystemError) -> T {
-    while true {
-        let result = call()
-        if result >= 0 { return result }
-        let code = errno
-        if code == EINTR { continue }
-        throw SystemError(operation, path: path, errno: code)
-    }
-}

@@ -1,0 +1,161 @@
+import Glibc
+import OrangeCore
+
+// Reading tasks: the full scan, the single lookup, and the checks every TASK.md goes through
+// before it becomes a TaskRecord. Nothing here writes.
+
+extension FileTaskStore {
+    public func scan(project: ProjectName?) throws -> TaskScan {
+        var tasks: [TaskRecord] = []
+        var invalid: [InvalidTaskFile] = []
+        let projectFolders = try project.map { [$0.rawValue] } ?? Self.listIfPresent(layout.tasksRoot)
+        for folder in projectFolders {
+            let directory = layout.tasksRoot + "/" + folder
+            guard let project = checkedFolder(directory, name: folder, problem: ProjectName.problem(with:), into: &invalid)
+                .flatMap(ProjectName.init(validating:))
+            else { continue }
+            let taskFolders: [String]
+            switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectory(directory) }) {
+            case .success(let names): taskFolders = names
+            case .failure(let error):
+                invalid.append(InvalidTaskFile(path: directory, line: nil, reason: "cannot list: \(SystemError.message(for: error.errno))"))
+                continue
+            }
+            for name in taskFolders {
+                let taskDirectory = directory + "/" + name
+                guard let id = checkedFolder(taskDirectory, name: name, problem: Self.taskIDProblem, into: &invalid)
+                    .flatMap(TaskID.init(validating:))
+                else { continue }
+                // A folder without TASK.md may be a task being created right now.
+                guard FileSystem.status(layout.taskFile(id, in: project)) != nil else { continue }
+                do {
+                    tasks.append(try load(id, in: project))
+                } catch let TaskStoreError.invalid(problem) {
+                    invalid.append(problem)
+                } catch TaskStoreError.notFound {
+                    continue  // deleted while we looked
+                }
+            }
+        }
+        tasks.sort { a, b in
+            let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
+            return x != y ? x < y : a.id < b.id
+        }
+        invalid.sort { $0.path < $1.path }
+        return TaskScan(tasks: tasks, invalid: invalid)
+    }
+
+    public func find(_ id: TaskID) throws -> TaskRecord? {
+        let projectFolders = try Self.listIfPresent(layout.tasksRoot)
+        // Only lstat calls until the task is found: no project's tasks are parsed on the way.
+        for folder in projectFolders {
+            guard let project = ProjectName(validating: folder),
+                  FileSystem.status(layout.projectTasksDirectory(project))?.isDirectory == true,
+                  let taskFolder = FileSystem.status(layout.taskDirectory(id, in: project))
+            else { continue }
+            let directory = layout.taskDirectory(id, in: project)
+            guard taskFolder.isDirectory else {
+                throw TaskStoreError.invalid(InvalidTaskFile(path: directory, line: nil, reason: Self.notAFolder(taskFolder)))
+            }
+            guard FileSystem.status(layout.taskFile(id, in: project)) != nil else { continue }
+            return try load(id, in: project)
+        }
+        return nil
+    }
+
+    /// Reads and parses one TASK.md, checking that it is a regular UTF-8 file and that its id and
+    /// project match its folders. Throws `.invalid` (never anything that invites a rewrite) or
+    /// `.notFound` when the file is gone.
+    func load(_ id: TaskID, in project: ProjectName) throws -> TaskRecord {
+        let path = layout.taskFile(id, in: project)
+        func invalid(_ reason: String, line: Int? = nil) -> TaskStoreError {
+            .invalid(InvalidTaskFile(path: path, line: line, reason: reason))
+        }
+        let read: [UInt8]?
+        do throws(SystemError) {
+            read = try Self.readRegularFile(path)
+        } catch {
+            switch error.errno {
+            case ENOENT: throw TaskStoreError.notFound(id)
+            case ELOOP: throw invalid("is a symbolic link; orange only reads TASK.md files that are real files")
+            default: throw invalid("cannot read: \(SystemError.message(for: error.errno))")
+            }
+        }
+        guard let bytes = read else { throw invalid("is not a regular file") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            // Decoding with replacement characters and writing back would corrupt the file.
+            let offset = Self.firstInvalidUTF8Offset(bytes)
+            let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw invalid("is not valid UTF-8 (byte \(offset))", line: line)
+        }
+        let task: TaskRecord
+        do {
+            task = try TaskRecord.parse(text)
+        } catch {
+            throw invalid(error.reason, line: error.line)
+        }
+        if task.id != id {
+            throw invalid("id '\(task.id)' does not match its folder '\(id)'")
+        }
+        if task.project != project {
+            throw invalid("project '\(task.project)' does not match its folder '\(project)'")
+        }
+        return task
+    }
+
+    /// Reports a folder entry that cannot be a project or task folder and returns the names that
+    /// can. Dot-named files (temporary files, `.lock`) and orange's own trash are skipped; other
+    /// files are not folders and are ignored; everything else with a bad name or a symlink is
+    /// reported, so a stray `..x` or a link to elsewhere is seen, never silently followed.
+    private func checkedFolder(_ path: String, name: String, problem: (String) -> String?, into invalid: inout [InvalidTaskFile]) -> String? {
+        if name.hasPrefix(Self.trashPrefix) { return nil }
+        guard let info = FileSystem.status(path) else { return nil }
+        if info.isSymbolicLink {
+            invalid.append(InvalidTaskFile(path: path, line: nil, reason: Self.notAFolder(info)))
+            return nil
+        }
+        guard info.isDirectory else { return nil }
+        if let reason = problem(name) {
+            invalid.append(InvalidTaskFile(path: path, line: nil, reason: reason))
+            return nil
+        }
+        return name
+    }
+
+    /// The bytes of `path` when it is a regular file (nil for a FIFO, folder, device); a
+    /// symlink fails with ELOOP. O_NONBLOCK keeps a FIFO named TASK.md from hanging the open.
+    static func readRegularFile(_ path: String) throws(SystemError) -> [UInt8]? {
+        let fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        defer { closeDescriptor(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SystemError.current("fstat", path: path) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return try FileSystem.readAll(fd, path: path)
+    }
+
+    /// The names in a folder; empty when the folder does not exist (nothing created yet).
+    static func listIfPresent(_ path: String) throws(SystemError) -> [String] {
+        switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectory(path) }) {
+        case .success(let names): return names
+        case .failure(let error) where error.errno == ENOENT: return []
+        case .failure(let error): throw error
+        }
+    }
+
+    static func taskIDProblem(_ name: String) -> String? {
+        TaskID(validating: name) == nil ? "folder name '\(name)' is not a valid task id (1 to 64 letters and digits)" : nil
+    }
+
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return offset
+            }
+        }
+    }
+}
