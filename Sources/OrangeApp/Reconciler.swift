@@ -38,7 +38,8 @@ public struct Reconciler: Sendable {
     public func reconcile(changed: [TaskID]?, spawn: Bool = true) throws -> [EngineTransition] {
         var transitions = try applyCompletions(changed: changed)
         let scan = try context.tasks.scan(project: nil)
-        let sessions = try releaseIdle(scan.tasks)
+        _ = try Spawner.repairInterrupted(scan.tasks, context: context)
+        let sessions = try releaseIdle(try context.tasks.scan(project: nil).tasks)
         if spawn { transitions += try spawnReady(GraphView(tasks: try context.tasks.scan(project: nil).tasks)) }
         // Last, because the caller may be running inside one of these sessions (an agent that
         // just delegated): ending it ends this process too.
@@ -78,16 +79,26 @@ public struct Reconciler: Sendable {
     private func releaseIdle(_ tasks: [TaskRecord]) throws -> [String] {
         let projects = try context.projects.list()
         var sessions: [String] = []
+        let now = context.clock.now()
         for task in tasks where [.delegated, .done, .cancelled, .failed, .pending].contains(task.status) && (task.workspace != nil || task.tmuxSession != nil) {
-            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false)
-            if let session = task.tmuxSession { sessions.append(session) }
+            // An agent that just reported (say, `--status delegated`) may still be running that very
+            // command, spawning its sub-tasks: its session is ended by its own command, or by a
+            // later pass once the agent has exited, not under its feet by another process.
+            var keepSession = false
+            if let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
+               context.tmux.isPaneDead(session) == false,
+               let updated = task.updatedAt, now.millisecondsSinceEpoch - updated.millisecondsSinceEpoch < 10_000 {
+                keepSession = true
+            }
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: keepSession)
+            if let session = task.tmuxSession, !keepSession { sessions.append(session) }
         }
         return sessions
     }
 
     /// Releases the task's workspace and ends its session (now, or left to the caller);
     /// a workspace that cannot be released stays bound and the task says why.
-    func stopAgent(_ task: TaskRecord, project: Project?, force: Bool, endSessionNow: Bool = true) throws {
+    func stopAgent(_ task: TaskRecord, project: Project?, force: Bool, endSessionNow: Bool = true, keepSession: Bool = false) throws {
         if endSessionNow, let session = task.tmuxSession, context.tmux.hasSession(session) {
             try? context.tmux.killSession(session)
         }
@@ -104,7 +115,7 @@ public struct Reconciler: Sendable {
         // rewrote the same failure would wake it again and again.
         try context.tasks.update(task.id, in: task.project) { record in
             let before = record
-            record.tmuxSession = nil
+            if !keepSession { record.tmuxSession = nil }
             if let releaseError {
                 record.lastError = releaseError
             } else {

@@ -56,6 +56,8 @@ public struct DataDirectory: Sendable, Hashable {
     public func historyFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/history.jsonl" }
     /// `tasks/<project>/<id>/.lock`, the per-task lock every TASK.md write is made under.
     public func taskLockFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.lock" }
+    /// Held for the whole of a spawn, so a claim left by a spawner that died can be told apart from one in progress.
+    public func spawnLockFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.spawn.lock" }
     /// `workspaces/<name>`.
     public func workspace(_ name: String) -> String { workspacesRoot + "/" + name }
 }

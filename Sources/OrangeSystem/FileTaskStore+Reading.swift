@@ -109,6 +109,9 @@ extension FileTaskStore {
     /// reported, so a stray `..x` or a link to elsewhere is seen, never silently followed.
     private func checkedFolder(_ path: String, name: String, problem: (String) -> String?, into invalid: inout [InvalidTaskFile]) -> String? {
         if name.hasPrefix(Self.trashPrefix) { return nil }
+        // Hidden folders such as `.git` (a tasks tree kept in git) are not tasks; a name starting
+        // with `..` still is reported, since it looks like a path trick.
+        if name.hasPrefix(".") && !name.hasPrefix("..") { return nil }
         guard let info = FileSystem.status(path) else { return nil }
         if info.isSymbolicLink {
             invalid.append(InvalidTaskFile(path: path, line: nil, reason: Self.notAFolder(info)))

@@ -16,6 +16,7 @@ enum DemoAgent {
             sed -n '/^## Plan$/,$p' "$task_file" | sed '1d' | grep '|' > plan.txt || true
             while IFS='|' read -r branch description blocker subplan; do
                 branch=$(echo "$branch" | tr -d ' ')
+                description=$(echo "$description" | sed 's/^ *//;s/ *$//')
                 blocker=$(echo "${blocker:-}" | tr -d ' ')
                 set -- "$branch" "$description"
                 if [ -n "$blocker" ]; then

@@ -36,6 +36,21 @@ struct Spawner {
         }
         guard context.isInstalled(harness.binary) else { return .skipped("harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)") }
         let session = SessionName.forTask(project: task.project, branch: task.branch)
+        let layout = DataDirectory(home: context.home)
+        do {
+            return try FileLock.withLock(layout.spawnLockFile(id, in: task.project), timeoutSeconds: 0) {
+                try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, layout: layout)
+            }
+        } catch is FileLock.Timeout {
+            return .skipped("another spawn of this task is in progress")
+        }
+    }
+
+    /// The spawn proper, under the task's spawn lock. A `.spawning` marker lives from the claim to
+    /// the end; a marker with no lock holder means a spawner died half way (`repairInterrupted`).
+    private func spawnLocked(_ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, layout: DataDirectory) throws -> Outcome {
+        let id = task.id
+        let marker = layout.taskDirectory(id, in: task.project) + "/.spawning"
 
         // The claim.
         let now = context.clock.now()
@@ -59,6 +74,8 @@ struct Spawner {
         } catch let skip as SkipSpawn {
             return .skipped(skip.reason)
         }
+        try FileSystem.createEmptyFile(marker)
+        defer { try? FileSystem.removeTree(marker) }
 
         var workspace = task.workspace
         var sessionStarted = false
@@ -112,6 +129,39 @@ struct Spawner {
             let failed = try recordFailure(task, from: from, reason: reason, at: now)
             return .failed(reason, taskFailed: failed)
         }
+    }
+
+    /// Finds claims left by a spawner that died half way (its `.spawning` marker is there but no
+    /// one holds the spawn lock) and puts the task back: session ended, workspace freed, pending.
+    static func repairInterrupted(_ tasks: [TaskRecord], context: AppContext) throws -> [TaskID] {
+        let layout = DataDirectory(home: context.home)
+        var repaired: [TaskID] = []
+        for task in tasks where FileSystem.fileExists(layout.taskDirectory(task.id, in: task.project) + "/.spawning") {
+            let marker = layout.taskDirectory(task.id, in: task.project) + "/.spawning"
+            do {
+                try FileLock.withLock(layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: 0) {
+                    guard FileSystem.fileExists(marker) else { return }
+                    let current = try context.tasks.find(task.id) ?? task
+                    if let session = current.tmuxSession, context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
+                    if let slot = try context.pool.read().slot(boundTo: task.id) {
+                        let project = try context.projects.list().first { $0.name == task.project }
+                        try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
+                    }
+                    try context.tasks.update(task.id, in: task.project) { record in
+                        if record.status == .working { record.status = .pending }
+                        record.workspace = nil
+                        record.tmuxSession = nil
+                        record.lastError = "a spawn was interrupted; it will be retried"
+                    }
+                    try FileSystem.removeTree(marker)
+                    context.logger.warn("spawn", "Interrupted spawn repaired", [("task_id", .string(task.id.rawValue))])
+                    repaired.append(task.id)
+                }
+            } catch is FileLock.Timeout {
+                continue  // a spawn is in progress
+            }
+        }
+        return repaired
     }
 
     /// Environment of the agent's session: where orange's data is and which task this is, and

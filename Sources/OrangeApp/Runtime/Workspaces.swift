@@ -44,9 +44,21 @@ struct Workspaces {
         context.git.remoteBranchExists(project.path, project.defaultBranch) ? "origin/\(project.defaultBranch)" : project.defaultBranch
     }
 
+    /// Serialises all git work in one worktree across processes: the engine, the CLI and agents'
+    /// own commands may all try to release or prepare the same worktree at once, and two gits in
+    /// one worktree fail on its index.lock.
+    func withWorktreeLock<T>(_ workspace: String, _ body: () throws -> T) throws -> T {
+        try FileSystem.makeDirectories(context.workspacesRoot)
+        return try FileLock.withLock(context.workspacesRoot + "/.\(workspace).lock", timeoutSeconds: 120, body)
+    }
+
     /// Puts the task's branch in the worktree: the existing branch if there is one (local or on
     /// origin), else a new one from the start point.
     func prepare(_ workspace: String, for task: TaskRecord, project: Project, harness: Harness) throws {
+        try withWorktreeLock(workspace) { try prepareLocked(workspace, for: task, project: project, harness: harness) }
+    }
+
+    private func prepareLocked(_ workspace: String, for task: TaskRecord, project: Project, harness: Harness) throws {
         let path = context.workspacePath(workspace)
         if context.git.hasRemote(project.path, named: "origin") {
             do { try context.git.fetch(path) } catch {
@@ -75,6 +87,14 @@ struct Workspaces {
     /// Frees the task's worktree for the next task: detach (the task's branch stays where it
     /// is), reset to the start point, clean, unbind. Uncommitted work stops it unless `force`.
     func release(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
+        try withWorktreeLock(workspace) {
+            // Someone else may have released it while this waited (and a new task may have it).
+            if let task, try context.pool.read().slot(named: workspace)?.task != task.id { return }
+            try releaseLocked(workspace, task: task, project: project, force: force)
+        }
+    }
+
+    private func releaseLocked(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
         let path = context.workspacePath(workspace)
         if FileSystem.isDirectory(path) {
             try keepReplacedTaskFile(in: path, task: task)
