@@ -28,9 +28,9 @@ extension Commands {
         if try context.git.isDirty(path) {
             throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
         }
-        try context.git.fetch(path)
         let used: String
         do {
+            try context.git.fetch(path)
             try context.git.detach(path, at: "origin/" + target)
             let message = "Merge \(task.branch) (orange task \(task.id))"
             switch strategy {

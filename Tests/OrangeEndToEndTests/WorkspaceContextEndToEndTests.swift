@@ -27,10 +27,13 @@ import Testing
         let history = try h.json(["task", "show", parent])["history"]?.arrayValue ?? []
         #expect(history.contains { $0["to"] == "delegated" && $0["by"] == "agent" })
 
-        // An agent may not approve its own work.
-        let sneaky = try h.orange(["task", "update", "--status", "done"], in: workspace)
+        // Delegating released the workspace: it no longer names this task.
+        let unbound = try h.orange(["task", "update", "--status", "working"], in: workspace)
+        #expect(unbound.exitCode == 1 && unbound.stderr.contains("not inside a task's workspace"))
+        // Only the engine completes a delegated task; an agent cannot.
+        let sneaky = try h.orange(["task", "update", parent, "--status", "done", "--as", "agent"])
         #expect(sneaky.exitCode == 1)
-        #expect(sneaky.stderr.contains("cannot change \(parent) from delegated to done; no changes are allowed from delegated") || sneaky.stderr.contains("cannot change \(parent) from delegated to done"))
+        #expect(sneaky.stderr.contains("cannot change \(parent) from delegated to done"), "\(sneaky.stderr)")
     }
 
     @Test func deletingAParentLeavesItsChildrenRunning() throws {
