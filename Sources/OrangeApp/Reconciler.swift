@@ -38,6 +38,7 @@ public struct Reconciler: Sendable {
     public func reconcile(changed: [TaskID]?, spawn: Bool = true) throws -> [EngineTransition] {
         var transitions = try applyCompletions(changed: changed)
         let scan = try context.tasks.scan(project: nil)
+        try repairLinks(scan.tasks)
         _ = try Spawner.repairInterrupted(scan.tasks, context: context)
         let sessions = try releaseIdle(try context.tasks.scan(project: nil).tasks)
         if spawn { transitions += try spawnReady(GraphView(tasks: try context.tasks.scan(project: nil).tasks)) }
@@ -163,5 +164,19 @@ public struct Reconciler: Sendable {
             }
         }
         return transitions
+    }
+
+    /// A child names its parent but the parent's `children` lacks it: the parent's write was
+    /// lost (orange stopped between the two writes). The child's side is the one written first,
+    /// so it is the truth; append it to the parent.
+    private func repairLinks(_ tasks: [TaskRecord]) throws {
+        for problem in TaskGraph(tasks).linkProblems() {
+            guard case .missingFromParent(let child, let parent) = problem,
+                  let record = tasks.first(where: { $0.id == parent }) else { continue }
+            try context.tasks.update(parent, in: record.project) { parent in
+                if !parent.children.contains(child) { parent.children.append(child) }
+            }
+            context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
+        }
     }
 }

@@ -1,0 +1,54 @@
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Testing
+
+@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+struct RuntimeSafetyTests {
+    /// Eight spawners racing on one task (CLI commands started together): exactly one agent.
+    @Test func racingSpawnersStartExactlyOneAgent() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installScriptedAgent()
+        let repo = try h.makeProject("coffee", poolSize: 4)
+        let task = try #require(try h.json(["task", "create", "race", "one agent only", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let spawn = ShellQuoting.commandLine([OrangeHarness.binary, "task", "spawn", task])
+        let script = (0..<8).map { _ in "(\(spawn) >/dev/null 2>&1; echo $? >> \(h.directory.path)/codes) &" }.joined(separator: "\n") + "\nwait"
+        _ = try h.runner.run(["sh", "-c", script], environment: h.environment, input: nil, timeoutSeconds: 120)
+        let codes = try FileSystem.readText(h.directory.path + "/codes").split(separator: "\n")
+        #expect(codes.filter { $0 == "0" }.count == 1, "\(codes)")
+        let history = try h.json(["task", "show", task])["history"]?.arrayValue ?? []
+        #expect(history.filter { $0["type"] == "agent.spawned" }.count == 1)
+        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        #expect(pool.filter { $0["status"] == "bound" }.count <= 1)
+        let sessions = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "list-sessions", "-F", "#{session_name}"]).stdout
+        #expect(sessions.split(separator: "\n").filter { $0.hasPrefix("coffee/") }.count == 1)
+    }
+
+    /// orange stopped between writing a child and adding it to its parent: the next reconcile
+    /// repairs the parent from the child's side.
+    @Test func aLinkWrittenOnOneSideIsRepaired() throws {
+        let h = try OrangeHarness()
+        let repo = try h.makeProject("coffee")
+        let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let store = FileTaskStore(layout: DataDirectory(home: h.home))
+        try store.update(TaskID(validating: parent)!, in: ProjectName(validating: "coffee")!) { $0.children = [] }
+        #expect(try h.orange(["task", "show", parent]).stdout.contains("names \(parent) as its parent"))
+        _ = try h.json(["task", "create", "other", "x", "--no-spawn"], in: repo)  // any write reconciles
+        #expect(try h.json(["task", "show", parent])["children"]?.arrayValue?.compactMap(\.stringValue) == [child])
+    }
+
+    @Test func installWritesTheSkillForTheChosenHarness() throws {
+        let h = try OrangeHarness()
+        let fakeHome = h.directory.path + "/user"
+        try FileSystem.makeDirectories(fakeHome)
+        let result = try h.runner.run([OrangeHarness.binary, "install", "--harness", "claude", "--json"], environment: h.environment.merging(["HOME": fakeHome]) { $1 }, input: nil, timeoutSeconds: 30)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let skill = try FileSystem.readText(fakeHome + "/.claude/skills/orange/SKILL.md")
+        #expect(skill.contains("orange task update --status delegated"))
+        #expect(skill.contains("orange task create --harness claude"))
+        let unknown = try h.runner.run([OrangeHarness.binary, "install", "--harness", "nope"], environment: h.environment.merging(["HOME": fakeHome]) { $1 }, input: nil, timeoutSeconds: 30)
+        #expect(unknown.exitCode == 1 && unknown.stderr.contains("unknown harness 'nope'"))
+    }
+}
