@@ -85,3 +85,42 @@ struct WatchEndToEndTests {
         #expect(try h.status(mid) == "done")
     }
 }
+
+@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+struct WatchGitPullEndToEndTests {
+    /// The tasks folder kept in git: a `git pull` that brings a status change is applied like any
+    /// other edit (git rewrites files by delete and re-create, never a rename).
+    @Test func aGitPullThatMarksABlockerDoneSpawnsItsDependent() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installScriptedAgent()
+        let repo = try h.makeProject("oauth")
+        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)["id"]?.stringValue)
+        // Put the tasks folder under git, with a second clone standing for a teammate.
+        let tasks = h.home + "/tasks"
+        let shared = h.directory.path + "/tasks-shared.git"
+        let teammate = h.directory.path + "/teammate"
+        let git = { (args: [String]) throws in _ = try h.runner.check(["git"] + args, environment: h.environment) }
+        try git(["init", "-q", "--bare", "-b", "main", shared])
+        try git(["-C", tasks, "init", "-q", "-b", "main"])
+        try git(["-C", tasks, "add", "-A"])
+        try git(["-C", tasks, "commit", "-q", "-m", "tasks"])
+        try git(["-C", tasks, "remote", "add", "origin", shared])
+        try git(["-C", tasks, "push", "-q", "-u", "origin", "main"])
+        try git(["clone", "-q", shared, teammate])
+
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        #expect(try h.status(api) == "pending")
+
+        let file = teammate + "/oauth/\(db)/TASK.md"
+        try AtomicFile.write(try FileSystem.readText(file).replacing("status: reviewing\n", with: "status: done\n"), to: file)
+        try git(["-C", teammate, "commit", "-q", "-am", "db done"])
+        try git(["-C", teammate, "push", "-q"])
+        try git(["-C", tasks, "pull", "-q", "--ff-only"])
+        _ = try h.orange(["watch", "sync"])
+        _ = try h.waitFor(api, "started by the engine after the pull") { $0["status"] == "working" || $0["status"] == "reviewing" }
+        #expect(try h.status(db) == "done")
+    }
+}
