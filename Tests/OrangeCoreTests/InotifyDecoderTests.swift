@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeTestSupport
 import Testing
 
 /// Builds one record the way the kernel lays it out: header, then the name NUL-padded to `len`.
@@ -20,17 +21,6 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
     return bytes + nameField
 }
 
-/// A deterministic generator so a fuzz failure can be replayed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct InotifyDecoderTests {
     @Test func decodesSeveralRecordsInOrder() {
@@ -132,7 +122,7 @@ private struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func randomBytesNeverCrashAndNeverOverrun() {
-        var rng = SplitMix64(state: 0x0123_4567_89AB_CDEF)
+        var rng = SeededRandom(state: 0x0123_4567_89AB_CDEF)
         for _ in 0..<3000 {
             let count = Int(rng.next() % 600)
             var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }

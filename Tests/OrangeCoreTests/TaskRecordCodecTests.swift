@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeTestSupport
 import Testing
 
 @Suite struct TaskRecordCodecTests {
@@ -273,7 +274,7 @@ import Testing
     // MARK: - Round trip
 
     @Test func generatedRecordsRoundTripExactly() throws {
-        var gen = NastyYAMLGenerator(rng: FrontmatterTestRNG(seed: 2026))
+        var gen = NastyYAMLGenerator(rng: SeededRandom(seed: 2026))
         let projects = ["coffee", "a", "my.project_2", "X-1"]
         let branches = ["main", "orange-tasks/abc", "feature/é-login", "fix_1.2"]
         let sessions = ["coffee/login", "a b", "it's: #1", "😀"]

@@ -1,17 +1,7 @@
 import OrangeCore
+import OrangeTestSupport
 import Testing
 
-/// A deterministic generator, so a failing seed can be replayed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The second half of a write that takes two steps.
 private enum LaterStep {
@@ -29,7 +19,7 @@ private enum LaterStep {
 
     @Test(arguments: 0..<90)
     func randomEditSequencesKeepTheInvariants(seed: UInt64) {
-        var rng = SplitMix64(state: seed &* 0x2545_F491_4F6C_DD1D &+ 1)
+        var rng = SeededRandom(state: seed &* 0x2545_F491_4F6C_DD1D &+ 1)
         func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
         func pick<T>(_ values: [T]) -> T { values[Int(rng.next() % UInt64(values.count))] }
         func newHash() -> UInt64 { rng.next() % 6 + 1 }  // few values: same-content writes happen
