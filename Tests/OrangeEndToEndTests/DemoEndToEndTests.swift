@@ -4,7 +4,7 @@ import OrangeTestSupport
 import Testing
 
 /// The README's main command, as a newcomer runs it.
-@Suite(.enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct DemoEndToEndTests {
     @Test func demoRunsBothSeedFlowsAndCleansUp() throws {
         let runner = ProcessRunner()

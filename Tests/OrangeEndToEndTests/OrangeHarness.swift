@@ -26,6 +26,9 @@ final class OrangeHarness: @unchecked Sendable {
         _ = try? runner.run(["tmux", "-L", tmuxSocket, "kill-server"])
     }
 
+    /// Whether tmux is installed (tests that run agents need it).
+    static let hasTmux = FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil
+
     /// The `orange` executable next to the test bundle in the build folder.
     static let binary: String = {
         var path = CommandLine.arguments[0]

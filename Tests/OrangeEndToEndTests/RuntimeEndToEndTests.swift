@@ -51,7 +51,7 @@ extension OrangeHarness {
     func status(_ id: String) throws -> String? { try json(["task", "show", id])["status"]?.stringValue }
 }
 
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct RuntimeEndToEndTests {
     @Test func chainRunsWithRealGitAndTmuxThroughReviewAndMerge() throws {
         let h = try OrangeHarness(tmux: true)

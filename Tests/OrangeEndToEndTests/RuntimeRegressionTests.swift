@@ -5,7 +5,7 @@ import Testing
 
 /// The original orange's runtime bugs (reference §9, B1–B5), the tmux name rewrite and prompt
 /// quoting, each through the real binary, real git and tmux on a private socket.
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct RuntimeRegressionTests {
     /// An agent that records its argv byte for byte, then waits to be stopped.
     static let argvAgent = #"""

@@ -3,7 +3,7 @@ import OrangeSystem
 import OrangeTestSupport
 import Testing
 
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct RuntimeSafetyTests {
     /// Eight spawners racing on one task (CLI commands started together): exactly one agent.
     @Test func racingSpawnersStartExactlyOneAgent() throws {

@@ -36,7 +36,7 @@ extension OrangeHarness {
     }
 }
 
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct WatchEndToEndTests {
     @Test func aHandEditThatMarksABlockerDoneSpawnsItsDependent() throws {
         let h = try OrangeHarness(tmux: true)
@@ -86,7 +86,7 @@ struct WatchEndToEndTests {
     }
 }
 
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct WatchGitPullEndToEndTests {
     /// The tasks folder kept in git: a `git pull` that brings a status change is applied like any
     /// other edit (git rewrites files by delete and re-create, never a rename).
