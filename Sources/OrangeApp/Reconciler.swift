@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeSystem
 
 /// A status change orange made on its own, with the reason, for output and `--json`.
 public struct EngineTransition: Sendable, Equatable {
@@ -40,7 +41,9 @@ public struct Reconciler: Sendable {
         let scan = try context.tasks.scan(project: nil)
         try repairLinks(scan.tasks)
         _ = try Spawner.repairInterrupted(scan.tasks, context: context)
-        let sessions = try releaseIdle(try context.tasks.scan(project: nil).tasks)
+        let current = try context.tasks.scan(project: nil).tasks
+        if changed == nil { try markDeadAgents(current) }
+        let sessions = try releaseIdle(current)
         if spawn { transitions += try spawnReady(GraphView(tasks: try context.tasks.scan(project: nil).tasks)) }
         // Last, because the caller may be running inside one of these sessions (an agent that
         // just delegated): ending it ends this process too.
@@ -177,6 +180,30 @@ public struct Reconciler: Sendable {
                 if !parent.children.contains(child) { parent.children.append(child) }
             }
             context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
+        }
+    }
+
+    /// Health check (full passes only): a task whose agent should be working but whose session
+    /// is gone or whose program has exited is marked on the task, never silently left or lost.
+    private func markDeadAgents(_ tasks: [TaskRecord]) throws {
+        for task in tasks where [.working, .clarification].contains(task.status) {
+            guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
+                  !FileSystem.fileExists(DataDirectory(home: context.home).taskDirectory(task.id, in: task.project) + "/.spawning")
+            else { continue }
+            let gone = !context.tmux.hasSession(session)
+            guard gone || context.tmux.isPaneDead(session) == true else { continue }
+            let note = "agent session \(session) \(gone ? "is gone" : "has exited") while the task is \(task.status.rawValue); start a new one with 'orange task respawn \(task.id)'"
+            var changed = false
+            try context.tasks.update(task.id, in: task.project) { record in
+                if record.lastError != note && record.tmuxSession == session && record.status == task.status {
+                    record.lastError = note
+                    changed = true
+                }
+            }
+            if changed {
+                context.diagnostics("warning: task \(task.id): \(note)\n")
+                context.logger.warn("engine", "Agent session ended while working", [("task_id", .string(task.id.rawValue)), ("session", .string(session))])
+            }
         }
     }
 }

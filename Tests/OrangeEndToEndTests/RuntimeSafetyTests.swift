@@ -52,3 +52,28 @@ struct RuntimeSafetyTests {
         #expect(unknown.exitCode == 1 && unknown.stderr.contains("unknown harness 'nope'"))
     }
 }
+
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
+struct DeadAgentTests {
+    /// An agent that crashes while working: the next full pass marks the task, and respawn works.
+    @Test func aCrashedAgentIsMarkedAndCanBeRespawned() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try FileSystem.makeDirectories(h.home)
+        try AtomicFile.write("#!/bin/sh\nexit 3\n", to: h.directory.path + "/crash.sh", mode: 0o755)
+        try AtomicFile.write(#"{"harnesses": {"crash": {"command": ["sh", "\#(h.directory.path)/crash.sh"]}}}"#, to: h.home + "/config.json")
+        let repo = try h.makeProject("coffee")
+        let task = try #require(try h.json(["task", "create", "crashy", "x", "--harness", "crash"], in: repo)["id"]?.stringValue)
+        #expect(try h.status(task) == "working")
+        // A full pass, as the engine's sweep or cron's `watch --once` runs it.
+        let marked = try h.waitFor(task, "marked") { _ in
+            _ = try? h.orange(["watch", "--once"], in: repo)
+            return (try? h.json(["task", "show", task]))?["last_error"]?.stringValue?.contains("has exited") == true
+        }
+        #expect(marked["status"] == "working")
+        #expect(marked["workspace"] != .null, "the workspace is kept for the respawn")
+        let respawned = try h.orange(["task", "respawn", task])
+        #expect(respawned.exitCode == 0, "\(respawned.stderr)")
+        #expect(try h.json(["task", "show", task])["history"]?.arrayValue?.filter { $0["type"] == "agent.spawned" }.count == 2)
+    }
+}

@@ -23,6 +23,7 @@ final class WatchEngine {
     private var graph = TaskGraph()
     private var firstHint: [TaskKey: UInt64] = [:]
     private var pendingSyncs: [String] = []
+    private var vcsLocked = false
     /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
     private var announcedReady: Set<TaskID> = []
     private let clock = SystemClock()
@@ -79,6 +80,13 @@ final class WatchEngine {
                 try handle(.tick, watcher: watcher, worker: worker)
             }
             if watcher.isDegraded { _ = watcher.retryUnwatched() }
+            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
+            // are held and applied as one batch.
+            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
+            if locked != vcsLocked {
+                vcsLocked = locked
+                try handle(.vcsLock(present: locked), watcher: watcher, worker: worker)
+            }
             finishSyncs(worker)
         }
     }
