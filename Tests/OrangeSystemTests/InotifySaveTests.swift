@@ -35,8 +35,13 @@ import Testing
         for save in 0..<200 {
             try writeByRename(fixture.tree.path("p/t0/TASK.md"), "id: t0\nseq: \(save)\n")
             let hints = try fixture.watcher.sync()
-            #expect(fileKinds(hints, "p", "t0") == [.completeWrite], "save \(save): \(hints)")
-            #expect(hints.count == 1, "save \(save): \(hints)")
+            // Exactly one complete write, except that a process spawned at that instant by a test
+            // running in parallel holds a copy of the writer's descriptor until its exec, and its
+            // late close raises a second CLOSE_WRITE, reported under the file's new name. Events
+            // are hints: the reducer re-reads, finds the same content and does nothing.
+            let kinds = fileKinds(hints, "p", "t0")
+            #expect(!kinds.isEmpty && kinds.count <= 2 && kinds.allSatisfy { $0 == .completeWrite }, "save \(save): \(hints)")
+            #expect(hints.count == kinds.count, "save \(save): \(hints)")
         }
     }
 
