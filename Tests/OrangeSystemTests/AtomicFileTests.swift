@@ -83,8 +83,14 @@ import Testing
                 }
             }
             var failure: (any Error)?
-            for i in 0..<500 {
+            // Under a loaded test run the reader's thread may start late: keep writing until it
+            // has read a fair number of times (bounded by a deadline), not just 500 writes.
+            let clock = SystemClock()
+            let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+            var i = 0
+            while (i < 500 || reads.load(ordering: .relaxed) < 20) && clock.monotonicNanoseconds() < deadline {
                 do { try AtomicFile.write(versions[i % 2], to: path) } catch { failure = error; break }
+                i += 1
             }
             done.store(true, ordering: .releasing)
             group.wait()
