@@ -68,9 +68,7 @@ public struct Reconciler: Sendable {
             guard before.status == .delegated, after.status == .done else { continue }
             let cause = "all \(view.children(of: id).count) children done"
             try context.tasks.appendHistory(
-                HistoryEvent(type: "status.changed", timestamp: now, fields: [
-                    ("from", "delegated"), ("to", "done"), ("by", "engine"), ("cause", .string(cause)),
-                ]), for: id, in: task.project)
+                .statusChanged(from: .delegated, to: .done, by: .engine, cause: cause, at: now), for: id, in: task.project)
             context.logger.info("engine", "Auto-completed delegated task", [("task_id", .string(id.rawValue))])
             transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: .done, cause: cause))
         }

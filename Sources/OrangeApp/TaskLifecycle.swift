@@ -61,7 +61,7 @@ extension Commands {
         }
         if before.status != after.status {
             try context.tasks.appendHistory(
-                HistoryEvent(type: "status.changed", timestamp: now, fields: [("from", .string(before.status.rawValue)), ("to", .string(status.rawValue)), ("by", "human")]),
+                .statusChanged(from: before.status, to: status, by: .human, at: now),
                 for: task.id, in: task.project)
         }
         return CommandResult(text: "Task \(task.id) \(verb) (\(status.rawValue))\n", json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))

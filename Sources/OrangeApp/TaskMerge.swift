@@ -71,7 +71,7 @@ extension Commands {
             HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("strategy", .string(used)), ("into", .string(target))]),
             for: task.id, in: task.project)
         try context.tasks.appendHistory(
-            HistoryEvent(type: "status.changed", timestamp: now, fields: [("from", "reviewed"), ("to", "done"), ("by", "human")]),
+            .statusChanged(from: .reviewed, to: .done, by: .human, cause: "merged", at: now),
             for: task.id, in: task.project)
         // Frees the worktree and starts whatever the merge made ready.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])

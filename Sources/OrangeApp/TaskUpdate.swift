@@ -68,9 +68,7 @@ extension Commands {
         }
         if before.status != after.status {
             try context.tasks.appendHistory(
-                HistoryEvent(type: "status.changed", timestamp: now, fields: [
-                    ("from", .string(before.status.rawValue)), ("to", .string(after.status.rawValue)), ("by", .string(actor.rawValue)),
-                ]), for: task.id, in: task.project)
+                .statusChanged(from: before.status, to: after.status, by: actor, at: now), for: task.id, in: task.project)
         }
         let otherChanges = changes.filter { !$0.hasPrefix("status ") }
         if !otherChanges.isEmpty {
@@ -106,9 +104,7 @@ extension Commands {
             record.updatedAt = now
         }
         try context.tasks.appendHistory(
-            HistoryEvent(type: "status.changed", timestamp: now, fields: [
-                ("from", .string(before.status.rawValue)), ("to", .string(after.status.rawValue)), ("by", .string("human")),
-            ]), for: task.id, in: task.project)
+            .statusChanged(from: before.status, to: after.status, by: .human, at: now), for: task.id, in: task.project)
         let reconciler = Reconciler(context: context)
         if invocation.flag("force") {
             try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: true)

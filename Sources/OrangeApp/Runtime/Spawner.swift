@@ -114,7 +114,7 @@ struct Spawner {
                     ("workspace", .string(workspace!)), ("tmux_session", .string(session)), ("harness", .string(harness.name)),
                 ]), for: id, in: task.project)
             try context.tasks.appendHistory(
-                HistoryEvent(type: "status.changed", timestamp: now, fields: [("from", .string(from.rawValue)), ("to", "working"), ("by", "engine")]),
+                .statusChanged(from: from, to: .working, by: .engine, cause: respawn ? "respawned" : "spawned", at: now),
                 for: id, in: task.project)
             context.logger.info("spawn", "Agent spawned", [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
             return .spawned(workspace: workspace!, session: session)
