@@ -21,6 +21,8 @@ let package = Package(
         // Use cases composed from Core logic and System capabilities.
         .target(name: "OrangeApp", dependencies: ["OrangeCore", "OrangeSystem"], swiftSettings: settings),
         .executableTarget(name: "orange", dependencies: ["OrangeApp"], swiftSettings: settings),
+        // Benchmarks (never timed tests): `swift run -c release orange-bench`.
+        .executableTarget(name: "orange-bench", dependencies: ["OrangeCore", "OrangeSystem"], swiftSettings: settings),
         .target(name: "OrangeTestSupport", dependencies: ["OrangeCore", "OrangeSystem", "OrangeApp"], swiftSettings: settings),
         .testTarget(name: "OrangeCoreTests", dependencies: ["OrangeCore", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeSystemTests", dependencies: ["OrangeSystem", "OrangeTestSupport"], swiftSettings: settings),

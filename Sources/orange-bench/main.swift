@@ -1,0 +1,137 @@
+// orange-bench: measures the engine's pipeline on this machine and prints Markdown tables for
+// docs/performance.md. Run with `swift run -c release orange-bench [--sizes 1000,10000] [--edits 300]`.
+//
+// Pipeline measured (in process, the same code `orange watch` runs): the inotify task-tree
+// watcher, the watch reducer, re-reading and parsing TASK.md, and updating the task graph.
+// Latency is from just after the rename of an edited TASK.md to the moment the graph holds the
+// new version. A closed loop: one edit, wait for it, a random pause of 0-5 ms, the next edit.
+@preconcurrency import Glibc
+import OrangeCore
+import OrangeSystem
+
+var sizes = [1_000, 10_000]
+var edits = 300
+var arguments = CommandLine.arguments.dropFirst()
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--sizes": sizes = (arguments.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--edits": edits = Int(arguments.popFirst() ?? "") ?? edits
+    default: print("usage: orange-bench [--sizes 1000,10000] [--edits 300]"); exit(2)
+    }
+}
+
+let clock = SystemClock()
+func ms(_ ns: UInt64) -> Double { Double(ns) / 1e6 }
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+}
+func format(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    return "\(hundredths / 100).\(String(100 + hundredths % 100).dropFirst())"
+}
+func residentMegabytes() -> Double {
+    let status = (try? FileSystem.readText("/proc/self/status")) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+}
+
+let project = ProjectName(validating: "bench")!
+func makeTree(_ count: Int, home: String) throws -> [TaskRecord] {
+    var rng = SystemRandomNumberGenerator()
+    var tasks: [TaskRecord] = []
+    let store = FileTaskStore(layout: DataDirectory(home: home))
+    for i in 0..<count {
+        let id = TaskID(validating: "t\(i)")!
+        var blockers: [TaskID] = []
+        if i > 0 { for _ in 0..<Int.random(in: 0...2, using: &rng) { blockers.append(TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")!) } }
+        let task = TaskRecord(id: id, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
+                              description: "task \(i)", blockedBy: Array(Set(blockers)).sorted(),
+                              createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)), body: "## Notes\n\nbench\n")
+        try store.create(task)
+        tasks.append(task)
+    }
+    return tasks
+}
+
+/// The engine's read step: parse TASK.md and report it to the reducer.
+func read(_ key: TaskKey, root: String, into parsed: inout [TaskKey: TaskRecord]) -> FileReadResult {
+    let path = "\(root)/tasks/\(key.project)/\(key.taskID)/TASK.md"
+    guard let status = FileSystem.status(path), let bytes = try? FileSystem.readBytes(path) else { return .missing }
+    let print = FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
+    guard let record = try? TaskRecord.parse(String(decoding: bytes, as: UTF8.self)) else { return .invalid(fingerprint: print, line: nil, reason: "parse") }
+    parsed[key] = record
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return .parsed(fingerprint: print, contentHash: hash)
+}
+
+print("| tasks | start-up to ready | edit → graph p50 | p90 | p99 | max | edits | evaluate one change | RSS |")
+print("|---|---|---|---|---|---|---|---|---|")
+for size in sizes {
+    var template = Array("/tmp/orange-bench-XXXXXX".utf8CString)
+    let root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    defer { try? FileSystem.removeTree(root) }
+    _ = try makeTree(size, home: root)
+
+    // Start-up: watch the tree, read and parse every task, build the graph.
+    let startBegin = clock.monotonicNanoseconds()
+    let watcher = try TaskTreeWatcher(root: root)
+    var reducer = WatchReducer(configuration: WatchConfiguration(sweepInterval: nil), now: clock.monotonicNanoseconds())
+    var graph = TaskGraph()
+    var parsed: [TaskKey: TaskRecord] = [:]
+    var lastApplied: (key: TaskKey, at: UInt64)?
+    func drive(_ first: WatchEvent) {
+        var queue = [first]
+        while !queue.isEmpty {
+            for action in reducer.handle(queue.removeFirst(), now: clock.monotonicNanoseconds()) {
+                switch action {
+                case .read(let key): queue.append(.fileRead(key, read(key, root: root, into: &parsed)))
+                case .graphChanged(let changes):
+                    for (key, change) in changes {
+                        if case .updated = change, let record = parsed.removeValue(forKey: key) {
+                            graph.upsert(record)
+                            lastApplied = (key, clock.monotonicNanoseconds())
+                        }
+                    }
+                default: break
+                }
+            }
+        }
+    }
+    drive(.hints(try watcher.start()))
+    while !reducer.isSettled { drive(.tick) }
+    let startup = clock.monotonicNanoseconds() - startBegin
+    let rss = residentMegabytes()
+
+    // Edits: rename-over saves of random tasks, each waited for.
+    var latencies: [Double] = []
+    var rng = SystemRandomNumberGenerator()
+    for n in 0..<edits {
+        let i = Int.random(in: 0..<size, using: &rng)
+        let key = TaskKey(project: "bench", taskID: "t\(i)")
+        let path = "\(root)/tasks/bench/t\(i)/TASK.md"
+        var record = graph[TaskID(validating: "t\(i)")!]!
+        record.description = "task \(i) edit \(n)"
+        try AtomicFile.write(record.rendered(), to: path)
+        let written = clock.monotonicNanoseconds()
+        lastApplied = nil
+        let deadline = written + 2_000_000_000
+        while lastApplied?.key != key && clock.monotonicNanoseconds() < deadline {
+            var entry = pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let wait = reducer.nextDeadline.map { Int32(max(0, (Int64($0) - Int64(clock.monotonicNanoseconds())) / 1_000_000)) } ?? 50
+            if poll(&entry, 1, min(wait, 50)) > 0 { drive(.hints(try watcher.readHints())) } else { drive(.tick) }
+        }
+        if let applied = lastApplied, applied.key == key { latencies.append(ms(applied.at - written)) }
+        usleep(UInt32.random(in: 0...5_000, using: &rng))
+    }
+
+    // Cost of re-evaluating after one change, averaged over the tasks.
+    let ids = graph.tasks.keys.shuffled().prefix(1_000)
+    let evalBegin = clock.monotonicNanoseconds()
+    for id in ids { _ = graph.evaluate(changed: [id]) }
+    let perEvaluation = Double(clock.monotonicNanoseconds() - evalBegin) / Double(ids.count) / 1_000
+
+    print("| \(size) | \(format(ms(startup))) ms | \(format(percentile(latencies, 0.5))) ms | \(format(percentile(latencies, 0.9))) ms | \(format(percentile(latencies, 0.99))) ms | \(format(latencies.max() ?? 0)) ms | \(latencies.count)/\(edits) | \(format(perEvaluation)) µs | \(format(rss)) MB |")
+    watcher.close()
+}
