@@ -34,7 +34,9 @@ public struct OrangeCLI: Sendable {
                 let result = try dispatch(invocation)
                 log(invocation, started: started, error: nil)
                 if invocation.wantsJSON {
-                    return CommandOutcome(stdout: result.json.prettyRendered() + "\n", stderr: "", exitCode: result.exitCode)
+                    // Streaming commands (watch, attach) have already printed what they had.
+                    let text = result.json == .null ? "" : result.json.prettyRendered() + "\n"
+                    return CommandOutcome(stdout: text, stderr: "", exitCode: result.exitCode)
                 }
                 return CommandOutcome(stdout: result.text, stderr: "", exitCode: result.exitCode)
             } catch let error as UsageError {
