@@ -104,6 +104,14 @@ public struct ProcessRunner: ProcessRunning {
         }
         if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        // Everything orange opens is close-on-exec, but a descriptor inherited from whoever
+        // started orange may not be; closing those here keeps them out of agents and tmux servers
+        // (there is no closefrom action visible to Swift).
+        for name in (try? FileSystem.listDirectory("/proc/self/fd")) ?? [] {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -30,13 +30,14 @@ public struct RealTmux: TmuxClient {
 
     public func newSession(_ name: String, directory: String, command: [String], environment: [String: String]) throws {
         let env = environment.sorted { $0.key < $1.key }.flatMap { ["-e", "\($0.key)=\($0.value)"] }
+        let directory = Self.escapedDirectory(directory)
         // Start a plain session, keep its pane after exit, then replace the shell with the
         // agent: tmux execs an argv given after `--` directly, without a shell, so the prompt
         // reaches the agent byte for byte.
         try check(["new-session", "-d", "-s", name, "-c", directory, "-x", "200", "-y", "50"] + env)
         do {
             try check(["set-option", "-t", "=" + name + ":", "remain-on-exit", "on"])
-            try check(["respawn-pane", "-k", "-t", "=" + name + ":", "-c", directory] + env + ["--"] + command)
+            try check(["respawn-pane", "-k", "-t", "=" + name + ":", "-c", directory] + env + ["--"] + Self.escapedCommand(command))
         } catch {
             try? killSession(name)
             throw error
@@ -65,5 +66,19 @@ public struct RealTmux: TmuxClient {
 
     public func attachCommand(_ name: String, insideTmux: Bool) -> [String] {
         prefix + (insideTmux ? ["switch-client", "-t", "=" + name] : ["attach-session", "-t", "=" + name])
+    }
+
+    /// tmux reads an argument that ends in `;` as the end of a command, even inside the argv
+    /// after `--`, so a prompt ending in `;` could start a second tmux command (`run-shell …`).
+    /// A final `\;` is passed on as `;`. A single word would be run through tmux's default shell,
+    /// so it is handed to `sh` as data (`exec "$0"`), never parsed.
+    static func escapedCommand(_ command: [String]) -> [String] {
+        let argv = command.count == 1 ? ["/bin/sh", "-c", "exec \"$0\"", command[0]] : command
+        return argv.map { $0.hasSuffix(";") ? String($0.dropLast()) + "\\;" : $0 }
+    }
+
+    /// tmux expands formats in `-c`, and `#(…)` runs a shell command; `##` is a literal `#`.
+    static func escapedDirectory(_ directory: String) -> String {
+        directory.replacing("#", with: "##")
     }
 }
