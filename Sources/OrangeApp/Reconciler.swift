@@ -186,7 +186,7 @@ public struct Reconciler: Sendable {
     private func markDeadAgents(_ tasks: [TaskRecord]) throws {
         for task in tasks where [.working, .clarification].contains(task.status) {
             guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-                  !FileSystem.fileExists(DataDirectory(home: context.home).taskDirectory(task.id, in: task.project) + "/.spawning")
+                  !FileSystem.fileExists(DataDirectory(home: context.home).spawnMarkerFile(task.id, in: task.project))
             else { continue }
             let gone = !context.tmux.hasSession(session)
             guard gone || context.tmux.isPaneDead(session) == true else { continue }

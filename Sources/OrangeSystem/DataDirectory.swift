@@ -58,6 +58,8 @@ public struct DataDirectory: Sendable, Hashable {
     public func taskLockFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.lock" }
     /// Held for the whole of a spawn, so a claim left by a spawner that died can be told apart from one in progress.
     public func spawnLockFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.spawn.lock" }
+    /// Present from a spawn's claim to its end; left behind only by a spawner that died.
+    public func spawnMarkerFile(_ id: TaskID, in project: ProjectName) -> String { taskDirectory(id, in: project) + "/.spawning" }
     /// `workspaces/<name>`.
     public func workspace(_ name: String) -> String { workspacesRoot + "/" + name }
 }

@@ -54,18 +54,6 @@ func makeTree(_ count: Int, home: String) throws -> [TaskRecord] {
     return tasks
 }
 
-/// The engine's read step: parse TASK.md and report it to the reducer.
-func read(_ key: TaskKey, root: String, into parsed: inout [TaskKey: TaskRecord]) -> FileReadResult {
-    let path = "\(root)/tasks/\(key.project)/\(key.taskID)/TASK.md"
-    guard let status = FileSystem.status(path), let bytes = try? FileSystem.readBytes(path) else { return .missing }
-    let print = FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
-    guard let record = try? TaskRecord.parse(String(decoding: bytes, as: UTF8.self)) else { return .invalid(fingerprint: print, line: nil, reason: "parse") }
-    parsed[key] = record
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return .parsed(fingerprint: print, contentHash: hash)
-}
-
 print("| tasks | start-up to ready | edit → graph p50 | p90 | p99 | max | edits | evaluate one change | RSS |")
 print("|---|---|---|---|---|---|---|---|---|")
 for size in sizes {
@@ -86,7 +74,10 @@ for size in sizes {
         while !queue.isEmpty {
             for action in reducer.handle(queue.removeFirst(), now: clock.monotonicNanoseconds()) {
                 switch action {
-                case .read(let key): queue.append(.fileRead(key, read(key, root: root, into: &parsed)))
+                case .read(let key):
+                    let (result, record) = TaskFileReader.read(key, tasksRoot: root + "/tasks")
+                    if let record { parsed[key] = record }
+                    queue.append(.fileRead(key, result))
                 case .graphChanged(let changes):
                     for (key, change) in changes {
                         if case .updated = change, let record = parsed.removeValue(forKey: key) {

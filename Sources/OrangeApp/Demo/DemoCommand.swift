@@ -79,7 +79,7 @@ extension Commands {
             audit-api | audit endpoint | audit-db
             audit-ui | audit screen | audit-api | audit-ui-list | audit list ; audit-ui-filter | audit filters | audit-ui-list
             """
-        let parent = try created(run(["task", "create", "add-audit", "Add login audit", "--context", "-", "--json", "--no-spawn"], input: plan + "\n"))
+        _ = try created(run(["task", "create", "add-audit", "Add login audit", "--context", "-", "--json", "--no-spawn"], input: plan + "\n"))
 
         // Play the human until everything is done; show the engine's own events as they come.
         let store = FileTaskStore(layout: DataDirectory(home: home))
@@ -131,7 +131,6 @@ extension Commands {
         for branch in ["oauth-db", "oauth-api", "oauth-ui", "audit-db", "audit-api", "audit-ui-list", "audit-ui-filter"] {
             if let task = byBranch[branch], !originLog.contains(task.description) { problems.append("\(branch)'s work is not on origin/main") }
         }
-        _ = parent
         say("\nThe graph at the end:\n" + (try run(["task", "list", "--tree"]).stdout))
         let seconds = Double(clock.monotonicNanoseconds() - started) / 1e9
         let summary = "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2; every agent ran in its own worktree and tmux session."

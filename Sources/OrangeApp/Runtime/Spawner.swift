@@ -50,7 +50,7 @@ struct Spawner {
     /// the end; a marker with no lock holder means a spawner died half way (`repairInterrupted`).
     private func spawnLocked(_ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, layout: DataDirectory) throws -> Outcome {
         let id = task.id
-        let marker = layout.taskDirectory(id, in: task.project) + "/.spawning"
+        let marker = layout.spawnMarkerFile(id, in: task.project)
 
         // The claim.
         let now = context.clock.now()
@@ -136,8 +136,8 @@ struct Spawner {
     static func repairInterrupted(_ tasks: [TaskRecord], context: AppContext) throws -> [TaskID] {
         let layout = DataDirectory(home: context.home)
         var repaired: [TaskID] = []
-        for task in tasks where FileSystem.fileExists(layout.taskDirectory(task.id, in: task.project) + "/.spawning") {
-            let marker = layout.taskDirectory(task.id, in: task.project) + "/.spawning"
+        for task in tasks where FileSystem.fileExists(layout.spawnMarkerFile(task.id, in: task.project)) {
+            let marker = layout.spawnMarkerFile(task.id, in: task.project)
             do {
                 try FileLock.withLock(layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: 0) {
                     guard FileSystem.fileExists(marker) else { return }

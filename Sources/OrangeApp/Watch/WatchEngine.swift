@@ -125,13 +125,13 @@ final class WatchEngine {
         case .read(let key):
             return [.fileRead(key, read(key))]
         case .stat(let key):
-            return [.statResult(key, fingerprint(taskFile(key)))]
+            return [.statResult(key, TaskFileReader.fingerprint(taskFile(key)))]
         case .fullResync:
             return [.hints(allTaskKeys().map { .taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }), .resyncFinished]
         case .sweep:
             worker.request(nil)
             checkWorkspaceLinks()
-            return allTaskKeys().map { .statResult($0, fingerprint(taskFile($0))) } + [.sweepFinished]
+            return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
             apply(changes)
             return []
@@ -146,37 +146,12 @@ final class WatchEngine {
 
     private var parsed: [TaskKey: TaskRecord] = [:]
 
-    private func taskFile(_ key: TaskKey) -> String { layout.tasksRoot + "/" + key.project + "/" + key.taskID + "/TASK.md" }
+    private func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
 
     private func read(_ key: TaskKey) -> FileReadResult {
-        let path = taskFile(key)
-        guard let print = fingerprint(path) else { return .missing }
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readBytes(path) } catch {
-            return error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)")
-        }
-        do {
-            let record = try TaskRecord.parse(String(decoding: bytes, as: UTF8.self))
-            guard record.id.rawValue == key.taskID, record.project.rawValue == key.project else {
-                return .invalid(fingerprint: print, line: nil, reason: "id or project does not match the folder")
-            }
-            parsed[key] = record
-            return .parsed(fingerprint: print, contentHash: Self.hash(bytes))
-        } catch {
-            return .invalid(fingerprint: print, line: error.line, reason: error.reason)
-        }
-    }
-
-    private func fingerprint(_ path: String) -> FileFingerprint? {
-        guard let status = FileSystem.status(path), status.isRegularFile else { return nil }
-        return FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
-    }
-
-    /// FNV-1a: cheap, and only compared with itself.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
+        let (result, record) = TaskFileReader.read(key, tasksRoot: layout.tasksRoot)
+        if let record { parsed[key] = record }
+        return result
     }
 
     private func allTaskKeys() -> [TaskKey] {
