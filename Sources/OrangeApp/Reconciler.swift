@@ -37,23 +37,25 @@ public struct Reconciler: Sendable {
     /// and applies what is due. Returns what it changed, in order.
     @discardableResult
     public func reconcile(changed: [TaskID]?, spawn: Bool = true) throws -> [EngineTransition] {
-        var transitions = try applyCompletions(changed: changed)
-        let scan = try context.tasks.scan(project: nil)
-        try repairLinks(scan.tasks)
-        _ = try Spawner.repairInterrupted(scan.tasks, context: context)
-        let current = try context.tasks.scan(project: nil).tasks
-        if changed == nil { try markDeadAgents(current) }
-        let sessions = try releaseIdle(current)
-        if spawn { transitions += try spawnReady(GraphView(tasks: try context.tasks.scan(project: nil).tasks)) }
+        // One scan, read again only after a step that changed a status or a link. The later
+        // steps change only workspace, session and last_error fields, which spawning does not
+        // decide on (it re-reads each task under its lock and reads the pool itself).
+        var tasks = try context.tasks.scan(project: nil).tasks
+        var transitions = try applyCompletions(tasks, changed: changed)
+        let relinked = try repairLinks(tasks)
+        let repaired = try Spawner.repairInterrupted(tasks, context: context)
+        if !transitions.isEmpty || relinked || !repaired.isEmpty { tasks = try context.tasks.scan(project: nil).tasks }
+        if changed == nil { try markDeadAgents(tasks) }
+        let sessions = try releaseIdle(tasks)
+        if spawn { transitions += try spawnReady(GraphView(tasks: tasks)) }
         // Last, because the caller may be running inside one of these sessions (an agent that
         // just delegated): ending it ends this process too.
         for session in sessions where context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
         return transitions
     }
 
-    private func applyCompletions(changed: [TaskID]?) throws -> [EngineTransition] {
-        let scan = try context.tasks.scan(project: nil)
-        let view = GraphView(tasks: scan.tasks)
+    private func applyCompletions(_ tasks: [TaskRecord], changed: [TaskID]?) throws -> [EngineTransition] {
+        let view = GraphView(tasks: tasks)
         var transitions: [EngineTransition] = []
         for id in view.dueAutoCompletions(changed: changed) {
             guard let task = view.task(id) else { continue }
@@ -170,15 +172,19 @@ public struct Reconciler: Sendable {
     /// A child names its parent but the parent's `children` lacks it: the parent's write was
     /// lost (orange stopped between the two writes). The child's side is the one written first,
     /// so it is the truth; append it to the parent.
-    private func repairLinks(_ tasks: [TaskRecord]) throws {
+    /// Returns whether it wrote anything.
+    private func repairLinks(_ tasks: [TaskRecord]) throws -> Bool {
+        var wrote = false
         for problem in TaskGraph(tasks).linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
                   let record = tasks.first(where: { $0.id == parent }) else { continue }
             try context.tasks.update(parent, in: record.project) { parent in
                 if !parent.children.contains(child) { parent.children.append(child) }
             }
+            wrote = true
             context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
         }
+        return wrote
     }
 
     /// Health check (full passes only): a task whose agent should be working but whose session
