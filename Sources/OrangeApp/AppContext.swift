@@ -34,6 +34,8 @@ public struct AppContext: Sendable {
     public var readFile: @Sendable (String) -> String?
     /// Streams text to stdout as it happens (for long-running commands such as `watch`).
     public var streamOutput: @Sendable (String) -> Void = { _ in }
+    /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
+    public var hasTerminal = false
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

@@ -11,6 +11,8 @@ public struct OrangeCLI: Sendable {
     }
 
     public func execute(_ arguments: [String]) -> CommandOutcome {
+        // `orange` alone opens the dashboard on a terminal, and prints help anywhere else.
+        if arguments.isEmpty && context.hasTerminal { return execute(["dashboard"]) }
         let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
         let parsed: ParsedCommandLine
         do {
@@ -98,6 +100,7 @@ public struct OrangeCLI: Sendable {
         case ["watch", "sync"]: return try commands.watchSync()
         case ["graph"]: return try commands.graph()
         case ["demo"]: return try commands.demo()
+        case ["dashboard"]: return try commands.dashboard()
         case ["log"]: return try commands.log()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }

@@ -38,6 +38,7 @@ public enum OrangeMain {
             readFile: { try? FileSystem.readText($0) })
         var streaming = context
         streaming.streamOutput = { StandardStreams.writeOutput($0) }
+        streaming.hasTerminal = isatty(0) == 1 && isatty(1) == 1
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import OrangeCore
 import OrangeSystem
 
@@ -12,6 +13,10 @@ final class WatchEngine {
         var sweepIntervalSeconds: Double = 30
         var quietMilliseconds: UInt64 = 30
         var json = false
+        /// False when another engine holds the lock: keep the graph current, never act (the dashboard following `orange watch`).
+        var performsActions = true
+        /// False when the caller (the dashboard) owns SIGINT/SIGTERM itself and stops the engine through `control`.
+        var handlesSignals = true
     }
 
     let context: AppContext
@@ -27,10 +32,18 @@ final class WatchEngine {
     /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
     private var announcedReady: Set<TaskID> = []
     private let clock = SystemClock()
+    /// Files that do not parse, by task: shown by the dashboard until they are fixed.
+    private var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
+    private let control: EngineControl?
+    /// Receives the graph after every change (the dashboard's only source of task state).
+    private let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
 
-    init(context: AppContext, options: Options, print: @escaping @Sendable (String) -> Void) {
+    init(context: AppContext, options: Options, control: EngineControl? = nil,
+         onSnapshot: (@Sendable (EngineSnapshot) -> Void)? = nil, print: @escaping @Sendable (String) -> Void) {
         self.context = context
         self.options = options
+        self.control = control
+        self.onSnapshot = onSnapshot
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
@@ -46,8 +59,9 @@ final class WatchEngine {
         try FileSystem.makeDirectories(layout.tasksRoot)
         let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger)
         let loop = try PollLoop()
-        try PollLoop.installSignalHandlers(waker: loop.waker)
-        defer { PollLoop.restoreDefaultSignalHandlers() }
+        if options.handlesSignals { try PollLoop.installSignalHandlers(waker: loop.waker) }
+        defer { if options.handlesSignals { PollLoop.restoreDefaultSignalHandlers() } }
+        if control?.attach(loop.waker) == true { return 0 }
 
         let context = self.context
         let emit = self.emit
@@ -66,11 +80,12 @@ final class WatchEngine {
         emit(.object([("event", "started"), ("home", .string(context.home)), ("pid", .int(Int64(getpid())))]),
              "orange watch: watching \(layout.tasksRoot) (Ctrl-C to stop)")
         try handle(.hints(watcher.start()), watcher: watcher, worker: worker)
-        worker.request(nil)  // catch up: anything ready before the engine started
+        publishSnapshot()
+        if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
 
         while true {
             let outcome = try loop.wait(on: [watcher.fileDescriptor], until: reducer.nextDeadline.map { PollLoop.Deadline(nanoseconds: $0) })
-            if !outcome.signals.isEmpty {
+            if !outcome.signals.isEmpty || control?.isStopped == true {
                 emit(.object([("event", "stopped")]), "orange watch: stopped")
                 return 0
             }
@@ -129,14 +144,14 @@ final class WatchEngine {
         case .fullResync:
             return [.hints(allTaskKeys().map { .taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }), .resyncFinished]
         case .sweep:
-            worker.request(nil)
+            if options.performsActions { worker.request(nil) }
             checkWorkspaceLinks()
             return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
             apply(changes)
             return []
         case .actionsAllowed(let keys):
-            worker.request(keys.compactMap { TaskID(validating: $0.taskID) })
+            if options.performsActions { worker.request(keys.compactMap { TaskID(validating: $0.taskID) }) }
             return []
         case .diagnostic(let message):
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
@@ -168,11 +183,13 @@ final class WatchEngine {
     private func apply(_ changes: [TaskKey: TaskChange]) {
         let now = clock.monotonicNanoseconds()
         var changedIDs: [TaskID] = []
+        defer { publishSnapshot() }
         for (key, change) in changes.sorted(by: { $0.key < $1.key }) {
             let latency = firstHint.removeValue(forKey: key).map { Double(now - $0) / 1e6 }
             let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
             switch change {
             case .updated:
+                invalidFiles[key] = nil
                 guard let record = parsed.removeValue(forKey: key) else { continue }
                 let old = graph[record.id]
                 graph.upsert(record)
@@ -183,12 +200,14 @@ final class WatchEngine {
                          "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
             case .removed:
+                invalidFiles[key] = nil
                 if let id = TaskID(validating: key.taskID), graph[id] != nil {
                     graph.remove(id)
                     changedIDs.append(id)
                     emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
                 }
             case .invalid(let line, let reason):
+                invalidFiles[key] = InvalidTaskFile(path: taskFile(key), line: line, reason: reason)
                 let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
                 emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
                      "! \(where_): \(reason) (keeping the last good version)")
@@ -205,6 +224,10 @@ final class WatchEngine {
             emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
                  "\(task.branch)  ready  (\(cause))")
         }
+    }
+
+    private func publishSnapshot() {
+        onSnapshot?(EngineSnapshot(graph: graph, invalidFiles: invalidFiles.sorted { $0.key < $1.key }.map(\.value)))
     }
 
     /// F14: a workspace's TASK.md must stay a symlink to the task; an editor may have replaced it.
@@ -226,5 +249,35 @@ final class WatchEngine {
             try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
         }
         pendingSyncs.removeAll()
+    }
+}
+
+/// The engine's view of the tasks at one moment.
+struct EngineSnapshot: Sendable {
+    var graph: TaskGraph
+    var invalidFiles: [InvalidTaskFile]
+}
+
+/// Lets another thread stop a running engine: the dashboard, when it quits.
+final class EngineControl: Sendable {
+    private let state = Mutex<(stopped: Bool, waker: PollWaker?)>((false, nil))
+
+    init() {}
+
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    func stop() {
+        state.withLock { state -> PollWaker? in
+            state.stopped = true
+            return state.waker
+        }?.wake()
+    }
+
+    /// Called by the engine with its loop's waker; true when a stop came first.
+    func attach(_ waker: PollWaker) -> Bool {
+        state.withLock { state in
+            state.waker = waker
+            return state.stopped
+        }
     }
 }

@@ -8,7 +8,16 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [graph, log, install, demo]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, install, demo]
+
+    static let dashboard = CommandSpec(
+        ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
+        options: [
+            .project,
+            OptionSpec("all", short: "a", help: "Every project, not only the current one."),
+            OptionSpec("flat", help: "Start in the flat layout (a parent column) instead of nested."),
+        ],
+        discussion: "Runs the engine in-process when no 'orange watch' runs (ready tasks start, delegated tasks complete);\notherwise follows the running engine and only shows. Press ? inside for the keys.\nWith --json it prints the rows it would show, once, and exits (for scripts).")
 
     static let demo = CommandSpec(
         ["demo"], summary: "Run a real task graph end to end with a simulated agent (no coding agent needed).",

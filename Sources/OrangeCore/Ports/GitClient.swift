@@ -25,6 +25,8 @@ public protocol GitClient: Sendable {
     /// Adds lines to the repository's `info/exclude` (shared by its worktrees), once each.
     func addExcludes(_ directory: String, patterns: [String]) throws
     func commitCount(_ directory: String, since base: String) -> Int?
+    /// Lines added and removed in the working tree (committed or not) since it left `base`.
+    func lineChanges(_ directory: String, since base: String) -> (added: Int, removed: Int)?
 }
 
 /// The tmux operations orange needs, on one server (a private socket when configured).
@@ -35,6 +37,8 @@ public protocol TmuxClient: Sendable {
     func newSession(_ name: String, directory: String, command: [String], environment: [String: String]) throws
     func killSession(_ name: String) throws
     func listSessions() -> [String]
+    /// Every session with whether its program still runs (false: the pane is dead), in one call.
+    func sessionStates() -> [String: Bool]
     /// Whether the session's program has exited (nil when there is no such session).
     func isPaneDead(_ name: String) -> Bool?
     func capturePane(_ name: String, lines: Int) -> String?

@@ -121,4 +121,20 @@ public struct RealGit: GitClient {
     public func commitCount(_ directory: String, since base: String) -> Int? {
         (try? check(directory, ["rev-list", "--count", base + "..HEAD"], timeout: 30)).flatMap { Int($0) }
     }
+
+    public func lineChanges(_ directory: String, since base: String) -> (added: Int, removed: Int)? {
+        guard let mergeBase = try? check(directory, ["merge-base", base, "HEAD"], timeout: 30),
+              let numstat = try? check(directory, ["diff", "--numstat", mergeBase], timeout: 30)
+        else { return nil }
+        var added = 0
+        var removed = 0
+        // Binary files show `-` for both counts and are left out.
+        for line in numstat.split(separator: "\n") {
+            let fields = line.split(separator: "\t", maxSplits: 2)
+            guard fields.count == 3, let a = Int(fields[0]), let r = Int(fields[1]) else { continue }
+            added += a
+            removed += r
+        }
+        return (added, removed)
+    }
 }

@@ -54,6 +54,18 @@ public struct RealTmux: TmuxClient {
         return result.stdout.split(separator: "\n").map(String.init)
     }
 
+    public func sessionStates() -> [String: Bool] {
+        guard let result = try? tmux(["list-panes", "-a", "-F", "#{pane_dead}#{session_name}"]), result.succeeded else { return [:] }
+        var states: [String: Bool] = [:]
+        // The flag comes first: a session name may hold any character but cannot start a line
+        // with a flag digit we did not write.
+        for line in result.stdout.split(separator: "\n") where !line.isEmpty {
+            let name = String(line.dropFirst())
+            states[name] = (states[name] ?? false) || line.first == "0"
+        }
+        return states
+    }
+
     public func isPaneDead(_ name: String) -> Bool? {
         guard let result = try? tmux(["list-panes", "-t", "=" + name + ":", "-F", "#{pane_dead}"]), result.succeeded else { return nil }
         return result.stdout.split(separator: "\n").first == "1"

@@ -1,0 +1,136 @@
+/// One line of the dashboard's task table, already in words.
+public struct DashboardRow: Sendable, Equatable {
+    public enum SessionIcon: String, Sendable {
+        case alive = "●", crashed = "✗", none = "○"
+    }
+
+    /// nil for a task file that could not be parsed.
+    public var id: TaskID?
+    public var depth: Int
+    public var session: SessionIcon
+    public var name: String
+    /// `working`, `pending (ready)`, `delegated (2/3)`, `processing…`.
+    public var status: TaskStatus?
+    public var statusText: String
+    public var parentName: String
+    public var commits: String
+    public var changes: String
+    public var activity: String
+    /// Shown under the row: what blocks it, cycles, one-sided links, an invalid file.
+    public var notes: [String]
+}
+
+extension DashboardState {
+    /// The rows for the current scope, filter and layout, in display order.
+    ///
+    /// Order: unfinished tasks before finished ones, then the most recently updated first. In the
+    /// nested layout children follow their parent (in the parent's `children` order) whatever
+    /// their own position would be, and blocked tasks say what they wait for.
+    public func rows() -> [DashboardRow] {
+        let cycles = CycleIndex(graph: graph)
+        let linkProblems = graph.linkProblems()
+        let visible = graph.tasks.values.filter { (project == nil || $0.project == project) && filter.includes($0.status) }
+        let included = Set(visible.map(\.id))
+        let ordered = visible.sorted(by: Self.displayOrder).map(\.id)
+        var rows: [DashboardRow] = []
+
+        switch layout {
+        case .flat:
+            rows = ordered.map { row(for: $0, depth: 0, cycles: cycles, linkProblems: linkProblems) }
+        case .nested:
+            var shown: Set<TaskID> = []
+            func add(_ id: TaskID, depth: Int) {
+                guard shown.insert(id).inserted else { return }
+                rows.append(row(for: id, depth: depth, cycles: cycles, linkProblems: linkProblems))
+                for child in graph.children(of: id) where included.contains(child) { add(child, depth: depth + 1) }
+            }
+            for id in ordered where !graph.parents(of: id).contains(where: included.contains) { add(id, depth: 0) }
+            // A parent/child loop has no root: its tasks are still listed.
+            for id in ordered where !shown.contains(id) { add(id, depth: 0) }
+        }
+
+        for file in invalidFiles where project == nil || file.path.contains("/tasks/\(project!.rawValue)/") {
+            rows.append(DashboardRow(
+                id: nil, depth: 0, session: .none, name: TerminalText.sanitized(Self.folderName(of: file.path)),
+                status: nil, statusText: "invalid", parentName: "", commits: "", changes: "", activity: "",
+                notes: ["⚠ " + TerminalText.sanitized(file.description) + " (fix the file; it is never overwritten)"]))
+        }
+        return rows
+    }
+
+    static func displayOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
+        if a.status.isTerminal != b.status.isTerminal { return !a.status.isTerminal }
+        let ta = a.updatedAt ?? a.createdAt
+        let tb = b.updatedAt ?? b.createdAt
+        if ta != tb { return (ta?.millisecondsSinceEpoch ?? 0) > (tb?.millisecondsSinceEpoch ?? 0) }
+        return a.id.rawValue < b.id.rawValue
+    }
+
+    /// `project/id` for `…/tasks/project/id/TASK.md`.
+    static func folderName(of path: String) -> String {
+        let parts = path.split(separator: "/")
+        return parts.count >= 3 ? parts[parts.count - 3] + "/" + parts[parts.count - 2] : path
+    }
+
+    func displayName(_ task: TaskRecord) -> String {
+        TerminalText.sanitized(project == nil ? "\(task.project)/\(task.branch)" : task.branch)
+    }
+
+    func sessionIcon(_ task: TaskRecord) -> DashboardRow.SessionIcon {
+        guard let name = task.tmuxSession, task.status.hasAgent else { return .none }
+        guard sessionsKnown else { return .alive }
+        return sessions[name] == true ? .alive : .crashed
+    }
+
+    func row(for id: TaskID, depth: Int, cycles: CycleIndex, linkProblems: [LinkProblem]) -> DashboardRow {
+        let task = graph[id]!
+        var statusText = graph.statusLabel(of: id)
+        let readiness = graph.readiness(of: id, cycles: cycles)
+        if readiness.isReady { statusText += " (ready)" }
+        if busy.contains(id) { statusText = "processing…" }
+        let stats = task.workspace == nil ? nil : self.stats[id]
+        return DashboardRow(
+            id: id, depth: depth, session: sessionIcon(task), name: displayName(task),
+            status: task.status, statusText: statusText,
+            parentName: task.parent.flatMap { graph[$0] }.map(displayName) ?? (task.parent.map { "\($0) (missing)" } ?? ""),
+            commits: stats.map { $0.commits > 0 ? "\($0.commits)" : "" } ?? "",
+            changes: stats.map { $0.added + $0.removed > 0 ? "+\($0.added) -\($0.removed)" : "" } ?? "",
+            activity: (task.updatedAt ?? task.createdAt).map { TerminalText.age(from: $0, to: now) } ?? "",
+            notes: notes(for: task, readiness: readiness, cycles: cycles, linkProblems: linkProblems))
+    }
+
+    func notes(for task: TaskRecord, readiness: Readiness, cycles: CycleIndex, linkProblems: [LinkProblem]) -> [String] {
+        var notes: [String] = []
+        switch readiness {
+        case .blocked(let blockers):
+            let names = blockers.map { blocker in
+                (graph[blocker.id].map(displayName) ?? blocker.id.rawValue) + " (" + blocker.stateText + ")"
+            }
+            notes.append("⟵ blocked by " + names.joined(separator: ", "))
+        case .onCycle(let path):
+            notes.append("⚠ on a dependency cycle: " + path.map { graph[$0].map(displayName) ?? $0.rawValue }.joined(separator: " → "))
+        case .ready, .notPending:
+            break
+        }
+        if case .notPending = readiness, let path = cycles.path(through: task.id) {
+            notes.append("⚠ on a dependency cycle: " + path.map { graph[$0].map(displayName) ?? $0.rawValue }.joined(separator: " → "))
+        }
+        for problem in linkProblems {
+            switch problem {
+            case .missingFromParent(let child, let parent) where child == task.id || parent == task.id:
+                notes.append("⚠ " + problem.description)
+            case .childNamesOtherParent(let child, let listedBy, _) where child == task.id || listedBy == task.id:
+                notes.append("⚠ " + problem.description)
+            default:
+                break
+            }
+        }
+        if task.status == .delegated, graph.progress(of: task.id).needsAttention {
+            notes.append("⚠ a sub-task was cancelled or failed: needs a person")
+        }
+        if let error = task.lastError, task.status == .failed || task.status == .pending {
+            notes.append("last error: " + TerminalText.sanitized(error))
+        }
+        return notes
+    }
+}

@@ -1,0 +1,128 @@
+/// Everything the dashboard shows, as plain values: the app fills it from the engine, tmux and
+/// git, the keymap changes it, and the renderer draws it. No I/O, no clock.
+public struct DashboardState: Sendable {
+    public enum Layout: String, Sendable { case nested, flat }
+
+    /// `f` cycles through these, in this order.
+    public enum Filter: String, Sendable, CaseIterable {
+        case all, active, done
+
+        func includes(_ status: TaskStatus) -> Bool {
+            switch self {
+            case .all: return true
+            case .active: return !status.isTerminal
+            case .done: return status == .done
+            }
+        }
+    }
+
+    /// Who runs the engine this dashboard shows.
+    public enum EngineRole: Sendable, Equatable {
+        /// This dashboard took the engine lock and runs it: ready tasks start, parents complete.
+        case running
+        /// Another `orange watch` (or dashboard) holds the lock: this one only shows.
+        case following(holder: String)
+    }
+
+    public enum Mode: Sendable, Equatable {
+        case list
+        case confirm(ConfirmAction, TaskID)
+        case create(CreateForm)
+        /// A read-only page (TASK.md, the graph, help), scrolled by `offset` lines.
+        case page(title: String, lines: [String], offset: Int)
+    }
+
+    public enum ConfirmAction: String, Sendable, Equatable {
+        case cancel, delete
+    }
+
+    public struct Message: Sendable, Equatable {
+        public var text: String
+        public var isError: Bool
+
+        public init(_ text: String, isError: Bool = false) {
+            self.text = text
+            self.isError = isError
+        }
+    }
+
+    public var graph: TaskGraph
+    /// Task files the engine could not parse; shown as their own rows.
+    public var invalidFiles: [InvalidTaskFile] = []
+    /// tmux sessions by name: true when its program is still running, false when it exited.
+    public var sessions: [String: Bool] = [:]
+    /// Whether `sessions` has been filled yet (before that no session is called crashed).
+    public var sessionsKnown = false
+    public var stats: [TaskID: WorkStats] = [:]
+    /// Pool sizes by project, for the header's `pool: used/total`.
+    public var poolSizes: [ProjectName: Int] = [:]
+    /// nil shows every project.
+    public var project: ProjectName?
+    public var layout: Layout = .nested
+    public var filter: Filter = .all
+    public var engine: EngineRole = .running
+    public var mode: Mode = .list
+    public var selected: TaskID?
+    public var message: Message?
+    /// The last thing the engine did, for the status line.
+    public var lastEvent: String?
+    /// Tasks with a command running for them (shown as `processing…`).
+    public var busy: Set<TaskID> = []
+    /// Wall-clock time of this frame, for the activity column.
+    public var now: Timestamp
+
+    public init(graph: TaskGraph = TaskGraph(), project: ProjectName?, now: Timestamp) {
+        self.graph = graph
+        self.project = project
+        self.now = now
+    }
+
+    /// What the header's pool figure counts: tasks holding a workspace over the pool size.
+    public var poolUsage: (used: Int, total: Int) {
+        let used = graph.tasks.values.filter { $0.workspace != nil && (project == nil || $0.project == project) }.count
+        let total = project.map { poolSizes[$0] ?? 0 } ?? poolSizes.values.reduce(0, +)
+        return (used, total)
+    }
+}
+
+/// A workspace's progress, from git: commits on the task branch and lines changed.
+public struct WorkStats: Sendable, Equatable {
+    public var commits: Int
+    public var added: Int
+    public var removed: Int
+
+    public init(commits: Int, added: Int, removed: Int) {
+        self.commits = commits
+        self.added = added
+        self.removed = removed
+    }
+}
+
+/// The `c` form: one field at a time, Tab to move on, Enter to create.
+public struct CreateForm: Sendable, Equatable {
+    public enum Field: Int, Sendable, CaseIterable {
+        case branch, description, blockedBy, parent
+
+        public var label: String {
+            switch self {
+            case .branch: return "branch"
+            case .description: return "description"
+            case .blockedBy: return "blocked by"
+            case .parent: return "parent"
+            }
+        }
+    }
+
+    public var project: ProjectName
+    public var values: [Field: String] = [:]
+    public var field: Field = .branch
+
+    public init(project: ProjectName) {
+        self.project = project
+    }
+
+    public subscript(field: Field) -> String {
+        get { values[field] ?? "" }
+        set { values[field] = newValue }
+    }
+}
