@@ -64,7 +64,7 @@ public enum AtomicFile {
         if sync { try retryingInterrupts("fsync", path: path) { fsync(fd) } }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {
             let written = try retryingInterrupts("write", path: path) {

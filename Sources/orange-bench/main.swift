@@ -9,6 +9,8 @@
 import OrangeCore
 import OrangeSystem
 
+BenchCommands.runIfRequested(Array(CommandLine.arguments.dropFirst()))
+
 var sizes = [1_000, 10_000]
 var edits = 300
 var arguments = CommandLine.arguments.dropFirst()

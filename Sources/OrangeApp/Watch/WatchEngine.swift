@@ -35,6 +35,8 @@ final class WatchEngine {
     /// Files that do not parse, by task: shown by the dashboard until they are fixed.
     private var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
     private let control: EngineControl?
+    /// Set once the start-up scan is applied: later new tasks are reported as `added`.
+    private var started = false
     /// Receives the graph after every change (the dashboard's only source of task state).
     private let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
 
@@ -81,10 +83,15 @@ final class WatchEngine {
              "orange watch: watching \(layout.tasksRoot) (Ctrl-C to stop)")
         try handle(.hints(watcher.start()), watcher: watcher, worker: worker)
         publishSnapshot()
+        started = true
         if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
 
         while true {
-            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: reducer.nextDeadline.map { PollLoop.Deadline(nanoseconds: $0) })
+            // git's index.lock lives in the unwatched .git folder: while it exists, look for its
+            // removal every 10 ms, so the held batch goes out right after git exits.
+            var deadline = reducer.nextDeadline
+            if vcsLocked { deadline = min(deadline ?? .max, clock.monotonicNanoseconds() + 10_000_000) }
+            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: deadline.map { PollLoop.Deadline(nanoseconds: $0) })
             if !outcome.signals.isEmpty || control?.isStopped == true {
                 emit(.object([("event", "stopped")]), "orange watch: stopped")
                 return 0
@@ -151,7 +158,8 @@ final class WatchEngine {
             apply(changes)
             return []
         case .actionsAllowed(let keys):
-            if options.performsActions { worker.request(keys.compactMap { TaskID(validating: $0.taskID) }) }
+            let ids = keys.compactMap { TaskID(validating: $0.taskID) }
+            if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids) }
             return []
         case .diagnostic(let message):
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
@@ -194,6 +202,11 @@ final class WatchEngine {
                 let old = graph[record.id]
                 graph.upsert(record)
                 changedIDs.append(record.id)
+                if old == nil && started {
+                    emit(.object([("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
+                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
+                }
                 if let old, old.status != record.status {
                     emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
                                   ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),

@@ -90,7 +90,7 @@ public struct ProcessRunner: ProcessRunning {
         return (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
-    private func spawn(
+    func spawn(
         _ argv: [String], environment: [String: String], stdout: Int32?, stderr: Int32?, stdin: Int32?,
         inheritStdin: Bool = false, ownGroup: Bool = true
     ) throws -> pid_t {

@@ -1,0 +1,76 @@
+@preconcurrency import Glibc
+import OrangeCore
+import OrangeSystem
+
+/// The sub-commands besides the default pipeline measurement: `peers` and `list`.
+enum BenchCommands {
+    static func runIfRequested(_ arguments: [String]) {
+        guard let command = arguments.first, ["peers", "list"].contains(command) else { return }
+        var options = PeerBenchmark.Options()
+        options.orange = FileSystem.parentDirectory(of: FileSystem.currentExecutable() ?? ".") + "/orange"
+        var sizes = [1_000, 10_000, 100_000]
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            let value = rest.popFirst() ?? ""
+            switch argument {
+            case "--rounds": options.rounds = Int(value) ?? options.rounds
+            case "--poller-rounds": options.pollerRounds = Int(value) ?? options.pollerRounds
+            case "--tasks": options.tasks = Int(value) ?? options.tasks
+            case "--blocks": options.blocks = max(1, Int(value) ?? options.blocks)
+            case "--orange": options.orange = value
+            case "--sizes": sizes = value.split(separator: ",").compactMap { Int($0) }
+            default:
+                StandardStreams.writeError("usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n")
+                exit(2)
+            }
+        }
+        guard FileSystem.fileExists(options.orange) else {
+            StandardStreams.writeError("orange-bench: no orange binary at \(options.orange); build it or pass --orange\n")
+            exit(1)
+        }
+        do {
+            if command == "peers" {
+                var benchmark = PeerBenchmark(options: options)
+                StandardStreams.writeOutput(try benchmark.run())
+            } else {
+                StandardStreams.writeOutput(try listReady(sizes: sizes, orange: options.orange))
+            }
+            exit(0)
+        } catch {
+            StandardStreams.writeError("orange-bench: \(error)\n")
+            exit(1)
+        }
+    }
+
+    /// Wall time of `orange task list --ready --json --all` (the whole process: start, scan and
+    /// parse every TASK.md, readiness, JSON) on trees of each size; the median of 5 runs.
+    static func listReady(sizes: [Int], orange: String) throws -> String {
+        var out = "| tasks | `task list --ready --json --all` (median of 5) | ready tasks |\n|---|---|---|\n"
+        let clock = SystemClock()
+        for size in sizes {
+            var template = Array("/tmp/orange-list-XXXXXX".utf8CString)
+            let root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+            defer { try? FileSystem.removeTree(root) }
+            let store = FileTaskStore(layout: DataDirectory(home: root))
+            var rng = SystemRandomNumberGenerator()
+            let project = ProjectName(validating: "bench")!
+            for i in 0..<size {
+                let blockers = i == 0 ? [] : Set((0..<Int.random(in: 0...2, using: &rng)).map { _ in TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")! })
+                try store.create(TaskRecord(
+                    id: TaskID(validating: "t\(i)")!, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
+                    description: "task \(i)", blockedBy: blockers.sorted(), createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)), body: "## Notes\n\nbench\n"))
+            }
+            var times: [Double] = []
+            var readyCount = 0
+            for _ in 0..<5 {
+                let begin = clock.monotonicNanoseconds()
+                let result = try ProcessRunner().run([orange, "task", "list", "--ready", "--json", "--all"], environment: ["ORANGE_HOME": root], input: nil, timeoutSeconds: 300)
+                times.append(Double(clock.monotonicNanoseconds() - begin) / 1e6)
+                guard result.exitCode == 0 else { throw BenchError("task list failed: \(result.stderr)") }
+                readyCount = result.stdout.split(separator: "\n").filter { $0.hasPrefix("    \"id\"") }.count
+            }
+            out += "| \(size) | \(Bench.format(Bench.percentile(times, 0.5))) ms | \(readyCount) |\n"
+        }
+        return out
+    }
+}
