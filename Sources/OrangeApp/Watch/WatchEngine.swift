@@ -133,7 +133,8 @@ final class WatchEngine {
             case .taskFile(let project, let id, _), .taskDirectory(let project, let id, _):
                 let key = TaskKey(project: project, taskID: id)
                 if firstHint[key] == nil { firstHint[key] = now }
-            case .cookie(let token) where token.hasPrefix("sync-"):
+            // A follower (performsActions off) must not answer: a sync means the acting engine is done.
+            case .cookie(let token) where token.hasPrefix("sync-") && options.performsActions:
                 pendingSyncs.append(String(token.dropFirst(5)))
             default:
                 break
