@@ -100,6 +100,7 @@ public struct OrangeCLI: Sendable {
         case ["graph"]: return try commands.graph()
         case ["demo"]: return try commands.demo()
         case ["log"]: return try commands.log()
+        case ["doctor"]: return try commands.doctor()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }
     }
