@@ -40,7 +40,7 @@ public struct OrangeCLI: Sendable {
                     let text = result.json == .null ? "" : result.json.prettyRendered() + "\n"
                     return CommandOutcome(stdout: text, stderr: "", exitCode: result.exitCode)
                 }
-                return CommandOutcome(stdout: result.text, stderr: "", exitCode: result.exitCode)
+                return CommandOutcome(stdout: TerminalSafe.text(result.text), stderr: "", exitCode: result.exitCode)
             } catch let error as UsageError {
                 return failure(error.message, hint: "Usage: \(HelpRenderer.usage(invocation.command))", exitCode: 2, json: invocation.wantsJSON)
             } catch let error as OrangeError {
@@ -57,7 +57,8 @@ public struct OrangeCLI: Sendable {
         if json {
             return CommandOutcome(stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
         }
-        return CommandOutcome(stdout: "", stderr: "error: \(message)\n" + (hint.map { $0 + "\n" } ?? ""), exitCode: exitCode)
+        // Messages quote what the user or a file gave (an id, a branch): never raw controls.
+        return CommandOutcome(stdout: "", stderr: TerminalSafe.text("error: \(message)\n" + (hint.map { $0 + "\n" } ?? "")), exitCode: exitCode)
     }
 
     private func log(_ invocation: Invocation, started: UInt64, error: String?) {
@@ -72,7 +73,7 @@ public struct OrangeCLI: Sendable {
     }
 
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
-        let commands = Commands(context: context, invocation: invocation)
+        let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
         switch invocation.command.path {
         case ["project", "add"]: return try commands.projectAdd()
         case ["project", "list"]: return try commands.projectList()
@@ -102,9 +103,23 @@ public struct OrangeCLI: Sendable {
         case ["demo"]: return try commands.demo()
         case ["dashboard"]: return try commands.dashboard()
         case ["log"]: return try commands.log()
+        case ["doctor"]: return try commands.doctor()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }
     }
+}
+
+/// The context a command runs with: everything it prints for people goes through `TerminalSafe`
+/// (JSON escapes control characters itself, and must keep the text exact).
+private func terminalSafe(_ context: AppContext, json: Bool) -> AppContext {
+    var safe = context
+    let diagnostics = context.diagnostics
+    safe.diagnostics = { diagnostics(TerminalSafe.text($0)) }
+    if !json {
+        let stream = context.streamOutput
+        safe.streamOutput = { stream(TerminalSafe.text($0)) }
+    }
+    return safe
 }
 
 /// The command handlers, one extension per area; each reads `invocation` and returns a result.

@@ -178,13 +178,21 @@ public struct Reconciler: Sendable {
         for problem in TaskGraph(tasks).linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
                   let record = tasks.first(where: { $0.id == parent }) else { continue }
-            try context.tasks.update(parent, in: record.project) { parent in
-                if !parent.children.contains(child) { parent.children.append(child) }
-            }
+            try Self.addMissingChild(child, to: parent, in: record.project, context: context)
             wrote = true
             context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
         }
         return wrote
+    }
+
+    /// The repair of a one-sided link, shared with `orange doctor --fix`: appends `child` to the
+    /// parent's children under the parent's lock. Returns whether the file changed.
+    @discardableResult
+    static func addMissingChild(_ child: TaskID, to parent: TaskID, in project: ProjectName, context: AppContext) throws -> Bool {
+        let (before, after) = try context.tasks.update(parent, in: project) { parent in
+            if !parent.children.contains(child) { parent.children.append(child) }
+        }
+        return before != after
     }
 
     /// Health check (full passes only): a task whose agent should be working but whose session

@@ -107,8 +107,11 @@ extension Commands {
     func parseIDList(_ values: [String], option: String) throws -> [TaskID] {
         var ids: [TaskID] = []
         for value in values {
-            for part in value.split(separator: ",", omittingEmptySubsequences: true) {
+            // Empty items are errors, not skipped: `--blocked-by "$DB_ID"` with an empty variable
+            // must not create a task that starts at once instead of waiting.
+            for part in value.split(separator: ",", omittingEmptySubsequences: false) {
                 let text = String(part).trimmingSpaces()
+                if text.isEmpty { throw OrangeError("--\(option): empty task id in '\(value)' (give ids separated by commas)") }
                 guard let id = TaskID(validating: text) else {
                     throw OrangeError("--\(option): '\(text)' is not a valid task id (letters and digits only)")
                 }

@@ -20,7 +20,7 @@ public enum AtomicFile {
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
         // A recognisable dot name: the watcher and the store ignore it, and a crash leaves
         // something obvious rather than a half-written TASK.md.
-        let temporary = "\(directory)/.\(name).orange-tmp-\(getpid())-\(n)"
+        let temporary = directory + "/" + TransientFileNames.temporary(for: name, pid: getpid(), counter: n)
         let finalMode = modeToKeep(path) ?? mode
         // Errors name the target, not the temporary file: that is the file the user asked about.
         let fd: Int32

@@ -74,6 +74,19 @@ public enum FileLock {
         }
     }
 
+    /// Whether some process holds a lock on `path` right now. Probes with a shared lock taken and
+    /// dropped at once, and never creates the file (a missing lock file is held by nobody).
+    public static func isHeld(_ path: String) -> Bool {
+        guard let fd = try? openFile(path, O_RDONLY) else { return false }
+        defer { closeDescriptor(fd) }
+        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            return errno == EWOULDBLOCK
+        }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
     /// `2`, `0.5`: whole numbers without a trailing `.0`.
     static func format(seconds: Double) -> String {
         seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int64(seconds)) : String(seconds)

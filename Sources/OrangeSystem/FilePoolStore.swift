@@ -11,12 +11,7 @@ public struct FilePoolStore: PoolStore {
 
     public func read() throws -> PoolState {
         guard FileSystem.fileExists(layout.poolFile) else { return PoolState() }
-        let text = try FileSystem.readText(layout.poolFile)
-        let json: JSONValue
-        do { json = try JSONValue.parse(text) } catch {
-            throw TaskStoreError.io(path: layout.poolFile, reason: "\(error) (fix or remove the file; orange will not overwrite it)")
-        }
-        switch PoolState.from(json: json) {
+        switch PoolState.decodeFile(try FileSystem.readBytes(layout.poolFile)) {
         case .success(let pool): return pool
         case .failure(let problem): throw TaskStoreError.io(path: layout.poolFile, reason: problem.reason)
         }

@@ -48,27 +48,10 @@ public struct FileProjectStore: ProjectStore {
     }
 
     private func decode(_ bytes: [UInt8]) throws -> [Project] {
-        func failure(_ reason: String) -> TaskStoreError {
-            .io(path: path, reason: "\(reason) (fix or remove the file; orange will not overwrite it)")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw failure("not valid UTF-8") }
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(text)
-        } catch {
-            throw failure(error.description)
-        }
-        guard let entries = json.arrayValue else { throw failure("expected a JSON array of projects") }
-        var seen: Set<ProjectName> = []
-        return try entries.map { entry in
-            switch Project.from(json: entry) {
-            case .success(let project):
-                // Two entries with one name would make every lookup ambiguous.
-                guard seen.insert(project.name).inserted else { throw failure("project '\(project.name)' is listed twice") }
-                return project
-            case .failure(let problem):
-                throw failure(problem.reason)
-            }
+        switch Project.decodeRegistry(bytes) {
+        case .success(let projects): return projects
+        case .failure(let problem):
+            throw TaskStoreError.io(path: path, reason: "\(problem.reason) (fix or remove the file; orange will not overwrite it)")
         }
     }
 }

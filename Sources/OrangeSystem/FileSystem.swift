@@ -155,3 +155,16 @@ extension FileSystem {
         close(fd)
     }
 }
+
+extension FileSystem {
+    /// The bytes of `path` when it is a regular file (nil for a FIFO, folder, device); a
+    /// symlink fails with ELOOP. O_NONBLOCK keeps a FIFO named TASK.md from hanging the open.
+    public static func readRegularFile(_ path: String) throws(SystemError) -> [UInt8]? {
+        let fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        defer { closeDescriptor(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SystemError.current("fstat", path: path) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return try readAll(fd, path: path)
+    }
+}

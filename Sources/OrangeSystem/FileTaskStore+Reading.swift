@@ -73,7 +73,7 @@ extension FileTaskStore {
         }
         let read: [UInt8]?
         do throws(SystemError) {
-            read = try Self.readRegularFile(path)
+            read = try FileSystem.readRegularFile(path)
         } catch {
             switch error.errno {
             case ENOENT: throw TaskStoreError.notFound(id)
@@ -82,25 +82,10 @@ extension FileTaskStore {
             }
         }
         guard let bytes = read else { throw invalid("is not a regular file") }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            // Decoding with replacement characters and writing back would corrupt the file.
-            let offset = Self.firstInvalidUTF8Offset(bytes)
-            let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            throw invalid("is not valid UTF-8 (byte \(offset))", line: line)
+        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project) {
+        case .success(let task): return task
+        case .failure(let problem): throw invalid(problem.reason, line: problem.line)
         }
-        let task: TaskRecord
-        do {
-            task = try TaskRecord.parse(text)
-        } catch {
-            throw invalid(error.reason, line: error.line)
-        }
-        if task.id != id {
-            throw invalid("id '\(task.id)' does not match its folder '\(id)'")
-        }
-        if task.project != project {
-            throw invalid("project '\(task.project)' does not match its folder '\(project)'")
-        }
-        return task
     }
 
     /// Reports a folder entry that cannot be a project or task folder and returns the names that
@@ -125,17 +110,6 @@ extension FileTaskStore {
         return name
     }
 
-    /// The bytes of `path` when it is a regular file (nil for a FIFO, folder, device); a
-    /// symlink fails with ELOOP. O_NONBLOCK keeps a FIFO named TASK.md from hanging the open.
-    static func readRegularFile(_ path: String) throws(SystemError) -> [UInt8]? {
-        let fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
-        defer { closeDescriptor(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SystemError.current("fstat", path: path) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return try FileSystem.readAll(fd, path: path)
-    }
-
     /// The names in a folder; empty when the folder does not exist (nothing created yet).
     static func listIfPresent(_ path: String) throws(SystemError) -> [String] {
         switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectory(path) }) {
@@ -149,16 +123,4 @@ extension FileTaskStore {
         TaskID(validating: name) == nil ? "folder name '\(name)' is not a valid task id (1 to 64 letters and digits)" : nil
     }
 
-    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes.makeIterator()
-        var offset = 0
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let scalar): offset += scalar.count
-            case .error: return offset
-            case .emptyInput: return offset
-            }
-        }
-    }
 }

@@ -20,7 +20,7 @@ public struct FileTaskStore: TaskStore {
     }
 
     /// Prefix of the name a task folder is renamed to before it is removed; `scan` skips these.
-    static let trashPrefix = ".orange-deleted-"
+    static let trashPrefix = TransientFileNames.deletedTaskPrefix
     private static let trashCounter = Atomic<Int>(0)
 
     public func taskFilePath(_ id: TaskID, in project: ProjectName) -> String {
@@ -67,7 +67,7 @@ public struct FileTaskStore: TaskStore {
             // Renamed aside first so no reader ever sees a half-removed folder, then removed
             // without following any link inside it.
             let n = Self.trashCounter.wrappingAdd(1, ordering: .relaxed).oldValue
-            let trash = layout.projectTasksDirectory(project) + "/\(Self.trashPrefix)\(id)-\(getpid())-\(n)"
+            let trash = layout.projectTasksDirectory(project) + "/" + TransientFileNames.deletedTaskFolder(id, pid: getpid(), counter: n)
             try FileSystem.rename(directory, to: trash)
             try FileSystem.removeTree(trash)
         }

@@ -121,12 +121,51 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
         #expect(result.records == [InotifyRecord(wd: 3, mask: .movedTo, cookie: 5, name: "TASK.md")])
     }
 
+    /// An independent, byte-by-byte reading of the same layout: the oracle for the fuzz tests.
+    static func referenceDecode(_ bytes: [UInt8]) -> (records: [InotifyRecord], complete: Bool) {
+        func u32(_ at: Int) -> UInt32 {
+            UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+        }
+        var offset = 0
+        var records: [InotifyRecord] = []
+        while bytes.count - offset >= 16 {
+            let len = Int(u32(offset + 12))
+            guard len <= bytes.count - offset - 16 else { break }
+            let name = bytes[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 }
+            records.append(InotifyRecord(
+                wd: Int32(bitPattern: u32(offset)), mask: InotifyMask(rawValue: u32(offset + 4)), cookie: u32(offset + 8),
+                name: name.isEmpty ? nil : String(decoding: name, as: UTF8.self)))
+            offset += 16 + len
+        }
+        return (records, offset == bytes.count)
+    }
+
+    /// Checks one buffer against the oracle; returns a description of the difference, if any.
+    static func disagreement(_ bytes: [UInt8]) -> String? {
+        let result = InotifyRecordDecoder.decode(bytes)
+        let expected = referenceDecode(bytes)
+        if result.records != expected.records { return "decoded \(result.records), expected \(expected.records)" }
+        if (result.failure == nil) != expected.complete { return "failure \(String(describing: result.failure)) for a buffer complete=\(expected.complete)" }
+        switch result.failure {
+        case .truncatedHeader(let offset, let available)?:
+            if available >= 16 || offset + available != bytes.count { return "bad truncatedHeader \(offset) \(available)" }
+        case .truncatedName(let offset, let declared, let available)?:
+            if Int(declared) <= available || offset + 16 + available != bytes.count { return "bad truncatedName \(offset) \(declared) \(available)" }
+        case nil:
+            break
+        }
+        if result.records.contains(where: { $0.name?.unicodeScalars.contains("\u{0}") == true }) { return "a name holds a NUL" }
+        return nil
+    }
+
+    /// Random bytes, half of them with small plausible lengths so decoding goes past the first
+    /// record. `ORANGE_FUZZ_ITERATIONS` makes the run longer.
     @Test func randomBytesNeverCrashAndNeverOverrun() {
-        var rng = SeededRandom(state: 0x0123_4567_89AB_CDEF)
-        for _ in 0..<3000 {
+        let seed = FuzzBudget.seed(default: 0x0123_4567_89AB_CDEF)
+        var rng = SeededRandom(state: seed)
+        for iteration in 0..<FuzzBudget.iterations(default: 3000) {
             let count = Int(rng.next() % 600)
             var bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-            // Half of the buffers get small plausible lengths so decoding goes past the first record.
             if rng.next() % 2 == 0 {
                 var offset = 0
                 while offset + 16 <= bytes.count {
@@ -135,20 +174,47 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
                     offset += 16 + Int(len)
                 }
             }
-            let result = InotifyRecordDecoder.decode(bytes)
-            // An independent walk over the same bytes says how many records fit.
-            var offset = 0
-            var wds: [Int32] = []
-            while bytes.count - offset >= 16 {
-                let len = Int(bytes[offset + 12]) | Int(bytes[offset + 13]) << 8 | Int(bytes[offset + 14]) << 16
-                    | Int(bytes[offset + 15]) << 24
-                guard len <= bytes.count - offset - 16 else { break }
-                wds.append(Int32(bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-                    | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24))
-                offset += 16 + len
+            if let problem = Self.disagreement(bytes) {
+                Issue.record("seed \(seed), iteration \(iteration): \(problem) for \(bytes)")
+                return
             }
-            #expect(result.records.map(\.wd) == wds)
-            #expect((result.failure == nil) == (offset == bytes.count))
+        }
+    }
+
+    /// Seeded mutations of well-formed buffers (what the kernel really returns): flipped bits,
+    /// lengths set to edge values, cuts, splices and inserted bytes.
+    @Test func mutatedRecordStreamsDecodeLikeTheReference() {
+        let names: [[UInt8]?] = [nil, Array("TASK.md".utf8), Array("p1".utf8), Array(".TASK.md.orange-tmp-1-2".utf8),
+                                 [UInt8](repeating: 0x78, count: 255), [0x66, 0xFF, 0xFE], Array("é😀".utf8)]
+        let seed = FuzzBudget.seed(default: 0x1A07_1F00)
+        var rng = SeededRandom(seed: seed)
+        func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
+        for iteration in 0..<FuzzBudget.iterations(default: 4000) {
+            var bytes: [UInt8] = []
+            for _ in 0..<(1 + below(6)) {
+                bytes += recordBytes(wd: Int32(below(20)) - 1, mask: UInt32(truncatingIfNeeded: rng.next()), cookie: UInt32(below(3)),
+                                     name: names[below(names.count)])
+            }
+            for _ in 0..<(1 + below(3)) {
+                let at = below(bytes.count)
+                switch below(6) {
+                case 0 where !bytes.isEmpty: bytes[at] ^= UInt8(1) << UInt8(below(8))
+                case 1 where bytes.count >= 16:
+                    // A length field (at a record-ish offset) set to an edge value.
+                    let field = (at / 16) * 16 + 12
+                    guard field + 4 <= bytes.count else { break }
+                    let values: [UInt32] = [0, 1, 15, 16, 17, 255, 4096, UInt32(Int32.max), UInt32.max]
+                    withUnsafeBytes(of: values[below(values.count)].littleEndian) { bytes.replaceSubrange(field..<field + 4, with: $0) }
+                case 2: bytes.removeSubrange(at..<bytes.count)
+                case 3: bytes.insert(contentsOf: (0..<(1 + below(20))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, at: at)
+                case 4 where !bytes.isEmpty: bytes.removeSubrange(at..<min(bytes.count, at + 1 + below(16)))
+                default: bytes += bytes.prefix(below(bytes.count + 1))
+                }
+            }
+            if let problem = Self.disagreement(bytes) {
+                Issue.record("seed \(seed), iteration \(iteration): \(problem) for \(bytes)")
+                return
+            }
         }
     }
 

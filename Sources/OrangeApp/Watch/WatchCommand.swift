@@ -33,8 +33,8 @@ extension Commands {
         guard FileSystem.fileExists(layout.engineLockFile), engineIsRunning(layout.engineLockFile) else {
             throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
         }
-        let token = "\(getpid())-\(context.clock.monotonicNanoseconds())"
-        let done = context.home + "/.sync-\(token).done"
+        let token = TransientFileNames.syncToken(pid: getpid(), counter: context.clock.monotonicNanoseconds())
+        let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
         try FileSystem.makeDirectories(layout.tasksRoot)
         try FileSystem.createEmptyFile(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
         let deadline = context.clock.monotonicNanoseconds() + UInt64(timeout * 1e9)

@@ -260,7 +260,7 @@ final class WatchEngine {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
             try? FileSystem.removeTree(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
-            try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
+            try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
         }
         pendingSyncs.removeAll()
     }

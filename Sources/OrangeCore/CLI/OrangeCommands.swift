@@ -8,7 +8,7 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, install, demo]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, demo]
 
     static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
@@ -18,6 +18,14 @@ public enum OrangeCommands {
             OptionSpec("flat", help: "Start in the flat layout (a parent column) instead of nested."),
         ],
         discussion: "Runs the engine in-process when no 'orange watch' runs (ready tasks start, delegated tasks complete);\notherwise follows the running engine and only shows. Press ? inside for the keys.\nWith --json it prints the rows it would show, once, and exits (for scripts).")
+
+    static let doctor = CommandSpec(
+        ["doctor"], summary: "Check the data folder ($ORANGE_HOME) and report every problem with its file, line and reason.",
+        options: [
+            OptionSpec("fix", help: "Also make the safe repairs: remove leftovers of dead processes, put back interrupted spawns, add a child missing from its parent's list, release workspaces of deleted tasks."),
+        ],
+        discussion: "Checks every TASK.md (as orange reads it), stray files, folders and symbolic links in the tasks tree,\nduplicate ids, blockers and parents that are missing, in another project or on a cycle, links written\non one side only, projects.json, config.json and the workspace pool. A TASK.md that does not parse is\nnever changed, with or without --fix. Exit status: 0 when nothing is wrong, 1 while problems remain.",
+        examples: ["orange doctor", "orange doctor --fix --json"])
 
     static let demo = CommandSpec(
         ["demo"], summary: "Run a real task graph end to end with a simulated agent (no coding agent needed).",

@@ -44,3 +44,31 @@ public struct Project: Hashable, Sendable {
 public struct ProjectDecodeError: Error, Hashable, Sendable {
     public var reason: String
 }
+
+extension Project {
+    /// Reads the whole `projects.json`: a JSON array of entries with unique names. Shared by the
+    /// registry and `orange doctor`, so both reject the same files for the same reason.
+    public static func decodeRegistry(_ bytes: [UInt8]) -> Result<[Project], ProjectDecodeError> {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(.init(reason: "not valid UTF-8")) }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(text)
+        } catch {
+            return .failure(.init(reason: error.description))
+        }
+        guard let entries = json.arrayValue else { return .failure(.init(reason: "expected a JSON array of projects")) }
+        var projects: [Project] = []
+        var seen: Set<ProjectName> = []
+        for entry in entries {
+            switch from(json: entry) {
+            case .success(let project):
+                // Two entries with one name would make every lookup ambiguous.
+                guard seen.insert(project.name).inserted else { return .failure(.init(reason: "project '\(project.name)' is listed twice")) }
+                projects.append(project)
+            case .failure(let problem):
+                return .failure(problem)
+            }
+        }
+        return .success(projects)
+    }
+}

@@ -134,3 +134,14 @@ public struct PoolState: Hashable, Sendable {
 public struct PoolDecodeError: Error, Hashable, Sendable {
     public var reason: String
 }
+
+extension PoolState {
+    /// Reads the whole `.pool.json`; shared by the pool store and `orange doctor`.
+    public static func decodeFile(_ bytes: [UInt8]) -> Result<PoolState, PoolDecodeError> {
+        let json: JSONValue
+        do { json = try JSONValue.parse(String(decoding: bytes, as: UTF8.self)) } catch {
+            return .failure(PoolDecodeError(reason: "\(error) (fix or remove the file; orange will not overwrite it)"))
+        }
+        return from(json: json)
+    }
+}

@@ -12,30 +12,39 @@ extension TaskGraph {
             return "\(id) (\(task.branch))"
         }
 
-        func explain(_ id: TaskID, depth: Int) {
-            guard let task = tasks[id] else { return }
-            let indent = String(repeating: "  ", count: depth)
+        /// What explaining one task produces, in order: lines, root causes, and the tasks to
+        /// explain in turn (only if not seen by then, exactly as a recursive walk would).
+        enum Step {
+            case line(String)
+            case root(String)
+            case explain(TaskID, depth: Int)
+        }
+
+        func steps(_ id: TaskID, depth: Int) -> [Step] {
+            guard let task = tasks[id] else { return [] }
+            var out: [Step] = []
+            let indent = Self.indentation(depth)
             switch task.status {
             case .pending:
                 switch readiness(of: id, cycles: cycles) {
                 case .ready:
-                    lines.append("\(indent)\(name(id)) is ready and waits for a free workspace slot")
-                    roots.append("\(name(id)) is ready")
+                    out.append(.line("\(indent)\(name(id)) is ready and waits for a free workspace slot"))
+                    out.append(.root("\(name(id)) is ready"))
                 case .onCycle(let path):
-                    lines.append("\(indent)\(name(id)) is on a dependency cycle: \(formatCycle(path))")
-                    roots.append("break the cycle by removing one edge (orange task update <id> --unblock <id>)")
+                    out.append(.line("\(indent)\(name(id)) is on a dependency cycle: \(formatCycle(path))"))
+                    out.append(.root("break the cycle by removing one edge (orange task update <id> --unblock <id>)"))
                 case .blocked(let blockers):
                     for blocker in blockers {
-                        lines.append("\(indent)\(name(id)) is blocked by \(name(blocker.id)): \(blocker.stateText)")
+                        out.append(.line("\(indent)\(name(id)) is blocked by \(name(blocker.id)): \(blocker.stateText)"))
                         switch blocker.state {
                         case .waiting:
-                            if seen.insert(blocker.id).inserted { explain(blocker.id, depth: depth + 1) }
+                            out.append(.explain(blocker.id, depth: depth + 1))
                         case .needsPerson(let status):
-                            roots.append("\(blocker.id) is \(status.rawValue): reopen it, or remove the dependency with --unblock \(blocker.id)")
+                            out.append(.root("\(blocker.id) is \(status.rawValue): reopen it, or remove the dependency with --unblock \(blocker.id)"))
                         case .missing:
-                            roots.append("\(blocker.id) does not exist: remove the dependency with --unblock \(blocker.id)")
+                            out.append(.root("\(blocker.id) does not exist: remove the dependency with --unblock \(blocker.id)"))
                         case .otherProject:
-                            roots.append("\(blocker.id) is in another project: remove the dependency with --unblock \(blocker.id)")
+                            out.append(.root("\(blocker.id) is in another project: remove the dependency with --unblock \(blocker.id)"))
                         }
                     }
                 case .notPending:
@@ -43,33 +52,47 @@ extension TaskGraph {
                 }
             case .delegated:
                 let progress = progress(of: id)
-                lines.append("\(indent)\(name(id)) is delegated and waits for its children (\(progress.done)/\(progress.total) done)")
+                out.append(.line("\(indent)\(name(id)) is delegated and waits for its children (\(progress.done)/\(progress.total) done)"))
                 for child in children(of: id) where tasks[child]?.status != .done {
                     guard let record = tasks[child] else {
-                        lines.append("\(indent)  child \(child) does not exist")
-                        roots.append("child \(child) is missing: the parent cannot complete on its own")
+                        out.append(.line("\(indent)  child \(child) does not exist"))
+                        out.append(.root("child \(child) is missing: the parent cannot complete on its own"))
                         continue
                     }
                     if record.status == .cancelled || record.status == .failed {
-                        lines.append("\(indent)  child \(name(child)) is \(record.status.rawValue)")
-                        roots.append("child \(child) is \(record.status.rawValue): the parent needs a person")
-                    } else if seen.insert(child).inserted {
-                        explain(child, depth: depth + 1)
+                        out.append(.line("\(indent)  child \(name(child)) is \(record.status.rawValue)"))
+                        out.append(.root("child \(child) is \(record.status.rawValue): the parent needs a person"))
+                    } else {
+                        out.append(.explain(child, depth: depth + 1))
                     }
                 }
             case .done:
-                lines.append("\(indent)\(name(id)) is done")
+                out.append(.line("\(indent)\(name(id)) is done"))
             default:
-                lines.append("\(indent)\(name(id)) is \(task.status.rawValue)")
-                roots.append("\(name(id)) is \(task.status.rawValue)" + (task.status.hasAgent ? " (an agent is on it)" : ""))
+                out.append(.line("\(indent)\(name(id)) is \(task.status.rawValue)"))
+                out.append(.root("\(name(id)) is \(task.status.rawValue)" + (task.status.hasAgent ? " (an agent is on it)" : "")))
             }
+            return out
         }
 
-        explain(id, depth: 0)
+        // An explicit stack rather than recursion: chains thousands of levels deep must not
+        // overflow the stack. Steps are pushed in reverse so they run in order.
+        var stack = steps(id, depth: 0).reversed() as [Step]
+        while let step = stack.popLast() {
+            switch step {
+            case .line(let line): lines.append(line)
+            case .root(let root): roots.append(root)
+            case .explain(let next, let depth):
+                if seen.insert(next).inserted { stack += steps(next, depth: depth).reversed() }
+            }
+        }
         if task.status == .done { return lines }
         if !roots.isEmpty {
+            // A set for membership: a task with 10,000 blockers has as many roots, and a linear
+            // search per root took seconds.
             var unique: [String] = []
-            for root in roots where !unique.contains(root) { unique.append(root) }
+            var seenRoots: Set<String> = []
+            for root in roots where seenRoots.insert(root).inserted { unique.append(root) }
             lines.append("root cause" + (unique.count > 1 ? "s" : "") + ":")
             lines += unique.map { "  " + $0 }
         }

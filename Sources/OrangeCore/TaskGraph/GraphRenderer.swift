@@ -6,28 +6,43 @@ public enum GraphFormat: String, Sendable, CaseIterable {
 extension TaskGraph {
     /// Children indented under their parents; blockers shown on each row; delegated rows with progress.
     /// Only `ids` (in their order) are roots candidates; a task whose parent is also listed is shown under it.
+    ///
+    /// Depth first with an explicit stack, not recursion: a delegation chain thousands of levels
+    /// deep must not overflow the stack.
     public func renderTree(_ ids: [TaskID]) -> String {
         let included = Set(ids)
         var out = ""
         var shown: Set<TaskID> = []
-        func row(_ id: TaskID, depth: Int) {
-            guard let task = tasks[id], shown.insert(id).inserted else { return }
-            var line = String(repeating: "  ", count: depth + 1) + "\(task.status.icon) \(id)  \(statusLabel(of: id))  \(task.branch)"
-            let waiting = task.blockedBy.filter { tasks[$0]?.status != .done }
-            if !waiting.isEmpty {
-                line += "  ⟵ blocked by " + waiting.map { "\($0) (\(tasks[$0]?.status.rawValue ?? "missing"))" }.joined(separator: ", ")
+        func tree(from root: TaskID) {
+            var stack: [(id: TaskID, depth: Int)] = [(root, 0)]
+            while let (id, depth) = stack.popLast() {
+                guard let task = tasks[id], shown.insert(id).inserted else { continue }
+                var line = Self.indentation(depth + 1) + "\(task.status.icon) \(id)  \(statusLabel(of: id))  \(task.branch)"
+                let waiting = task.blockedBy.filter { tasks[$0]?.status != .done }
+                if !waiting.isEmpty {
+                    line += "  ⟵ blocked by " + waiting.map { "\($0) (\(tasks[$0]?.status.rawValue ?? "missing"))" }.joined(separator: ", ")
+                }
+                if task.status == .pending && readiness(of: id).isReady { line += "  ready" }
+                out += line + "\n"
+                // Reversed, so the first child is popped (and shown) first.
+                for child in children(of: id).reversed() where included.contains(child) { stack.append((child, depth + 1)) }
             }
-            if task.status == .pending && readiness(of: id).isReady { line += "  ready" }
-            out += line + "\n"
-            for child in children(of: id) where included.contains(child) { row(child, depth: depth + 1) }
         }
         for id in ids {
             let parentShown = parents(of: id).contains { included.contains($0) && tasks[$0] != nil }
-            if !parentShown { row(id, depth: 0) }
+            if !parentShown { tree(from: id) }
         }
         // Anything left (a parent/child cycle) is still listed.
-        for id in ids where !shown.contains(id) { row(id, depth: 0) }
+        for id in ids where !shown.contains(id) { tree(from: id) }
         return out
+    }
+
+    /// Two spaces per level, up to a limit: past it the depth is written as a number, so a very
+    /// deep chain does not print a square of spaces (a 30,000-level chain would be gigabytes).
+    static func indentation(_ depth: Int) -> String {
+        let shownLevels = 40
+        guard depth > shownLevels else { return String(repeating: "  ", count: depth) }
+        return String(repeating: "  ", count: shownLevels) + "[\(depth)] "
     }
 
     public func renderDot() -> String {

@@ -12,14 +12,17 @@ public enum TaskFileReader {
         do { bytes = try FileSystem.readBytes(path) } catch {
             return (error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)"), nil)
         }
-        do {
-            let record = try TaskRecord.parse(String(decoding: bytes, as: UTF8.self))
-            guard record.id.rawValue == key.taskID, record.project.rawValue == key.project else {
-                return (.invalid(fingerprint: print, line: nil, reason: "id or project does not match the folder"), nil)
-            }
+        // The store's own decoding, so the engine and the CLI agree on which files are valid
+        // (invalid UTF-8 included: decoding it with replacement characters would accept a file
+        // every write then refuses).
+        guard let id = TaskID(validating: key.taskID), let project = ProjectName(validating: key.project) else {
+            return (.invalid(fingerprint: print, line: nil, reason: "the folder names are not a valid project and task id"), nil)
+        }
+        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project) {
+        case .success(let record):
             return (.parsed(fingerprint: print, contentHash: contentHash(bytes)), record)
-        } catch {
-            return (.invalid(fingerprint: print, line: error.line, reason: error.reason), nil)
+        case .failure(let problem):
+            return (.invalid(fingerprint: print, line: problem.line, reason: problem.reason), nil)
         }
     }
 
