@@ -114,7 +114,10 @@ import Testing
         #expect(!ansi.contains("\u{1B}[2J"))
         #expect(!ansi.contains("\u{1B}[31manch"))
         #expect(!ansi.contains("\u{07}"))
-        #expect(ansi.contains("br\u{FFFD}[31manch"))
+        #expect(ansi.contains("br\\u{1b}[31manch"))
+        db.description = "right\u{202E}txet"
+        state.graph.upsert(db)
+        #expect(DashboardRenderer.render(state, width: 100, height: 12).plainText.contains("right\\u{202e}txet"))
     }
 
     @Test func noColourLeavesOnlyBoldDimAndReverse() {

@@ -4,17 +4,14 @@
 /// carriage returns or wide characters. The dashboard must neither be corrupted by them nor let
 /// them through to the terminal: every string shown passes through `sanitized` first.
 public enum TerminalText {
-    /// Control characters (C0, DEL, C1) become `�`; tabs and line breaks become a space.
+    /// One line of screen text: line breaks and tabs become spaces, and every other control or
+    /// direction override becomes a visible escape, as in all human output (`TerminalSafe`).
     public static func sanitized(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
+        var flat = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0D: out.append(" ")
-            case 0x00...0x1F, 0x7F...0x9F: out.append("\u{FFFD}")
-            default: out.append(scalar)
-            }
+            flat.append(scalar == "\t" || scalar == "\n" || scalar == "\r" ? " " : scalar)
         }
-        return String(out)
+        return TerminalSafe.inline(String(flat))
     }
 
     /// Columns a string takes: wide East Asian and emoji characters count 2, combining marks 0.
