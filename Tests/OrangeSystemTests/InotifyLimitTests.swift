@@ -30,6 +30,46 @@ extension InotifyWatcherTests {
         #expect(fileKinds(try fixture.watcher.sync(), "p", "t0").last == .completeWrite)
     }
 
+    /// F9 with the reducer: folders made and removed while the queue was full are caught up by
+    /// the resync, which also watches the new folders (their CREATE was lost with the rest), so a
+    /// later edit in one of them raises events again instead of waiting for a sweep.
+    @Test func resyncAfterAnOverflowWatchesTheFoldersMadeMeanwhile() throws {
+        let tree = try InotifyTempTree()
+        try tree.makeProject("p", tasks: 3)
+        let watcher = try TaskTreeWatcher(root: tree.root)
+        let driver = try WatchLoopDriver(watcher)
+        driver.feed([.hints(try watcher.start())])
+        try driver.syncAndSettle()
+        let queued = try #require(InotifyProcFS.maxQueuedEvents)
+        // Nobody reads: fill the queue past its limit, then change the tree while it is full.
+        let folder = tree.path("p/t0")
+        try writeInPlace(folder + "/junk-a", "x")
+        for index in 0..<(queued / 2 + 100) {
+            let (from, to) = index % 2 == 0 ? ("junk-a", "junk-b") : ("junk-b", "junk-a")
+            try renamePath("\(folder)/\(from)", "\(folder)/\(to)")
+        }
+        for index in 0..<20 {
+            try tree.makeDirectory(tree.path("p/n\(index)"))
+            try writeInPlace(tree.path("p/n\(index)/TASK.md"), "id: n\(index)\n")
+        }
+        try removeTree(tree.path("p/t1"))
+        try driver.syncAndSettle()
+        #expect(watcher.overflowCount == 1)
+        #expect(driver.reducer.state.resyncCount == 1)
+        var difference = graphDifference(driver.graph, WatchLoopDriver.scanHashes(tree.tasks))
+        #expect(difference.isEmpty, "\(difference)")
+        #expect(watcher.watchedPaths.contains("tasks/p/n7"))
+        #expect(!watcher.watchedPaths.contains("tasks/p/t1"))
+        #expect(watcher.kernelWatchCount() == watcher.watchCount)
+
+        // The driver has no periodic sweep: only an event from n7's own watch can report this.
+        try writeInPlace(tree.path("p/n7/TASK.md"), "id: n7\nedited: after the overflow\n")
+        try driver.syncAndSettle()
+        difference = graphDifference(driver.graph, WatchLoopDriver.scanHashes(tree.tasks))
+        #expect(difference.isEmpty, "\(difference)")
+        #expect(driver.reducer.state.resyncCount == 1)
+    }
+
     /// F13: events for a descriptor the watcher does not know ask for a full rescan; the
     /// `IN_IGNORED` of a descriptor it removed itself is silent.
     @Test func unknownWatchAsksForRescan() throws {
