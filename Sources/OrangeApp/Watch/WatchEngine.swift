@@ -1,39 +1,94 @@
 import Glibc
 import OrangeCore
 import OrangeSystem
+import Synchronization
 
 /// `orange watch`: inotify events in, graph updates and agent spawns out.
 ///
 /// One thread owns the watcher, the reducer and the engine's view of the graph, and sleeps in
-/// `poll(2)` until an event, a signal or the reducer's next deadline. Reconciles (git, tmux) run
-/// on `EngineWorker`'s thread so the inotify queue keeps draining.
+/// `poll(2)` until an event, a signal, the reducer's next deadline or the next poll of unwatched
+/// folders. Reconciles (git, tmux) run on `EngineWorker`'s thread so the inotify queue keeps
+/// draining.
 final class WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
         var quietMilliseconds: UInt64 = 30
+        /// Degraded mode (F12): how often folders without a watch are polled and their watches
+        /// retried (`--poll-interval`).
+        var pollIntervalSeconds: Double = 1
+        /// Only this project is watched, reconciled and spawned in (`--project`); nil: every one.
+        var project: ProjectName?
         var json = false
+        /// The CLI stops on SIGINT/SIGTERM. Signal dispositions are process-wide, so an engine run
+        /// inside a test process stops through `stopHandle` instead.
+        var handlesSignals = true
+    }
+
+    /// Seams for tests of a slow consumer (F24); both do nothing by default.
+    struct Hooks {
+        /// Runs on the worker's thread before each reconcile (a slow git or tmux).
+        var beforeReconcile: @Sendable () -> Void = {}
+        /// Runs on the loop's thread after each graph update: anything slow here stalls the
+        /// reading of inotify events, which is what the kernel queue overflow is about.
+        var afterGraphUpdate: () -> Void = {}
+    }
+
+    /// Ends `run()` from another thread: sets a flag and wakes the loop.
+    final class StopHandle: Sendable {
+        private let requested = Atomic<Bool>(false)
+        private let waker: PollWaker
+
+        init(waker: PollWaker) { self.waker = waker }
+
+        func stop() {
+            requested.store(true, ordering: .releasing)
+            waker.wake()
+        }
+
+        var isRequested: Bool { requested.load(ordering: .acquiring) }
+    }
+
+    /// What the engine holds, for tests to compare with a fresh scan once `run()` returned.
+    struct Snapshot: Sendable {
+        var knownKeys: [TaskKey]
+        var graph: [TaskID: TaskRecord]
+        var reducer: WatchReducerState
+        var watcherOverflows: Int
+        var unwatchedFolders: Int
+        var degradedPolls: Int
     }
 
     let context: AppContext
     let options: Options
+    let hooks: Hooks
     let layout: DataDirectory
+    let stopHandle: StopHandle
     /// Writes one event: a JSON line with `--json`, a readable line otherwise.
     let emit: @Sendable (JSONValue, String) -> Void
-    private var reducer: WatchReducer
-    private var graph = TaskGraph()
-    private var firstHint: [TaskKey: UInt64] = [:]
+    var reducer: WatchReducer
+    var graph = TaskGraph()
+    var firstHint: [TaskKey: UInt64] = [:]
+    var parsed: [TaskKey: TaskRecord] = [:]
+    /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
+    var announcedReady: Set<TaskID> = []
+    /// Degraded mode: when the next poll of unwatched folders is due (nil: not degraded).
+    var nextPollAt: UInt64?
+    var degradedPolls = 0
+    let clock = SystemClock()
+    private let loop: PollLoop
+    private var watcher: TaskTreeWatcher?
     private var pendingSyncs: [String] = []
     private var vcsLocked = false
-    /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
-    private var announcedReady: Set<TaskID> = []
-    private let clock = SystemClock()
 
-    init(context: AppContext, options: Options, print: @escaping @Sendable (String) -> Void) {
+    init(context: AppContext, options: Options, hooks: Hooks = Hooks(), print: @escaping @Sendable (String) -> Void) throws {
         self.context = context
         self.options = options
+        self.hooks = hooks
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
+        loop = try PollLoop()
+        stopHandle = StopHandle(waker: loop.waker)
         reducer = WatchReducer(
             configuration: WatchConfiguration(
                 quietPeriod: options.quietMilliseconds * WatchConfiguration.millisecond,
@@ -41,20 +96,64 @@ final class WatchEngine {
             now: SystemClock().monotonicNanoseconds())
     }
 
-    /// Runs until SIGINT or SIGTERM; returns the exit code.
+    /// Runs until SIGINT or SIGTERM (or `stopHandle.stop()`); returns the exit code.
     func run() throws -> Int32 {
         try FileSystem.makeDirectories(layout.tasksRoot)
-        let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger)
-        let loop = try PollLoop()
-        try PollLoop.installSignalHandlers(waker: loop.waker)
-        defer { PollLoop.restoreDefaultSignalHandlers() }
+        let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger, project: options.project?.rawValue)
+        self.watcher = watcher
+        defer { watcher.close() }
+        if options.handlesSignals { try PollLoop.installSignalHandlers(waker: loop.waker) }
+        defer { if options.handlesSignals { PollLoop.restoreDefaultSignalHandlers() } }
 
+        let worker = makeWorker()
+        let scope = options.project.map { "/" + $0.rawValue } ?? ""
+        emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(getpid())))]),
+             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
+        try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
+        worker.request(nil)  // catch up: anything ready before the engine started
+
+        while true {
+            coverUnwatched(watcher, worker: worker)
+            let wakeAt = [reducer.nextDeadline, nextPollAt].compactMap { $0 }.min()
+            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
+            if !outcome.signals.isEmpty || stopHandle.isRequested {
+                emit(.object([("event", "stopped")]), "orange watch: stopped")
+                return 0
+            }
+            if outcome.readable.contains(watcher.fileDescriptor) {
+                try handle([.hints(try watcher.readHints())], watcher: watcher, worker: worker)
+            } else {
+                try handle([.tick], watcher: watcher, worker: worker)
+            }
+            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
+            // are held and applied as one batch.
+            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
+            if locked != vcsLocked {
+                vcsLocked = locked
+                try handle([.vcsLock(present: locked)], watcher: watcher, worker: worker)
+            }
+            finishSyncs(worker)
+        }
+    }
+
+    /// The engine's state; call it after `run()` returned (or from the loop's thread).
+    func snapshot() -> Snapshot {
+        Snapshot(
+            knownKeys: reducer.knownKeys, graph: graph.tasks, reducer: reducer.state,
+            watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0,
+            degradedPolls: degradedPolls)
+    }
+
+    private func makeWorker() -> EngineWorker {
         let context = self.context
         let emit = self.emit
+        let project = options.project
+        let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
-        let worker = EngineWorker(onIdle: { waker.wake() }) { ids in
+        return EngineWorker(onIdle: { waker.wake() }) { ids in
+            beforeReconcile()
             do {
-                for transition in try Reconciler(context: context).reconcile(changed: ids) {
+                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project) {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
@@ -63,41 +162,16 @@ final class WatchEngine {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
             }
         }
-        emit(.object([("event", "started"), ("home", .string(context.home)), ("pid", .int(Int64(getpid())))]),
-             "orange watch: watching \(layout.tasksRoot) (Ctrl-C to stop)")
-        try handle(.hints(watcher.start()), watcher: watcher, worker: worker)
-        worker.request(nil)  // catch up: anything ready before the engine started
-
-        while true {
-            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: reducer.nextDeadline.map { PollLoop.Deadline(nanoseconds: $0) })
-            if !outcome.signals.isEmpty {
-                emit(.object([("event", "stopped")]), "orange watch: stopped")
-                return 0
-            }
-            if outcome.readable.contains(watcher.fileDescriptor) {
-                try handle(.hints(try watcher.readHints()), watcher: watcher, worker: worker)
-            } else {
-                try handle(.tick, watcher: watcher, worker: worker)
-            }
-            if watcher.isDegraded { _ = watcher.retryUnwatched() }
-            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
-            // are held and applied as one batch.
-            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
-            if locked != vcsLocked {
-                vcsLocked = locked
-                try handle(.vcsLock(present: locked), watcher: watcher, worker: worker)
-            }
-            finishSyncs(worker)
-        }
     }
 
     // MARK: - Reducer actions
 
-    private func handle(_ event: WatchEvent, watcher: TaskTreeWatcher, worker: EngineWorker) throws {
-        var queue: [WatchEvent] = [event]
-        if case .hints(let hints) = event { noteHints(hints) }
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
+    /// Feeds `events` to the reducer, performs every action it asks for and feeds the answers
+    /// back, until nothing is left.
+    func handle(_ events: [WatchEvent], watcher: TaskTreeWatcher, worker: EngineWorker) throws {
+        var queue = events[...]
+        for case .hints(let hints) in events { noteHints(hints) }
+        while let next = queue.popFirst() {
             for action in reducer.handle(next, now: clock.monotonicNanoseconds()) {
                 queue += perform(action, watcher: watcher, worker: worker)
             }
@@ -112,7 +186,8 @@ final class WatchEngine {
                 let key = TaskKey(project: project, taskID: id)
                 if firstHint[key] == nil { firstHint[key] = now }
             case .cookie(let token) where token.hasPrefix("sync-"):
-                pendingSyncs.append(String(token.dropFirst(5)))
+                let sync = String(token.dropFirst(5))
+                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
             default:
                 break
             }
@@ -127,13 +202,19 @@ final class WatchEngine {
         case .stat(let key):
             return [.statResult(key, TaskFileReader.fingerprint(taskFile(key)))]
         case .fullResync:
-            return [.hints(allTaskKeys().map { .taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }), .resyncFinished]
+            // Through the watcher, which also re-adds the watches lost with the events (F9).
+            let found = watcher.resync().filter { if case .taskFile(_, _, .appeared) = $0 { true } else { false } }
+            // A sync cookie's own event may have been among the lost ones; the resync covers
+            // everything written before it, so the syncs waiting on disk are answered once it settles.
+            for sync in syncCookiesOnDisk() where !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+            return [.hints(found), .resyncFinished]
         case .sweep:
             worker.request(nil)
             checkWorkspaceLinks()
             return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
             apply(changes)
+            hooks.afterGraphUpdate()
             return []
         case .actionsAllowed(let keys):
             worker.request(keys.compactMap { TaskID(validating: $0.taskID) })
@@ -144,9 +225,7 @@ final class WatchEngine {
         }
     }
 
-    private var parsed: [TaskKey: TaskRecord] = [:]
-
-    private func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
+    func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
 
     private func read(_ key: TaskKey) -> FileReadResult {
         let (result, record) = TaskFileReader.read(key, tasksRoot: layout.tasksRoot)
@@ -154,9 +233,11 @@ final class WatchEngine {
         return result
     }
 
+    /// Every task folder with a TASK.md, in the watched project (or every project).
     private func allTaskKeys() -> [TaskKey] {
         var keys: [TaskKey] = []
-        for project in (try? FileSystem.listDirectory(layout.tasksRoot)) ?? [] where TaskTreeNames.isCandidateDirectory(project) {
+        let projects = options.project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? [])
+        for project in projects where TaskTreeNames.isCandidateDirectory(project) {
             for id in (try? FileSystem.listDirectory(layout.tasksRoot + "/" + project)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
                 if FileSystem.fileExists(layout.tasksRoot + "/\(project)/\(id)/TASK.md") { keys.append(TaskKey(project: project, taskID: id)) }
             }
@@ -164,67 +245,25 @@ final class WatchEngine {
         return keys
     }
 
-    /// Updates the engine's graph and reports what changed, with the delay since the first event.
-    private func apply(_ changes: [TaskKey: TaskChange]) {
-        let now = clock.monotonicNanoseconds()
-        var changedIDs: [TaskID] = []
-        for (key, change) in changes.sorted(by: { $0.key < $1.key }) {
-            let latency = firstHint.removeValue(forKey: key).map { Double(now - $0) / 1e6 }
-            let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
-            switch change {
-            case .updated:
-                guard let record = parsed.removeValue(forKey: key) else { continue }
-                let old = graph[record.id]
-                graph.upsert(record)
-                changedIDs.append(record.id)
-                if let old, old.status != record.status {
-                    emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
-                }
-            case .removed:
-                if let id = TaskID(validating: key.taskID), graph[id] != nil {
-                    graph.remove(id)
-                    changedIDs.append(id)
-                    emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
-                }
-            case .invalid(let line, let reason):
-                let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
-                emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
-                     "! \(where_): \(reason) (keeping the last good version)")
-            }
-        }
-        guard !changedIDs.isEmpty else { return }
-        // What the change made ready, with the blocker that released it.
-        let evaluation = graph.evaluate(changed: changedIDs)
-        announcedReady = announcedReady.filter { graph[$0]?.status == .pending }
-        for id in evaluation.ready where !changedIDs.contains(id) && !announcedReady.contains(id) {
-            guard let task = graph[id] else { continue }
-            announcedReady.insert(id)
-            let cause = task.blockedBy.filter { changedIDs.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
-            emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
-                 "\(task.branch)  ready  (\(cause))")
-        }
-    }
-
-    /// F14: a workspace's TASK.md must stay a symlink to the task; an editor may have replaced it.
-    private func checkWorkspaceLinks() {
-        for task in graph.tasks.values where task.workspace != nil {
-            let link = context.workspacePath(task.workspace!) + "/TASK.md"
-            if let status = FileSystem.status(link), !status.isSymbolicLink {
-                emit(.object([("event", "diagnostic"), ("id", .string(task.id.rawValue)), ("message", .string("\(link) is no longer a link to the task"))]),
-                     "! \(link) is a plain file, not the link to task \(task.id): edits there are not seen (they are kept when the workspace is released)")
-            }
-        }
-    }
-
-    /// Answers `orange watch sync` once everything before its cookie has been applied.
+    /// Answers `orange watch sync` once everything before its cookie has been applied. Only a
+    /// cookie still on disk is answered (then removed), so a cookie both found by a resync and
+    /// reported by its late event is answered once.
     private func finishSyncs(_ worker: EngineWorker) {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
-            try? FileSystem.removeTree(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+            let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+            guard FileSystem.status(cookie) != nil else { continue }
+            try? FileSystem.removeTree(cookie)
             try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
         }
         pendingSyncs.removeAll()
+    }
+
+    /// The tokens of the `orange watch sync` cookies present in `tasks/`.
+    private func syncCookiesOnDisk() -> [String] {
+        ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? []).compactMap { name in
+            guard let token = TaskTreeNames.cookieToken(name), token.hasPrefix("sync-") else { return nil }
+            return String(token.dropFirst(5))
+        }.sorted()
     }
 }
