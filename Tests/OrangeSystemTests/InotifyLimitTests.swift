@@ -157,6 +157,7 @@ extension InotifyWatcherTests {
         #expect(transcript.contains("degradedBookkeepingUnderRealLimits() passed"), "\(transcript)")
         let result = readWhole(tree.base + "/child-result") ?? ""
         #expect(result.contains("degraded unwatched=61"), "\(result)")
+        #expect(result.contains("polled=61"), "\(result)")
         #expect(result.contains("after-free unwatched=20"), "\(result)")
     }
 }
@@ -179,6 +180,25 @@ extension InotifyWatcherTests {
         #expect(message.hasPrefix("inotify watch limit reached (fs.inotify.max_user_watches = 64)"), "\(message)")
         #expect(throws: InotifyError.instanceLimitReached(limit: 1)) { try InotifyInstance() }
         var report = "degraded unwatched=\(watcher.unwatchedDirectories.count)\n"
+
+        // The poll: one stat per TASK.md the watches miss (p1's last 20 tasks, all 40 of p2, listed
+        // through p2's folder), plus the tasks the graph holds in an unwatched project.
+        let known = TaskKey(project: "p2", taskID: "gone")
+        let polled = watcher.pollUnwatched { $0 == "p2" ? [known] : [] }
+        var stats: [TaskKey: FileFingerprint?] = [:]
+        for case .statResult(let key, let fingerprint) in polled { stats[key] = fingerprint }
+        #expect(polled.count == 61 && stats.count == 61)
+        #expect(stats.filter { $0.value != nil }.count == 60)
+        #expect(stats[known] == .some(nil), "a known task of an unwatched project that is gone is stat'ed as missing")
+        #expect(stats[TaskKey(project: "p0", taskID: "t0")] == nil, "watched folders are not polled")
+        let edited = TaskKey(project: "p2", taskID: "t7")
+        try writeInPlace(root + "/tasks/p2/t7/TASK.md", "id: t7\nedited: while unwatched, a longer file\n")
+        let again = watcher.pollUnwatched { _ in [] }
+        #expect(again.contains { if case .statResult(edited, let print) = $0 { print != nil && print != stats[edited]! } else { false } })
+        // A retry while the limit still holds stops at once and reports nothing.
+        #expect(watcher.retryUnwatched().isEmpty)
+        #expect(watcher.unwatchedDirectories.count == 61)
+        report += "polled=\(stats.count)\n"
 
         // Deleting the watched project p0 (41 folders) frees watches; a retry uses them.
         try removeTree(root + "/tasks/p0")
