@@ -54,6 +54,7 @@ import Testing
         let stale = fresh.filter { snapshot.graph[$0.key] != nil && snapshot.graph[$0.key] != $0.value }.map(\.key)
         #expect(missing.isEmpty && extra.isEmpty && stale.isEmpty,
                 "missing \(missing.sorted().prefix(5)), extra \(extra.sorted().prefix(5)), stale \(stale.sorted().prefix(5))")
+        #expect(snapshot.unwatchedFolders == 0)
         #expect(snapshot.knownKeys == fresh.values.map { TaskKey(project: $0.project.rawValue, taskID: $0.id.rawValue) }.sorted())
     }
 

@@ -55,7 +55,6 @@ final class WatchEngine {
         var reducer: WatchReducerState
         var watcherOverflows: Int
         var unwatchedFolders: Int
-        var degradedPolls: Int
     }
 
     let context: AppContext
@@ -140,8 +139,7 @@ final class WatchEngine {
     func snapshot() -> Snapshot {
         Snapshot(
             knownKeys: reducer.knownKeys, graph: graph.tasks, reducer: reducer.state,
-            watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0,
-            degradedPolls: degradedPolls)
+            watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0)
     }
 
     private func makeWorker() -> EngineWorker {
