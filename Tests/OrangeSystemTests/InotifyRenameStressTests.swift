@@ -40,9 +40,11 @@ extension InotifyWatcherTests {
             #"i=0; while [ $i -lt 10000 ]; do printf x >> "$1/w/$2-w$((i % 10))/$2-log"; i=$((i + 1)); done"#,
             "sh", tree.tasks, long,
         ]
+        try writer.run()
         // This process: 200 folder renames (across projects and within one), paced by the writer's
         // progress (one rename per 50 appends) so that they are spread over its whole run.
         let tasks = tree.tasks
+        let interleaved = Atomic<Int>(0)
         let renamer = InotifyBackgroundWriter {
             let logs = (0..<10).map { "\(tasks)/w/\(long)-w\($0)/\(long)-log" }
             for i in 0..<200 {
@@ -54,9 +56,9 @@ extension InotifyWatcherTests {
                     ? ("pa/\(long)-a\(k)", "pb/\(long)-b\(k)")
                     : ("pb/\(long)-b\(k)", k % 2 == 0 ? "pb/\(long)-c\(k)" : "pa/\(long)-c\(k)")
                 try renamePath("\(tasks)/\(from)", "\(tasks)/\(to)")
+                if writer.isRunning { interleaved.add(1, ordering: .relaxed) }
             }
         }
-        try writer.run()
         let deadline = PollLoop.Deadline.after(milliseconds: 60_000)
         while writer.isRunning || !renamer.isDone {
             if deadline.hasPassed { throw InotifyTestFailure("the writer or the renamer did not finish") }
@@ -65,6 +67,7 @@ extension InotifyWatcherTests {
         writer.waitUntilExit()
         #expect(writer.terminationStatus == 0)
         #expect(renamer.error == nil)
+        #expect(interleaved.load(ordering: .relaxed) >= 100, "most renames happen while the other process writes")
         try driver.syncAndSettle()
 
         let fresh = WatchLoopDriver.scanHashes(tree.tasks)
@@ -82,6 +85,6 @@ extension InotifyWatcherTests {
         let reads = watcher.instance.readCount
         let records = watcher.instance.recordCount
         #expect(records >= 20_000 && records <= 2 * reads, "\(records) events in \(reads) reads")
-        print("F8: \(records) events in \(reads) reads; overflows \(watcher.overflowCount), resyncs \(driver.reducer.state.resyncCount)")
+        print("F8: \(records) events in \(reads) reads; \(interleaved.load(ordering: .relaxed)) of 200 renames during the writes; overflows \(watcher.overflowCount), resyncs \(driver.reducer.state.resyncCount)")
     }
 }
