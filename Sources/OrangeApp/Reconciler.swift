@@ -35,30 +35,35 @@ public struct Reconciler: Sendable {
 
     /// Re-evaluates the part of the graph that `changed` can affect (the whole graph when nil)
     /// and applies what is due. Returns what it changed, in order.
+    ///
+    /// With `project` (`orange watch --project`), only that project's tasks are acted on: they are
+    /// the only ones completed, repaired, released or spawned. The graph is still read whole, so
+    /// a link to a task of another project is judged on its real state, never as missing.
     @discardableResult
-    public func reconcile(changed: [TaskID]?, spawn: Bool = true) throws -> [EngineTransition] {
+    public func reconcile(changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil) throws -> [EngineTransition] {
         // One scan, read again only after a step that changed a status or a link. The later
         // steps change only workspace, session and last_error fields, which spawning does not
         // decide on (it re-reads each task under its lock and reads the pool itself).
         var tasks = try context.tasks.scan(project: nil).tasks
-        var transitions = try applyCompletions(tasks, changed: changed)
-        let relinked = try repairLinks(tasks)
-        let repaired = try Spawner.repairInterrupted(tasks, context: context)
+        let inScope = { (task: TaskRecord) in project == nil || task.project == project }
+        var transitions = try applyCompletions(tasks, changed: changed, inScope: inScope)
+        let relinked = try repairLinks(tasks, inScope: inScope)
+        let repaired = try Spawner.repairInterrupted(tasks.filter(inScope), context: context)
         if !transitions.isEmpty || relinked || !repaired.isEmpty { tasks = try context.tasks.scan(project: nil).tasks }
-        if changed == nil { try markDeadAgents(tasks) }
-        let sessions = try releaseIdle(tasks)
-        if spawn { transitions += try spawnReady(GraphView(tasks: tasks)) }
+        if changed == nil { try markDeadAgents(tasks.filter(inScope)) }
+        let sessions = try releaseIdle(tasks.filter(inScope))
+        if spawn { transitions += try spawnReady(GraphView(tasks: tasks), inScope: inScope) }
         // Last, because the caller may be running inside one of these sessions (an agent that
         // just delegated): ending it ends this process too.
         for session in sessions where context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
         return transitions
     }
 
-    private func applyCompletions(_ tasks: [TaskRecord], changed: [TaskID]?) throws -> [EngineTransition] {
+    private func applyCompletions(_ tasks: [TaskRecord], changed: [TaskID]?, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         let view = GraphView(tasks: tasks)
         var transitions: [EngineTransition] = []
         for id in view.dueAutoCompletions(changed: changed) {
-            guard let task = view.task(id) else { continue }
+            guard let task = view.task(id), inScope(task) else { continue }
             let now = context.clock.now()
             let (before, after) = try context.tasks.update(id, in: task.project) { record in
                 // Children only ever move to done, never back, so the decision made from the
@@ -137,8 +142,8 @@ public struct Reconciler: Sendable {
     }
 
     /// Spawns ready tasks into the free slots of their projects, oldest first.
-    private func spawnReady(_ view: GraphView) throws -> [EngineTransition] {
-        let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }
+    private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
+        let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
         guard !ready.isEmpty else { return [] }
         let projects = try context.projects.list()
         let pool = try context.pool.read()
@@ -173,11 +178,11 @@ public struct Reconciler: Sendable {
     /// lost (orange stopped between the two writes). The child's side is the one written first,
     /// so it is the truth; append it to the parent.
     /// Returns whether it wrote anything.
-    private func repairLinks(_ tasks: [TaskRecord]) throws -> Bool {
+    private func repairLinks(_ tasks: [TaskRecord], inScope: (TaskRecord) -> Bool) throws -> Bool {
         var wrote = false
         for problem in TaskGraph(tasks).linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
-                  let record = tasks.first(where: { $0.id == parent }) else { continue }
+                  let record = tasks.first(where: { $0.id == parent }), inScope(record) else { continue }
             try Self.addMissingChild(child, to: parent, in: record.project, context: context)
             wrote = true
             context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])

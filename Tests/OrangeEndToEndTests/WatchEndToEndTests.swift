@@ -5,9 +5,10 @@ import Testing
 
 extension OrangeHarness {
     /// Starts `orange watch` in the background; returns its pid. Stop it with `stopWatch`.
-    func startWatch(in cwd: String) throws -> String {
+    func startWatch(in cwd: String, arguments: [String] = []) throws -> String {
         let log = directory.path + "/watch.log"
-        let script = "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2 > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
+        let extra = arguments.map { " " + ShellQuoting.quote($0) }.joined()
+        let script = "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2\(extra) > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
         let pid = try runner.check(["sh", "-c", script], environment: environment).stdout.trimmingSpaces()
         // Ready when `watch sync` is answered (the engine holds the lock and reads events).
         let clock = SystemClock()
@@ -83,6 +84,49 @@ struct WatchEndToEndTests {
         #expect(sync.exitCode == 0, "\(sync.stderr) \(h.watchLog)")
         _ = try h.waitFor(root, "done") { $0["status"] == "done" }
         #expect(try h.status(mid) == "done")
+    }
+}
+
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
+struct WatchProjectEndToEndTests {
+    /// `orange watch --project a`: ready tasks of `a` are started (the catch-up pass and a task
+    /// created while it runs), a ready task of `b` is not, even when its file is edited.
+    @Test func aProjectScopedEngineSpawnsOnlyInThatProject() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        // An agent that only waits: the scripted one reports back through orange commands, and
+        // every command's own reconcile starts ready tasks of any project, which would blur
+        // what the engine did.
+        try FileSystem.makeDirectories(h.home)
+        try AtomicFile.write(#"{"harnesses": {"idle": {"command": ["sleep", "120"]}}}"#, to: h.home + "/config.json")
+        let repoA = try h.makeProject("a")
+        let repoB = try h.makeProject("b")
+        #expect(try h.orange(["watch", "--help"]).stdout.contains("-p, --project <name>"))
+        let unknown = try h.orange(["watch", "--project", "nope"])
+        #expect(unknown.exitCode == 1 && unknown.stderr.contains("project 'nope' is not registered"), "\(unknown.stderr)")
+        #expect(!FileSystem.fileExists(h.home + "/.engine.lock"), "the project is checked before the engine lock is taken")
+
+        let inA = try #require(try h.json(["task", "create", "a-first", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+        let inB = try #require(try h.json(["task", "create", "b-first", "work", "--harness", "idle", "--no-spawn"], in: repoB)["id"]?.stringValue)
+        // Started from b's repository: an explicit --project wins over the current directory.
+        let pid = try h.startWatch(in: repoB, arguments: ["--project", "a"])
+        defer { h.stopWatch(pid) }
+        #expect(h.watchLog.contains("orange watch: watching \(h.home)/tasks/a "), "\(h.watchLog)")
+
+        _ = try h.waitFor(inA, "started by the engine's catch-up pass") { $0["status"] == "working" }
+        let later = try #require(try h.json(["task", "create", "a-later", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+        _ = try h.waitFor(later, "started by the engine on the new file") { $0["status"] == "working" }
+
+        // An edit of b's ready task: an engine covering b would read it and spawn it at once.
+        try h.renameOverSave(inB, project: "b") { $0 + "\nEdited while the engine runs.\n" }
+        let sync = try h.orange(["watch", "sync", "--timeout", "10"])
+        #expect(sync.exitCode == 0, "\(sync.stderr)")
+        let shownB = try h.json(["task", "show", inB])
+        #expect(shownB["status"] == "pending", "\(shownB) \(h.watchLog)")
+        #expect(!h.watchLog.contains(inB), "\(h.watchLog)")
+        // Still one engine per ORANGE_HOME, whatever the project.
+        let second = try h.orange(["watch", "--project", "b"], in: repoB)
+        #expect(second.exitCode == 1 && second.stderr.contains("another orange engine is running"))
     }
 }
 

@@ -30,6 +30,46 @@ extension InotifyWatcherTests {
         #expect(fileKinds(try fixture.watcher.sync(), "p", "t0").last == .completeWrite)
     }
 
+    /// F9 with the reducer: folders made and removed while the queue was full are caught up by
+    /// the resync, which also watches the new folders (their CREATE was lost with the rest), so a
+    /// later edit in one of them raises events again instead of waiting for a sweep.
+    @Test func resyncAfterAnOverflowWatchesTheFoldersMadeMeanwhile() throws {
+        let tree = try InotifyTempTree()
+        try tree.makeProject("p", tasks: 3)
+        let watcher = try TaskTreeWatcher(root: tree.root)
+        let driver = try WatchLoopDriver(watcher)
+        driver.feed([.hints(try watcher.start())])
+        try driver.syncAndSettle()
+        let queued = try #require(InotifyProcFS.maxQueuedEvents)
+        // Nobody reads: fill the queue past its limit, then change the tree while it is full.
+        let folder = tree.path("p/t0")
+        try writeInPlace(folder + "/junk-a", "x")
+        for index in 0..<(queued / 2 + 100) {
+            let (from, to) = index % 2 == 0 ? ("junk-a", "junk-b") : ("junk-b", "junk-a")
+            try renamePath("\(folder)/\(from)", "\(folder)/\(to)")
+        }
+        for index in 0..<20 {
+            try tree.makeDirectory(tree.path("p/n\(index)"))
+            try writeInPlace(tree.path("p/n\(index)/TASK.md"), "id: n\(index)\n")
+        }
+        try removeTree(tree.path("p/t1"))
+        try driver.syncAndSettle()
+        #expect(watcher.overflowCount == 1)
+        #expect(driver.reducer.state.resyncCount == 1)
+        var difference = graphDifference(driver.graph, WatchLoopDriver.scanHashes(tree.tasks))
+        #expect(difference.isEmpty, "\(difference)")
+        #expect(watcher.watchedPaths.contains("tasks/p/n7"))
+        #expect(!watcher.watchedPaths.contains("tasks/p/t1"))
+        #expect(watcher.kernelWatchCount() == watcher.watchCount)
+
+        // The driver has no periodic sweep: only an event from n7's own watch can report this.
+        try writeInPlace(tree.path("p/n7/TASK.md"), "id: n7\nedited: after the overflow\n")
+        try driver.syncAndSettle()
+        difference = graphDifference(driver.graph, WatchLoopDriver.scanHashes(tree.tasks))
+        #expect(difference.isEmpty, "\(difference)")
+        #expect(driver.reducer.state.resyncCount == 1)
+    }
+
     /// F13: events for a descriptor the watcher does not know ask for a full rescan; the
     /// `IN_IGNORED` of a descriptor it removed itself is silent.
     @Test func unknownWatchAsksForRescan() throws {
@@ -117,6 +157,7 @@ extension InotifyWatcherTests {
         #expect(transcript.contains("degradedBookkeepingUnderRealLimits() passed"), "\(transcript)")
         let result = readWhole(tree.base + "/child-result") ?? ""
         #expect(result.contains("degraded unwatched=61"), "\(result)")
+        #expect(result.contains("polled=61"), "\(result)")
         #expect(result.contains("after-free unwatched=20"), "\(result)")
     }
 }
@@ -139,6 +180,25 @@ extension InotifyWatcherTests {
         #expect(message.hasPrefix("inotify watch limit reached (fs.inotify.max_user_watches = 64)"), "\(message)")
         #expect(throws: InotifyError.instanceLimitReached(limit: 1)) { try InotifyInstance() }
         var report = "degraded unwatched=\(watcher.unwatchedDirectories.count)\n"
+
+        // The poll: one stat per TASK.md the watches miss (p1's last 20 tasks, all 40 of p2, listed
+        // through p2's folder), plus the tasks the graph holds in an unwatched project.
+        let known = TaskKey(project: "p2", taskID: "gone")
+        let polled = watcher.pollUnwatched { $0 == "p2" ? [known] : [] }
+        var stats: [TaskKey: FileFingerprint?] = [:]
+        for case .statResult(let key, let fingerprint) in polled { stats[key] = fingerprint }
+        #expect(polled.count == 61 && stats.count == 61)
+        #expect(stats.filter { $0.value != nil }.count == 60)
+        #expect(stats[known] == .some(nil), "a known task of an unwatched project that is gone is stat'ed as missing")
+        #expect(stats[TaskKey(project: "p0", taskID: "t0")] == nil, "watched folders are not polled")
+        let edited = TaskKey(project: "p2", taskID: "t7")
+        try writeInPlace(root + "/tasks/p2/t7/TASK.md", "id: t7\nedited: while unwatched, a longer file\n")
+        let again = watcher.pollUnwatched { _ in [] }
+        #expect(again.contains { if case .statResult(edited, let print) = $0 { print != nil && print != stats[edited]! } else { false } })
+        // A retry while the limit still holds stops at once and reports nothing.
+        #expect(watcher.retryUnwatched().isEmpty)
+        #expect(watcher.unwatchedDirectories.count == 61)
+        report += "polled=\(stats.count)\n"
 
         // Deleting the watched project p0 (41 folders) frees watches; a retry uses them.
         try removeTree(root + "/tasks/p0")

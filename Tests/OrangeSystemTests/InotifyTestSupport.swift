@@ -13,8 +13,12 @@ final class InotifyTempTree {
     var tasks: String { root + "/tasks" }
     var outside: String { base + "/outside" }
 
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/orange-inotify-XXXXXX").utf8CString)
+    /// `inMemory`: under /dev/shm (tmpfs) when it is writable. For trees of thousands of folders:
+    /// on this VM's disk, making and removing 10,000 task folders takes about 40 s, on tmpfs under
+    /// 2 s, and inotify reports the same events on both.
+    init(inMemory: Bool = false) throws {
+        let parent = inMemory && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : NSTemporaryDirectory()
+        var template = Array((parent + "/orange-inotify-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw InotifyTestFailure("mkdtemp failed: \(errno)") }
         let resolved = realpath(made, nil)!
         base = String(cString: resolved)

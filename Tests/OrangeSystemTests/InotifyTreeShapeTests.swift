@@ -180,6 +180,29 @@ extension InotifyWatcherTests {
         #expect(fileKinds(try fixture.watcher.sync(), "p", "t0").last == .completeWrite)
     }
 
+    /// `orange watch --project a`: only `tasks/a` is watched and reported; a task moved out of
+    /// `a` is a removal, one moved in is an arrival, and nothing else in `b` is heard.
+    @Test func oneProjectScopeWatchesOnlyThatProject() throws {
+        let tree = try InotifyTempTree()
+        try tree.makeProject("a", tasks: 2)
+        try tree.makeProject("b", tasks: 2)
+        let watcher = try TaskTreeWatcher(root: tree.root, project: "a")
+        #expect(tasksSeen(try watcher.start()) == ["a/t0", "a/t1"])
+        #expect(watcher.watchedPaths == ["", "tasks", "tasks/a", "tasks/a/t0", "tasks/a/t1"])
+
+        try writeInPlace(tree.path("b/t0/TASK.md"), "id: t0\nedited: yes\n")
+        try tree.makeDirectory(tree.path("b/t9"))
+        try renamePath(tree.path("a/t1"), tree.path("b/t1a"))
+        try renamePath(tree.path("b/t1"), tree.path("a/t1b"))
+        let hints = try watcher.sync()
+        #expect(hints.contains(.taskDirectory(project: "a", taskID: "t1", change: .removed)))
+        #expect(tasksSeen(hints) == ["a/t1b"])
+        #expect(!hints.contains { if case .taskFile("b", _, _) = $0 { true } else if case .taskDirectory("b", _, _) = $0 { true } else { false } })
+        #expect(watcher.watchedPaths == ["", "tasks", "tasks/a", "tasks/a/t0", "tasks/a/t1b"])
+        #expect(watcher.kernelWatchCount() == watcher.watchCount)
+        #expect(tasksSeen(watcher.resync()) == ["a/t0", "a/t1b"])
+    }
+
     /// F22: the watcher starts while another thread writes 50 tasks; start-up hints plus later
     /// hints name exactly the tasks a fresh scan finds.
     @Test func startUpDuringWritesMissesNothing() throws {

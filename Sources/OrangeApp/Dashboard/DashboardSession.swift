@@ -92,14 +92,14 @@ final class DashboardSession {
         let context = self.context
         let engineOptions = options
         DispatchQueue(label: "orange.dashboard.engine").async {
-            let engine = WatchEngine(
-                context: context, options: engineOptions, control: control,
-                onSnapshot: { snapshot in inbox.post { $0.snapshot = snapshot } },
-                print: { line in
-                    let text = line.trimmingSpaces()
-                    if !text.isEmpty && !text.hasPrefix("orange watch:") { inbox.post { $0.events.append(text) } }
-                })
             do {
+                let engine = try WatchEngine(
+                    context: context, options: engineOptions, control: control,
+                    onSnapshot: { snapshot in inbox.post { $0.snapshot = snapshot } },
+                    print: { line in
+                        let text = line.trimmingSpaces()
+                        if !text.isEmpty && !text.hasPrefix("orange watch:") { inbox.post { $0.events.append(text) } }
+                    })
                 _ = try engine.run()
             } catch {
                 inbox.post { $0.engineStopped = "the engine stopped: \(error)" }

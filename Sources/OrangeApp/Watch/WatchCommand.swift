@@ -13,10 +13,19 @@ extension Commands {
             guard let ms = UInt64(text), ms >= 1, ms <= 10_000 else { throw OrangeError("--quiet-ms must be a whole number from 1 to 10000") }
             options.quietMilliseconds = ms
         }
+        if let text = invocation.value("poll-interval") {
+            guard let seconds = Double(text), seconds >= 0.05, seconds <= 3_600 else { throw OrangeError("--poll-interval must be a number of seconds from 0.05 to 3600") }
+            options.pollIntervalSeconds = seconds
+        }
+        // Only an explicit --project scopes the engine; unlike other commands, it is never
+        // inferred from the current directory (an engine started in a repository still covers
+        // every project unless told otherwise).
+        if invocation.value("project") != nil { options.project = try resolveProject().name }
+        // One engine per ORANGE_HOME, with or without --project (docs/decisions.md).
         let lock = try EngineLock(path: DataDirectory(home: context.home).engineLockFile)
         defer { withExtendedLifetime(lock) {} }
         if invocation.flag("once") {
-            let transitions = try Reconciler(context: context).reconcile(changed: nil)
+            let transitions = try Reconciler(context: context).reconcile(changed: nil, project: options.project)
             return CommandResult(
                 text: transitions.isEmpty ? "Nothing to do.\n" : transitions.map { $0.line + "\n" }.joined(),
                 json: .array(transitions.map(\.json)))

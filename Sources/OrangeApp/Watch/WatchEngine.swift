@@ -1,54 +1,106 @@
 import Glibc
-import Synchronization
 import OrangeCore
 import OrangeSystem
+import Synchronization
 
 /// `orange watch`: inotify events in, graph updates and agent spawns out.
 ///
 /// One thread owns the watcher, the reducer and the engine's view of the graph, and sleeps in
-/// `poll(2)` until an event, a signal or the reducer's next deadline. Reconciles (git, tmux) run
-/// on `EngineWorker`'s thread so the inotify queue keeps draining.
+/// `poll(2)` until an event, a signal, the reducer's next deadline or the next poll of unwatched
+/// folders. Reconciles (git, tmux) run on `EngineWorker`'s thread so the inotify queue keeps
+/// draining.
 final class WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
         var quietMilliseconds: UInt64 = 30
+        /// Degraded mode (F12): how often folders without a watch are polled and their watches
+        /// retried (`--poll-interval`).
+        var pollIntervalSeconds: Double = 1
+        /// Only this project is watched, reconciled and spawned in (`--project`); nil: every one.
+        var project: ProjectName?
         var json = false
-        /// False when another engine holds the lock: keep the graph current, never act (the dashboard following `orange watch`).
-        var performsActions = true
-        /// False when the caller (the dashboard) owns SIGINT/SIGTERM itself and stops the engine through `control`.
+        /// The CLI stops on SIGINT/SIGTERM. Signal dispositions are process-wide, so an engine run
+        /// inside a test process stops through `stopHandle` instead.
         var handlesSignals = true
+        /// False when another engine holds the lock: keep the graph current, never act (the
+        /// dashboard following `orange watch`).
+        var performsActions = true
+    }
+
+    /// Seams for tests of a slow consumer (F24); both do nothing by default.
+    struct Hooks {
+        /// Runs on the worker's thread before each reconcile (a slow git or tmux).
+        var beforeReconcile: @Sendable () -> Void = {}
+        /// Runs on the loop's thread after each graph update: anything slow here stalls the
+        /// reading of inotify events, which is what the kernel queue overflow is about.
+        var afterGraphUpdate: () -> Void = {}
+    }
+
+    /// Ends `run()` from another thread: sets a flag and wakes the loop.
+    final class StopHandle: Sendable {
+        private let requested = Atomic<Bool>(false)
+        private let waker: PollWaker
+
+        init(waker: PollWaker) { self.waker = waker }
+
+        func stop() {
+            requested.store(true, ordering: .releasing)
+            waker.wake()
+        }
+
+        var isRequested: Bool { requested.load(ordering: .acquiring) }
+    }
+
+    /// What the engine holds, for tests to compare with a fresh scan once `run()` returned.
+    struct Snapshot: Sendable {
+        var knownKeys: [TaskKey]
+        var graph: [TaskID: TaskRecord]
+        var reducer: WatchReducerState
+        var watcherOverflows: Int
+        var unwatchedFolders: Int
     }
 
     let context: AppContext
     let options: Options
+    let hooks: Hooks
     let layout: DataDirectory
+    let stopHandle: StopHandle
     /// Writes one event: a JSON line with `--json`, a readable line otherwise.
     let emit: @Sendable (JSONValue, String) -> Void
-    private var reducer: WatchReducer
-    private var graph = TaskGraph()
-    private var firstHint: [TaskKey: UInt64] = [:]
+    var reducer: WatchReducer
+    var graph = TaskGraph()
+    var firstHint: [TaskKey: UInt64] = [:]
+    var parsed: [TaskKey: TaskRecord] = [:]
+    /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
+    var announcedReady: Set<TaskID> = []
+    /// Degraded mode: when the next poll of unwatched folders is due (nil: not degraded).
+    var nextPollAt: UInt64?
+    var degradedPolls = 0
+    let clock = SystemClock()
+    private let loop: PollLoop
+    private var watcher: TaskTreeWatcher?
+    /// Files that do not parse, by task: shown by the dashboard until they are fixed.
+    var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
+    /// Set once the start-up scan is applied: later new tasks are reported as `added`.
+    var started = false
+    private let control: EngineControl?
+    /// Receives the graph after every change (the dashboard's only source of task state).
+    let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
     private var vcsLocked = false
-    /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
-    private var announcedReady: Set<TaskID> = []
-    private let clock = SystemClock()
-    /// Files that do not parse, by task: shown by the dashboard until they are fixed.
-    private var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
-    private let control: EngineControl?
-    /// Set once the start-up scan is applied: later new tasks are reported as `added`.
-    private var started = false
-    /// Receives the graph after every change (the dashboard's only source of task state).
-    private let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
 
-    init(context: AppContext, options: Options, control: EngineControl? = nil,
-         onSnapshot: (@Sendable (EngineSnapshot) -> Void)? = nil, print: @escaping @Sendable (String) -> Void) {
-        self.context = context
-        self.options = options
+    init(context: AppContext, options: Options, hooks: Hooks = Hooks(), control: EngineControl? = nil,
+         onSnapshot: (@Sendable (EngineSnapshot) -> Void)? = nil, print: @escaping @Sendable (String) -> Void) throws {
         self.control = control
         self.onSnapshot = onSnapshot
+        self.context = context
+        self.options = options
+        self.hooks = hooks
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
+        loop = try PollLoop()
+        stopHandle = StopHandle(waker: loop.waker)
         reducer = WatchReducer(
             configuration: WatchConfiguration(
                 quietPeriod: options.quietMilliseconds * WatchConfiguration.millisecond,
@@ -56,21 +108,69 @@ final class WatchEngine {
             now: SystemClock().monotonicNanoseconds())
     }
 
-    /// Runs until SIGINT or SIGTERM; returns the exit code.
+    /// Runs until SIGINT or SIGTERM (or `stopHandle.stop()`); returns the exit code.
     func run() throws -> Int32 {
         try FileSystem.makeDirectories(layout.tasksRoot)
-        let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger)
-        let loop = try PollLoop()
+        let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger, project: options.project?.rawValue)
+        self.watcher = watcher
+        defer { watcher.close() }
         if options.handlesSignals { try PollLoop.installSignalHandlers(waker: loop.waker) }
         defer { if options.handlesSignals { PollLoop.restoreDefaultSignalHandlers() } }
         if control?.attach(loop.waker) == true { return 0 }
 
+        let worker = makeWorker()
+        let scope = options.project.map { "/" + $0.rawValue } ?? ""
+        emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(getpid())))]),
+             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
+        try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
+        publishSnapshot()
+        started = true
+        if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
+
+        while true {
+            coverUnwatched(watcher, worker: worker)
+            // git's index.lock lives in the unwatched .git folder: while it exists, look for its
+            // removal every 10 ms, so the held batch goes out right after git exits.
+            let lockCheck = vcsLocked ? clock.monotonicNanoseconds() + 10_000_000 : nil
+            let wakeAt = [reducer.nextDeadline, nextPollAt, lockCheck].compactMap { $0 }.min()
+            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
+            if !outcome.signals.isEmpty || stopHandle.isRequested || control?.isStopped == true {
+                emit(.object([("event", "stopped")]), "orange watch: stopped")
+                return 0
+            }
+            if outcome.readable.contains(watcher.fileDescriptor) {
+                try handle([.hints(try watcher.readHints())], watcher: watcher, worker: worker)
+            } else {
+                try handle([.tick], watcher: watcher, worker: worker)
+            }
+            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
+            // are held and applied as one batch.
+            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
+            if locked != vcsLocked {
+                vcsLocked = locked
+                try handle([.vcsLock(present: locked)], watcher: watcher, worker: worker)
+            }
+            finishSyncs(worker)
+        }
+    }
+
+    /// The engine's state; call it after `run()` returned (or from the loop's thread).
+    func snapshot() -> Snapshot {
+        Snapshot(
+            knownKeys: reducer.knownKeys, graph: graph.tasks, reducer: reducer.state,
+            watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0)
+    }
+
+    private func makeWorker() -> EngineWorker {
         let context = self.context
         let emit = self.emit
+        let project = options.project
+        let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
-        let worker = EngineWorker(onIdle: { waker.wake() }) { ids in
+        return EngineWorker(onIdle: { waker.wake() }) { ids in
+            beforeReconcile()
             do {
-                for transition in try Reconciler(context: context).reconcile(changed: ids) {
+                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project) {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
@@ -79,47 +179,16 @@ final class WatchEngine {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
             }
         }
-        emit(.object([("event", "started"), ("home", .string(context.home)), ("pid", .int(Int64(getpid())))]),
-             "orange watch: watching \(layout.tasksRoot) (Ctrl-C to stop)")
-        try handle(.hints(watcher.start()), watcher: watcher, worker: worker)
-        publishSnapshot()
-        started = true
-        if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
-
-        while true {
-            // git's index.lock lives in the unwatched .git folder: while it exists, look for its
-            // removal every 10 ms, so the held batch goes out right after git exits.
-            var deadline = reducer.nextDeadline
-            if vcsLocked { deadline = min(deadline ?? .max, clock.monotonicNanoseconds() + 10_000_000) }
-            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: deadline.map { PollLoop.Deadline(nanoseconds: $0) })
-            if !outcome.signals.isEmpty || control?.isStopped == true {
-                emit(.object([("event", "stopped")]), "orange watch: stopped")
-                return 0
-            }
-            if outcome.readable.contains(watcher.fileDescriptor) {
-                try handle(.hints(try watcher.readHints()), watcher: watcher, worker: worker)
-            } else {
-                try handle(.tick, watcher: watcher, worker: worker)
-            }
-            if watcher.isDegraded { _ = watcher.retryUnwatched() }
-            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
-            // are held and applied as one batch.
-            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
-            if locked != vcsLocked {
-                vcsLocked = locked
-                try handle(.vcsLock(present: locked), watcher: watcher, worker: worker)
-            }
-            finishSyncs(worker)
-        }
     }
 
     // MARK: - Reducer actions
 
-    private func handle(_ event: WatchEvent, watcher: TaskTreeWatcher, worker: EngineWorker) throws {
-        var queue: [WatchEvent] = [event]
-        if case .hints(let hints) = event { noteHints(hints) }
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
+    /// Feeds `events` to the reducer, performs every action it asks for and feeds the answers
+    /// back, until nothing is left.
+    func handle(_ events: [WatchEvent], watcher: TaskTreeWatcher, worker: EngineWorker) throws {
+        var queue = events[...]
+        for case .hints(let hints) in events { noteHints(hints) }
+        while let next = queue.popFirst() {
             for action in reducer.handle(next, now: clock.monotonicNanoseconds()) {
                 queue += perform(action, watcher: watcher, worker: worker)
             }
@@ -135,7 +204,8 @@ final class WatchEngine {
                 if firstHint[key] == nil { firstHint[key] = now }
             // A follower (performsActions off) must not answer: a sync means the acting engine is done.
             case .cookie(let token) where token.hasPrefix("sync-") && options.performsActions:
-                pendingSyncs.append(String(token.dropFirst(5)))
+                let sync = String(token.dropFirst(5))
+                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
             default:
                 break
             }
@@ -150,13 +220,19 @@ final class WatchEngine {
         case .stat(let key):
             return [.statResult(key, TaskFileReader.fingerprint(taskFile(key)))]
         case .fullResync:
-            return [.hints(allTaskKeys().map { .taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }), .resyncFinished]
+            // Through the watcher, which also re-adds the watches lost with the events (F9).
+            let found = watcher.resync().filter { if case .taskFile(_, _, .appeared) = $0 { true } else { false } }
+            // A sync cookie's own event may have been among the lost ones; the resync covers
+            // everything written before it, so the syncs waiting on disk are answered once it settles.
+            for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+            return [.hints(found), .resyncFinished]
         case .sweep:
             if options.performsActions { worker.request(nil) }
             checkWorkspaceLinks()
             return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
             apply(changes)
+            hooks.afterGraphUpdate()
             return []
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
@@ -168,9 +244,7 @@ final class WatchEngine {
         }
     }
 
-    private var parsed: [TaskKey: TaskRecord] = [:]
-
-    private func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
+    func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
 
     private func read(_ key: TaskKey) -> FileReadResult {
         let (result, record) = TaskFileReader.read(key, tasksRoot: layout.tasksRoot)
@@ -178,9 +252,11 @@ final class WatchEngine {
         return result
     }
 
+    /// Every task folder with a TASK.md, in the watched project (or every project).
     private func allTaskKeys() -> [TaskKey] {
         var keys: [TaskKey] = []
-        for project in (try? FileSystem.listDirectory(layout.tasksRoot)) ?? [] where TaskTreeNames.isCandidateDirectory(project) {
+        let projects = options.project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? [])
+        for project in projects where TaskTreeNames.isCandidateDirectory(project) {
             for id in (try? FileSystem.listDirectory(layout.tasksRoot + "/" + project)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
                 if FileSystem.fileExists(layout.tasksRoot + "/\(project)/\(id)/TASK.md") { keys.append(TaskKey(project: project, taskID: id)) }
             }
@@ -188,91 +264,37 @@ final class WatchEngine {
         return keys
     }
 
-    /// Updates the engine's graph and reports what changed, with the delay since the first event.
-    private func apply(_ changes: [TaskKey: TaskChange]) {
-        let now = clock.monotonicNanoseconds()
-        var changedIDs: [TaskID] = []
-        defer { publishSnapshot() }
-        for (key, change) in changes.sorted(by: { $0.key < $1.key }) {
-            let latency = firstHint.removeValue(forKey: key).map { Double(now - $0) / 1e6 }
-            let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
-            switch change {
-            case .updated:
-                invalidFiles[key] = nil
-                guard let record = parsed.removeValue(forKey: key) else { continue }
-                let old = graph[record.id]
-                graph.upsert(record)
-                changedIDs.append(record.id)
-                if old == nil && started {
-                    emit(.object([("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
-                }
-                if let old, old.status != record.status {
-                    emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
-                }
-            case .removed:
-                invalidFiles[key] = nil
-                if let id = TaskID(validating: key.taskID), graph[id] != nil {
-                    graph.remove(id)
-                    changedIDs.append(id)
-                    emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
-                }
-            case .invalid(let line, let reason):
-                invalidFiles[key] = InvalidTaskFile(path: taskFile(key), line: line, reason: reason)
-                let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
-                emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
-                     "! \(where_): \(reason) (keeping the last good version)")
-            }
-        }
-        guard !changedIDs.isEmpty else { return }
-        // What the change made ready, with the blocker that released it.
-        let evaluation = graph.evaluate(changed: changedIDs)
-        announcedReady = announcedReady.filter { graph[$0]?.status == .pending }
-        for id in evaluation.ready where !changedIDs.contains(id) && !announcedReady.contains(id) {
-            guard let task = graph[id] else { continue }
-            announcedReady.insert(id)
-            let cause = task.blockedBy.filter { changedIDs.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
-            emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
-                 "\(task.branch)  ready  (\(cause))")
-        }
-    }
-
-    private func publishSnapshot() {
-        onSnapshot?(EngineSnapshot(graph: graph, invalidFiles: invalidFiles.sorted { $0.key < $1.key }.map(\.value)))
-    }
-
-    /// F14: a workspace's TASK.md must stay a symlink to the task; an editor may have replaced it.
-    private func checkWorkspaceLinks() {
-        for task in graph.tasks.values where task.workspace != nil {
-            let link = context.workspacePath(task.workspace!) + "/TASK.md"
-            if let status = FileSystem.status(link), !status.isSymbolicLink {
-                emit(.object([("event", "diagnostic"), ("id", .string(task.id.rawValue)), ("message", .string("\(link) is no longer a link to the task"))]),
-                     "! \(link) is a plain file, not the link to task \(task.id): edits there are not seen (they are kept when the workspace is released)")
-            }
-        }
-    }
-
-    /// Answers `orange watch sync` once everything before its cookie has been applied.
+    /// Answers `orange watch sync` once everything before its cookie has been applied. Only a
+    /// cookie still on disk is answered (then removed), so a cookie both found by a resync and
+    /// reported by its late event is answered once.
     private func finishSyncs(_ worker: EngineWorker) {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
-            try? FileSystem.removeTree(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
-            try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
+            let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+            guard FileSystem.status(cookie) != nil else { continue }
+            try? FileSystem.removeTree(cookie)
+            try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
         }
         pendingSyncs.removeAll()
     }
+
+    /// The tokens of the `orange watch sync` cookies present in `tasks/`.
+    private func syncCookiesOnDisk() -> [String] {
+        ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? []).compactMap { name in
+            guard let token = TaskTreeNames.cookieToken(name), token.hasPrefix("sync-") else { return nil }
+            return String(token.dropFirst(5))
+        }.sorted()
+    }
 }
 
-/// The engine's view of the tasks at one moment.
+/// The engine's view of the tasks at one moment, for the dashboard.
 struct EngineSnapshot: Sendable {
     var graph: TaskGraph
     var invalidFiles: [InvalidTaskFile]
 }
 
-/// Lets another thread stop a running engine: the dashboard, when it quits.
+/// Lets another thread stop a running engine it could not hold a reference to (the dashboard
+/// builds the engine on the engine's own thread), before or after the engine started.
 final class EngineControl: Sendable {
     private let state = Mutex<(stopped: Bool, waker: PollWaker?)>((false, nil))
 

@@ -39,8 +39,10 @@ public enum OrangeCommands {
                 OptionSpec("sweep-interval", .value(placeholder: "seconds"), help: "Full safety pass every this many seconds (default: 30)."),
                 OptionSpec("quiet-ms", .value(placeholder: "ms"), help: "Quiet period before acting on a partial write (default: 30)."),
                 OptionSpec("once", help: "One full pass (reconcile everything), then exit: for cron."),
+                OptionSpec("project", short: "p", .value(placeholder: "name"), help: "Only watch, complete and spawn tasks of this project (default: every project)."),
+                OptionSpec("poll-interval", .value(placeholder: "seconds"), help: "When inotify limits leave folders unwatched, poll them this often (default: 1)."),
             ],
-            discussion: "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME; a second one exits with status 1 and names the first."),
+            discussion: "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME, even with --project; a second one exits with status 1 and names the first."),
         CommandSpec(
             ["watch", "sync"], summary: "Wait until the running engine has applied every change made before this command.",
             options: [OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up after this long (default: 30).")]),

@@ -75,6 +75,13 @@ public struct WatchReducer: Sendable {
         state.slots.filter { $0.value.isInGraph }.map(\.key).sorted()
     }
 
+    /// The tasks of one project currently in the graph, sorted (O(tasks of that project): the
+    /// loop's poll of an unwatched project folder uses it to notice tasks that disappeared).
+    public func knownKeys(inProject project: String) -> [TaskKey] {
+        (state.tasksByProject[project] ?? []).map { TaskKey(project: project, taskID: $0) }
+            .filter { state.slots[$0]?.isInGraph == true }.sorted()
+    }
+
     // MARK: - Output
 
     /// Actions collected while handling one event; batches and the gate go last, once each.

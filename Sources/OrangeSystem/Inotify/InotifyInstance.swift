@@ -12,15 +12,25 @@ import OrangeCore
 /// can drain the queue and stop at EAGAIN, close-on-exec so spawned agents and tmux servers do
 /// not inherit it.
 public final class InotifyInstance {
-    /// Size of the read buffer. Far above the kernel's minimum of `16 + NAME_MAX + 1` bytes,
-    /// and large enough to drain about 2000 short-named events per `read()`.
-    public static let bufferSize = 64 * 1024
+    /// Default size of the read buffer: large enough to drain about 2000 short-named events per
+    /// `read()`.
+    public static let defaultBufferSize = 64 * 1024
+    /// The smallest legal buffer, `16 + NAME_MAX + 1` bytes: one event with the longest name. The
+    /// kernel returns whole events only, and fails with EINVAL when the next one does not fit.
+    public static let minimumBufferSize = MemoryLayout<inotify_event>.size + Int(NAME_MAX) + 1
 
     private var fd: Int32
     private let buffer: UnsafeMutableRawBufferPointer
 
+    /// `read()` calls that returned events, and the events they returned (for tests and status:
+    /// their ratio shows how many events one read drains).
+    public private(set) var readCount = 0
+    public private(set) var recordCount = 0
+
     /// Opens a new instance. Throws `.instanceLimitReached` when `max_user_instances` is used up.
-    public init() throws(InotifyError) {
+    /// `bufferSize` is clamped to at least `minimumBufferSize`; tests shrink it so that rename
+    /// pairs and bursts are split across reads (F8).
+    public init(bufferSize: Int = InotifyInstance.defaultBufferSize) throws(InotifyError) {
         let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         if descriptor < 0 {
             let code = errno
@@ -32,13 +42,16 @@ public final class InotifyInstance {
         fd = descriptor
         // 8-byte alignment keeps every header naturally aligned (the kernel pads names to 16),
         // although the decoder reads with `loadUnaligned` and does not rely on it.
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferSize, alignment: 8)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, Self.minimumBufferSize), alignment: 8)
     }
 
     deinit {
         close()
         buffer.deallocate()
     }
+
+    /// Size of this instance's read buffer in bytes.
+    public var bufferSize: Int { buffer.count }
 
     /// The descriptor to wait on with `poll(2)`; -1 once closed.
     public var fileDescriptor: Int32 { fd }
@@ -74,7 +87,7 @@ public final class InotifyInstance {
 
     /// Reads every queued event without blocking: loops on `read()` until EAGAIN, retrying EINTR.
     ///
-    /// `maxReads` bounds one call (64 KiB per read) so a writer that never pauses cannot keep the
+    /// `maxReads` bounds one call (one buffer per read) so a writer that never pauses cannot keep the
     /// loop thread here forever; the descriptor stays readable and the next poll comes back.
     public func readAvailable(maxReads: Int = 256) throws(InotifyError) -> [InotifyRecord] {
         guard fd >= 0 else { throw .closed }
@@ -91,6 +104,8 @@ public final class InotifyInstance {
             if n == 0 { break }
             reads += 1
             let decoded = InotifyRecordDecoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            readCount += 1
+            recordCount += decoded.records.count
             records.append(contentsOf: decoded.records)
             if let failure = decoded.failure { throw .malformedRecords(failure) }
         }

@@ -151,7 +151,8 @@ extension TaskTreeWatcher {
         else { return false }
         let old = fromParent + [fromName]
         let new = toParent + [toName]
-        guard tree.isTracked(old) else { return false }
+        // A move into or out of the one watched project is a removal or an arrival, not a rename.
+        guard tree.isTracked(old), isInScope(new) else { return false }
         for folder in tree.subtree(old) {
             if let hint = directoryHint(folder, .removed) { hints.append(hint) }
         }

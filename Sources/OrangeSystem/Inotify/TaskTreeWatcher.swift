@@ -38,13 +38,23 @@ public final class TaskTreeWatcher {
     /// The last ENOSPC/EMFILE error met while adding a watch, for the degraded-mode message.
     public private(set) var lastLimitError: InotifyError?
 
+    /// The one project folder watched (`orange watch --project`); nil: every project.
+    public let onlyProject: String?
+
     /// Opens an inotify instance for the tree at `root`. Nothing is watched until `start()`.
-    public init(root: String, logger: (any Logger)? = nil) throws(InotifyError) {
+    /// With `project`, only `tasks/<project>` and its task folders are watched and reported (the
+    /// root and `tasks/` are still watched, for cookies and to see the project folder appear).
+    /// `readBufferSize` is the inotify read buffer (see `InotifyInstance`).
+    public init(
+        root: String, logger: (any Logger)? = nil, project: String? = nil,
+        readBufferSize: Int = InotifyInstance.defaultBufferSize
+    ) throws(InotifyError) {
         guard let resolved = realpath(root, nil) else { throw .noSuchPath(root) }
         rootPath = String(cString: resolved)
         free(resolved)
-        instance = try InotifyInstance()
+        instance = try InotifyInstance(bufferSize: readBufferSize)
         self.logger = logger
+        onlyProject = project
     }
 
     /// The descriptor to wait on (readable when events are queued).
@@ -58,9 +68,10 @@ public final class TaskTreeWatcher {
         return hints
     }
 
-    /// Reads every queued event without blocking and returns the hints they mean.
-    public func readHints() throws(InotifyError) -> [WatchHint] {
-        process(try instance.readAvailable())
+    /// Reads every queued event without blocking (at most `maxReads` buffers) and returns the
+    /// hints they mean.
+    public func readHints(maxReads: Int = 256) throws(InotifyError) -> [WatchHint] {
+        process(try instance.readAvailable(maxReads: maxReads))
     }
 
     /// Folders that exist but hold no watch because a limit was reached (absolute paths): the
@@ -82,21 +93,6 @@ public final class TaskTreeWatcher {
 
     /// Number of watches the kernel holds for this watcher's instance (`/proc/self/fdinfo`).
     public func kernelWatchCount() -> Int? { instance.kernelWatchCount() }
-
-    /// Tries again to watch the unwatched folders (after the limit was raised or watches freed)
-    /// and returns the hints of the rescan of each one that is now watched or still exists.
-    public func retryUnwatched() -> [WatchHint] {
-        var hints: [WatchHint] = []
-        let pending = tree.unwatched.sorted { $0.count < $1.count }
-        if pending.first?.isEmpty == true {
-            rebindAll(&hints)
-            return hints
-        }
-        for path in pending where tree.unwatched.contains(path) {
-            addDirectory(path, force: true, &hints)
-        }
-        return hints
-    }
 
     /// Stops watching: closes the inotify instance (the kernel drops every watch).
     public func close() {
@@ -204,8 +200,14 @@ public final class TaskTreeWatcher {
     /// Watches `path` (1 to 3 components), reports it, and scans it: first the watch, then the
     /// listing, so an entry created in between is seen by the scan, by an event, or by both.
     /// A folder already watched under the same path is only rescanned when `force` is set.
-    func addDirectory(_ path: [String], force: Bool, _ hints: inout [WatchHint]) {
-        guard (1...3).contains(path.count) else { return }
+    ///
+    /// A folder that cannot be watched (limit reached) is listed as unwatched and still scanned,
+    /// so start-up reports its tasks; with `retrying`, it is not scanned again (the loop's poll
+    /// covers it) and the result says the limit is still reached, so a retry can stop early.
+    /// Returns true when the watch failed because of a limit.
+    @discardableResult
+    func addDirectory(_ path: [String], force: Bool, retrying: Bool = false, _ hints: inout [WatchHint]) -> Bool {
+        guard (1...3).contains(path.count), isInScope(path) else { return false }
         let absolute = absolutePath(path)
         var alreadyKnown = false
         do {
@@ -219,28 +221,41 @@ public final class TaskTreeWatcher {
         } catch {
             switch error {
             case .noSuchPath, .notADirectory:
-                return  // gone again (or a file); its removal event follows
+                // Gone again (or a file); its removal event follows. An unwatched folder has no
+                // watch to report it, so it must not stay listed (and polled) forever.
+                tree.forgetUnwatched(under: path)
+                return false
             case .watchLimitReached, .instanceLimitReached:
                 noteLimit(error)
                 tree.markUnwatched(path)
+                if retrying { return true }
             default:
                 logger?.warn("watch", "cannot watch folder", [("error", .string(error.description))])
                 tree.markUnwatched(path)
+                if retrying { return false }
             }
         }
-        if alreadyKnown && !force { return }
+        if alreadyKnown && !force { return false }
         if let hint = directoryHint(path, .appeared) { hints.append(hint) }
-        guard let entries = DirectoryListing.entries(atPath: absolute) else { return }
+        guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
         if path.count == 3 {
             if entries.contains(where: { $0.name == TaskTreeNames.taskFile && $0.kind != .directory }) {
                 hints.append(.taskFile(project: path[1], taskID: path[2], kind: .appeared))
             }
-            return
+            return false
         }
+        var limited = false
         for entry in entries.sorted(by: { $0.name < $1.name })
         where entry.kind == .directory && TaskTreeNames.isCandidateDirectory(entry.name) {
-            addDirectory(path + [entry.name], force: force, &hints)
+            if addDirectory(path + [entry.name], force: force, retrying: retrying, &hints) { limited = true }
         }
+        return limited
+    }
+
+    /// False for a project folder (and what is below it) outside `onlyProject`.
+    func isInScope(_ path: [String]) -> Bool {
+        guard let onlyProject, path.count >= 2 else { return true }
+        return path[1] == onlyProject
     }
 
     /// Removes `prefix` and its descendants from the map and from the kernel.

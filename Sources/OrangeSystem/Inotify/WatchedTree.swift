@@ -39,6 +39,12 @@ struct WatchedTree {
         unwatched.insert(path)
     }
 
+    /// Drops `prefix` and its descendants from the unwatched list (the folder is gone).
+    mutating func forgetUnwatched(under prefix: [String]) {
+        guard !unwatched.isEmpty else { return }
+        unwatched = unwatched.filter { !$0.starts(with: prefix) }
+    }
+
     /// Forgets a descriptor the kernel dropped by itself (`IN_IGNORED`).
     mutating func forget(wd: Int32) {
         guard let path = pathByWD.removeValue(forKey: wd) else { return }

@@ -1,0 +1,73 @@
+import OrangeCore
+import OrangeSystem
+
+/// The engine's own view of the graph: what each batch from the reducer changes, and the lines
+/// it prints about it.
+extension WatchEngine {
+    /// Updates the engine's graph and reports what changed, with the delay since the first event.
+    func apply(_ changes: [TaskKey: TaskChange]) {
+        let now = clock.monotonicNanoseconds()
+        var changedIDs: [TaskID] = []
+        defer { publishSnapshot() }
+        for (key, change) in changes.sorted(by: { $0.key < $1.key }) {
+            let latency = firstHint.removeValue(forKey: key).map { Double(now - $0) / 1e6 }
+            let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
+            switch change {
+            case .updated:
+                invalidFiles[key] = nil
+                guard let record = parsed.removeValue(forKey: key) else { continue }
+                let old = graph[record.id]
+                graph.upsert(record)
+                changedIDs.append(record.id)
+                if old == nil && started {
+                    emit(.object([("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
+                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
+                }
+                if let old, old.status != record.status {
+                    emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                                  ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
+                         "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
+                }
+            case .removed:
+                invalidFiles[key] = nil
+                if let id = TaskID(validating: key.taskID), graph[id] != nil {
+                    graph.remove(id)
+                    changedIDs.append(id)
+                    emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
+                }
+            case .invalid(let line, let reason):
+                invalidFiles[key] = InvalidTaskFile(path: taskFile(key), line: line, reason: reason)
+                let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
+                emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
+                     "! \(where_): \(reason) (keeping the last good version)")
+            }
+        }
+        guard !changedIDs.isEmpty else { return }
+        // What the change made ready, with the blocker that released it.
+        let evaluation = graph.evaluate(changed: changedIDs)
+        announcedReady = announcedReady.filter { graph[$0]?.status == .pending }
+        for id in evaluation.ready where !changedIDs.contains(id) && !announcedReady.contains(id) {
+            guard let task = graph[id] else { continue }
+            announcedReady.insert(id)
+            let cause = task.blockedBy.filter { changedIDs.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
+            emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
+                 "\(task.branch)  ready  (\(cause))")
+        }
+    }
+
+    func publishSnapshot() {
+        onSnapshot?(EngineSnapshot(graph: graph, invalidFiles: invalidFiles.sorted { $0.key < $1.key }.map(\.value)))
+    }
+
+    /// F14: a workspace's TASK.md must stay a symlink to the task; an editor may have replaced it.
+    func checkWorkspaceLinks() {
+        for task in graph.tasks.values where task.workspace != nil {
+            let link = context.workspacePath(task.workspace!) + "/TASK.md"
+            if let status = FileSystem.status(link), !status.isSymbolicLink {
+                emit(.object([("event", "diagnostic"), ("id", .string(task.id.rawValue)), ("message", .string("\(link) is no longer a link to the task"))]),
+                     "! \(link) is a plain file, not the link to task \(task.id): edits there are not seen (they are kept when the workspace is released)")
+            }
+        }
+    }
+}
