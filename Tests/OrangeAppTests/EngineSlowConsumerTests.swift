@@ -75,7 +75,11 @@ import Testing
             if elapsed < 2_000_000_000 { usleep(UInt32((2_000_000_000 - elapsed) / 1_000)) }
         })
         armed.store(true, ordering: .releasing)
-        try home.save(home.record("t0", description: "start a slow reconcile"))
+        // The engine reconciles only changes that may need an action (`changeMayNeedAction`):
+        // a working task without a workspace (a spawn to finish) is one; a description is not.
+        var trigger = home.record("t0", description: "start a slow reconcile")
+        trigger.status = .working
+        try home.save(trigger)
         #expect(reconciling.wait(timeout: .now() + 30) == .success, "no reconcile started")
         try Self.write(home, rounds: Self.rounds)
         writerDone.signal()
