@@ -75,7 +75,8 @@ for size in sizes {
     var reducer = WatchReducer(configuration: WatchConfiguration(sweepInterval: nil), now: clock.monotonicNanoseconds())
     var graph = TaskGraph()
     var parsed: [TaskKey: TaskRecord] = [:]
-    var lastApplied: (key: TaskKey, at: UInt64)?
+    /// When each task's new version reached the graph (every key of a batch, not just one).
+    var appliedAt: [TaskKey: UInt64] = [:]
     /// When the reducer last opened the action gate for each task: the moment the engine may
     /// spawn, complete or release (the quiet period after the input settled).
     var allowedAt: [TaskKey: UInt64] = [:]
@@ -95,7 +96,7 @@ for size in sizes {
                     for (key, change) in changes {
                         if case .updated = change, let record = parsed.removeValue(forKey: key) {
                             graph.upsert(record)
-                            lastApplied = (key, clock.monotonicNanoseconds())
+                            appliedAt[key] = clock.monotonicNanoseconds()
                         }
                     }
                 case .actionsAllowed(let keys):
@@ -123,15 +124,15 @@ for size in sizes {
         record.description = "task \(i) edit \(n)"
         try AtomicFile.write(record.rendered(), to: path)
         let written = clock.monotonicNanoseconds()
-        lastApplied = nil
+        appliedAt[key] = nil
         allowedAt[key] = nil
         let deadline = written + 2_000_000_000
-        while (lastApplied?.key != key || allowedAt[key] == nil) && clock.monotonicNanoseconds() < deadline {
+        while (appliedAt[key] == nil || allowedAt[key] == nil) && clock.monotonicNanoseconds() < deadline {
             var entry = pollfd(fd: watcher.fileDescriptor, events: Int16(POLLIN), revents: 0)
             let wait = reducer.nextDeadline.map { Int32(max(0, (Int64($0) - Int64(clock.monotonicNanoseconds())) / 1_000_000)) } ?? 50
             if poll(&entry, 1, min(wait, 50)) > 0 { drive(.hints(try watcher.readHints())) } else { drive(.tick) }
         }
-        if let applied = lastApplied, applied.key == key { latencies.append(ms(applied.at - written)) }
+        if let applied = appliedAt[key] { latencies.append(ms(applied - written)) }
         if let allowed = allowedAt[key] { decisions.append(ms(allowed - written)) }
         usleep(UInt32.random(in: 0...5_000, using: &rng))
     }
