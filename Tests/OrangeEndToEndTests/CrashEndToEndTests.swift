@@ -5,10 +5,10 @@ import Testing
 
 /// Crash loops: orange killed with SIGKILL at random moments, then recovered, then checked.
 ///
-/// `ORANGE_STRESS=1` runs 120 iterations instead of 20; `ORANGE_CRASH_SEED=<n>` replays a seed.
+/// `ORANGE_STRESS=1` runs 120 iterations instead of 16; `ORANGE_CRASH_SEED=<n>` replays a seed.
 enum CrashLoop {
     static var stress: Bool { ProcessEnvironment.current()["ORANGE_STRESS"] == "1" }
-    static var iterations: Int { stress ? 120 : 20 }
+    static var iterations: Int { stress ? 120 : 16 }
     static var seed: UInt64 {
         if let text = ProcessEnvironment.current()["ORANGE_CRASH_SEED"], let value = UInt64(text) { return value }
         return UInt64.random(in: 0...UInt64(UInt32.max))
