@@ -103,7 +103,10 @@ public struct Reconciler: Sendable {
                let updated = task.updatedAt, now.millisecondsSinceEpoch - updated.millisecondsSinceEpoch < 10_000 {
                 keepSession = true
             }
-            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: true)
+            // The caller's own session (an agent that just delegated) ends this process with it,
+            // so its record is cleared first; any other stays named until it is ended.
+            let own = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: keepSession || !own)
             if let session = task.tmuxSession, !keepSession { sessions.append((task, session)) }
         }
         return sessions
