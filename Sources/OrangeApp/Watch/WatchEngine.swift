@@ -82,6 +82,13 @@ final class WatchEngine {
         emit(.object([("event", "started"), ("home", .string(context.home)), ("pid", .int(Int64(getpid())))]),
              "orange watch: watching \(layout.tasksRoot) (Ctrl-C to stop)")
         try handle(.hints(watcher.start()), watcher: watcher, worker: worker)
+        // A `watch sync` that dropped its cookie before the watches were in place is never seen
+        // as created; the start-up scan has read everything written before it, so answer it too.
+        if options.performsActions {
+            for name in (try? FileSystem.listDirectory(layout.tasksRoot)) ?? [] {
+                if let token = TaskTreeNames.cookieToken(name), token.hasPrefix("sync-") { pendingSyncs.append(String(token.dropFirst(5))) }
+            }
+        }
         publishSnapshot()
         started = true
         if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
@@ -259,7 +266,10 @@ final class WatchEngine {
     private func finishSyncs(_ worker: EngineWorker) {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
-            try? FileSystem.removeTree(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+            // Answered once: a cookie found by the start-up listing may also arrive as an event.
+            let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+            guard FileSystem.fileExists(cookie) else { continue }
+            try? FileSystem.removeTree(cookie)
             try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
         }
         pendingSyncs.removeAll()
