@@ -1,3 +1,4 @@
+import Glibc
 import OrangeCore
 import OrangeSystem
 
@@ -52,7 +53,11 @@ public struct Reconciler: Sendable {
         // just delegated): ending it ends this process too. The task names its session until the
         // session is gone, so a process killed in between leaves a session a later pass ends,
         // never one that no task knows about.
+        if !sessions.isEmpty { CrashPoint.reach("reconcile.released", context) }
         for (task, session) in sessions {
+            // The caller's own session (an agent that just delegated): its end hangs up this
+            // process's terminal, which must not stop it before the task forgets the session.
+            if context.environment["ORANGE_TASK_ID"] == task.id.rawValue { signal(SIGHUP, SIG_IGN) }
             if context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
             guard !context.tmux.hasSession(session) else { continue }
             try context.tasks.update(task.id, in: task.project) { record in
@@ -103,10 +108,7 @@ public struct Reconciler: Sendable {
                let updated = task.updatedAt, now.millisecondsSinceEpoch - updated.millisecondsSinceEpoch < 10_000 {
                 keepSession = true
             }
-            // The caller's own session (an agent that just delegated) ends this process with it,
-            // so its record is cleared first; any other stays named until it is ended.
-            let own = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
-            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: keepSession || !own)
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: true)
             if let session = task.tmuxSession, !keepSession { sessions.append((task, session)) }
         }
         return sessions
