@@ -154,7 +154,11 @@ struct Spawner {
                     let current = try context.tasks.find(task.id) ?? task
                     // Not working: the spawner died before its claim, so it did nothing else.
                     guard current.status == .working else {
+                        try context.tasks.update(task.id, in: task.project) { record in
+                            record.lastError = "a spawn was interrupted; it will be retried"
+                        }
                         try FileSystem.removeTree(marker)
+                        repaired.append(task.id)
                         return
                     }
                     if let session = current.tmuxSession, context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
