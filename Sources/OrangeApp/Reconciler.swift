@@ -1,3 +1,4 @@
+import Glibc
 import OrangeCore
 import OrangeSystem
 
@@ -54,8 +55,20 @@ public struct Reconciler: Sendable {
         let sessions = try releaseIdle(tasks.filter(inScope))
         if spawn { transitions += try spawnReady(GraphView(tasks: tasks), inScope: inScope) }
         // Last, because the caller may be running inside one of these sessions (an agent that
-        // just delegated): ending it ends this process too.
-        for session in sessions where context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
+        // just delegated): ending it ends this process too. The task names its session until the
+        // session is gone, so a process killed in between leaves a session a later pass ends,
+        // never one that no task knows about.
+        if !sessions.isEmpty { CrashPoint.reach("reconcile.released", context) }
+        for (task, session) in sessions {
+            // The caller's own session (an agent that just delegated): its end hangs up this
+            // process's terminal, which must not stop it before the task forgets the session.
+            if context.environment["ORANGE_TASK_ID"] == task.id.rawValue { signal(SIGHUP, SIG_IGN) }
+            if context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
+            guard !context.tmux.hasSession(session) else { continue }
+            try context.tasks.update(task.id, in: task.project) { record in
+                if record.tmuxSession == session { record.tmuxSession = nil }
+            }
+        }
         return transitions
     }
 
@@ -84,10 +97,11 @@ public struct Reconciler: Sendable {
 
     /// Tasks that hold a workspace or a session but no longer run an agent give them back. A
     /// workspace with uncommitted work is kept, and the task says why.
-    /// Returns the sessions to end once everything else is done.
-    private func releaseIdle(_ tasks: [TaskRecord]) throws -> [String] {
+    /// Returns the sessions to end once everything else is done; each stays recorded on its task
+    /// until it is ended.
+    private func releaseIdle(_ tasks: [TaskRecord]) throws -> [(TaskRecord, String)] {
         let projects = try context.projects.list()
-        var sessions: [String] = []
+        var sessions: [(TaskRecord, String)] = []
         let now = context.clock.now()
         for task in tasks where [.delegated, .done, .cancelled, .failed, .pending].contains(task.status) && (task.workspace != nil || task.tmuxSession != nil) {
             // An agent that just reported (say, `--status delegated`) may still be running that very
@@ -99,8 +113,8 @@ public struct Reconciler: Sendable {
                let updated = task.updatedAt, now.millisecondsSinceEpoch - updated.millisecondsSinceEpoch < 10_000 {
                 keepSession = true
             }
-            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: keepSession)
-            if let session = task.tmuxSession, !keepSession { sessions.append(session) }
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: true)
+            if let session = task.tmuxSession, !keepSession { sessions.append((task, session)) }
         }
         return sessions
     }

@@ -50,6 +50,7 @@ extension Commands {
                 }
             }
             try context.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
+            CrashPoint.reach("merge.pushed", context)
         } catch {
             // Leave the worktree as the agent had it: on its branch, no half-done merge.
             try? context.git.resetHard(path, to: "HEAD")
@@ -67,6 +68,7 @@ extension Commands {
             record.status = .done
             record.updatedAt = now
         }
+        CrashPoint.reach("merge.recorded", context)
         try context.tasks.appendHistory(
             HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("strategy", .string(used)), ("into", .string(target))]),
             for: task.id, in: task.project)

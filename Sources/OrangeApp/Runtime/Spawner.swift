@@ -52,6 +52,12 @@ struct Spawner {
         let id = task.id
         let marker = layout.spawnMarkerFile(id, in: task.project)
 
+        // The marker goes down before the claim: every step after it, the claim included, is
+        // then undone by `repairInterrupted` if this process dies.
+        try FileSystem.createEmptyFile(marker)
+        defer { try? FileSystem.removeTree(marker) }
+        CrashPoint.reach("spawn.marked", context)
+
         // The claim.
         let now = context.clock.now()
         let from: TaskStatus
@@ -74,8 +80,7 @@ struct Spawner {
         } catch let skip as SkipSpawn {
             return .skipped(skip.reason)
         }
-        try FileSystem.createEmptyFile(marker)
-        defer { try? FileSystem.removeTree(marker) }
+        CrashPoint.reach("spawn.claimed", context)
 
         var workspace = task.workspace
         var sessionStarted = false
@@ -87,7 +92,9 @@ struct Spawner {
                 }
                 workspace = acquired
             }
+            CrashPoint.reach("spawn.bound", context)
             try Workspaces(context: context).prepare(workspace!, for: task, project: project, harness: harness)
+            CrashPoint.reach("spawn.prepared", context)
             if let stale = task.tmuxSession, context.tmux.hasSession(stale) { try context.tmux.killSession(stale) }
             if context.tmux.hasSession(session) {
                 throw OrangeError("a tmux session named '\(session)' already exists and belongs to no running task; attach to it or kill it")
@@ -103,8 +110,10 @@ struct Spawner {
                 record.workspace = workspace
                 record.tmuxSession = session
             }
+            CrashPoint.reach("spawn.recorded", context)
             try context.tmux.newSession(session, directory: path, command: command, environment: agentEnvironment(task))
             sessionStarted = true
+            CrashPoint.reach("spawn.started", context)
             try context.tasks.update(id, in: task.project) { record in
                 record.spawnFailures = 0
                 record.lastError = nil
@@ -116,6 +125,7 @@ struct Spawner {
             try context.tasks.appendHistory(
                 .statusChanged(from: from, to: .working, by: .engine, cause: respawn ? "respawned" : "spawned", at: now),
                 for: id, in: task.project)
+            CrashPoint.reach("spawn.finished", context)
             context.logger.info("spawn", "Agent spawned", [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
             return .spawned(workspace: workspace!, session: session)
         } catch {
@@ -142,6 +152,15 @@ struct Spawner {
                 try FileLock.withLock(layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: 0) {
                     guard FileSystem.fileExists(marker) else { return }
                     let current = try context.tasks.find(task.id) ?? task
+                    // Not working: the spawner died before its claim, so it did nothing else.
+                    guard current.status == .working else {
+                        try context.tasks.update(task.id, in: task.project) { record in
+                            record.lastError = "a spawn was interrupted; it will be retried"
+                        }
+                        try FileSystem.removeTree(marker)
+                        repaired.append(task.id)
+                        return
+                    }
                     if let session = current.tmuxSession, context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
                     if let slot = try context.pool.read().slot(boundTo: task.id) {
                         let project = try context.projects.list().first { $0.name == task.project }

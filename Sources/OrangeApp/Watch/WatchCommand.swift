@@ -45,10 +45,15 @@ extension Commands {
         let token = TransientFileNames.syncToken(pid: getpid(), counter: context.clock.monotonicNanoseconds())
         let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
         try FileSystem.makeDirectories(layout.tasksRoot)
-        try FileSystem.createEmptyFile(layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+        let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+        try FileSystem.createEmptyFile(cookie)
         let deadline = context.clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         while !FileSystem.fileExists(done) {
-            if context.clock.monotonicNanoseconds() > deadline { throw OrangeError("the engine did not answer within \(timeout)s") }
+            if context.clock.monotonicNanoseconds() > deadline {
+                // Nobody will answer it now (the engine died, or had not started watching yet).
+                try? FileSystem.removeTree(cookie)
+                throw OrangeError("the engine did not answer within \(timeout)s")
+            }
             usleep(2_000)
         }
         try? FileSystem.removeTree(done)

@@ -123,6 +123,9 @@ final class WatchEngine {
         emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(getpid())))]),
              "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
         try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
+        // A `watch sync` that dropped its cookie before the watches were in place is never seen
+        // as created; the start-up scan has read everything written before it, so answer it too.
+        for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
         publishSnapshot()
         started = true
         if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
@@ -270,10 +273,11 @@ final class WatchEngine {
     private func finishSyncs(_ worker: EngineWorker) {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
+            // Answered once: a cookie found by a listing may also arrive as an event.
             let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
             guard FileSystem.status(cookie) != nil else { continue }
             try? FileSystem.removeTree(cookie)
-            try? AtomicFile.write("synced\n", to: context.home + "/.sync-\(token).done")
+            try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
         }
         pendingSyncs.removeAll()
     }
