@@ -12,7 +12,15 @@ final class EngineLock {
         try FileSystem.makeDirectories(FileSystem.parentDirectory(of: path))
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError.current("open", path: path) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // `orange watch sync` and the dashboard find out whether an engine runs by taking this
+        // lock for an instant; an engine starting at that instant must not take the probe for a
+        // running engine, so a held lock is retried for half a second before giving up.
+        var acquired = flock(fd, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<50 where !acquired {
+            usleep(10_000)
+            acquired = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        guard acquired else {
             let holder = (try? FileSystem.readText(path))?.trimmingSpaces() ?? ""
             close(fd)
             throw OrangeError("another orange engine is running for this ORANGE_HOME" + (holder.isEmpty ? "" : " (pid \(holder))") + "; it holds \(path)")
