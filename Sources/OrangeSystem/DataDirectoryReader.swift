@@ -99,7 +99,7 @@ public enum DataDirectoryReader {
     /// `kill(pid, 0)`: delivered, or refused for permission, means the process exists; but a
     /// zombie (state `Z` in /proc) has already exited and will write nothing more, so it counts as
     /// gone: its parent may take seconds to reap it.
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return true }
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"

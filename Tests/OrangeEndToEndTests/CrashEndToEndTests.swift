@@ -270,9 +270,9 @@ struct EngineCrashEndToEndTests {
             }
             if ProcessEnvironment.current()["ORANGE_CRASH_DEBUG"] == "1" { print("WATCHLOG \(context)\n\(h.watchLog)") }
             try h.killWatch(restarted, after: 0)  // a kill at a quiet moment (SIGTERM takes up to a sweep interval)
-            // The engine does not sweep leftovers of its own earlier life: a write cut short
-            // leaves its temporary file (TASK.md itself untouched) for `doctor --fix`. Nothing
-            // else may be wrong.
+            // A write cut short leaves its temporary file (TASK.md itself untouched); the next
+            // engine start removes it in the background, so it may still be there. Nothing else
+            // may be wrong.
             let findings = try JSONValue.parse(try h.orange(["doctor", "--json"]).stdout)["problems"]?.arrayValue ?? []
             let unexpected = findings.filter { $0["kind"] != "stale_temporary_file" }
             #expect(unexpected.isEmpty, "\(context): \(unexpected)")

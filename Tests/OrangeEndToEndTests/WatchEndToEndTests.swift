@@ -64,6 +64,23 @@ struct WatchEndToEndTests {
         #expect(second.exitCode == 1 && second.stderr.contains("another orange engine is running"))
     }
 
+    @Test func theEngineRemovesLeftoversOfACrashWhenItStarts() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let repo = try h.makeProject("coffee")
+        let id = try #require(try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        // A write cut short by a process that is gone (no process has a pid that high).
+        let leftover = "\(h.home)/tasks/coffee/\(id)/.TASK.md.orange-tmp-2147483646-1"
+        try FileSystem.createEmptyFile(leftover)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+        while FileSystem.fileExists(leftover) && clock.monotonicNanoseconds() < deadline { _ = try h.runner.run(["sleep", "0.05"]) }
+        #expect(!FileSystem.fileExists(leftover))
+        #expect(try h.status(id) == "reviewing")
+    }
+
     @Test func markingTheLastChildDoneCompletesTheParentAndItsParent() throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import OrangeCore
 import OrangeSystem
@@ -128,7 +129,16 @@ final class WatchEngine {
         for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
         publishSnapshot()
         started = true
-        if options.performsActions { worker.request(nil) }  // catch up: anything ready before the engine started
+        if options.performsActions {
+            worker.request(nil)  // catch up: anything ready before the engine started
+            // Off the loop thread: listing every task folder takes a while on a large tree.
+            let (home, project, emit) = (context.home, options.project, self.emit)
+            DispatchQueue(label: "orange.engine.leftovers").async {
+                for path in LeftoverSweep.run(home: home, project: project) {
+                    emit(.object([("event", "engine"), ("removed_leftover", .string(path))]), "  engine: removed \(path), left by a process that is gone")
+                }
+            }
+        }
 
         while true {
             coverUnwatched(watcher, worker: worker)
