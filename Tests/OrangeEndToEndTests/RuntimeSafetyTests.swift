@@ -76,4 +76,40 @@ struct DeadAgentTests {
         #expect(respawned.exitCode == 0, "\(respawned.stderr)")
         #expect(try h.json(["task", "show", task])["history"]?.arrayValue?.filter { $0["type"] == "agent.spawned" }.count == 2)
     }
+
+    /// The session killed, then the whole tmux server killed: each task is marked on the next
+    /// full pass, keeps its workspace for the respawn (no slot leaked to nobody), and respawns.
+    @Test func aKilledSessionAndAKilledTmuxServerAreMarkedAndRespawn() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try FileSystem.makeDirectories(h.home)
+        try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sleep", "600"]}}}"#, to: h.home + "/config.json")
+        let repo = try h.makeProject("coffee")
+        let first = try #require(try h.json(["task", "create", "first", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let second = try #require(try h.json(["task", "create", "second", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        func session(_ id: String) throws -> String { try #require(try h.json(["task", "show", id])["tmux_session"]?.stringValue) }
+        func markedGone(_ id: String) throws -> JSONValue {
+            try h.waitFor(id, "marked") { _ in
+                _ = try? h.orange(["watch", "--once"], in: repo)
+                return (try? h.json(["task", "show", id]))?["last_error"]?.stringValue?.contains("is gone") == true
+            }
+        }
+        _ = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + (try session(first))])
+        let firstMarked = try markedGone(first)
+        #expect(firstMarked["status"] == "working" && firstMarked["workspace"] != .null)
+        #expect(try h.json(["task", "show", second])["last_error"] == .null, "the other agent still runs")
+
+        h.killTmuxServer()
+        let secondMarked = try markedGone(second)
+        #expect(secondMarked["workspace"] != .null)
+        let bound = try h.json(["workspace", "list"], in: repo).arrayValue?.compactMap { $0["task"]?.stringValue } ?? []
+        #expect(Set(bound) == [first, second], "each slot is still bound to its task")
+
+        for id in [first, second] {
+            let respawned = try h.orange(["task", "respawn", id])
+            #expect(respawned.exitCode == 0, "\(respawned.stderr)")
+            let live = (try? h.runner.run(["tmux", "-L", h.tmuxSocket!, "has-session", "-t", "=" + (try session(id))]))?.exitCode
+            #expect(live == 0, "\(id) runs again")
+        }
+    }
 }
