@@ -210,12 +210,7 @@ extension OrangeHarness {
     func startWatchInOwnSession(in cwd: String) throws -> String {
         let command = ShellQuoting.commandLine(["setsid", "sh", "-c", #"cd "$1" && exec "$2" watch --sweep-interval 2"#, "_", cwd, Self.binary])
         let pid = try runner.check(["sh", "-c", "\(command) >> \(ShellQuoting.quote(directory.path + "/watch.log")) 2>&1 & echo $!"], environment: environment).stdout.trimmingSpaces()
-        let clock = SystemClock()
-        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
-        while try orange(["watch", "sync", "--timeout", "5"]).exitCode != 0 {
-            if clock.monotonicNanoseconds() > deadline { Issue.record("orange watch did not start: \(watchLog)"); break }
-            _ = try runner.run(["sleep", "0.05"])
-        }
+        try waitUntilTheEngineAnswers()
         return pid
     }
 

@@ -10,14 +10,18 @@ extension OrangeHarness {
         let extra = arguments.map { " " + ShellQuoting.quote($0) }.joined()
         let script = "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2\(extra) > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
         let pid = try runner.check(["sh", "-c", script], environment: environment).stdout.trimmingSpaces()
-        // Ready when `watch sync` is answered (the engine holds the lock and reads events).
+        try waitUntilTheEngineAnswers()
+        return pid
+    }
+
+    /// Ready when `watch sync` is answered: the engine holds the lock and reads events.
+    func waitUntilTheEngineAnswers() throws {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + 20_000_000_000
         while try orange(["watch", "sync", "--timeout", "5"]).exitCode != 0 {
             if clock.monotonicNanoseconds() > deadline { Issue.record("orange watch did not start: \(watchLog)"); break }
             _ = try runner.run(["sleep", "0.05"])
         }
-        return pid
     }
 
     var watchLog: String { (try? FileSystem.readText(directory.path + "/watch.log")) ?? "" }
