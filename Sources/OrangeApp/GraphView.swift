@@ -65,9 +65,11 @@ struct GraphView {
     func renderMermaid() -> String { graph.renderMermaid() }
 
     func json(for task: TaskRecord, path: String) -> JSONValue {
-        guard case .object(var pairs) = task.json(path: path) else { return task.json(path: path) }
-        pairs.append(("ready", .bool(isReady(task.id))))
-        if case .blocked(let blockers) = readiness(task.id) {
+        let base = task.json(path: path)
+        guard case .object(var pairs) = base else { return base }
+        let readiness = readiness(task.id)
+        pairs.append(("ready", .bool(readiness.isReady)))
+        if case .blocked(let blockers) = readiness {
             pairs.append(("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
         }
         if task.status == .delegated || !graph.children(of: task.id).isEmpty {

@@ -22,6 +22,9 @@ extension Commands {
         if invocation.flag("blocked") { tasks = tasks.filter { $0.status == .pending && !view.isReady($0.id) } }
 
         let title = project.map { "Tasks (\($0.name))" } ?? "Tasks (all projects)"
+        let json = JSONValue.array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })
+        // The text is never shown with --json; on a large tree it cost as much as the JSON.
+        if invocation.wantsJSON { return CommandResult(text: "", json: json) }
         var text: String
         if tasks.isEmpty {
             text = "No tasks" + (project.map { " in project '\($0.name)'" } ?? "") + (statuses.isEmpty && !invocation.flag("ready") && !invocation.flag("blocked") ? ". Create one with 'orange task create'.\n" : " match.\n")
@@ -37,7 +40,7 @@ extension Commands {
                 }
             }
         }
-        return CommandResult(text: text, json: .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))
+        return CommandResult(text: text, json: json)
     }
 
     /// A description squeezed onto one line and cut to `max` characters.

@@ -11,13 +11,19 @@ extension FileSystem {
     /// Reads the entry names of the folder open on `fd` (taking ownership of `fd`), sorted,
     /// without `.` and `..`.
     static func entries(ofDirectory fd: Int32, path: String) throws(SystemError) -> [String] {
+        try typedEntries(ofDirectory: fd, path: path).map(\.name)
+    }
+
+    /// The entries of the folder open on `fd` (taking ownership of `fd`), sorted by name, without
+    /// `.` and `..`, each with the type `readdir` gives for free on most file systems.
+    static func typedEntries(ofDirectory fd: Int32, path: String) throws(SystemError) -> [DirectoryEntry] {
         guard let dir = fdopendir(fd) else {
             let error = SystemError.current("opendir", path: path)
             closeDescriptor(fd)
             throw error
         }
         defer { closedir(dir) }
-        var names: [String] = []
+        var entries: [DirectoryEntry] = []
         while true {
             // readdir returns nil both at the end and on error; only errno tells them apart.
             errno = 0
@@ -29,9 +35,18 @@ extension FileSystem {
             let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
             }
-            if name != "." && name != ".." { names.append(name) }
+            guard name != "." && name != ".." else { continue }
+            let kind: DirectoryEntry.Kind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_LNK): kind = .symbolicLink
+            case Int32(DT_REG): kind = .regularFile
+            case Int32(DT_UNKNOWN): kind = .unknown
+            default: kind = .other
+            }
+            entries.append(DirectoryEntry(name: name, kind: kind))
         }
-        return names.sorted()
+        return entries.sorted { $0.name < $1.name }
     }
 
     /// Removes `path`: a symlink or file is unlinked, a folder is emptied and removed. A missing

@@ -6,35 +6,42 @@ import OrangeCore
 
 extension FileTaskStore {
     public func scan(project: ProjectName?) throws -> TaskScan {
-        var tasks: [TaskRecord] = []
+        var candidates: [(id: TaskID, project: ProjectName)] = []
         var invalid: [InvalidTaskFile] = []
-        let projectFolders = try project.map { [$0.rawValue] } ?? Self.listIfPresent(layout.tasksRoot)
+        let projectFolders = try project.map { [DirectoryEntry(name: $0.rawValue, kind: .unknown)] }
+            ?? Self.listIfPresent(layout.tasksRoot)
         for folder in projectFolders {
-            let directory = layout.tasksRoot + "/" + folder
-            guard let project = checkedFolder(directory, name: folder, problem: ProjectName.problem(with:), into: &invalid)
+            let directory = layout.tasksRoot + "/" + folder.name
+            guard let project = checkedFolder(directory, entry: folder, problem: ProjectName.problem(with:), into: &invalid)
                 .flatMap(ProjectName.init(validating:))
             else { continue }
-            let taskFolders: [String]
-            switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectory(directory) }) {
-            case .success(let names): taskFolders = names
+            let taskFolders: [DirectoryEntry]
+            switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectoryEntries(directory) }) {
+            case .success(let entries): taskFolders = entries
             case .failure(let error):
                 invalid.append(InvalidTaskFile(path: directory, line: nil, reason: "cannot list: \(SystemError.message(for: error.errno))"))
                 continue
             }
-            for name in taskFolders {
-                let taskDirectory = directory + "/" + name
-                guard let id = checkedFolder(taskDirectory, name: name, problem: Self.taskIDProblem, into: &invalid)
+            for entry in taskFolders {
+                guard let id = checkedFolder(directory + "/" + entry.name, entry: entry, problem: Self.taskIDProblem, into: &invalid)
                     .flatMap(TaskID.init(validating:))
                 else { continue }
-                // A folder without TASK.md may be a task being created right now.
-                guard FileSystem.status(layout.taskFile(id, in: project)) != nil else { continue }
-                do {
-                    tasks.append(try load(id, in: project))
-                } catch let TaskStoreError.invalid(problem) {
-                    invalid.append(problem)
-                } catch TaskStoreError.notFound {
-                    continue  // deleted while we looked
-                }
+                candidates.append((id, project))
+            }
+        }
+        let store = self, found = candidates
+        let loaded = ParallelMap.map(count: found.count) { index in
+            Result { try store.load(found[index].id, in: found[index].project) }
+        }
+        var tasks: [TaskRecord] = []
+        tasks.reserveCapacity(loaded.count)
+        for outcome in loaded {
+            switch outcome {
+            case .success(let task): tasks.append(task)
+            case .failure(TaskStoreError.invalid(let problem)): invalid.append(problem)
+            // No TASK.md: a task being created right now, or deleted while we looked.
+            case .failure(TaskStoreError.notFound): continue
+            case .failure(let error): throw error
             }
         }
         tasks.sort { a, b in
@@ -49,7 +56,7 @@ extension FileTaskStore {
         let projectFolders = try Self.listIfPresent(layout.tasksRoot)
         // Only lstat calls until the task is found: no project's tasks are parsed on the way.
         for folder in projectFolders {
-            guard let project = ProjectName(validating: folder),
+            guard let project = ProjectName(validating: folder.name),
                   FileSystem.status(layout.projectTasksDirectory(project))?.isDirectory == true,
                   let taskFolder = FileSystem.status(layout.taskDirectory(id, in: project))
             else { continue }
@@ -92,17 +99,23 @@ extension FileTaskStore {
     /// can. Dot-named files (temporary files, `.lock`) and orange's own trash are skipped; other
     /// files are not folders and are ignored; everything else with a bad name or a symlink is
     /// reported, so a stray `..x` or a link to elsewhere is seen, never silently followed.
-    private func checkedFolder(_ path: String, name: String, problem: (String) -> String?, into invalid: inout [InvalidTaskFile]) -> String? {
+    private func checkedFolder(_ path: String, entry: DirectoryEntry, problem: (String) -> String?, into invalid: inout [InvalidTaskFile]) -> String? {
+        let name = entry.name
         if name.hasPrefix(Self.trashPrefix) { return nil }
         // Hidden folders such as `.git` (a tasks tree kept in git) are not tasks; a name starting
         // with `..` still is reported, since it looks like a path trick.
         if name.hasPrefix(".") && !name.hasPrefix("..") { return nil }
-        guard let info = FileSystem.status(path) else { return nil }
-        if info.isSymbolicLink {
-            invalid.append(InvalidTaskFile(path: path, line: nil, reason: Self.notAFolder(info)))
-            return nil
+        switch entry.kind {
+        case .directory: break
+        case .regularFile, .other: return nil
+        case .symbolicLink, .unknown:
+            guard let info = FileSystem.status(path) else { return nil }
+            if info.isSymbolicLink {
+                invalid.append(InvalidTaskFile(path: path, line: nil, reason: Self.notAFolder(info)))
+                return nil
+            }
+            guard info.isDirectory else { return nil }
         }
-        guard info.isDirectory else { return nil }
         if let reason = problem(name) {
             invalid.append(InvalidTaskFile(path: path, line: nil, reason: reason))
             return nil
@@ -110,10 +123,10 @@ extension FileTaskStore {
         return name
     }
 
-    /// The names in a folder; empty when the folder does not exist (nothing created yet).
-    static func listIfPresent(_ path: String) throws(SystemError) -> [String] {
-        switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectory(path) }) {
-        case .success(let names): return names
+    /// The entries of a folder; empty when the folder does not exist (nothing created yet).
+    static func listIfPresent(_ path: String) throws(SystemError) -> [DirectoryEntry] {
+        switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectoryEntries(path) }) {
+        case .success(let entries): return entries
         case .failure(let error) where error.errno == ENOENT: return []
         case .failure(let error): throw error
         }

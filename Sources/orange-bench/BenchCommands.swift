@@ -2,10 +2,14 @@
 import OrangeCore
 import OrangeSystem
 
-/// The sub-commands besides the default pipeline measurement: `peers` and `list`.
+/// The sub-commands besides the default pipeline measurement: `peers`, `list` and `decode`.
 enum BenchCommands {
     static func runIfRequested(_ arguments: [String]) {
-        guard let command = arguments.first, ["peers", "list"].contains(command) else { return }
+        guard let command = arguments.first, ["peers", "list", "decode"].contains(command) else { return }
+        if command == "decode" {
+            StandardStreams.writeOutput(DecodeBenchmark.run())
+            exit(0)
+        }
         var options = PeerBenchmark.Options()
         options.orange = FileSystem.parentDirectory(of: FileSystem.currentExecutable() ?? ".") + "/orange"
         var sizes = [1_000, 10_000, 100_000]

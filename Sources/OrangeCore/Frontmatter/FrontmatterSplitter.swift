@@ -7,32 +7,45 @@ struct FrontmatterSplit {
     var body: String
 }
 
-/// Finds the `---` fences. Works on Unicode scalars, not Characters: `\r\n` is one Character
-/// in Swift, and slicing a String by Characters could merge a body's first combining mark
-/// into the fence; scalar indices keep the body byte for byte.
+/// Finds the `---` fences. Line breaks are found in the UTF-8 bytes (`\n` and `\r` never occur
+/// inside a multi-byte sequence), and each front matter line becomes Unicode scalars, never
+/// Characters: `\r\n` is one Character in Swift, and slicing by Characters could merge a
+/// body's first combining mark into the fence. The body is cut at a byte offset that follows a
+/// line break, so it is kept byte for byte.
 enum FrontmatterSplitter {
     static func split(_ text: String) throws(FrontmatterError) -> FrontmatterSplit {
-        let view = text.unicodeScalars
-        var index = view.startIndex
+        var text = text
+        // Native strings are contiguous UTF-8; this only copies a bridged or lazily decoded one.
+        text.makeContiguousUTF8()
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(FrontmatterError) in try split(bytes: bytes) }
+        }!
+        return try result.get()
+    }
+
+    private static func split(bytes: UnsafeBufferPointer<UInt8>) throws(FrontmatterError) -> FrontmatterSplit {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        var index = 0
         // A byte order mark is an encoding artefact, not content; editors on some systems add it.
-        if index < view.endIndex && view[index] == "\u{FEFF}" { index = view.index(after: index) }
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { index = 3 }
         var lines: [[Unicode.Scalar]] = []
         var isFirst = true
         while true {
-            var line: [Unicode.Scalar] = []
             var hadBreak = false
             // YAML line breaks are \n, \r\n and a lone \r.
-            while index < view.endIndex {
-                let c = view[index]
-                index = view.index(after: index)
-                if c == "\n" { hadBreak = true; break }
-                if c == "\r" {
-                    if index < view.endIndex && view[index] == "\n" { index = view.index(after: index) }
+            let lineStart = index
+            var lineEnd = bytes.count
+            while index < bytes.count {
+                let c = bytes[index]
+                index += 1
+                if c == lf || c == cr {
+                    lineEnd = index - 1
+                    if c == cr && index < bytes.count && bytes[index] == lf { index += 1 }
                     hadBreak = true
                     break
                 }
-                line.append(c)
             }
+            let line = scalars(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]))
             if isFirst {
                 guard line.count >= 3, line[0] == "-", line[1] == "-", line[2] == "-" else {
                     throw FrontmatterError(line: 1, reason: "missing front matter: the file must start with '---'")
@@ -43,13 +56,25 @@ enum FrontmatterSplitter {
                 isFirst = false
             } else if isFence(line) {
                 try rejectForbiddenCharacters(lines)
-                return FrontmatterSplit(lines: lines, body: String(view[index...]))
+                let body = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
+                return FrontmatterSplit(lines: lines, body: body)
             } else {
                 lines.append(line)
             }
             if !hadBreak {
                 throw FrontmatterError(line: 1, reason: "front matter is not closed by a '---' line")
             }
+        }
+    }
+
+    /// The scalars of one line of valid UTF-8; ASCII (nearly every line) is widened directly.
+    private static func scalars(_ bytes: UnsafeBufferPointer<UInt8>) -> [Unicode.Scalar] {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            return Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
+        }
+        return Array(unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+            for i in 0..<bytes.count { buffer.initializeElement(at: i, to: Unicode.Scalar(bytes[i])) }
+            initialized = bytes.count
         }
     }
 

@@ -94,9 +94,18 @@ enum YAMLScalarRules {
 
     /// Builds a string from Unicode scalars. The reader works on scalars, never on Characters,
     /// so that a quote followed by a combining mark is still a quote.
+    /// Encodes to UTF-8 bytes first: appending scalars to a `String.UnicodeScalarView` one by
+    /// one was a fifth of the time of `task list` on a large tree.
     static func string<S: Sequence>(_ scalars: S) -> String where S.Element == Unicode.Scalar {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.underestimatedCount)
+        for scalar in scalars {
+            if scalar.isASCII {
+                bytes.append(UInt8(truncatingIfNeeded: scalar.value))
+            } else {
+                bytes.append(contentsOf: UTF8.encode(scalar)!)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

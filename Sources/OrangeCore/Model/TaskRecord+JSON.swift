@@ -20,9 +20,11 @@ extension TaskRecord {
             ("spawn_failures", .int(Int64(spawnFailures))),
             ("last_error", .optional(lastError)),
         ]
-        let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention"])
-        for entry in extra where !taken.contains(entry.key) {
-            pairs.append((entry.key, entry.value.json))
+        if !extra.isEmpty {
+            let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention"])
+            for entry in extra where !taken.contains(entry.key) {
+                pairs.append((entry.key, entry.value.json))
+            }
         }
         pairs.append(("path", .string(path)))
         return .object(pairs)

@@ -64,4 +64,8 @@ public struct TaskRecord: Hashable, Sendable {
         "id", "project", "branch", "harness", "status", "description", "parent", "blocked_by", "children",
         "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
     ]
+
+    /// Each known key's position in `knownKeys`.
+    static let knownKeyPositions: [String: Int] = Dictionary(
+        uniqueKeysWithValues: knownKeys.enumerated().map { ($0.element, $0.offset) })
 }

@@ -20,49 +20,58 @@ public struct CycleIndex: Sendable {
     public func path(through id: TaskID) -> [TaskID]? { paths[id] }
     public var isEmpty: Bool { components.isEmpty }
 
-    /// Tarjan's algorithm, iterative so that long chains (thousands of levels) cannot overflow the stack.
+    /// Tarjan's algorithm, iterative so that long chains (thousands of levels) cannot overflow
+    /// the stack. It runs on integer positions rather than ids: every `task list` and every
+    /// engine start computes it over the whole graph, and hashing ids at each step was most of
+    /// its cost. The components do not depend on the order nodes are visited in; the result is
+    /// sorted.
     static func stronglyConnectedComponents(_ graph: TaskGraph) -> [[TaskID]] {
+        let ids = Array(graph.tasks.keys)
+        var position: [TaskID: Int] = [:]
+        position.reserveCapacity(ids.count)
+        for (i, id) in ids.enumerated() { position[id] = i }
+        let successors: [[Int]] = ids.map { id in graph.successors(of: id).compactMap { position[$0] } }
+
+        let unvisited = -1
         var index = 0
-        var indices: [TaskID: Int] = [:]
-        var lowlink: [TaskID: Int] = [:]
-        var onStack: Set<TaskID> = []
-        var stack: [TaskID] = []
+        var indices = [Int](repeating: unvisited, count: ids.count)
+        var lowlink = [Int](repeating: 0, count: ids.count)
+        var onStack = [Bool](repeating: false, count: ids.count)
+        var stack: [Int] = []
+        var work: [(node: Int, next: Int)] = []
         var result: [[TaskID]] = []
 
-        for root in graph.tasks.keys.sorted() where indices[root] == nil {
-            var work: [(node: TaskID, successors: [TaskID], next: Int)] = []
-            func push(_ node: TaskID) {
+        for root in ids.indices where indices[root] == unvisited {
+            func push(_ node: Int) {
                 indices[node] = index
                 lowlink[node] = index
                 index += 1
                 stack.append(node)
-                onStack.insert(node)
-                work.append((node, graph.successors(of: node), 0))
+                onStack[node] = true
+                work.append((node, 0))
             }
             push(root)
-            while !work.isEmpty {
-                let top = work.count - 1
-                let node = work[top].node
-                if work[top].next < work[top].successors.count {
-                    let successor = work[top].successors[work[top].next]
-                    work[top].next += 1
-                    if indices[successor] == nil {
+            while let (node, next) = work.last {
+                if next < successors[node].count {
+                    let successor = successors[node][next]
+                    work[work.count - 1].next += 1
+                    if indices[successor] == unvisited {
                         push(successor)
-                    } else if onStack.contains(successor) {
-                        lowlink[node] = min(lowlink[node]!, indices[successor]!)
+                    } else if onStack[successor] {
+                        lowlink[node] = min(lowlink[node], indices[successor])
                     }
                     continue
                 }
                 work.removeLast()
-                if let parent = work.last?.node { lowlink[parent] = min(lowlink[parent]!, lowlink[node]!) }
+                if let parent = work.last?.node { lowlink[parent] = min(lowlink[parent], lowlink[node]) }
                 if lowlink[node] == indices[node] {
                     var component: [TaskID] = []
                     while let member = stack.popLast() {
-                        onStack.remove(member)
-                        component.append(member)
+                        onStack[member] = false
+                        component.append(ids[member])
                         if member == node { break }
                     }
-                    let selfLoop = component.count == 1 && graph.successors(of: node).contains(node)
+                    let selfLoop = component.count == 1 && successors[node].contains(node)
                     if component.count > 1 || selfLoop { result.append(component.sorted()) }
                 }
             }
