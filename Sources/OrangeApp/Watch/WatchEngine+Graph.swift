@@ -43,17 +43,27 @@ extension WatchEngine {
                      "! \(where_): \(reason) (keeping the last good version)")
             }
         }
+        releaseEmptiedStorage()
         guard !changedIDs.isEmpty else { return }
-        // What the change made ready, with the blocker that released it.
+        // What the change made ready, with the blocker that released it. A set: the start-up
+        // batch holds every task, and searching an array of them per ready task was quadratic.
+        let changed = Set(changedIDs)
         let evaluation = graph.evaluate(changed: changedIDs)
         announcedReady = announcedReady.filter { graph[$0]?.status == .pending }
-        for id in evaluation.ready where !changedIDs.contains(id) && !announcedReady.contains(id) {
+        for id in evaluation.ready where !changed.contains(id) && !announcedReady.contains(id) {
             guard let task = graph[id] else { continue }
             announcedReady.insert(id)
-            let cause = task.blockedBy.filter { changedIDs.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
+            let cause = task.blockedBy.filter { changed.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
             emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
                  "\(task.branch)  ready  (\(cause))")
         }
+    }
+
+    /// A dictionary keeps its capacity when emptied: after the start-up batch, the records
+    /// waiting for the graph and the first-event times held room for every task, for good.
+    private func releaseEmptiedStorage() {
+        if parsed.isEmpty && parsed.capacity > 1024 { parsed = [:] }
+        if firstHint.isEmpty && firstHint.capacity > 1024 { firstHint = [:] }
     }
 
     func publishSnapshot() {

@@ -128,6 +128,7 @@ final class WatchEngine {
         // as created; the start-up scan has read everything written before it, so answer it too.
         for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
         publishSnapshot()
+        FreedMemory.returnToSystem()  // the start-up read of every task is the largest pass
         started = true
         if options.performsActions {
             worker.request(nil)  // catch up: anything ready before the engine started
@@ -188,6 +189,9 @@ final class WatchEngine {
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
                 }
+                // Every reconcile reads the whole tree; a full one (start-up, sweeps) is rare enough
+                // to pay for handing that memory back.
+                if ids == nil { FreedMemory.returnToSystem() }
             } catch {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
             }
