@@ -14,6 +14,12 @@ public struct OrangeCLI: Sendable {
         // `orange` alone opens the dashboard on a terminal, and prints help anywhere else.
         if arguments.isEmpty && context.hasTerminal { return execute(["dashboard"]) }
         let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
+        if arguments.first == "--version" && arguments.dropFirst().allSatisfy({ $0 == "--json" }) {
+            let out = wantsJSON
+                ? JSONValue.object([("version", .string(OrangeCommands.version))]).prettyRendered() + "\n"
+                : "orange \(OrangeCommands.version)\n"
+            return CommandOutcome(stdout: out, stderr: "", exitCode: 0)
+        }
         let parsed: ParsedCommandLine
         do {
             parsed = try parser.parse(arguments)

@@ -35,6 +35,16 @@ import Testing
         #expect(!FileSystem.fileExists("\(h.home)/tasks/coffee/\(id)"))
     }
 
+    @Test func versionInTextAndJSON() throws {
+        let h = try OrangeHarness()
+        let text = try h.orange(["--version"])
+        #expect(text.exitCode == 0 && text.stdout == "orange \(OrangeCommands.version)\n")
+        #expect(try h.json(["--version"])["version"]?.stringValue == OrangeCommands.version)
+        #expect(try h.orange(["--help"]).stdout.contains("orange --version"))
+        // Anything after it is not silently ignored.
+        #expect(try h.orange(["--version", "extra"]).exitCode == 2)
+    }
+
     @Test func errorsAreClearWithExitCodesAndJSON() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")

@@ -30,6 +30,7 @@ public enum HelpRenderer {
         let rows = commands.filter { $0.path.starts(with: prefix) }.map { ($0.name, $0.summary) }
         out += table(rows)
         out += "\nRun 'orange \(prefix.isEmpty ? "<command>" : prefix.joined(separator: " ") + " <command>") --help' for details. Every command accepts --json.\n"
+        if prefix.isEmpty { out += "'orange --version' prints the version.\n" }
         return out
     }
 

@@ -1,5 +1,8 @@
 /// Every orange command, as data. `ArgumentParser` and `HelpRenderer` work from this table.
 public enum OrangeCommands {
+    /// Printed by `orange --version`; raised with each release.
+    public static let version = "0.1.0"
+
     public static let intro = """
         orange: run coding agents on a graph of tasks, each in its own git worktree and tmux session.
 
