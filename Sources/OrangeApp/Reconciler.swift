@@ -48,6 +48,7 @@ public struct Reconciler: Sendable {
         var tasks = try context.tasks.scan(project: nil).tasks
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
         var transitions = try applyCompletions(tasks, changed: changed, inScope: inScope)
+        if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
         let relinked = try repairLinks(tasks, inScope: inScope)
         let repaired = try Spawner.repairInterrupted(tasks.filter(inScope), context: context)
         if !transitions.isEmpty || relinked || !repaired.isEmpty { tasks = try context.tasks.scan(project: nil).tasks }
@@ -133,6 +134,7 @@ public struct Reconciler: Sendable {
                 releaseError = "\(error)"
             }
         }
+        if task.workspace != nil && releaseError == nil { CrashPoint.reach("release.unbound", context) }
         let now = context.clock.now()
         // Written only when something changed: the watcher sees every write, and a retry that
         // rewrote the same failure would wake it again and again.

@@ -51,7 +51,10 @@ extension Commands {
                 ("branch", .string(branch)), ("description", .string(description)),
                 ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
             ]), for: id, in: project.name)
-        if let parent { try linkChild(id, to: parent, in: project.name, at: now) }
+        if let parent {
+            CrashPoint.reach("create.child-written", context)
+            try linkChild(id, to: parent, in: project.name, at: now)
+        }
         context.logger.info("task", "Task created", [("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue))])
 
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"

@@ -76,6 +76,7 @@ extension Commands {
                 HistoryEvent(type: "task.updated", timestamp: now, fields: [("changes", .array(otherChanges.map { .string($0) }))]),
                 for: task.id, in: task.project)
         }
+        CrashPoint.reach("update.written", context)
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
         var text = changes.isEmpty ? "Task \(task.id) unchanged\n" : "Updated task \(task.id): \(changes.joined(separator: ", "))\n"
         text += transitions.map { $0.line + "\n" }.joined()
@@ -105,6 +106,7 @@ extension Commands {
         }
         try context.tasks.appendHistory(
             .statusChanged(from: before.status, to: after.status, by: .human, at: now), for: task.id, in: task.project)
+        CrashPoint.reach("cancel.marked", context)
         let reconciler = Reconciler(context: context)
         if invocation.flag("force") {
             try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: true)
