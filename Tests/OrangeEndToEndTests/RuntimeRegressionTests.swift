@@ -55,6 +55,24 @@ struct RuntimeRegressionTests {
         #expect(try h.runner.check(["git", "-C", repo, "log", "--format=%s", "keep-me"]).stdout.contains("work for \(task)"))
     }
 
+    /// Found by the crash-point tests: a cancel went through the reconcile's grace period for
+    /// agents reporting on themselves, and the cancelled agent kept running until a later pass.
+    @Test func aPersonsCancelEndsTheRunningAgentAtOnce() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installSleepyAgent()
+        let repo = try h.makeProject("coffee")
+        let task = try id(h.json(["task", "create", "long-job", "work", "--harness", "sleepy"], in: repo))
+        #expect(try h.status(task) == "working")
+        #expect(h.tmuxSessions().count == 1)
+        let cancelled = try h.json(["task", "cancel", task, "--yes"])
+        #expect(cancelled["status"] == "cancelled" && cancelled["tmux_session"] == .null && cancelled["workspace"] == .null)
+        // Checked right after the command returned: no later pass is needed to end it.
+        #expect(h.tmuxSessions().isEmpty)
+        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        #expect(pool.allSatisfy { $0["status"] == "available" })
+    }
+
     @Test func b3AndB5MergeNeverTouchesTheUsersCheckoutAndAFailedPushIsAnError() throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
