@@ -7,7 +7,11 @@ struct GraphView {
     let cycles: CycleIndex
 
     init(tasks: [TaskRecord]) {
-        graph = TaskGraph(tasks)
+        self.init(graph: TaskGraph(tasks))
+    }
+
+    init(graph: TaskGraph) {
+        self.graph = graph
         cycles = CycleIndex(graph: graph)
     }
 

@@ -106,6 +106,35 @@ struct WatchEndToEndTests {
         _ = try h.waitFor(root, "done") { $0["status"] == "done" }
         #expect(try h.status(mid) == "done")
     }
+
+    /// The engine decides on its own graph, which keeps an invalid file's last good version for
+    /// display; it must not act on that version. A delegated parent whose TASK.md is broken when
+    /// its last child is done is left alone (its file never rewritten), and completed once fixed.
+    @Test func aBrokenParentIsNotActedOnUntilItIsFixed() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let repo = try h.makeProject("oauth")
+        let parent = try #require(try h.json(["task", "create", "parent", "p", "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
+        let child = try #require(try h.json(["task", "create", "child", "c", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        _ = try h.json(["task", "update", child, "--status", "working", "--as", "human"])
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+
+        let parentFile = "\(h.home)/tasks/oauth/\(parent)/TASK.md"
+        let good = try FileSystem.readText(parentFile)
+        try h.renameOverSave(parent, project: "oauth") { $0.replacing("status: delegated\n", with: "status: [delegated\n") }
+        let broken = try FileSystem.readText(parentFile)
+        #expect(try h.orange(["watch", "sync", "--timeout", "10"]).exitCode == 0)
+        try h.renameOverSave(child, project: "oauth") { $0.replacing("status: working\n", with: "status: done\n") }
+        #expect(try h.orange(["watch", "sync", "--timeout", "10"]).exitCode == 0)
+        #expect(try FileSystem.readText(parentFile) == broken, "a malformed file was rewritten")
+        #expect(!h.watchLog.contains("error:"), "\(h.watchLog)")
+
+        try h.renameOverSave(parent, project: "oauth") { _ in good }
+        _ = try h.waitFor(parent, "done") { $0["status"] == "done" }
+    }
 }
 
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))

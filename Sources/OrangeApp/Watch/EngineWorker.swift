@@ -4,29 +4,36 @@ import Synchronization
 
 /// Runs reconciles (git, tmux, spawning) off the watch loop's thread, so the loop keeps
 /// draining inotify while an agent starts. Requests made while one runs are merged into the next.
+///
+/// Each request carries the engine's graph to decide on, or nil to read the tree from disk;
+/// merged requests decide on the newest graph, or on disk if any of them asked for it.
 final class EngineWorker: Sendable {
     private struct State {
         var pending: Set<TaskID> = []
         var full = false
         var running = false
+        var graph: TaskGraph?
+        var fromDisk = false
     }
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "orange.engine.reconcile")
-    private let work: @Sendable ([TaskID]?) -> Void
+    private let work: @Sendable ([TaskID]?, TaskGraph?) -> Void
     /// Called when the worker goes idle, so the loop can answer syncs without waiting for its
     /// next deadline.
     private let idle: @Sendable () -> Void
 
-    init(onIdle idle: @escaping @Sendable () -> Void, _ work: @escaping @Sendable ([TaskID]?) -> Void) {
+    init(onIdle idle: @escaping @Sendable () -> Void, _ work: @escaping @Sendable ([TaskID]?, TaskGraph?) -> Void) {
         self.work = work
         self.idle = idle
     }
 
-    /// Asks for a reconcile of these tasks (nil: everything).
-    func request(_ ids: [TaskID]?) {
+    /// Asks for a reconcile of these tasks (nil: everything), deciding on `graph` (nil: on the
+    /// tree read from disk).
+    func request(_ ids: [TaskID]?, deciding graph: TaskGraph?) {
         let start = state.withLock { state -> Bool in
             if let ids { state.pending.formUnion(ids) } else { state.full = true }
+            if let graph { state.graph = graph } else { state.fromDisk = true }
             if state.running { return false }
             state.running = true
             return true
@@ -39,25 +46,29 @@ final class EngineWorker: Sendable {
 
     private func drain() {
         while true {
-            let next = state.withLock { state -> [TaskID]?? in
+            let next = state.withLock { state -> (ids: [TaskID]?, graph: TaskGraph?)? in
+                // Taken out, not copied: a graph held here would make the loop's next change
+                // copy the whole graph again.
+                let graph = state.fromDisk ? nil : state.graph
+                defer { (state.graph, state.fromDisk) = (nil, false) }
                 if state.full {
                     state.full = false
                     state.pending = []
-                    return .some(nil)
+                    return (nil, graph)
                 }
                 if !state.pending.isEmpty {
                     let ids = Array(state.pending).sorted()
                     state.pending = []
-                    return .some(ids)
+                    return (ids, graph)
                 }
                 state.running = false
-                return .none
+                return nil
             }
-            guard let ids = next else {
+            guard let next else {
                 idle()
                 return
             }
-            work(ids)
+            work(next.ids, next.graph)
         }
     }
 }

@@ -131,7 +131,9 @@ final class WatchEngine {
         FreedMemory.returnToSystem()  // the start-up read of every task is the largest pass
         started = true
         if options.performsActions {
-            worker.request(nil)  // catch up: anything ready before the engine started
+            // Catch up on anything due before the engine started, from disk: like a sweep, it
+            // is the backup that owes nothing to the engine's own view.
+            worker.request(nil, deciding: nil)
             // Off the loop thread: listing every task folder takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
             DispatchQueue(label: "orange.engine.leftovers").async {
@@ -181,10 +183,10 @@ final class WatchEngine {
         let project = options.project
         let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
-        return EngineWorker(onIdle: { waker.wake() }) { ids in
+        return EngineWorker(onIdle: { waker.wake() }) { ids, graph in
             beforeReconcile()
             do {
-                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project) {
+                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph) {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
@@ -244,7 +246,8 @@ final class WatchEngine {
             for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
             return [.hints(found), .resyncFinished]
         case .sweep:
-            if options.performsActions { worker.request(nil) }
+            // From disk: the sweep is the backup for whatever the events missed.
+            if options.performsActions { worker.request(nil, deciding: nil) }
             checkWorkspaceLinks()
             return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
@@ -253,12 +256,20 @@ final class WatchEngine {
             return []
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
-            if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids) }
+            if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
             return []
         case .diagnostic(let message):
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
             return []
         }
+    }
+
+    /// The engine's graph, for a reconcile to decide on without reading every TASK.md again;
+    /// nil (read from disk) when the graph is not the whole truth: `--project` watches one
+    /// project while links may cross into others, and an invalid file's last good version is
+    /// kept for display but must not be acted on.
+    func graphForReconcile() -> TaskGraph? {
+        options.project == nil && invalidFiles.isEmpty ? graph : nil
     }
 
     func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
