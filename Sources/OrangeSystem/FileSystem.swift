@@ -59,8 +59,7 @@ public enum FileSystem {
         return try readAll(fd, path: path)
     }
 
-    /// Everything left to read on `fd`, looping on short reads.
-    /// Reads to the end of file. `sizeHint` (the size `fstat` gave) sizes the buffer so a
+    /// Reads to the end of file, looping on short reads. `sizeHint` (the size `fstat` gave) sizes the buffer so a
     /// regular file is read in one call plus the one that sees the end; a file that grows in
     /// the meantime is still read whole. The buffer is not zero-filled first: that showed when
     /// reading thousands of small TASK.md files.

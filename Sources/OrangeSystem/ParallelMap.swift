@@ -6,8 +6,8 @@ import Glibc
 /// Reading and parsing thousands of TASK.md files is independent work per file; on the 2-core
 /// machines orange targets this halves `task list` on a large tree. Small inputs stay on the
 /// calling thread, where starting workers would cost more than it saves.
-enum ParallelMap {
-    static func map<T: Sendable>(count: Int, minimumForThreads: Int = 256, _ transform: @Sendable (Int) -> T) -> [T] {
+public enum ParallelMap {
+    public static func map<T: Sendable>(count: Int, minimumForThreads: Int = 256, _ transform: @Sendable (Int) -> T) -> [T] {
         let workers = min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 16)
         guard count >= minimumForThreads, workers > 1 else { return (0..<count).map(transform) }
         let results = ResultSlots<T>(count: count)

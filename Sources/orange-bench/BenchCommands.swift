@@ -46,10 +46,32 @@ enum BenchCommands {
         }
     }
 
+    /// The real engine on the same tree: from starting `orange watch` to its answer to the first
+    /// `orange watch sync` (every task read, the catch-up reconcile done), and its memory then.
+    /// The tree's project is not registered, so nothing is spawned.
+    static func watchStartUp(home: String, orange: String) throws -> (seconds: Double, rss: Double, peak: Double) {
+        let clock = SystemClock()
+        let begin = clock.monotonicNanoseconds()
+        let engine = try RunningProcess([orange, "watch", "--json", "--sweep-interval", "3600"],
+                                        environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
+        defer { engine.terminate() }
+        // Until the engine holds its lock, `watch sync` says none is running: ask again.
+        while true {
+            let sync = try ProcessRunner().run([orange, "watch", "sync", "--timeout", "600"], environment: ["ORANGE_HOME": home], input: nil, timeoutSeconds: 660)
+            if sync.exitCode == 0 { break }
+            guard sync.stderr.contains("no orange engine is running"), clock.monotonicNanoseconds() - begin < 60_000_000_000 else {
+                throw BenchError("watch sync failed: \(sync.stderr)")
+            }
+            usleep(5_000)
+        }
+        let seconds = Double(clock.monotonicNanoseconds() - begin) / 1e9
+        return (seconds, engine.residentMegabytes, engine.peakResidentMegabytes)
+    }
+
     /// Wall time of `orange task list --ready --json --all` (the whole process: start, scan and
     /// parse every TASK.md, readiness, JSON) on trees of each size; the median of 5 runs.
     static func listReady(sizes: [Int], orange: String) throws -> String {
-        var out = "| tasks | `task list --ready --json --all` (median of 5) | ready tasks |\n|---|---|---|\n"
+        var out = "| tasks | `task list --ready --json --all` (median of 5) | ready tasks | `orange watch`: start to first `watch sync` answered | its RSS then | its peak RSS |\n|---|---|---|---|---|---|\n"
         let clock = SystemClock()
         for size in sizes {
             var template = Array("/tmp/orange-list-XXXXXX".utf8CString)
@@ -79,7 +101,9 @@ enum BenchCommands {
                 guard result.exitCode == 0 else { throw BenchError("task list failed: \(result.stderr)") }
                 readyCount = result.stdout.split(separator: "\n").filter { $0.hasPrefix("    \"id\"") }.count
             }
-            out += "| \(size) | \(Bench.format(Bench.percentile(times, 0.5))) ms | \(readyCount) |\n"
+            let engine = try watchStartUp(home: root, orange: orange)
+            out += "| \(size) | \(Bench.format(Bench.percentile(times, 0.5))) ms | \(readyCount) | \(Bench.format(engine.seconds)) s "
+                + "| \(Bench.format(engine.rss)) MB | \(Bench.format(engine.peak)) MB |\n"
         }
         return out
     }

@@ -63,6 +63,7 @@ func makeTree(_ count: Int, home: String) throws -> [TaskRecord] {
 
 print("| tasks | start-up to ready | edit → graph p50 | p90 | p99 | max | edits | edit → spawn decision p50 | p99 | evaluate one change | RSS |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
+var reconcileRows: [String] = []
 for size in sizes {
     var template = Array("/tmp/orange-bench-XXXXXX".utf8CString)
     let root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -143,6 +144,32 @@ for size in sizes {
     for id in ids { _ = graph.evaluate(changed: [id]) }
     let perEvaluation = Double(clock.monotonicNanoseconds() - evalBegin) / Double(ids.count) / 1_000
 
+    // What a reconcile decides on: the engine's graph (cycles, what is due, what is ready), or
+    // the whole tree read from disk and a graph built from it (the CLI, sweeps, start-up).
+    var onGraph: [Double] = []
+    for id in ids.prefix(20) {
+        let begin = clock.monotonicNanoseconds()
+        let cycles = CycleIndex(graph: graph)
+        _ = graph.evaluate(changed: [id], cycles: cycles)
+        _ = graph.readyTasks(cycles: cycles)
+        onGraph.append(ms(clock.monotonicNanoseconds() - begin))
+    }
+    var fromDisk: [Double] = []
+    let store = FileTaskStore(layout: DataDirectory(home: root))
+    for _ in 0..<3 {
+        let begin = clock.monotonicNanoseconds()
+        let tasks = try store.scan(project: nil).tasks
+        let cycles = CycleIndex(graph: TaskGraph(tasks))
+        _ = cycles.isEmpty
+        fromDisk.append(ms(clock.monotonicNanoseconds() - begin))
+    }
+    reconcileRows.append("| \(size) | \(format(percentile(onGraph, 0.5))) ms | \(format(percentile(fromDisk, 0.5))) ms |")
+
     print("| \(size) | \(format(ms(startup))) ms | \(format(percentile(latencies, 0.5))) ms | \(format(percentile(latencies, 0.9))) ms | \(format(percentile(latencies, 0.99))) ms | \(format(latencies.max() ?? 0)) ms | \(latencies.count)/\(edits) | \(format(percentile(decisions, 0.5))) ms | \(format(percentile(decisions, 0.99))) ms | \(format(perEvaluation)) µs | \(format(rss)) MB |")
     watcher.close()
 }
+
+print("")
+print("| tasks | a reconcile decides on the engine's graph (median of 20) | on the tree read from disk (median of 3) |")
+print("|---|---|---|")
+for row in reconcileRows { print(row) }

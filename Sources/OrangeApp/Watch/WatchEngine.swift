@@ -208,9 +208,33 @@ final class WatchEngine {
         var queue = events[...]
         for case .hints(let hints) in events { noteHints(hints) }
         while let next = queue.popFirst() {
-            for action in reducer.handle(next, now: clock.monotonicNanoseconds()) {
-                queue += perform(action, watcher: watcher, worker: worker)
+            let actions = reducer.handle(next, now: clock.monotonicNanoseconds())
+            var index = actions.startIndex
+            while index < actions.endIndex {
+                var reads: [TaskKey] = []
+                while index < actions.endIndex, case .read(let key) = actions[index] {
+                    reads.append(key)
+                    index += 1
+                }
+                if !reads.isEmpty {
+                    queue += read(reads)
+                } else {
+                    queue += perform(actions[index], watcher: watcher, worker: worker)
+                    index += 1
+                }
             }
+        }
+    }
+
+    /// A run of reads, answered in order. The start-up scan, a resync and a git checkout ask for
+    /// thousands at once; they are read and parsed on every core (ParallelMap keeps short runs
+    /// on this thread).
+    private func read(_ keys: [TaskKey]) -> [WatchEvent] {
+        let root = layout.tasksRoot
+        let results = ParallelMap.map(count: keys.count) { TaskFileReader.read(keys[$0], tasksRoot: root) }
+        return zip(keys, results).map { key, read in
+            if let record = read.record { parsed[key] = record }
+            return .fileRead(key, read.result)
         }
     }
 
@@ -235,7 +259,7 @@ final class WatchEngine {
     private func perform(_ action: WatchAction, watcher: TaskTreeWatcher, worker: EngineWorker) -> [WatchEvent] {
         switch action {
         case .read(let key):
-            return [.fileRead(key, read(key))]
+            return read([key])
         case .stat(let key):
             return [.statResult(key, TaskFileReader.fingerprint(taskFile(key)))]
         case .fullResync:
@@ -273,12 +297,6 @@ final class WatchEngine {
     }
 
     func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
-
-    private func read(_ key: TaskKey) -> FileReadResult {
-        let (result, record) = TaskFileReader.read(key, tasksRoot: layout.tasksRoot)
-        if let record { parsed[key] = record }
-        return result
-    }
 
     /// Every task folder with a TASK.md, in the watched project (or every project).
     private func allTaskKeys() -> [TaskKey] {

@@ -62,9 +62,14 @@ public final class RunningProcess {
     }
 
     /// Peak resident set size in MiB (VmHWM).
-    public var peakResidentMegabytes: Double {
+    public var peakResidentMegabytes: Double { statusMegabytes("VmHWM:") }
+
+    /// Resident set size now, in MiB (VmRSS).
+    public var residentMegabytes: Double { statusMegabytes("VmRSS:") }
+
+    private func statusMegabytes(_ field: String) -> Double {
         let status = (try? FileSystem.readText("/proc/\(pid)/status")) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
     }
 
