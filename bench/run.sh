@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the figures in docs/performance.md, on this machine, in one run:
 #   1. orange-bench            the engine pipeline in process, at each size (start-up, edit → graph, RSS)
-#   2. orange-bench list       wall time of `orange task list --ready --json --all` at each size
+#   2. orange-bench decode     the cost of decoding one TASK.md, stage by stage, on one thread
+#      orange-bench list       wall time of `orange task list --ready --json --all` at each size,
+#                              and the real `orange watch`'s start-up and memory
 #   3. orange-bench peers      orange watch next to inotifywait, watchdog, watchfiles, chokidar and
 #                              stat pollers, over the same tree and the same edits
 # It installs the peers it compares with (Debian packages, and watchfiles from PyPI) when they
@@ -48,18 +50,20 @@ watcher_cpu=$((cpus > 1 ? cpus - 1 : 0))
 
 echo "orange-bench: scale" >&2
 scale=$("$BIN/orange-bench" --sizes "$SIZES" --edits 300)
+echo "orange-bench: decode" >&2
+decode=$("$BIN/orange-bench" decode)
 echo "orange-bench: list" >&2
 list=$("$BIN/orange-bench" list --sizes "$SIZES" --orange "$BIN/orange")
 echo "orange-bench: peers" >&2
 peers=$(ORANGE_BENCH_PYTHON=$PYTHON ORANGE_BENCH_WATCHER_CPU=$watcher_cpu taskset -c $writer_cpu \
     "$BIN/orange-bench" peers --rounds "$ROUNDS" --orange "$BIN/orange")
 
-export header scale list peers
+export header scale decode list peers
 "$PYTHON" - <<'PY'
 import os, re
 path = "docs/performance.md"
 text = open(path).read()
-for name in ("header", "scale", "list", "peers"):
+for name in ("header", "scale", "decode", "list", "peers"):
     begin, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
     body = os.environ[name].strip()
     if name == "header":
