@@ -60,9 +60,9 @@ final class EngineHome: @unchecked Sendable {
         try FileSystem.rename(folder + "/.TASK.md.tmp", to: folder + "/TASK.md")
     }
 
-    /// The tasks a fresh scan of the files finds, by id.
+    /// The tasks a fresh scan of the files finds, by id, as the engine holds them (no body).
     func freshTasks() throws -> [TaskID: TaskRecord] {
-        Dictionary(uniqueKeysWithValues: try context.tasks.scan(project: nil).tasks.map { ($0.id, $0) })
+        Dictionary(uniqueKeysWithValues: try context.tasks.scan(project: nil).tasks.map { ($0.id, $0.withoutBody) })
     }
 }
 

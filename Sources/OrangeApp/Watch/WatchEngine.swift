@@ -233,7 +233,9 @@ final class WatchEngine {
         let root = layout.tasksRoot
         let results = ParallelMap.map(count: keys.count) { TaskFileReader.read(keys[$0], tasksRoot: root) }
         return zip(keys, results).map { key, read in
-            if let record = read.record { parsed[key] = record }
+            // Without its body: nothing the engine decides or shows needs it, and a tree of
+            // long task notes would otherwise all sit in the engine's memory.
+            if let record = read.record { parsed[key] = record.withoutBody }
             return .fileRead(key, read.result)
         }
     }

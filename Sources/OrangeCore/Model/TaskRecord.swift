@@ -65,6 +65,15 @@ public struct TaskRecord: Hashable, Sendable {
         "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
     ]
 
+    /// The record with an empty body: what a long-running holder of every task (the engine)
+    /// keeps, so its memory does not grow with the notes written in TASK.md files. Never to be
+    /// written back; writes re-read the file under the task's lock.
+    public var withoutBody: TaskRecord {
+        var record = self
+        record.body = ""
+        return record
+    }
+
     /// Each known key's position in `knownKeys`.
     static let knownKeyPositions: [String: Int] = Dictionary(
         uniqueKeysWithValues: knownKeys.enumerated().map { ($0.element, $0.offset) })
