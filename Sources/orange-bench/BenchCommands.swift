@@ -92,6 +92,8 @@ enum BenchCommands {
                 try AtomicFile.writeAll(fd, Array(record.rendered().utf8), path: folder + "/TASK.md")
                 close(fd)
             }
+            // Written without fsync: flush now so the kernel's writeback is not measured.
+            sync()
             var times: [Double] = []
             var readyCount = 0
             for _ in 0..<5 {
