@@ -104,7 +104,7 @@ import Testing
         let loop = try PollLoop()
         let waker = loop.waker
         let writer = InotifyBackgroundWriter { waker.wake() }
-        let outcome = try loop.wait(on: [], until: .after(milliseconds: 5000))
+        let outcome = try loop.wait(on: [], until: .after(milliseconds: 20_000))
         #expect(!outcome.timedOut)
         #expect(outcome.wakeups == 1)
         #expect(writer.error == nil)
@@ -117,7 +117,7 @@ import Testing
         let loop = try PollLoop()
         #expect(try loop.wait(on: [instance.fileDescriptor], until: .after(milliseconds: 1)).readable.isEmpty)
         try writeInPlace(tree.path("f"), "x")
-        let outcome = try loop.wait(on: [instance.fileDescriptor], until: .after(milliseconds: 5000))
+        let outcome = try loop.wait(on: [instance.fileDescriptor], until: .after(milliseconds: 20_000))
         #expect(outcome.readable == [instance.fileDescriptor])
     }
 
@@ -131,7 +131,7 @@ import Testing
             try PollLoop.installSignalHandlers([SIGUSR2], waker: waker)
             raise(SIGUSR2)
         }
-        let outcome = try loop.wait(on: [], until: .after(milliseconds: 5000))
+        let outcome = try loop.wait(on: [], until: .after(milliseconds: 20_000))
         #expect(outcome.signals == [SIGUSR2])
         #expect(!outcome.timedOut)
         #expect(sender.error == nil)

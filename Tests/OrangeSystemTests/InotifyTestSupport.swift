@@ -137,8 +137,8 @@ final class InotifyBackgroundWriter: Sendable {
 }
 
 extension TaskTreeWatcher {
-    /// `syncAndDrain` with a deadline a few seconds away.
-    func sync(seconds: Int = 5) throws -> [WatchHint] {
+    /// `syncAndDrain` with a deadline far enough away for a loaded CI machine (only a failure waits for it).
+    func sync(seconds: Int = 20) throws -> [WatchHint] {
         try syncAndDrain(deadline: .after(milliseconds: seconds * 1000))
     }
 

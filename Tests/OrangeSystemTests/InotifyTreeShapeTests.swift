@@ -137,7 +137,7 @@ extension InotifyWatcherTests {
 
         // Deleted outright, then created again.
         try removeTree(tree.tasks)
-        let deadline = PollLoop.Deadline.after(milliseconds: 5000)
+        let deadline = PollLoop.Deadline.after(milliseconds: 20_000)
         var gone: [WatchHint] = []
         let loop = try PollLoop()
         while !gone.contains(.rescan(path: "tasks")) && !deadline.hasPassed {
@@ -158,7 +158,7 @@ extension InotifyWatcherTests {
         let tree = fixture.tree
         try renamePath(tree.root, tree.base + "/orange.moved")
         let loop = try PollLoop()
-        let deadline = PollLoop.Deadline.after(milliseconds: 5000)
+        let deadline = PollLoop.Deadline.after(milliseconds: 20_000)
         var hints: [WatchHint] = []
         while !hints.contains(.rescan(path: "")) && !deadline.hasPassed {
             _ = try loop.wait(on: [fixture.watcher.fileDescriptor], until: deadline)
