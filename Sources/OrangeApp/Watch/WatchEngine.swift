@@ -100,6 +100,7 @@ final class WatchEngine {
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
+        HeapTuning.useOneArena()
         loop = try PollLoop()
         stopHandle = StopHandle(waker: loop.waker)
         reducer = WatchReducer(
@@ -128,7 +129,7 @@ final class WatchEngine {
         // as created; the start-up scan has read everything written before it, so answer it too.
         for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
         publishSnapshot()
-        FreedMemory.returnToSystem()  // the start-up read of every task is the largest pass
+        HeapTuning.returnFreedMemory()  // the start-up read of every task is the largest pass
         started = true
         if options.performsActions {
             // Catch up on anything due before the engine started, from disk: like a sweep, it
@@ -193,7 +194,7 @@ final class WatchEngine {
                 }
                 // Every reconcile reads the whole tree; a full one (start-up, sweeps) is rare enough
                 // to pay for handing that memory back.
-                if ids == nil { FreedMemory.returnToSystem() }
+                if ids == nil { HeapTuning.returnFreedMemory() }
             } catch {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
             }
