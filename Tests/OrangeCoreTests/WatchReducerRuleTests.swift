@@ -181,6 +181,27 @@ import Testing
         #expect(loop.allowed.map(\.key) == [a])
     }
 
+    @Test func aFileFoundHalfWrittenByAScanIsNotReportedInvalid() {
+        var loop = FakeWatchLoop()
+        // A new folder's scan finds TASK.md created and not written yet.
+        loop.replace(a, .invalid(line: 1, reason: "missing front matter"))
+        loop.hints([file(a, .appeared)])
+        #expect(loop.reads == [a])
+        #expect(loop.batches.isEmpty)
+        // Its writer closes it: a complete write, read at once, and the task is simply added.
+        loop.advance(by: ms(1))
+        loop.replace(a, .valid(1))
+        loop.hints([file(a, .completeWrite)])
+        #expect(loop.batches.map(\.changes) == [[a: .updated(contentHash: 1)]])
+        // A file found by a scan that really is invalid is reported once it reads the same twice.
+        loop.replace(b, .invalid(line: 2, reason: "bad indent"))
+        loop.hints([file(b, .appeared)])
+        #expect(loop.batches.count == 1)
+        loop.settle()
+        #expect(loop.reads(of: b) == 2)
+        #expect(loop.batches.last?.changes == [b: .invalid(line: 2, reason: "bad indent")])
+    }
+
     @Test func unreadableFileKeepsStateAndWarnsOncePerReason() {
         var loop = FakeWatchLoop()
         loop.load([a: 1])

@@ -12,8 +12,16 @@ extension WatchReducer {
                 let key = TaskKey(project: project, taskID: taskID)
                 let factor = noteHint(key, now: now) { slot in
                     switch kind {
-                    case .completeWrite, .appeared:
+                    case .completeWrite:
                         slot.awaitingCompleteWrite = false
+                        slot.partialFactor = 1
+                        slot.tentativeInvalid = nil
+                    case .appeared:
+                        // A scan cannot tell a finished file from one its writer has just
+                        // created: an invalid read of it is believed only when read twice the
+                        // same (a new folder's TASK.md, empty for an instant, was reported as
+                        // invalid in a burst of 2,000 new tasks).
+                        slot.awaitingCompleteWrite = true
                         slot.partialFactor = 1
                         slot.tentativeInvalid = nil
                     case .partialWrite:
