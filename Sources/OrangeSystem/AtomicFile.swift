@@ -3,8 +3,9 @@ import OrangeCore
 import Synchronization
 
 /// Whole-file writes that readers never see half done: a temporary file in the same folder,
-/// fsync, rename over the target, fsync of the folder. On any failure the temporary file is
-/// removed and the target is left as it was.
+/// fsync, rename over the target, fsync of the folder. On any failure before the rename the
+/// temporary file is removed and the target is left as it was; a failed fsync of the folder
+/// after it is thrown too, although the new file is already in place (see `syncDirectory`).
 public enum AtomicFile {
     private static let counter = Atomic<Int>(0)
 
@@ -44,7 +45,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        syncDirectory(directory)
+        try syncDirectory(directory, of: path)
     }
 
     /// The permission bits of the regular file at `path`, when there is one. A symlink's own
@@ -74,11 +75,20 @@ public enum AtomicFile {
         }
     }
 
-    /// Makes the rename itself durable. Best effort: some file systems refuse fsync on folders.
-    static func syncDirectory(_ directory: String) {
+    /// Makes the rename of `path` durable. A folder that cannot be opened, or whose file system
+    /// refuses fsync on folders (EINVAL), is skipped. Any other failure (EIO) is thrown: the new
+    /// file is visible but may not survive a crash, so the caller must not report success. The
+    /// error names the file, which is what the user asked about, and says it is the folder's sync.
+    static func syncDirectory(_ directory: String, of path: String) throws(SystemError) {
         guard let fd = try? openFile(directory, O_RDONLY | O_DIRECTORY) else { return }
-        fsync(fd)
-        closeDescriptor(fd)
+        defer { closeDescriptor(fd) }
+        do throws(SystemError) {
+            _ = try retryingInterrupts("fsync") { fsync(fd) }
+        } catch where error.errno == EINVAL {
+            return
+        } catch {
+            throw SystemError("fsync the folder after writing", path: path, errno: error.errno)
+        }
     }
 
     static func split(_ path: String) -> (directory: String, name: String) {

@@ -29,6 +29,7 @@ public struct FileTaskStore: TaskStore {
 
     public func create(_ task: TaskRecord) throws {
         let directory = layout.taskDirectory(task.id, in: task.project)
+        let madeHere = FileSystem.status(directory) == nil
         try FileSystem.makeDirectories(directory, mode: mode_t(DataDirectory.directoryMode))
         try requireRealFolder(layout.projectTasksDirectory(task.project))
         try requireRealFolder(directory)
@@ -36,7 +37,14 @@ public struct FileTaskStore: TaskStore {
             let path = layout.taskFile(task.id, in: task.project)
             // lstat, not access: a dangling symlink named TASK.md is still something not to replace.
             if FileSystem.status(path) != nil { throw TaskStoreError.alreadyExists(task.id) }
-            try AtomicFile.write(task.rendered(), to: path, mode: mode_t(DataDirectory.fileMode))
+            do {
+                try AtomicFile.write(task.rendered(), to: path, mode: mode_t(DataDirectory.fileMode))
+            } catch {
+                // A folder without TASK.md is damage doctor reports. One this call made holds only
+                // its lock, or a TASK.md whose folder sync failed: removed, a failed create leaves nothing.
+                if madeHere { try? removeAside(task.id, in: task.project) }
+                throw error
+            }
         }
     }
 
@@ -61,16 +69,17 @@ public struct FileTaskStore: TaskStore {
     }
 
     public func delete(_ id: TaskID, in project: ProjectName) throws {
-        let directory = layout.taskDirectory(id, in: project)
         try requireExistingFolder(id, in: project)
-        try withTaskLock(id, in: project) {
-            // Renamed aside first so no reader ever sees a half-removed folder, then removed
-            // without following any link inside it.
-            let n = Self.trashCounter.wrappingAdd(1, ordering: .relaxed).oldValue
-            let trash = layout.projectTasksDirectory(project) + "/" + TransientFileNames.deletedTaskFolder(id, pid: getpid(), counter: n)
-            try FileSystem.rename(directory, to: trash)
-            try FileSystem.removeTree(trash)
-        }
+        try withTaskLock(id, in: project) { try removeAside(id, in: project) }
+    }
+
+    /// Renames the task's folder aside first, so no reader ever sees it half removed, then
+    /// removes it without following any link inside it. The caller holds the task's lock.
+    private func removeAside(_ id: TaskID, in project: ProjectName) throws {
+        let n = Self.trashCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        let trash = layout.projectTasksDirectory(project) + "/" + TransientFileNames.deletedTaskFolder(id, pid: getpid(), counter: n)
+        try FileSystem.rename(layout.taskDirectory(id, in: project), to: trash)
+        try FileSystem.removeTree(trash)
     }
 
     public func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws {
