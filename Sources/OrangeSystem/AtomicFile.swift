@@ -17,6 +17,16 @@ public enum AtomicFile {
     /// Replaces `path` with `bytes` atomically: readers see the old file or the new one, never a
     /// part. A new file gets `mode`; an existing regular file keeps its own. Errors name `path`.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        try write(bytes, to: path, mode: mode, onlyIf: nil)
+    }
+
+    /// Like `write`, but `precondition` is asked right before the rename, once the new content is
+    /// on disk: when it says no, nothing is replaced, the temporary file is removed and the
+    /// result is false. A read-modify-write uses it to notice a writer that took no lock.
+    @discardableResult
+    public static func write(
+        _ bytes: [UInt8], to path: String, mode: mode_t = 0o600, onlyIf precondition: (() -> Bool)?
+    ) throws(SystemError) -> Bool {
         let (directory, name) = split(path)
         let n = counter.wrappingAdd(1, ordering: .relaxed).oldValue
         // A recognisable dot name: the watcher and the store ignore it, and a crash leaves
@@ -39,6 +49,10 @@ public enum AtomicFile {
             open = false
             // A failed close can report a delayed write error: the data may not be on disk.
             if close(fd) != 0 { throw SystemError.current("write", path: path) }
+            if let precondition, !precondition() {
+                unlink(temporary)
+                return false
+            }
             if rename(temporary, path) != 0 { throw SystemError.current("rename", path: path) }
         } catch {
             if open { closeDescriptor(fd) }
@@ -46,6 +60,7 @@ public enum AtomicFile {
             throw error
         }
         try syncDirectory(directory, of: path)
+        return true
     }
 
     /// The permission bits of the regular file at `path`, when there is one. A symlink's own

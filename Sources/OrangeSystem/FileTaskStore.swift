@@ -53,20 +53,37 @@ public struct FileTaskStore: TaskStore {
         let path = layout.taskFile(id, in: project)
         try requireExistingTask(id, in: project)
         return try withTaskLock(id, in: project) {
-            // Re-read inside the lock: the copy a caller read earlier may be stale by now.
-            let before = try load(id, in: project)
-            var after = before
-            try change(&after)
-            guard after.id == before.id, after.project == before.project else {
-                throw TaskStoreError.io(
-                    path: path,
-                    reason: "a task's id and project cannot be changed (asked: id '\(after.id)', project '\(after.project)')")
+            // Editors and agents save TASK.md without orange's lock. A save that lands between
+            // this read and the rename below would be undone by it, so the rename happens only
+            // if the file is still the one read; otherwise the change is made again on the
+            // newer file, after a short pause. A file that never holds still (a writer saving
+            // in a loop) gets the last attempt unconditionally, as an update always did before.
+            var attempt = 0
+            while true {
+                attempt += 1
+                let seen = FileSystem.status(path)
+                // Re-read inside the lock: the copy a caller read earlier may be stale by now.
+                let before = try load(id, in: project)
+                var after = before
+                try change(&after)
+                guard after.id == before.id, after.project == before.project else {
+                    throw TaskStoreError.io(
+                        path: path,
+                        reason: "a task's id and project cannot be changed (asked: id '\(after.id)', project '\(after.project)')")
+                }
+                // An unchanged task is not written: a write would wake the watcher for nothing.
+                guard after != before else { return (before, after) }
+                let unchanged: (() -> Bool)? = attempt < Self.updateAttempts ? { FileSystem.status(path) == seen } : nil
+                if try AtomicFile.write(Array(after.rendered().utf8), to: path, onlyIf: unchanged) {
+                    return (before, after)
+                }
+                usleep(useconds_t(attempt * 1_000))
             }
-            // An unchanged task is not written: a write would wake the watcher for nothing.
-            if after != before { try AtomicFile.write(after.rendered(), to: path) }
-            return (before, after)
         }
     }
+
+    /// How many times an update is tried before it is written whatever another writer did.
+    static let updateAttempts = 8
 
     public func delete(_ id: TaskID, in project: ProjectName) throws {
         try requireExistingFolder(id, in: project)
