@@ -8,7 +8,7 @@ struct CrashPointEndToEndTests {
     /// Each step of a spawn and of a merge, killed on purpose
     /// (`ORANGE_CRASH_AT=<point>`, a test hook): the recovery leaves every invariant true, the task
     /// runs with exactly one agent, and a merge cut short lands once when run again.
-    @Test(arguments: ["spawn.marked", "spawn.claimed", "spawn.bound", "spawn.prepared", "spawn.recorded", "spawn.started", "spawn.finished"])
+    @Test(arguments: ["spawn.marked", "workspace.created", "spawn.claimed", "spawn.bound", "spawn.prepared", "spawn.recorded", "spawn.started", "spawn.finished"])
     func aSpawnKilledAtEachStepIsRepaired(point: String) throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }

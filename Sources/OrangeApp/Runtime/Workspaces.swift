@@ -32,10 +32,23 @@ struct Workspaces {
     private func createWorktree(_ name: String, project: Project) throws {
         let path = context.workspacePath(name)
         if FileSystem.fileExists(path) {
-            throw OrangeError("workspace folder \(path) exists but is not in the pool; remove it or run 'orange workspace gc'")
+            // Not in the pool, whose lock is held: no task ever ran here. This is what a process
+            // killed while creating this worktree leaves (git's folder made, the pool not yet
+            // written). A complete, clean worktree is taken as it is; anything else is moved
+            // aside, never deleted, and made anew.
+            if context.git.topLevel(of: path) == FileSystem.realPath(path), (try? context.git.isDirty(path)) == false {
+                context.logger.warn("workspace", "Adopted a worktree left by an interrupted spawn", [("workspace", .string(name))])
+                return
+            }
+            let aside = context.workspacesRoot + "/.\(name).interrupted-\(context.clock.now().millisecondsSinceEpoch)"
+            try FileSystem.rename(path, to: aside)
+            try context.git.pruneWorktrees(repository: project.path)
+            context.diagnostics("warning: workspace folder \(path) was not in the pool (left by an interrupted spawn); moved it to \(aside)\n")
+            context.logger.warn("workspace", "Moved aside a worktree left by an interrupted spawn", [("workspace", .string(name)), ("moved_to", .string(aside))])
         }
         try FileSystem.makeDirectories(context.workspacesRoot)
         try context.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
+        CrashPoint.reach("workspace.created", context)  // the folder exists, the pool does not list it yet
         context.logger.info("workspace", "Worktree created", [("workspace", .string(name))])
     }
 

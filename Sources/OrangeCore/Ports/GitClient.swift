@@ -13,6 +13,8 @@ public protocol GitClient: Sendable {
     /// Uncommitted changes (tracked or untracked, ignoring excluded files).
     func isDirty(_ directory: String) throws -> Bool
     func addWorktree(repository: String, path: String, detachedAt ref: String) throws
+    /// Forgets the worktrees of `repository` whose folder is gone (`git worktree prune`).
+    func pruneWorktrees(repository: String) throws
     func checkout(_ directory: String, branch: String) throws
     func checkoutNewBranch(_ directory: String, branch: String, from startPoint: String) throws
     /// Detaches HEAD (at `ref`, or where it is), so later resets can never move a branch.

@@ -73,6 +73,10 @@ public struct RealGit: GitClient {
         try check(repository, ["worktree", "add", "--quiet", "--detach", "--", path, ref])
     }
 
+    public func pruneWorktrees(repository: String) throws {
+        try check(repository, ["worktree", "prune"])
+    }
+
     public func checkout(_ directory: String, branch: String) throws {
         try check(directory, ["checkout", "--quiet", branch, "--"])
     }
