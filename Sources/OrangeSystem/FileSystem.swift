@@ -59,9 +59,9 @@ public enum FileSystem {
         return try readAll(fd, path: path)
     }
 
-    /// Reads to the end of file, looping on short reads. `sizeHint` (the size `fstat` gave) sizes the buffer so a
-    /// regular file is read in one call plus the one that sees the end; a file that grows in
-    /// the meantime is still read whole. The buffer is not zero-filled first: that showed when
+    /// Reads to the end of file, looping on short reads. `sizeHint` (the size `fstat` gave)
+    /// sizes the buffer so a regular file is read in one call plus the one that sees the end; a
+    /// file that grows in the meantime is still read whole. The buffer is not zero-filled first: that showed when
     /// reading thousands of small TASK.md files.
     static func readAll(_ fd: Int32, path: String, sizeHint: Int = 65536) throws(SystemError) -> [UInt8] {
         var capacity = max(sizeHint + 1, 256)

@@ -192,8 +192,8 @@ final class WatchEngine {
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
                 }
-                // Every reconcile reads the whole tree; a full one (start-up, sweeps) is rare enough
-                // to pay for handing that memory back.
+                // A full reconcile (start-up, sweeps) reads the whole tree from disk; it is rare
+                // enough to pay for handing that memory back.
                 if ids == nil { HeapTuning.returnFreedMemory() }
             } catch {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")

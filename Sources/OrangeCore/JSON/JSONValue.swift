@@ -122,9 +122,7 @@ public enum JSONValue: Hashable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                // Escaped rather than raw: controls (C1 too) and direction overrides must never
-                // reach a terminal from `--json` output, and U+2028/9 break JavaScript readers.
-                if TerminalSafe.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                if needsEscape(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
@@ -135,6 +133,9 @@ public enum JSONValue: Hashable, Sendable {
         out += "\""
     }
 
+    /// Escaped rather than raw: quotes and backslashes, controls (C1 too) and direction
+    /// overrides, which must never reach a terminal from `--json` output, and U+2028/9, which
+    /// break JavaScript readers.
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "\"" || scalar == "\\" || TerminalSafe.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
     }

@@ -9,50 +9,27 @@ public enum BranchName {
         if name == "@" { return "branch '@' is not allowed" }
         if name.hasPrefix("/") || name.hasSuffix("/") { return "branch '\(name)' must not start or end with '/'" }
         if name.hasSuffix(".") { return "branch '\(name)' must not end with '.'" }
-        // One pass over the bytes: `String.contains` and `split` cost more than the rest of
+        // On the bytes: `String.contains` and `split` on the string cost more than the rest of
         // reading a TASK.md, and every task's branch is checked on every read.
-        var hasDoubleDot = false, hasDoubleSlash = false, hasAtBrace = false
-        var badCharacter: String?
-        var badComponent: String?
-        var previous: UInt8 = 0
-        var componentStart = true
-        var tail: [UInt8] = []  // the last five bytes of the current component, for `.lock`
-        func endComponent() {
-            if badComponent == nil && tail.count >= 5 && tail.suffix(5).elementsEqual(".lock".utf8) {
-                badComponent = "branch '\(name)': a path component must not end with '.lock'"
-            }
-            tail.removeAll(keepingCapacity: true)
-            componentStart = true
+        let bytes = Array(name.utf8)
+        let pairs = zip(bytes, bytes.dropFirst())
+        let dot = UInt8(ascii: "."), slash = UInt8(ascii: "/")
+        if pairs.contains(where: { $0 == dot && $1 == dot }) { return "branch '\(name)' must not contain '..'" }
+        if pairs.contains(where: { $0 == slash && $1 == slash }) { return "branch '\(name)' must not contain '//'" }
+        if pairs.contains(where: { $0 == UInt8(ascii: "@") && $1 == UInt8(ascii: "{") }) {
+            return "branch '\(name)' must not contain '@{'"
         }
-        for byte in name.utf8 {
-            if previous == UInt8(ascii: ".") && byte == UInt8(ascii: ".") { hasDoubleDot = true }
-            if previous == UInt8(ascii: "/") && byte == UInt8(ascii: "/") { hasDoubleSlash = true }
-            if previous == UInt8(ascii: "@") && byte == UInt8(ascii: "{") { hasAtBrace = true }
-            if badCharacter == nil {
-                if byte < 0x20 || byte == 0x7F {
-                    badCharacter = "branch name must not contain control characters"
-                } else if Self.forbidden.contains(byte) {
-                    badCharacter = "branch '\(name)' must not contain spaces or any of ~ ^ : ? * [ \\"
-                }
-            }
-            if byte == UInt8(ascii: "/") {
-                endComponent()
-            } else {
-                if componentStart && byte == UInt8(ascii: ".") && badComponent == nil {
-                    badComponent = "branch '\(name)': a path component must not start with '.'"
-                }
-                componentStart = false
-                tail.append(byte)
-                if tail.count > 5 { tail.removeFirst() }
-            }
-            previous = byte
+        if let bad = bytes.first(where: { $0 < 0x20 || $0 == 0x7F || Self.forbidden.contains($0) }) {
+            return bad < 0x20 || bad == 0x7F
+                ? "branch name must not contain control characters"
+                : "branch '\(name)' must not contain spaces or any of ~ ^ : ? * [ \\"
         }
-        endComponent()
-        if hasDoubleDot { return "branch '\(name)' must not contain '..'" }
-        if hasDoubleSlash { return "branch '\(name)' must not contain '//'" }
-        if hasAtBrace { return "branch '\(name)' must not contain '@{'" }
-        if let badCharacter { return badCharacter }
-        if let badComponent { return badComponent }
+        for component in bytes.split(separator: slash, omittingEmptySubsequences: false) {
+            if component.first == dot { return "branch '\(name)': a path component must not start with '.'" }
+            if component.count >= 5 && component.suffix(5).elementsEqual(".lock".utf8) {
+                return "branch '\(name)': a path component must not end with '.lock'"
+            }
+        }
         return nil
     }
 
