@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeSystem
 
 /// Everything a command needs from the outside world, as values a test can replace.
 public struct AppContext: Sendable {
@@ -34,6 +35,10 @@ public struct AppContext: Sendable {
     public var readFile: @Sendable (String) -> String?
     /// Streams text to stdout as it happens (for long-running commands such as `watch`).
     public var streamOutput: @Sendable (String) -> Void = { _ in }
+    /// The machine's processes: what an agent's session still runs.
+    public var processes: any ProcessTable = ProcFSProcessTable()
+    /// The full path of a program found in a search path (a `PATH` value), or nil.
+    public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = { FileSystem.findExecutable($0, searchPath: $1) }
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
 

@@ -8,6 +8,10 @@ public enum OrangeMain {
         // A closed pipe (a reader that went away) must be an error from write, not a silent death.
         signal(SIGPIPE, SIG_IGN)
         let environment = ProcessEnvironment.current()
+        // Run by an agent, in its tmux session: when the session is ended (the task delegated,
+        // merged, cancelled) the hang-up must not cut this command short half way through its
+        // writes. Whoever ended the session waits for it to finish (`AgentSessions`).
+        if environment["ORANGE_TASK_ID"] != nil { signal(SIGHUP, SIG_IGN) }
         let layout = DataDirectory.from(environment: environment)
         let home = layout.home
         let clock = SystemClock()

@@ -1,4 +1,3 @@
-import Glibc
 import OrangeCore
 import OrangeSystem
 
@@ -60,23 +59,8 @@ public struct Reconciler: Sendable {
         // re-reads each task under its lock and reads the pool itself).
         if !transitions.isEmpty || relinked || !repaired.isEmpty { (tasks, view) = try readTree() }
         if changed == nil { try markDeadAgents(tasks.filter(inScope)) }
-        let sessions = try releaseIdle(tasks.filter(inScope))
+        try releaseIdle(tasks.filter(inScope))
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
-        // Last, because the caller may be running inside one of these sessions (an agent that
-        // just delegated): ending it ends this process too. The task names its session until the
-        // session is gone, so a process killed in between leaves a session a later pass ends,
-        // never one that no task knows about.
-        if !sessions.isEmpty { CrashPoint.reach("reconcile.released", context) }
-        for (task, session) in sessions {
-            // The caller's own session (an agent that just delegated): its end hangs up this
-            // process's terminal, which must not stop it before the task forgets the session.
-            if context.environment["ORANGE_TASK_ID"] == task.id.rawValue { signal(SIGHUP, SIG_IGN) }
-            if context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
-            guard !context.tmux.hasSession(session) else { continue }
-            try context.tasks.update(task.id, in: task.project) { record in
-                if record.tmuxSession == session { record.tmuxSession = nil }
-            }
-        }
         return transitions
     }
 
@@ -110,36 +94,31 @@ public struct Reconciler: Sendable {
 
     /// Tasks that hold a workspace or a session but no longer run an agent give them back. A
     /// workspace with uncommitted work is kept, and the task says why.
-    /// Returns the sessions to end once everything else is done; each stays recorded on its task
-    /// until it is ended.
-    private func releaseIdle(_ tasks: [TaskRecord]) throws -> [(TaskRecord, String)] {
+    private func releaseIdle(_ tasks: [TaskRecord]) throws {
+        let idle = tasks.filter { [.delegated, .done, .cancelled, .failed, .pending].contains($0.status) && ($0.workspace != nil || $0.tmuxSession != nil) }
+        guard !idle.isEmpty else { return }
         let projects = try context.projects.list()
-        var sessions: [(TaskRecord, String)] = []
-        let now = context.clock.now()
-        for task in tasks where [.delegated, .done, .cancelled, .failed, .pending].contains(task.status) && (task.workspace != nil || task.tmuxSession != nil) {
-            // An agent that just reported (say, `--status delegated`) may still be running that very
-            // command, spawning its sub-tasks: its session is ended by its own command, or by a
-            // later pass once the agent has exited, not under its feet by another process.
-            var keepSession = false
-            if let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-               context.tmux.isPaneDead(session) == false,
-               let updated = task.updatedAt, now.millisecondsSinceEpoch - updated.millisecondsSinceEpoch < 10_000 {
-                keepSession = true
-            }
-            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false, endSessionNow: false, keepSession: true)
-            if let session = task.tmuxSession, !keepSession { sessions.append((task, session)) }
+        for task in idle {
+            if task.tmuxSession != nil { CrashPoint.reach("reconcile.released", context) }
+            try stopAgent(task, project: projects.first { $0.name == task.project }, force: false)
         }
-        return sessions
     }
 
-    /// Releases the task's workspace and ends its session (now, or left to the caller);
-    /// a workspace that cannot be released stays bound and the task says why.
-    func stopAgent(_ task: TaskRecord, project: Project?, force: Bool, endSessionNow: Bool = true, keepSession: Bool = false) throws {
-        if endSessionNow, let session = task.tmuxSession, context.tmux.hasSession(session) {
-            try? context.tmux.killSession(session)
-        }
+    /// Ends the task's agent and gives its workspace back, in that order: the session is ended
+    /// and every process it started has exited (`AgentSessions`) before the worktree is reset, so
+    /// a workspace is never handed to another task while the previous agent can still run in it.
+    /// A workspace that cannot be released (uncommitted work, processes that would not exit)
+    /// stays bound and the task says why.
+    func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
         var releaseError: String?
-        if let workspace = task.workspace {
+        var sessionEnded = true
+        if let session = task.tmuxSession {
+            sessionEnded = AgentSessions(context: context).end(session)
+            if !sessionEnded {
+                releaseError = "the agent's session \(session) still runs processes that would not exit; its workspace stays bound until they do"
+            }
+        }
+        if sessionEnded, let workspace = task.workspace {
             do {
                 try Workspaces(context: context).release(workspace, task: task, project: project, force: force)
             } catch {
@@ -150,19 +129,21 @@ public struct Reconciler: Sendable {
         let now = context.clock.now()
         // Written only when something changed: the watcher sees every write, and a retry that
         // rewrote the same failure would wake it again and again.
+        var released = false
         try context.tasks.update(task.id, in: task.project) { record in
             let before = record
-            if !keepSession { record.tmuxSession = nil }
+            if sessionEnded, record.tmuxSession == task.tmuxSession { record.tmuxSession = nil }
             if let releaseError {
                 record.lastError = releaseError
-            } else {
+            } else if record.workspace != nil, record.workspace == task.workspace {
                 record.workspace = nil
+                released = true
             }
             if record != before { record.updatedAt = now }
         }
         if let releaseError {
             context.diagnostics("warning: task \(task.id): \(releaseError)\n")
-        } else if task.workspace != nil {
+        } else if released {
             try context.tasks.appendHistory(
                 HistoryEvent(type: "workspace.released", timestamp: now, fields: [("workspace", .optional(task.workspace))]),
                 for: task.id, in: task.project)

@@ -108,13 +108,10 @@ extension Commands {
             .statusChanged(from: before.status, to: after.status, by: .human, at: now), for: task.id, in: task.project)
         CrashPoint.reach("cancel.marked", context)
         let reconciler = Reconciler(context: context)
-        // A person's cancel stops the agent now. The reconcile alone would leave a live session
-        // for a few seconds, a grace meant for an agent reporting on itself (still running that
-        // very command); an agent cancelling its own task keeps that grace.
+        // The agent ends now, before this command returns; `--force` also releases a workspace
+        // with uncommitted work, which the reconcile alone never does.
         let force = invocation.flag("force")
-        if force || context.environment["ORANGE_TASK_ID"] != task.id.rawValue {
-            try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: force)
-        }
+        try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: force)
         let transitions = try reconciler.reconcile(changed: [task.id])
         let fresh = try context.tasks.find(task.id) ?? after
         var text = "Task \(task.id) cancelled\n" + transitions.map { $0.line + "\n" }.joined()

@@ -46,6 +46,13 @@ public struct DataDirectory: Sendable, Hashable {
     public var poolLockFile: String { workspacesRoot + "/.pool.lock" }
     public var engineLockFile: String { home + "/.engine.lock" }
 
+    /// `bin/<key>`: a folder holding only a link named `orange` to one orange executable, put first
+    /// on its agents' PATH (`AgentLaunch`), so they run the very orange that spawned them and no
+    /// other program of that executable's folder shadows one of the user's.
+    public func agentBinDirectory(forExecutable executable: String) -> String {
+        home + "/bin/" + AgentLaunch.executableKey(executable)
+    }
+
     /// `tasks/<project>`.
     public func projectTasksDirectory(_ project: ProjectName) -> String { tasksRoot + "/" + project.rawValue }
     /// `tasks/<project>/<id>`.

@@ -143,6 +143,19 @@ public enum FileSystem {
         if symlink(target, path) != 0 { throw SystemError.current("symlink", path: path) }
     }
 
+    /// Makes `path` a symlink to `target` with one rename, so a reader sees the old entry or the new
+    /// link, never nothing. The temporary name carries this process's id (`TransientFileNames`).
+    public static func replaceSymbolicLink(at path: String, pointingTo target: String) throws(SystemError) {
+        let (directory, name) = AtomicFile.split(path)
+        let temporary = directory + "/" + TransientFileNames.temporary(for: name, pid: getpid(), counter: Int(UInt32.random(in: 0...UInt32.max)))
+        if symlink(target, temporary) != 0 { throw SystemError.current("symlink", path: temporary) }
+        if Glibc.rename(temporary, path) != 0 {
+            let error = SystemError.current("rename", path: path)
+            unlink(temporary)
+            throw error
+        }
+    }
+
     /// Where the symlink `path` points; nil when `path` is not a symlink.
     public static func readSymbolicLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -16,6 +16,14 @@ public struct SystemClock: TimeSource {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+
+    public func sleep(milliseconds: Int) {
+        guard milliseconds > 0 else { return }
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var rest = timespec()
+        // Interrupted by a signal: sleep the rest.
+        while nanosleep(&request, &rest) != 0 && errno == EINTR { request = rest }
+    }
 }
 
 /// Task ids from the kernel's random source (`getrandom(2)` through the standard library).

@@ -13,6 +13,9 @@ public final class FakeClock: TimeSource, @unchecked Sendable {
     public func now() -> Timestamp { Timestamp(millisecondsSinceEpoch: state.withLock { $0.wall }) }
     public func monotonicNanoseconds() -> UInt64 { state.withLock { $0.mono } }
 
+    /// Sleeping on a fake clock moves it: a wait with a deadline ends without real time passing.
+    public func sleep(milliseconds: Int) { advance(milliseconds: Int64(milliseconds)) }
+
     public func advance(milliseconds: Int64) {
         state.withLock {
             $0.wall += milliseconds

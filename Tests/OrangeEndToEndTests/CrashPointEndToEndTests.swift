@@ -65,9 +65,9 @@ extension CrashPointEndToEndTests {
         #expect(try h.status(parent) == "done")
         try h.recover(in: repo)
         try h.checkCrashInvariants("own session")
-        // The pane may still be running (the recovery leaves a live agent a grace period), but
-        // the task names it, so it is never lost.
-        #expect(try h.json(["task", "show", parent])["tmux_session"]?.stringValue == "points/p" || h.tmuxSessions().isEmpty)
+        // The recovery's pass ends the session (the task names it, so it is never lost).
+        #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)
+        #expect(h.tmuxSessions().isEmpty)
     }
 }
 
@@ -89,9 +89,7 @@ extension OrangeHarness {
     }
 
     /// Full passes (`watch --once`), one after another, until the task names no session and no
-    /// session is running, or `timeout` seconds have passed. A pass leaves an agent's live
-    /// session alone for 10 s after the task's last write (it may still be reporting), so the
-    /// first passes may keep it. Returns whether it ended.
+    /// session is running, or `timeout` seconds have passed. Returns whether it ended.
     func passesEndTheSession(of task: String, timeout: Double = 40) throws -> Bool {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)

@@ -135,7 +135,7 @@ func terminalControls(_ text: String) -> [String] {
         try AtomicFile.write(#"""
             #!/bin/sh
             printf '%s' "$1" > "$2.tmp" && mv "$2.tmp" "$2"
-            "$ORANGE_BIN" task update --status reviewing
+            orange task update --status reviewing
             """#, to: h.directory.path + "/agent.sh", mode: 0o755)
         try AtomicFile.write(#"{"harnesses": {"echo": {"command": ["sh", "\#(h.directory.path)/agent.sh", "{prompt}", "\#(out)"]}}}"#,
                              to: h.home + "/config.json")

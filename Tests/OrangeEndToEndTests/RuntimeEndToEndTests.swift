@@ -12,16 +12,16 @@ let scriptedAgent = #"""
     id="$ORANGE_TASK_ID"
     new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     if grep -q '^delegate$' "$task_file"; then
-        a=$("$ORANGE_BIN" task create "$id-a" "first part" --json | new_id)
-        b=$("$ORANGE_BIN" task create "$id-b" "second part" --blocked-by "$a" --json | new_id)
-        "$ORANGE_BIN" task create "$id-c" "third part" --blocked-by "$b" --json >/dev/null
-        "$ORANGE_BIN" task update --status delegated
+        a=$(orange task create "$id-a" "first part" --json | new_id)
+        b=$(orange task create "$id-b" "second part" --blocked-by "$a" --json | new_id)
+        orange task create "$id-c" "third part" --blocked-by "$b" --json >/dev/null
+        orange task update --status delegated
         exit 0
     fi
     echo "work of $id" > "work-$id.txt"
     git add "work-$id.txt"
     git -c user.name=agent -c user.email=agent@orange.invalid commit -q -m "work for $id"
-    "$ORANGE_BIN" task update --status reviewing
+    orange task update --status reviewing
     """#
 
 extension OrangeHarness {

@@ -8,7 +8,6 @@ enum DemoAgent {
         set -eu
         task_file="$1"
         id="$ORANGE_TASK_ID"
-        orange="$ORANGE_BIN"
         new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
 
         if grep -q '^## Plan$' "$task_file"; then
@@ -25,14 +24,14 @@ enum DemoAgent {
                 fi
                 if [ -n "$(echo "${subplan:-}" | tr -d ' ')" ]; then
                     context=$(printf '## Plan\n%s\n' "$(echo "$subplan" | tr ';' '\n' | sed 's/^ *//')")
-                    new=$(printf '%s\n' "$context" | "$orange" task create "$@" --context - --json | new_id)
+                    new=$(printf '%s\n' "$context" | orange task create "$@" --context - --json | new_id)
                 else
-                    new=$("$orange" task create "$@" --json | new_id)
+                    new=$(orange task create "$@" --json | new_id)
                 fi
                 map="$map $branch=$new"
             done < plan.txt
             rm -f plan.txt
-            "$orange" task update --status delegated >/dev/null
+            orange task update --status delegated >/dev/null
             exit 0
         fi
 
@@ -41,6 +40,6 @@ enum DemoAgent {
         printf '%s\n' "$(sed -n 's/^description: //p' "$task_file")" > "src/$(git rev-parse --abbrev-ref HEAD | tr '/' '-').txt"
         git add src
         git -c user.name="demo agent" -c user.email=agent@orange.invalid commit -q -m "$(sed -n 's/^description: //p' "$task_file")"
-        "$orange" task update --status reviewing >/dev/null
+        orange task update --status reviewing >/dev/null
         """#
 }

@@ -35,7 +35,7 @@ struct Spawner {
             harness = found
         }
         guard context.isInstalled(harness.binary) else { return .skipped("harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)") }
-        let session = SessionName.forTask(project: task.project, branch: task.branch)
+        let session = SessionName.forTask(project: task.project, branch: task.branch, id: task.id)
         let layout = DataDirectory(home: context.home)
         do {
             return try FileLock.withLock(layout.spawnLockFile(id, in: task.project), timeoutSeconds: 0) {
@@ -95,15 +95,18 @@ struct Spawner {
             CrashPoint.reach("spawn.bound", context)
             try Workspaces(context: context).prepare(workspace!, for: task, project: project, harness: harness)
             CrashPoint.reach("spawn.prepared", context)
-            if let stale = task.tmuxSession, context.tmux.hasSession(stale) { try context.tmux.killSession(stale) }
-            if context.tmux.hasSession(session) {
-                throw OrangeError("a tmux session named '\(session)' already exists and belongs to no running task; attach to it or kill it")
+            // A session of this task's own (its name holds the task's id) left by an earlier
+            // agent of it is ended, with all its processes, before the new agent starts.
+            for stale in Set([task.tmuxSession, session].compactMap { $0 }) where context.tmux.hasSession(stale) {
+                guard AgentSessions(context: context).end(stale) else {
+                    throw OrangeError("the earlier session \(stale) of this task still runs processes that would not exit")
+                }
             }
             let path = context.workspacePath(workspace!)
             let prompt = respawn ? Harnesses.respawnPrompt(for: task) : Harnesses.spawnPrompt(for: task)
-            let command = harness.command(
-                respawn: respawn,
-                values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path))
+            let command = try agentCommand(
+                harness.command(respawn: respawn, values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path)),
+                for: task)
             // Recorded before the agent starts: its first `orange task create` finds its task
             // (and so its parent-to-be) through this binding.
             try context.tasks.update(id, in: task.project) { record in
@@ -111,7 +114,7 @@ struct Spawner {
                 record.tmuxSession = session
             }
             CrashPoint.reach("spawn.recorded", context)
-            try context.tmux.newSession(session, directory: path, command: command, environment: agentEnvironment(task))
+            try context.tmux.newSession(session, directory: path, command: command.argv, environment: command.environment)
             sessionStarted = true
             CrashPoint.reach("spawn.started", context)
             try context.tasks.update(id, in: task.project) { record in
@@ -161,7 +164,10 @@ struct Spawner {
                         repaired.append(task.id)
                         return
                     }
-                    if let session = current.tmuxSession, context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
+                    if let session = current.tmuxSession, !AgentSessions(context: context).end(session) {
+                        context.logger.warn("spawn", "An interrupted spawn's session would not end; repair retried later", [("task_id", .string(task.id.rawValue))])
+                        return
+                    }
                     if let slot = try context.pool.read().slot(boundTo: task.id) {
                         let project = try context.projects.list().first { $0.name == task.project }
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
@@ -183,13 +189,27 @@ struct Spawner {
         return repaired
     }
 
+    /// The argv that starts the agent, through `env` so its environment is exactly this one
+    /// whatever tmux's rules for a pane's PATH (`AgentLaunch`), and that environment.
+    func agentCommand(_ harnessArgv: [String], for task: TaskRecord) throws -> (argv: [String], environment: [String: String]) {
+        let orangeDirectory = try AgentExecutableLink.prepare(DataDirectory(home: context.home), executable: context.executablePath)
+        let environment = agentEnvironment(task, orangeDirectory: orangeDirectory)
+        let searchPath = environment["PATH"]!
+        guard let program = harnessArgv.first.flatMap({ context.locateProgram($0, searchPath) }) else {
+            throw OrangeError("'\(harnessArgv.first ?? "")' is not on the agent's PATH (\(searchPath))")
+        }
+        guard let env = context.locateProgram("env", "/usr/bin:/bin") else { throw OrangeError("'env' (coreutils) is not installed") }
+        let argv = try AgentLaunch.argv(envProgram: env, environment: environment, program: program, arguments: Array(harnessArgv.dropFirst()))
+        return (argv, environment)
+    }
+
     /// Environment of the agent's session: where orange's data is and which task this is, and
-    /// orange itself on PATH so the agent can run `orange task update …`.
-    func agentEnvironment(_ task: TaskRecord) -> [String: String] {
+    /// the very orange that spawned it first on PATH, so the agent's `orange task update …` works
+    /// whether or not the user put orange on their PATH.
+    func agentEnvironment(_ task: TaskRecord, orangeDirectory: String) -> [String: String] {
         var env = ["ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_BIN": context.executablePath]
         if let socket = context.environment["ORANGE_TMUX_SOCKET"] { env["ORANGE_TMUX_SOCKET"] = socket }
-        let binDirectory = FileSystem.parentDirectory(of: context.executablePath)
-        env["PATH"] = binDirectory + ":" + (context.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
+        env["PATH"] = AgentLaunch.searchPath(orangeDirectory: orangeDirectory, inherited: context.environment["PATH"])
         return env
     }
 

@@ -44,6 +44,9 @@ public protocol TmuxClient: Sendable {
     /// Whether the session's program has exited (nil when there is no such session).
     func isPaneDead(_ name: String) -> Bool?
     func capturePane(_ name: String, lines: Int) -> String?
+    /// The process id of each pane's program (the leader of its process session); empty when
+    /// there is no such session.
+    func panePIDs(_ name: String) -> [Int32]
     /// The argv that attaches a terminal to the session.
     func attachCommand(_ name: String, insideTmux: Bool) -> [String]
 }

@@ -4,4 +4,6 @@ public protocol TimeSource: Sendable {
     func now() -> Timestamp
     /// A monotonic reading in nanoseconds, for latencies, debounce and timeouts.
     func monotonicNanoseconds() -> UInt64
+    /// Waits this long: a poll interval while waiting for something else with a deadline.
+    func sleep(milliseconds: Int)
 }

@@ -76,6 +76,11 @@ public struct RealTmux: TmuxClient {
         return result.stdout
     }
 
+    public func panePIDs(_ name: String) -> [Int32] {
+        guard let result = try? tmux(["list-panes", "-s", "-t", "=" + name, "-F", "#{pane_pid}"]), result.succeeded else { return [] }
+        return result.stdout.split(separator: "\n").compactMap { Int32($0) }
+    }
+
     public func attachCommand(_ name: String, insideTmux: Bool) -> [String] {
         prefix + (insideTmux ? ["switch-client", "-t", "=" + name] : ["attach-session", "-t", "=" + name])
     }

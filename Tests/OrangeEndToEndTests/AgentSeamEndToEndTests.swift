@@ -1,0 +1,136 @@
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Testing
+
+/// The seam between orange and a real agent: an agent runs plain `orange` from its PATH, keeps
+/// running after it reports, and is started again under a name that is its task's own. Real
+/// binary, real git with an origin, real tmux on a private socket.
+@Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
+struct AgentSeamEndToEndTests {
+    /// Records which `orange` the agent finds on its PATH, then waits to be stopped.
+    static let pathAgent = #"""
+        #!/bin/sh
+        out="$1"
+        { command -v orange || echo "not found"; readlink -f "$(command -v orange)" || true; } > "$out.tmp"
+        mv "$out.tmp" "$out"
+        exec sleep 600
+        """#
+
+    /// Commits, reports for review, and goes on running (a child in the background and itself),
+    /// as real agents do. At its start it writes down which processes of the agent that ran in
+    /// this folder before it are still alive; at its end, its own.
+    static let lingeringAgent = #"""
+        #!/bin/sh
+        set -e
+        log="$1"
+        id="$ORANGE_TASK_ID"
+        if [ -f "$log/pids" ]; then
+            for p in $(cat "$log/pids"); do
+                if [ -r "/proc/$p/stat" ] && ! grep -q ') Z ' "/proc/$p/stat"; then echo "alive $p" >> "$log/seen-$id"; fi
+            done
+        fi
+        echo "checked" >> "$log/seen-$id"
+        sleep 600 &
+        echo "$$ $!" > "$log/pids"
+        echo "work of $id" > "work-$id.txt"
+        git add "work-$id.txt"
+        git -c user.name=agent -c user.email=agent@orange.invalid commit -q -m "work for $id"
+        orange task update --status reviewing
+        exec sleep 600
+        """#
+
+    func install(_ h: OrangeHarness, _ name: String, _ script: String, arguments: [String]) throws {
+        try FileSystem.makeDirectories(h.home)
+        try AtomicFile.write(script, to: h.directory.path + "/\(name).sh", mode: 0o755)
+        let args = arguments.map { "\"\($0)\"" }.joined(separator: ", ")
+        try AtomicFile.write(
+            #"{"harnesses": {"\#(name)": {"command": ["sh", "\#(h.directory.path)/\#(name).sh", \#(args)]}}}"#,
+            to: h.home + "/config.json")
+    }
+
+    func id(_ value: JSONValue) throws -> String { try #require(value["id"]?.stringValue) }
+
+    /// Waits (deadline, not a fixed sleep) until `path` exists; returns its text.
+    func waitForFile(_ h: OrangeHarness, _ path: String, timeout: Double = 30) throws -> String? {
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
+        while clock.monotonicNanoseconds() < deadline {
+            if let text = try? FileSystem.readText(path) { return text }
+            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
+        }
+        return nil
+    }
+
+    @Test func anAgentFindsTheOrangeThatSpawnedItFirstOnItsPathAfterSpawnAndRespawn() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let out = h.directory.path + "/which-orange"
+        try install(h, "pathy", Self.pathAgent, arguments: [out])
+        // The tmux server was started before orange, by someone whose PATH has no orange: the
+        // pane would get that PATH (or the caller's), not the one orange asks for.
+        try h.runner.check(["env", "PATH=/usr/bin:/bin", "tmux", "-L", h.tmuxSocket!, "new-session", "-d", "-s", "user-session"])
+        let repo = try h.makeProject("coffee")
+        let task = try id(h.json(["task", "create", "pathy", "x", "--harness", "pathy"], in: repo))
+        let binary = try #require(FileSystem.realPath(OrangeHarness.binary))
+        let found = try #require(try waitForFile(h, out), "the agent never wrote which orange it found")
+        let lines = found.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines[0] != "not found", "\(found)")
+        #expect(lines.last == binary, "the agent runs \(found), not \(binary)")
+
+        // The same after a respawn.
+        try FileSystem.removeTree(out)
+        let session = try #require(try h.json(["task", "show", task])["tmux_session"]?.stringValue)
+        try h.runner.check(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
+        _ = try h.json(["task", "respawn", task])
+        let again = try #require(try waitForFile(h, out), "the respawned agent never wrote which orange it found")
+        #expect(again.split(separator: "\n").last.map(String.init) == binary, "\(again)")
+    }
+
+    @Test func aMergedTasksAgentHasEndedBeforeItsSlotIsGivenToTheNextTask() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let log = h.directory.path + "/agents"
+        try FileSystem.makeDirectories(log)
+        try install(h, "lingering", Self.lingeringAgent, arguments: [log])
+        let repo = try h.makeProject("coffee", poolSize: 1)
+        let first = try id(h.json(["task", "create", "first", "x", "--harness", "lingering"], in: repo))
+        let second = try id(h.json(["task", "create", "second", "y", "--harness", "lingering", "--blocked-by", first], in: repo))
+        _ = try h.waitFor(first, "reviewing") { $0["status"] == "reviewing" }
+        // The first agent reported and still runs (itself and a child).
+        let pids = try #require(try waitForFile(h, log + "/pids")).split(separator: " ").compactMap { Int32(String($0).trimmingSpaces()) }
+        #expect(pids.count == 2)
+        _ = try h.json(["task", "approve", first])
+        _ = try h.json(["task", "merge", first])
+        // The merge started the second task in the one slot; at its start it looked.
+        let seen = try #require(try waitForFile(h, log + "/seen-\(second)"), "the second task never started")
+        #expect(seen == "checked\n", "the second agent started while the first one still ran: \(seen)")
+        let shown = try h.json(["task", "show", second])
+        #expect(shown["workspace"] == "coffee--1")
+    }
+
+    @Test func aBranchUsedAgainAndBranchesTmuxCannotTellApartGetSessionsOfTheirOwn() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installScriptedAgent()
+        let repo = try h.makeProject("p5", poolSize: 2)
+        let first = try id(h.json(["task", "create", "reuse", "first", "--harness", "script"], in: repo))
+        _ = try h.waitFor(first, "reviewing") { $0["status"] == "reviewing" }
+        _ = try h.json(["task", "approve", first])
+        _ = try h.json(["task", "merge", first])
+        // A new task on the branch just merged starts and works like any other.
+        let again = try id(h.json(["task", "create", "reuse", "again", "--harness", "script"], in: repo))
+        let shown = try h.waitFor(again, "reviewing") { $0["status"] == "reviewing" }
+        #expect(shown["spawn_failures"] == nil || shown["spawn_failures"] == 0, "\(shown)")
+        _ = try h.json(["task", "cancel", again, "--yes"])
+
+        // Two branches that tmux would name alike run side by side.
+        try h.installSleepyAgent()
+        let dotted = try id(h.json(["task", "create", "fix/v1.2", "a", "--harness", "sleepy"], in: repo))
+        let underscored = try id(h.json(["task", "create", "fix/v1_2", "b", "--harness", "sleepy"], in: repo))
+        let sessions = try [dotted, underscored].map { try h.json(["task", "show", $0]) }
+        #expect(sessions.allSatisfy { $0["status"] == "working" }, "\(sessions)")
+        let names = sessions.compactMap { $0["tmux_session"]?.stringValue }
+        #expect(Set(names).count == 2 && names.allSatisfy(h.tmuxSessions().contains), "\(names) \(h.tmuxSessions())")
+    }
+}
