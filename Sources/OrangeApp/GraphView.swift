@@ -63,7 +63,7 @@ struct GraphView {
         return problems
     }
 
-    func why(_ id: TaskID) -> [String] { graph.why(id, cycles: cycles) }
+    func why(_ id: TaskID, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] { graph.why(id, cycles: cycles, readyNote: readyNote) }
     func renderTree(_ tasks: [TaskRecord]) -> String { graph.renderTree(tasks.map(\.id)) }
     func renderDot() -> String { graph.renderDot() }
     func renderMermaid() -> String { graph.renderMermaid() }

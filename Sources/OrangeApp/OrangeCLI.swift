@@ -120,8 +120,16 @@ public struct OrangeCLI: Sendable {
 private func terminalSafe(_ context: AppContext, json: Bool) -> AppContext {
     var safe = context
     let diagnostics = context.diagnostics
-    safe.diagnostics = { diagnostics(TerminalSafe.text($0)) }
-    if !json {
+    if json {
+        // Under --json, a warning is a JSON line of its own on stderr, for scripts to read.
+        safe.diagnostics = { text in
+            for line in text.split(separator: "\n") {
+                let message = line.hasPrefix("warning: ") ? String(line.dropFirst("warning: ".count)) : String(line)
+                diagnostics(JSONValue.object([("warning", .string(message))]).rendered() + "\n")
+            }
+        }
+    } else {
+        safe.diagnostics = { diagnostics(TerminalSafe.text($0)) }
         let stream = context.streamOutput
         safe.streamOutput = { stream(TerminalSafe.text($0)) }
     }

@@ -58,7 +58,7 @@ public struct Reconciler: Sendable {
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
         if !transitions.isEmpty || relinked || !repaired.isEmpty { (tasks, view) = try readTree() }
-        if changed == nil { try markDeadAgents(tasks.filter(inScope)) }
+        if changed == nil { transitions += try DeadAgents(context: context).handle(tasks.filter(inScope)) }
         try releaseIdle(tasks.filter(inScope))
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
         return transitions
@@ -150,29 +150,36 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// Spawns ready tasks into the free slots of their projects, oldest first.
+    /// Spawns ready tasks into the free slots of their projects, oldest first. A ready task that
+    /// cannot start (its harness or tmux missing, a failed spawn's retry not due yet) is left out
+    /// before slots are handed out, so it never takes the turn of one that can.
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
         guard !ready.isEmpty else { return [] }
         let projects = try context.projects.list()
+        let spawner = Spawner(context: context)
+        let harnesses = try context.harnesses()
+        let now = context.clock.now()
+        var startable: [TaskRecord] = []
+        for task in ready {
+            if let due = task.spawnRetryAt, due > now { continue }
+            if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) {
+                try noteNotStarted(task, reason)
+                continue
+            }
+            startable.append(task)
+        }
         let pool = try context.pool.read()
         var free: [ProjectName: Int] = [:]
         for project in projects { free[project.name] = pool.freeCount(of: project.name, poolSize: project.poolSize) }
         var transitions: [EngineTransition] = []
-        for id in SpawnPlanner.plan(ready: ready, freeSlots: free) {
+        for id in SpawnPlanner.plan(ready: startable, freeSlots: free) {
             let task = view.task(id)!
-            switch try Spawner(context: context).spawn(id) {
+            switch try spawner.spawn(id) {
             case .spawned(let workspace, _):
                 transitions.append(EngineTransition(id: id, project: task.project, from: .pending, to: .working, cause: "ready; spawned in \(workspace)"))
             case .skipped(let reason):
                 context.logger.info("engine", "Ready task not spawned", [("task_id", .string(id.rawValue)), ("reason", .string(reason))])
-                if reason.contains("not installed") || reason.contains("unknown harness") {
-                    context.diagnostics("warning: ready task \(id) not started: \(reason)\n")
-                    // Shown by `task show`; written only when it changes, so retries stay quiet.
-                    try context.tasks.update(id, in: task.project) { record in
-                        if record.lastError != reason { record.lastError = reason }
-                    }
-                }
             case .failed(let reason, let taskFailed):
                 context.diagnostics("warning: spawning \(id) failed: \(reason)\n")
                 if taskFailed {
@@ -181,6 +188,22 @@ public struct Reconciler: Sendable {
             }
         }
         return transitions
+    }
+
+    /// Says once per task and cause why a ready task was not started: the reason goes to the
+    /// task's `last_error` (shown by `task show` and `task why`), and a warning is printed and
+    /// logged only when that changes, not at every reconcile and sweep.
+    private func noteNotStarted(_ task: TaskRecord, _ reason: String) throws {
+        var changed = false
+        try context.tasks.update(task.id, in: task.project) { record in
+            if record.lastError != reason {
+                record.lastError = reason
+                changed = true
+            }
+        }
+        guard changed else { return }
+        context.diagnostics("warning: ready task \(task.id) not started: \(reason)\n")
+        context.logger.warn("engine", "Ready task not started", [("task_id", .string(task.id.rawValue)), ("reason", .string(reason))])
     }
 
     /// A child names its parent but the parent's `children` lacks it: the parent's write was
@@ -207,29 +230,5 @@ public struct Reconciler: Sendable {
             if !parent.children.contains(child) { parent.children.append(child) }
         }
         return before != after
-    }
-
-    /// Health check (full passes only): a task whose agent should be working but whose session
-    /// is gone or whose program has exited is marked on the task, never silently left or lost.
-    private func markDeadAgents(_ tasks: [TaskRecord]) throws {
-        for task in tasks where [.working, .clarification].contains(task.status) {
-            guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-                  !FileSystem.fileExists(DataDirectory(home: context.home).spawnMarkerFile(task.id, in: task.project))
-            else { continue }
-            let gone = !context.tmux.hasSession(session)
-            guard gone || context.tmux.isPaneDead(session) == true else { continue }
-            let note = "agent session \(session) \(gone ? "is gone" : "has exited") while the task is \(task.status.rawValue); start a new one with 'orange task respawn \(task.id)'"
-            var changed = false
-            try context.tasks.update(task.id, in: task.project) { record in
-                if record.lastError != note && record.tmuxSession == session && record.status == task.status {
-                    record.lastError = note
-                    changed = true
-                }
-            }
-            if changed {
-                context.diagnostics("warning: task \(task.id): \(note)\n")
-                context.logger.warn("engine", "Agent session ended while working", [("task_id", .string(task.id.rawValue)), ("session", .string(session))])
-            }
-        }
     }
 }

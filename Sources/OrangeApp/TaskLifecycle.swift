@@ -19,6 +19,8 @@ extension Commands {
         if [.done, .cancelled, .delegated].contains(task.status) {
             throw OrangeError("task \(task.id) is \(task.status.rawValue); there is no agent to respawn")
         }
+        // A person starting the agent again starts the count of deaths again (`DeadAgents`).
+        if task.agentCrashes > 0 { try context.tasks.update(task.id, in: task.project) { $0.agentCrashes = 0 } }
         return try spawnResult(task, try Spawner(context: context).spawn(task.id, respawn: true))
     }
 

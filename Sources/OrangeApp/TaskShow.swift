@@ -53,10 +53,29 @@ extension Commands {
     func taskWhy() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let scan = try context.tasks.scan(project: nil)
-        let lines = GraphView(tasks: scan.tasks).why(task.id)
+        let view = GraphView(tasks: scan.tasks)
+        let lines = try view.why(task.id, readyNote: readyNote(in: view))
         return CommandResult(
             text: lines.map { $0 + "\n" }.joined(),
             json: .object([("id", .string(task.id.rawValue)), ("explanation", .array(lines.map { .string($0) }))]))
+    }
+
+    /// What really holds a ready task: the same checks the reconcile makes before it hands out
+    /// slots, then the pool. Nil when it only waits for a slot of a full pool.
+    private func readyNote(in view: GraphView) throws -> (TaskID) -> String? {
+        let (projects, harnesses, pool) = try (context.projects.list(), context.harnesses(), context.pool.read())
+        let spawner = Spawner(context: context)
+        let now = context.clock.now()
+        return { id in
+            guard let task = view.task(id) else { return nil }
+            if let due = task.spawnRetryAt, due > now {
+                return "its last spawn failed (\(task.lastError ?? "no reason recorded")); it is tried again from \(due.rfc3339)"
+            }
+            if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) { return reason }
+            guard let project = projects.first(where: { $0.name == task.project }),
+                  pool.freeCount(of: project.name, poolSize: project.poolSize) > 0 else { return nil }
+            return "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"
+        }
     }
 
     func graph() throws -> CommandResult {

@@ -113,7 +113,7 @@ struct RuntimeRegressionTests {
         let task = try id(h.json(["task", "create", "fix/v1.2", description, "--harness", "argv"], in: repo))
         let shown = try h.waitFor(task, "running") { $0["tmux_session"] != .null }
         let session = try #require(shown["tmux_session"]?.stringValue)
-        #expect(session == "coffee/fix/v1_2")
+        #expect(session == "coffee/fix/v1_2+\(task)")
         #expect(try h.runner.run(["tmux", "-L", h.tmuxSocket!, "has-session", "-t", "=" + session]).exitCode == 0)
 
         let clock = SystemClock()

@@ -12,6 +12,8 @@ import OrangeSystem
 struct Spawner {
     let context: AppContext
     static let maximumFailures = 2
+    /// How long the engine waits before it tries a failed spawn again.
+    static let retryDelayMilliseconds: Int64 = 10_000
 
     enum Outcome: Equatable {
         case spawned(workspace: String, session: String)
@@ -23,18 +25,10 @@ struct Spawner {
 
     func spawn(_ id: TaskID, respawn: Bool = false) throws -> Outcome {
         guard let task = try context.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
-        guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
-            return .skipped("project '\(task.project)' is not registered")
-        }
-        guard context.isInstalled("tmux") else { return .skipped("tmux is not installed (apt-get install tmux)") }
-        let harness: Harness
-        do {
-            guard let found = try context.harnesses().first(where: { $0.name == task.harness }) else {
-                return .skipped("unknown harness '\(task.harness)' (built-in: claude, pi, codex, opencode; others go in \(context.home)/config.json)")
-            }
-            harness = found
-        }
-        guard context.isInstalled(harness.binary) else { return .skipped("harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)") }
+        let (projects, harnesses) = try (context.projects.list(), context.harnesses())
+        if let reason = cannotStart(task, projects: projects, harnesses: harnesses) { return .skipped(reason) }
+        let project = projects.first { $0.name == task.project }!
+        let harness = harnesses.first { $0.name == task.harness }!
         let session = SessionName.forTask(project: task.project, branch: task.branch, id: task.id)
         let layout = DataDirectory(home: context.home)
         do {
@@ -44,6 +38,19 @@ struct Spawner {
         } catch is FileLock.Timeout {
             return .skipped("another spawn of this task is in progress")
         }
+    }
+
+    /// Why the task's agent cannot be started on this machine now, whatever the pool: its project
+    /// is not registered, tmux or its harness is missing. Nil when it can. Checked before slots are
+    /// handed out, so a task that cannot start never takes another's turn.
+    func cannotStart(_ task: TaskRecord, projects: [Project], harnesses: [Harness]) -> String? {
+        guard projects.contains(where: { $0.name == task.project }) else { return "project '\(task.project)' is not registered" }
+        guard context.isInstalled("tmux") else { return "tmux is not installed (apt-get install tmux)" }
+        guard let harness = harnesses.first(where: { $0.name == task.harness }) else {
+            return "unknown harness '\(task.harness)' (built-in: claude, pi, codex, opencode; others go in \(context.home)/config.json)"
+        }
+        guard context.isInstalled(harness.binary) else { return "harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)" }
+        return nil
     }
 
     /// The spawn proper, under the task's spawn lock. A `.spawning` marker lives from the claim to
@@ -119,6 +126,7 @@ struct Spawner {
             CrashPoint.reach("spawn.started", context)
             try context.tasks.update(id, in: task.project) { record in
                 record.spawnFailures = 0
+                record.spawnRetryAt = nil
                 record.lastError = nil
             }
             try context.tasks.appendHistory(
@@ -227,6 +235,8 @@ struct Spawner {
             record.lastError = "spawn failed: " + reason
             gaveUp = record.spawnFailures >= Self.maximumFailures
             record.status = gaveUp ? .failed : from
+            // Not again at once: what failed (a lock, a busy repository) may pass.
+            record.spawnRetryAt = gaveUp ? nil : Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + Self.retryDelayMilliseconds)
             if task.workspace == nil { record.workspace = nil }
             record.tmuxSession = nil
             record.updatedAt = now

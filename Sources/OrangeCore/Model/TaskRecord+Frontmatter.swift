@@ -25,6 +25,8 @@ extension TaskRecord {
             prURL: try fields.text("pr_url"),
             spawnFailures: try fields.count("spawn_failures"),
             lastError: try fields.text("last_error"),
+            spawnRetryAt: try fields.timestamp("spawn_retry_at"),
+            agentCrashes: try fields.count("agent_crashes"),
             extra: fields.extra,
             body: document.body
         )
@@ -53,6 +55,8 @@ extension TaskRecord {
         if let prURL { add("pr_url", .string(prURL)) }
         if spawnFailures > 0 { add("spawn_failures", .plain(String(spawnFailures))) }
         if let lastError { add("last_error", .string(lastError)) }
+        if let spawnRetryAt { add("spawn_retry_at", .string(spawnRetryAt.rfc3339)) }
+        if agentCrashes > 0 { add("agent_crashes", .plain(String(agentCrashes))) }
         // An extra entry named like a known key would be written twice and make the file
         // unreadable; the known field is the truth.
         entries += extra.filter { TaskRecord.knownKeyPositions[$0.key] == nil }

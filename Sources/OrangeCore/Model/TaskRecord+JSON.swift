@@ -19,6 +19,8 @@ extension TaskRecord {
             ("pr_url", .optional(prURL)),
             ("spawn_failures", .int(Int64(spawnFailures))),
             ("last_error", .optional(lastError)),
+            ("spawn_retry_at", .optional(spawnRetryAt?.rfc3339)),
+            ("agent_crashes", .int(Int64(agentCrashes))),
         ]
         if !extra.isEmpty {
             let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention"])

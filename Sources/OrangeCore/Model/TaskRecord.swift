@@ -26,6 +26,11 @@ public struct TaskRecord: Hashable, Sendable {
     public var spawnFailures: Int
     /// The last error orange recorded for this task (a failed spawn, a lost session); written only when set.
     public var lastError: String?
+    /// After a failed spawn, the engine does not try again before this time; written only when set.
+    public var spawnRetryAt: Timestamp?
+    /// How many times the task's agent died without reporting since a person last started it;
+    /// written only when non-zero. The first death is respawned, the second makes the task stuck.
+    public var agentCrashes: Int
     /// Front matter keys orange does not own, in file order.
     public var extra: [FrontmatterEntry]
     /// The Markdown after the front matter, byte for byte.
@@ -37,7 +42,7 @@ public struct TaskRecord: Hashable, Sendable {
         blockedBy: [TaskID] = [], children: [TaskID] = [], workspace: String? = nil,
         tmuxSession: String? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
         prURL: String? = nil, spawnFailures: Int = 0, lastError: String? = nil,
-        extra: [FrontmatterEntry] = [], body: String = ""
+        spawnRetryAt: Timestamp? = nil, agentCrashes: Int = 0, extra: [FrontmatterEntry] = [], body: String = ""
     ) {
         self.id = id
         self.project = project
@@ -55,6 +60,8 @@ public struct TaskRecord: Hashable, Sendable {
         self.prURL = prURL
         self.spawnFailures = spawnFailures
         self.lastError = lastError
+        self.spawnRetryAt = spawnRetryAt
+        self.agentCrashes = agentCrashes
         self.extra = extra
         self.body = body
     }
@@ -63,6 +70,7 @@ public struct TaskRecord: Hashable, Sendable {
     public static let knownKeys: [String] = [
         "id", "project", "branch", "harness", "status", "description", "parent", "blocked_by", "children",
         "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
+        "spawn_retry_at", "agent_crashes",
     ]
 
     /// The record with an empty body: what a long-running holder of every task (the engine)

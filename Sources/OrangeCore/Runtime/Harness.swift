@@ -66,7 +66,7 @@ public enum Harnesses {
     public static let builtIns: [Harness] = [
         Harness(
             name: "claude", spawn: ["claude", "--dangerously-skip-permissions", "{prompt}"],
-            respawn: ["claude", "--permission-mode", "acceptEdits", "{prompt}"], excludes: [".claude/"],
+            respawn: ["claude", "--continue", "--permission-mode", "acceptEdits", "{prompt}"], excludes: [".claude/"],
             setupFiles: [.init(path: ".claude/settings.local.json", content: """
                 {
                   "permissions": {

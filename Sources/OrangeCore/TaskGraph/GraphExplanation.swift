@@ -1,7 +1,10 @@
 extension TaskGraph {
     /// Why a task is not ready (or not done), walking blockers and children down to the root
     /// causes. One line per step; the last lines name what a person or agent must do.
-    public func why(_ id: TaskID, cycles: CycleIndex? = nil) -> [String] {
+    ///
+    /// `readyNote` tells, for a ready task, what really holds it when it is not a full pool (its
+    /// harness missing, a failed spawn's retry not due): the graph alone cannot know.
+    public func why(_ id: TaskID, cycles: CycleIndex? = nil, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] {
         guard let task = tasks[id] else { return ["\(id) does not exist"] }
         var lines: [String] = []
         var seen: Set<TaskID> = [id]
@@ -28,8 +31,13 @@ extension TaskGraph {
             case .pending:
                 switch readiness(of: id, cycles: cycles) {
                 case .ready:
-                    out.append(.line("\(indent)\(name(id)) is ready and waits for a free workspace slot"))
-                    out.append(.root("\(name(id)) is ready"))
+                    if let note = readyNote(id) {
+                        out.append(.line("\(indent)\(name(id)) is ready but not started: \(note)"))
+                        out.append(.root(note))
+                    } else {
+                        out.append(.line("\(indent)\(name(id)) is ready and waits for a free workspace slot"))
+                        out.append(.root("\(name(id)) is ready"))
+                    }
                 case .onCycle(let path):
                     out.append(.line("\(indent)\(name(id)) is on a dependency cycle: \(formatCycle(path))"))
                     out.append(.root("break the cycle by removing one edge (orange task update <id> --unblock <id>)"))

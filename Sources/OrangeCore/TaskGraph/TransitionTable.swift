@@ -45,12 +45,12 @@ public enum TransitionTable {
         Rule(from: .working, to: .clarification, actors: A),
         Rule(from: .working, to: .delegated, actors: A),
         Rule(from: .working, to: .reviewing, actors: A),
-        Rule(from: .working, to: .stuck, actors: A),
+        Rule(from: .working, to: .stuck, actors: AHE),          // the engine: the agent died twice
         Rule(from: .working, to: .pending, actors: HE),         // respawn later / spawn rolled back
         Rule(from: .working, to: .failed, actors: HE),
         Rule(from: .working, to: .cancelled, actors: H),
         Rule(from: .clarification, to: .working, actors: A),
-        Rule(from: .clarification, to: .stuck, actors: A),
+        Rule(from: .clarification, to: .stuck, actors: AHE),
         Rule(from: .clarification, to: .cancelled, actors: H),
         Rule(from: .clarification, to: .failed, actors: H),
         Rule(from: .stuck, to: .working, actors: AHE),
