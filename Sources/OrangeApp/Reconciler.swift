@@ -58,7 +58,11 @@ public struct Reconciler: Sendable {
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
         if !transitions.isEmpty || relinked || !repaired.isEmpty { (tasks, view) = try readTree() }
-        if changed == nil { transitions += try DeadAgents(context: context).handle(tasks.filter(inScope)) }
+        if changed == nil {
+            // A status written by a process killed before its history line: the line is added.
+            for task in tasks where inScope(task) { try context.tasks.recoverInterruptedWrite(task.id, in: task.project) }
+            transitions += try DeadAgents(context: context).handle(tasks.filter(inScope))
+        }
         try releaseIdle(tasks.filter(inScope))
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
         return transitions
@@ -75,7 +79,8 @@ public struct Reconciler: Sendable {
         for id in view.dueAutoCompletions(changed: changed) {
             guard let task = view.task(id), inScope(task) else { continue }
             let now = context.clock.now()
-            let (before, after) = try context.tasks.update(id, in: task.project) { record in
+            let cause = "all \(view.children(of: id).count) children done"
+            let (before, after) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)) { record in
                 // Children only ever move to done, never back, so the decision made from the
                 // scan still holds; the status is re-checked against the file under the lock.
                 guard record.status == .delegated else { return }
@@ -83,9 +88,6 @@ public struct Reconciler: Sendable {
                 record.updatedAt = now
             }
             guard before.status == .delegated, after.status == .done else { continue }
-            let cause = "all \(view.children(of: id).count) children done"
-            try context.tasks.appendHistory(
-                .statusChanged(from: .delegated, to: .done, by: .engine, cause: cause, at: now), for: id, in: task.project)
             context.logger.info("engine", "Auto-completed delegated task", [("task_id", .string(id.rawValue))])
             transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: .done, cause: cause))
         }

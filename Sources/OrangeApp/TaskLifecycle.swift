@@ -56,15 +56,10 @@ extension Commands {
     private func humanTransition(to status: TaskStatus, verb: String) throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let now = context.clock.now()
-        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) { record in
             try TransitionTable.check(record.id, from: record.status, to: status, by: .human)
             record.status = status
             record.updatedAt = now
-        }
-        if before.status != after.status {
-            try context.tasks.appendHistory(
-                .statusChanged(from: before.status, to: status, by: .human, at: now),
-                for: task.id, in: task.project)
         }
         return CommandResult(text: "Task \(task.id) \(verb) (\(status.rawValue))\n", json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
     }

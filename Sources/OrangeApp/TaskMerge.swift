@@ -64,16 +64,13 @@ extension Commands {
             }
         }
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, cause: "merged", at: now)) { record in
             record.status = .done
             record.updatedAt = now
         }
         CrashPoint.reach("merge.recorded", context)
         try context.tasks.appendHistory(
             HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("strategy", .string(used)), ("into", .string(target))]),
-            for: task.id, in: task.project)
-        try context.tasks.appendHistory(
-            .statusChanged(from: .reviewed, to: .done, by: .human, cause: "merged", at: now),
             for: task.id, in: task.project)
         // Frees the worktree and starts whatever the merge made ready.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])

@@ -32,7 +32,7 @@ extension Commands {
         let now = context.clock.now()
         let scan = try context.tasks.scan(project: nil)
         var changes: [String] = []
-        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
             // Checked again here, under the task's lock, against what is on disk now.
             if let newStatus, newStatus != record.status {
                 try GraphView(tasks: scan.tasks).checkTransition(record, to: newStatus, by: actor)
@@ -66,10 +66,6 @@ extension Commands {
             }
             if !changes.isEmpty { record.updatedAt = now }
         }
-        if before.status != after.status {
-            try context.tasks.appendHistory(
-                .statusChanged(from: before.status, to: after.status, by: actor, at: now), for: task.id, in: task.project)
-        }
         let otherChanges = changes.filter { !$0.hasPrefix("status ") }
         if !otherChanges.isEmpty {
             try context.tasks.appendHistory(
@@ -99,13 +95,11 @@ extension Commands {
         try confirmOrThrow("Cancel task \(task.project)/\(task.branch) (\(task.id))?")
         let now = context.clock.now()
         let scan = try context.tasks.scan(project: nil)
-        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) { record in
             try GraphView(tasks: scan.tasks).checkTransition(record, to: .cancelled, by: .human)
             record.status = .cancelled
             record.updatedAt = now
         }
-        try context.tasks.appendHistory(
-            .statusChanged(from: before.status, to: after.status, by: .human, at: now), for: task.id, in: task.project)
         CrashPoint.reach("cancel.marked", context)
         let reconciler = Reconciler(context: context)
         // The agent ends now, before this command returns; `--force` also releases a workspace

@@ -49,10 +49,11 @@ public struct FileTaskStore: TaskStore {
     }
 
     @discardableResult
-    public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+    public func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
         let path = layout.taskFile(id, in: project)
         try requireExistingTask(id, in: project)
         return try withTaskLock(id, in: project) {
+            try finishInterruptedWrite(id, in: project)
             // Editors and agents save TASK.md without orange's lock. A save that lands between
             // this read and the rename below would be undone by it, so the rename happens only
             // if the file is still the one read; otherwise the change is made again on the
@@ -74,7 +75,13 @@ public struct FileTaskStore: TaskStore {
                 // An unchanged task is not written: a write would wake the watcher for nothing.
                 guard after != before else { return (before, after) }
                 let unchanged: (() -> Bool)? = attempt < Self.updateAttempts ? { FileSystem.status(path) == seen } : nil
-                if try AtomicFile.write(Array(after.rendered().utf8), to: path, onlyIf: unchanged) {
+                guard after.status != before.status else {
+                    if try AtomicFile.write(Array(after.rendered().utf8), to: path, onlyIf: unchanged) { return (before, after) }
+                    usleep(useconds_t(attempt * 1_000))
+                    continue
+                }
+                let line = (note ?? StatusChangeNote(by: .engine, at: SystemClock().now())).event(from: before.status, to: after.status)
+                if try writeRecordingStatus(after, line: line, to: path, onlyIf: unchanged) {
                     return (before, after)
                 }
                 usleep(useconds_t(attempt * 1_000))

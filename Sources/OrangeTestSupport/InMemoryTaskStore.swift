@@ -79,7 +79,7 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
     }
 
     @discardableResult
-    public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+    public func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
         let key = Key(project: project, id: id)
         // `change` runs outside the mutex (it may call back into the store); the result is
         // committed only if nobody wrote in between, else the change is applied again to the
@@ -102,6 +102,10 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
                 if after != before {
                     state.tasks[key] = after
                     state.writes += 1
+                    if after.status != before.status {
+                        let note = note ?? StatusChangeNote(by: .engine, at: after.updatedAt ?? Timestamp(millisecondsSinceEpoch: 0))
+                        state.history[key, default: []].append(note.event(from: before.status, to: after.status))
+                    }
                 }
                 return true
             }
@@ -118,6 +122,9 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
             state.history[key] = nil
         }
     }
+
+    /// Nothing is ever left half written in memory.
+    public func recoverInterruptedWrite(_ id: TaskID, in project: ProjectName) throws -> Bool { false }
 
     public func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws {
         try state.withLock { state throws in

@@ -40,7 +40,7 @@ struct DeadAgents {
         let note = giveUp
             ? "the agent died again without reporting (session \(session) \(how)); a person must look, then run 'orange task respawn \(task.id)'"
             : "the agent died without reporting (session \(session) \(how)); it was started again"
-        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (before, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "agent died twice", at: now)) { record in
             guard record.tmuxSession == session, record.status == task.status, record.agentCrashes == task.agentCrashes else { return }
             record.agentCrashes += 1
             record.lastError = note
@@ -69,8 +69,6 @@ struct DeadAgents {
     /// `stuck`: the dead session is ended and the workspace freed, unless it holds uncommitted
     /// work, which is kept for the person and named on the task.
     private func handToPerson(_ task: TaskRecord, from: TaskStatus, note: String, at now: Timestamp) throws -> EngineTransition {
-        try context.tasks.appendHistory(
-            .statusChanged(from: from, to: .stuck, by: .engine, cause: "agent died twice", at: now), for: task.id, in: task.project)
         let project = try context.projects.list().first { $0.name == task.project }
         try Reconciler(context: context).stopAgent(task, project: project, force: false)
         var kept: String?

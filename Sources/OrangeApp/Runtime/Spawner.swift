@@ -69,7 +69,7 @@ struct Spawner {
         let now = context.clock.now()
         let from: TaskStatus
         do {
-            let (before, _) = try context.tasks.update(id, in: task.project) { record in
+            let (before, _) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: respawn ? "respawned" : "spawned", at: now)) { record in
                 if respawn {
                     guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
                           record.status != .delegated else { throw SkipSpawn("task is \(record.status.rawValue)") }
@@ -133,9 +133,6 @@ struct Spawner {
                 HistoryEvent(type: "agent.spawned", timestamp: now, fields: [
                     ("workspace", .string(workspace!)), ("tmux_session", .string(session)), ("harness", .string(harness.name)),
                 ]), for: id, in: task.project)
-            try context.tasks.appendHistory(
-                .statusChanged(from: from, to: .working, by: .engine, cause: respawn ? "respawned" : "spawned", at: now),
-                for: id, in: task.project)
             CrashPoint.reach("spawn.finished", context)
             context.logger.info("spawn", "Agent spawned", [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
             return .spawned(workspace: workspace!, session: session)
@@ -180,7 +177,8 @@ struct Spawner {
                         let project = try context.projects.list().first { $0.name == task.project }
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
                     }
-                    try context.tasks.update(task.id, in: task.project) { record in
+                    let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
+                    try context.tasks.update(task.id, in: task.project, recording: note) { record in
                         if record.status == .working { record.status = .pending }
                         record.workspace = nil
                         record.tmuxSession = nil
@@ -222,7 +220,7 @@ struct Spawner {
     }
 
     private func undoClaim(_ task: TaskRecord, from: TaskStatus, at now: Timestamp) throws {
-        try context.tasks.update(task.id, in: task.project) { record in
+        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "no free workspace; claim given back", at: now)) { record in
             if record.status == .working && record.workspace == task.workspace { record.status = from }
         }
     }
@@ -230,7 +228,7 @@ struct Spawner {
     /// Puts the task back where it was, counts the failure, and gives up after the second.
     private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp) throws -> Bool {
         var gaveUp = false
-        try context.tasks.update(task.id, in: task.project) { record in
+        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "spawn failed: " + reason, at: now)) { record in
             record.spawnFailures += 1
             record.lastError = "spawn failed: " + reason
             gaveUp = record.spawnFailures >= Self.maximumFailures

@@ -56,12 +56,29 @@ public protocol TaskStore: Sendable {
     func create(_ task: TaskRecord) throws
     /// Re-reads the task under its lock, applies `change` and writes it back atomically when it
     /// changed. Returns the task before and after. A malformed file is never rewritten.
+    ///
+    /// When the status changes, the store writes its `status.changed` history line (who and why
+    /// from `note`; the engine, now, without one) as part of the same locked write: a process
+    /// killed at any point leaves either no change or the change and its line, once the next
+    /// write or `recoverInterruptedWrite` has run.
     @discardableResult
-    func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord)
+    func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord)
+    /// Finishes a status write whose writer died before its history line was written. Returns
+    /// whether there was one to finish.
+    @discardableResult
+    func recoverInterruptedWrite(_ id: TaskID, in project: ProjectName) throws -> Bool
     /// Removes the task's folder.
     func delete(_ id: TaskID, in project: ProjectName) throws
     func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws
     func history(of id: TaskID, in project: ProjectName) throws -> [HistoryEvent]
     /// Where the task's TASK.md lives (whether or not it exists).
     func taskFilePath(_ id: TaskID, in project: ProjectName) -> String
+}
+
+extension TaskStore {
+    /// `update` with no note: a status change is recorded as the engine's.
+    @discardableResult
+    public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+        try update(id, in: project, recording: nil, change)
+    }
 }
