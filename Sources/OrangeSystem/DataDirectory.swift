@@ -44,6 +44,8 @@ public struct DataDirectory: Sendable, Hashable {
     public var workspacesRoot: String { home + "/workspaces" }
     public var poolFile: String { workspacesRoot + "/.pool.json" }
     public var poolLockFile: String { workspacesRoot + "/.pool.lock" }
+    /// The running engine's pid, for people and scripts only: the one-engine guarantee is the
+    /// claim on `engineClaimNames()`, which no file deletion can undo (docs/decisions.md).
     public var engineLockFile: String { home + "/.engine.lock" }
 
     /// `bin/<key>`: a folder holding only a link named `orange` to one orange executable, put first

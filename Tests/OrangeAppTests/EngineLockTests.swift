@@ -1,34 +1,68 @@
 import Glibc
 @testable import OrangeApp
+import OrangeCore
 import OrangeSystem
 import OrangeTestSupport
 import Testing
 
 @Suite struct EngineLockTests {
-    /// `watch sync` and the dashboard probe the lock by taking it for an instant; an engine
-    /// starting at that instant must wait the probe out, not report another engine.
-    @Test func aLockHeldForAMomentIsWaitedOut() throws {
+    @Test func aSecondEngineIsRefusedNamingTheFirst() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/.engine.lock"
-        // Another process (as `watch sync` is) holds the lock for 200 ms.
-        let holder = try RunningProcess(["flock", path, "sh", "-c", "echo held; sleep 0.2"], environment: [:], errorLog: directory.path + "/flock.err")
-        defer { holder.terminate() }
-        var lines: [String] = []
-        for _ in 0..<200 where lines.isEmpty { lines = holder.readLines(waitingUpTo: 50) }
-        #expect(lines == ["held"])
-        _ = try EngineLock(path: path)
+        let home = directory.path + "/home"
+        #expect(try EngineLock.runningEngine(home: home) == nil, "no home, no engine")
+        let first = try EngineLock(home: home)
+        defer { withExtendedLifetime(first) {} }
+        #expect(try FileSystem.readText(home + "/.engine.lock") == "\(getpid())\n")
+        #expect(try EngineLock.runningEngine(home: home)?.pid == getpid())
+        do {
+            _ = try EngineLock(home: home)
+            Issue.record("a second engine took the lock")
+        } catch let error as OrangeError {
+            #expect(error.message == "another orange engine is running for this ORANGE_HOME (pid \(getpid()))")
+        }
     }
 
-    @Test func aLockHeldOnIsReportedWithItsHolder() throws {
+    /// The pid file is for people; deleting it (or the whole of it being replaced) lets nobody in.
+    @Test func deletingThePidFileLetsNoSecondEngineIn() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path + "/.engine.lock"
-        let first = try EngineLock(path: path)
+        let home = directory.path + "/home"
+        let first = try EngineLock(home: home)
         defer { withExtendedLifetime(first) {} }
-        #expect(throws: OrangeError.self) { _ = try EngineLock(path: path) }
-        do { _ = try EngineLock(path: path) } catch let error as OrangeError {
-            #expect(error.message.contains("pid \(getpid())"))
+        try FileSystem.removeTree(home + "/.engine.lock")
+        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home) }
+        #expect(try EngineLock.runningEngine(home: home)?.pid == getpid())
+    }
+
+    /// Another path to the same folder is the same home, and so is a folder deleted and made
+    /// again in the same place (the running engine reads and writes by path).
+    @Test func theSameFolderOrTheSamePathIsTheSameHome() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let home = directory.path + "/home"
+        let first = try EngineLock(home: home)
+        defer { withExtendedLifetime(first) {} }
+        #expect(symlink(home, directory.path + "/alias") == 0)
+        #expect(throws: OrangeError.self) { _ = try EngineLock(home: directory.path + "/alias") }
+        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home + "/./") }
+
+        try FileSystem.removeTree(home)
+        try FileSystem.makeDirectories(home)
+        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home) }
+        #expect(try EngineLock.runningEngine(home: home)?.pid == getpid())
+    }
+
+    @Test func theClaimEndsWithTheLock() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let home = directory.path + "/home"
+        do {
+            let first = try EngineLock(home: home)
+            withExtendedLifetime(first) {}
         }
+        #expect(try EngineLock.runningEngine(home: home) == nil)
+        let second = try EngineLock(home: home)
+        withExtendedLifetime(second) {}
     }
 }

@@ -117,12 +117,9 @@ struct DashboardEndToEndTests {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         // Stand in for a running 'orange watch': the dashboard must follow, not act.
-        let lockFile = DataDirectory(home: h.home).engineLockFile
-        let lock = open(lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        #expect(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
-        _ = "4242\n".withCString { write(lock, $0, 5) }
-        var locked = true
-        defer { if locked { close(lock) } }
+        try FileSystem.makeDirectories(h.home)
+        var standIn: SingleInstanceClaim? = try SingleInstanceClaim(names: DataDirectory(home: h.home).engineClaimNames())
+        defer { withExtendedLifetime(standIn) {} }
 
         let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
         var children: [String] = []
@@ -133,7 +130,7 @@ struct DashboardEndToEndTests {
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"], in: repo)
 
         let screen = try TerminalScreen(h, in: repo)
-        screen.waitForLine("following") { $0.contains("engine: followed (pid 4242)") }
+        screen.waitForLine("following") { $0.contains("engine: followed (pid \(getpid()))") }
         screen.waitForRow("add-oauth", "delegated (0/3)")
         screen.waitForLine("a child nested under its parent") { $0.hasPrefix("    ○ child-a") || $0.hasPrefix("❯   ○ child-a") }
         try screen.press("t")
@@ -158,14 +155,14 @@ struct DashboardEndToEndTests {
         screen.waitForLine("the created task's blocker") { $0.contains("⟵ blocked by child-c (pending)") }
 
         // Agents edit their TASK.md directly (a rename-over save): no orange command runs, so
-        // only an engine could complete the parent, and the stand-in holding the lock does not.
+        // only an engine could complete the parent, and the stand-in holding the claim does not.
         for (index, child) in children.enumerated() {
             let file = "\(h.home)/tasks/coffee/\(child)/TASK.md"
             let text = try FileSystem.readText(file)
             try AtomicFile.write(text.replacingFirst("status: pending", with: "status: done"), to: file)
             screen.waitForRow("add-oauth", "delegated (\(index + 1)/3)")
         }
-        // Nobody completes the parent while the stand-in holds the lock; the new task is ready.
+        // Nobody completes the parent while the stand-in holds the claim; the new task is ready.
         screen.waitForRow("child-d", "pending (ready)")
 
         // child-d, the most recently updated unfinished task, is the first row.
@@ -177,8 +174,7 @@ struct DashboardEndToEndTests {
         screen.waitForRow("child-d", "cancelled")
 
         // The real engine takes over for one pass: the parent completes, the dashboard shows it.
-        close(lock)
-        locked = false
+        standIn = nil
         let once = try h.orange(["watch", "--once"], in: repo)
         #expect(once.exitCode == 0, "\(once.stderr)")
         screen.waitForRow("add-oauth", "done")

@@ -38,15 +38,14 @@ final class DashboardSession {
         let inbox = DashboardInbox(waker: loop.waker)
 
         // Run the engine when nobody else does; otherwise follow the one that runs.
-        let layout = DataDirectory(home: context.home)
         let lock: EngineLock?
         do {
-            lock = try EngineLock(path: layout.engineLockFile)
+            lock = try EngineLock(home: context.home)
             state.engine = .running
         } catch {
             lock = nil
-            let holder = (try? FileSystem.readText(layout.engineLockFile))?.trimmingSpaces() ?? ""
-            state.engine = .following(holder: "followed (pid \(holder.isEmpty ? "?" : holder))")
+            let holder = (try? EngineLock.runningEngine(home: context.home))?.pid.map(String.init) ?? "?"
+            state.engine = .following(holder: "followed (pid \(holder))")
         }
         let control = EngineControl()
         let engineDone = DispatchSemaphore(value: 0)

@@ -22,7 +22,7 @@ extension Commands {
         // every project unless told otherwise).
         if invocation.value("project") != nil { options.project = try resolveProject().name }
         // One engine per ORANGE_HOME, with or without --project (docs/decisions.md).
-        let lock = try EngineLock(path: DataDirectory(home: context.home).engineLockFile)
+        let lock = try EngineLock(home: context.home)
         defer { withExtendedLifetime(lock) {} }
         if invocation.flag("once") {
             let transitions = try Reconciler(context: context).reconcile(changed: nil, project: options.project)
@@ -39,7 +39,7 @@ extension Commands {
     func watchSync() throws -> CommandResult {
         let timeout = Double(invocation.value("timeout") ?? "30") ?? 30
         let layout = DataDirectory(home: context.home)
-        guard FileSystem.fileExists(layout.engineLockFile), engineIsRunning(layout.engineLockFile) else {
+        guard try EngineLock.runningEngine(home: context.home) != nil else {
             throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
         }
         let token = TransientFileNames.syncToken(pid: getpid(), counter: context.clock.monotonicNanoseconds())
@@ -58,17 +58,5 @@ extension Commands {
         }
         try? FileSystem.removeTree(done)
         return CommandResult(text: "synced\n", json: .object([("synced", true)]))
-    }
-
-    /// Whether some process holds the engine lock (a lock we can take means nobody does).
-    private func engineIsRunning(_ path: String) -> Bool {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return false
-        }
-        return true
     }
 }

@@ -14,11 +14,21 @@ extension WatchEngine {
             let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
             switch change {
             case .updated:
-                invalidFiles[key] = nil
+                let wasInvalid = invalidFiles.removeValue(forKey: key) != nil
                 guard let record = parsed.removeValue(forKey: key) else { continue }
                 let old = graph[record.id]
                 graph.upsert(record)
                 changedIDs.append(record.id)
+                // Fixed, back to the last good content or to new content: the "keeping the last
+                // good version" warning no longer holds, and nothing else would say so.
+                // Logged before it is printed, so whoever sees the line finds it in orange.log.
+                if wasInvalid {
+                    let path = taskFile(key)
+                    context.logger.info("watch", "Task file valid again", [("path", .string(path)), ("task_id", .string(record.id.rawValue))])
+                    emit(.object([("event", "valid"), ("path", .string(path)), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
+                         "\(path): valid again (\(record.branch), \(record.status.rawValue))")
+                }
                 if old == nil && started {
                     emit(.object([("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
                                   ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
@@ -39,6 +49,8 @@ extension WatchEngine {
             case .invalid(let line, let reason):
                 invalidFiles[key] = InvalidTaskFile(path: taskFile(key), line: line, reason: reason)
                 let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
+                context.logger.warn("watch", "Task file invalid; keeping the last good version",
+                                    [("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))])
                 emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
                      "! \(where_): \(reason) (keeping the last good version)")
             }

@@ -224,6 +224,19 @@ final class WatchEngine {
                     index += 1
                 }
             }
+            forgetFirstHintIfNothingChanged(after: next)
+        }
+    }
+
+    /// A read or stat that left nothing pending and nothing to report ends what the task's
+    /// first hint started (a change that went out in a batch already took its time): a chmod
+    /// or a touch must not date the edit that comes seconds later (latency_ms, docs/watcher.md).
+    private func forgetFirstHintIfNothingChanged(after event: WatchEvent) {
+        switch event {
+        case .fileRead(let key, _), .statResult(let key, _):
+            if firstHint[key] != nil && reducer.isSettled(key) { firstHint[key] = nil }
+        default:
+            break
         }
     }
 
@@ -286,6 +299,7 @@ final class WatchEngine {
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
             return []
         case .diagnostic(let message):
+            context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
             return []
         }

@@ -70,6 +70,16 @@ public struct WatchReducer: Sendable {
             && !state.sweepInProgress
     }
 
+    /// True when nothing is pending for `key`: no timer, read or stat, nothing held for a batch,
+    /// and the engine has been told its latest state. Whatever a hint for it started is over:
+    /// either it went out in a batch, or the file turned out unchanged (a chmod, a touch, the
+    /// same bytes written again), and that hint's time must not date a later change.
+    public func isSettled(_ key: TaskKey) -> Bool {
+        guard let slot = state.slots[key] else { return true }
+        return slot.pending == .none && slot.settleDeadline == nil && slot.readsInFlight == 0
+            && slot.statsInFlight == 0 && !slot.dirty && slot.current == slot.emitted
+    }
+
     /// The tasks currently in the graph, sorted (O(tasks): for sweeps and status, not per event).
     public var knownKeys: [TaskKey] {
         state.slots.filter { $0.value.isInGraph }.map(\.key).sorted()
