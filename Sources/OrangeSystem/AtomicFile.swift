@@ -80,6 +80,15 @@ public enum AtomicFile {
         if sync { try retryingInterrupts("fsync", path: path) { fsync(fd) } }
     }
 
+    /// Replaces the contents of `path` in place and fsyncs it: for a scratch file whose reader
+    /// can tell a torn copy (a journal), where a rename would cost a second name.
+    public static func overwrite(_ text: String, to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        let fd = try openFile(path, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        defer { closeDescriptor(fd) }
+        try writeAll(fd, Array(text.utf8), path: path)
+        try retryingInterrupts("fsync", path: path) { fsync(fd) }
+    }
+
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0
         while offset < bytes.count {

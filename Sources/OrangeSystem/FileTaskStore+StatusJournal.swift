@@ -22,8 +22,16 @@ extension FileTaskStore {
         let journal = journalPath(task.id, in: task.project)
         let header = JSONValue.object([("status", .string(task.status.rawValue))]).rendered()
         let event = line.json.rendered()
-        try AtomicFile.write(Array((header + "\n" + event + "\n").utf8), to: journal, mode: mode_t(DataDirectory.fileMode))
-        guard try AtomicFile.write(Array(task.rendered().utf8), to: path, onlyIf: unchanged) else {
+        // Torn by a crash, it has no second line and is dropped; TASK.md was not touched yet.
+        try AtomicFile.overwrite(header + "\n" + event + "\n", to: journal, mode: mode_t(DataDirectory.fileMode))
+        let written: Bool
+        do {
+            written = try AtomicFile.write(Array(task.rendered().utf8), to: path, onlyIf: unchanged)
+        } catch {
+            try? FileSystem.removeTree(journal)
+            throw error
+        }
+        guard written else {
             try FileSystem.removeTree(journal)
             return false
         }

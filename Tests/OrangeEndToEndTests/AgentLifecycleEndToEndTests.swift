@@ -98,4 +98,28 @@ struct AgentLifecycleEndToEndTests {
         #expect(stuck["last_error"]?.stringValue?.contains("uncommitted work") == true, "\(stuck)")
         #expect(FileSystem.fileExists(h.home + "/workspaces/coffee--1/notes.txt"))
     }
+
+    @Test func aFailedSpawnIsRetriedOnlyAfterItsDelay() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try install(h)
+        let repo = try h.makeProject("coffee", poolSize: 2)
+        // The user's own checkout is on the task's branch: git refuses it in a worktree.
+        try h.runner.check(["git", "-C", repo, "checkout", "-q", "-b", "taken"])
+        let task = try id(h.json(["task", "create", "taken", "x", "--harness", "sleepy"], in: repo))
+        var shown = try h.json(["task", "show", task])
+        #expect(shown["status"] == "pending" && shown["spawn_failures"] == 1 && shown["spawn_retry_at"] != .null, "\(shown)")
+        // Passes right after the failure leave it alone.
+        for _ in 0..<3 { _ = try h.orange(["watch", "--once"]) }
+        shown = try h.json(["task", "show", task])
+        #expect(shown["status"] == "pending" && shown["spawn_failures"] == 1, "retried at once: \(shown)")
+        let why = try h.json(["task", "why", task])["explanation"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(why.contains { $0.contains("tried again from") }, "\(why)")
+        // Once the delay is over (the time moved back by hand), the next pass tries again.
+        let file = h.home + "/tasks/coffee/\(task)/TASK.md"
+        let text = try FileSystem.readText(file)
+        try AtomicFile.write(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("spawn_retry_at:") }.joined(separator: "\n"), to: file)
+        _ = try h.orange(["watch", "--once"])
+        #expect(try h.status(task) == "failed")
+    }
 }

@@ -55,8 +55,9 @@ struct RuntimeSafetyTests {
 
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct DeadAgentTests {
-    /// An agent that crashes while working: the next full pass marks the task, and respawn works.
-    @Test func aCrashedAgentIsMarkedAndCanBeRespawned() throws {
+    /// An agent that crashes while working: the next full pass respawns it in its workspace; the
+    /// second crash makes the task stuck; a person's respawn starts it (and the count) again.
+    @Test func aCrashedAgentIsRespawnedThenStuckThenRespawnedByAPerson() throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         try FileSystem.makeDirectories(h.home)
@@ -65,21 +66,31 @@ struct DeadAgentTests {
         let repo = try h.makeProject("coffee")
         let task = try #require(try h.json(["task", "create", "crashy", "x", "--harness", "crash"], in: repo)["id"]?.stringValue)
         #expect(try h.status(task) == "working")
-        // A full pass, as the engine's sweep or cron's `watch --once` runs it.
-        let marked = try h.waitFor(task, "marked") { _ in
+        let workspace = try h.json(["task", "show", task])["workspace"]
+        // Full passes, as the engine's sweep or cron's `watch --once` runs them.
+        _ = try h.waitFor(task, "respawned") { _ in
             _ = try? h.orange(["watch", "--once"], in: repo)
-            return (try? h.json(["task", "show", task]))?["last_error"]?.stringValue?.contains("has exited") == true
+            return (try? h.json(["task", "show", task]))?["agent_crashes"] == 1
         }
-        #expect(marked["status"] == "working")
-        #expect(marked["workspace"] != .null, "the workspace is kept for the respawn")
-        let respawned = try h.orange(["task", "respawn", task])
-        #expect(respawned.exitCode == 0, "\(respawned.stderr)")
-        #expect(try h.json(["task", "show", task])["history"]?.arrayValue?.filter { $0["type"] == "agent.spawned" }.count == 2)
+        let respawned = try h.json(["task", "show", task])
+        #expect(respawned["status"] == "working" && respawned["workspace"] == workspace, "respawned in its own workspace: \(respawned)")
+        _ = try h.waitFor(task, "stuck") { _ in
+            _ = try? h.orange(["watch", "--once"], in: repo)
+            return (try? h.json(["task", "show", task]))?["status"] == "stuck"
+        }
+        let stuck = try h.json(["task", "show", task])
+        #expect(stuck["workspace"] == .null, "\(stuck)")
+        let again = try h.orange(["task", "respawn", task])
+        #expect(again.exitCode == 0, "\(again.stderr)")
+        let shown = try h.json(["task", "show", task])
+        #expect(shown["status"] == "working" && shown["agent_crashes"] == 0, "\(shown)")
+        #expect(shown["history"]?.arrayValue?.filter { $0["type"] == "agent.spawned" }.count == 3)
     }
 
-    /// The session killed, then the whole tmux server killed: each task is marked on the next
-    /// full pass, keeps its workspace for the respawn (no slot leaked to nobody), and respawns.
-    @Test func aKilledSessionAndAKilledTmuxServerAreMarkedAndRespawn() throws {
+    /// The session killed, then the whole tmux server killed: the next full pass respawns each
+    /// agent in its own workspace (no slot leaked to nobody); the first one, dead twice, is
+    /// stuck and its slot freed.
+    @Test func aKilledSessionAndAKilledTmuxServerAreRespawnedInTheirWorkspaces() throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         try FileSystem.makeDirectories(h.home)
@@ -88,28 +99,29 @@ struct DeadAgentTests {
         let first = try #require(try h.json(["task", "create", "first", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         let second = try #require(try h.json(["task", "create", "second", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         func session(_ id: String) throws -> String { try #require(try h.json(["task", "show", id])["tmux_session"]?.stringValue) }
-        func markedGone(_ id: String) throws -> JSONValue {
-            try h.waitFor(id, "marked") { _ in
-                _ = try? h.orange(["watch", "--once"], in: repo)
-                return (try? h.json(["task", "show", id]))?["last_error"]?.stringValue?.contains("is gone") == true
-            }
+        func live(_ id: String) -> Bool {
+            guard let name = try? session(id) else { return false }
+            return (try? h.runner.run(["tmux", "-L", h.tmuxSocket!, "has-session", "-t", "=" + name]))?.exitCode == 0
         }
+        func passUntil(_ id: String, _ what: String, _ condition: @escaping (JSONValue) -> Bool) throws -> JSONValue {
+            _ = try h.waitFor(id, what) { _ in
+                _ = try? h.orange(["watch", "--once"], in: repo)
+                return (try? h.json(["task", "show", id])).map(condition) ?? false
+            }
+            return try h.json(["task", "show", id])
+        }
+        let workspaces = try [first, second].map { try h.json(["task", "show", $0])["workspace"] }
         _ = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + (try session(first))])
-        let firstMarked = try markedGone(first)
-        #expect(firstMarked["status"] == "working" && firstMarked["workspace"] != .null)
-        #expect(try h.json(["task", "show", second])["last_error"] == .null, "the other agent still runs")
+        let firstAgain = try passUntil(first, "respawned") { $0["agent_crashes"] == 1 }
+        #expect(firstAgain["status"] == "working" && firstAgain["workspace"] == workspaces[0] && live(first))
+        #expect(try h.json(["task", "show", second])["agent_crashes"] == 0, "the other agent still runs")
 
         h.killTmuxServer()
-        let secondMarked = try markedGone(second)
-        #expect(secondMarked["workspace"] != .null)
+        let secondAgain = try passUntil(second, "respawned") { $0["agent_crashes"] == 1 }
+        #expect(secondAgain["status"] == "working" && secondAgain["workspace"] == workspaces[1] && live(second))
+        let firstStuck = try passUntil(first, "stuck") { $0["status"] == "stuck" }
+        #expect(firstStuck["workspace"] == .null)
         let bound = try h.json(["workspace", "list"], in: repo).arrayValue?.compactMap { $0["task"]?.stringValue } ?? []
-        #expect(Set(bound) == [first, second], "each slot is still bound to its task")
-
-        for id in [first, second] {
-            let respawned = try h.orange(["task", "respawn", id])
-            #expect(respawned.exitCode == 0, "\(respawned.stderr)")
-            let live = (try? h.runner.run(["tmux", "-L", h.tmuxSocket!, "has-session", "-t", "=" + (try session(id))]))?.exitCode
-            #expect(live == 0, "\(id) runs again")
-        }
+        #expect(bound == [second], "only the running agent holds a slot: \(bound)")
     }
 }
