@@ -1,0 +1,82 @@
+import Dispatch
+import OrangeCore
+import OrangeSystem
+
+// Saves made through a workspace's TASK.md link by rename (`sed -i`, `os.replace`, ...) replace
+// the link with a plain file. The engine watches the top folder of each bound workspace and
+// applies such a file to its task (`WorkspaceTaskFileRepair`) a quiet period after the last
+// event on it: `cp --remove-destination` creates the file empty and writes it afterwards.
+extension WatchEngine {
+    /// Watches the workspaces the pool binds now (in the engine's project, with `--project`), and
+    /// with `repairDetached` also repairs every one whose TASK.md is not the link: at start-up,
+    /// for what happened while no engine ran, and on every sweep, for what events missed.
+    func syncWorkspaceLinks(repairDetached: Bool) {
+        guard let links = linkWatcher else { return }
+        let slots = ((try? context.pool.read())?.slots ?? []).filter { slot in
+            slot.task != nil && (options.project == nil || slot.project == options.project)
+        }
+        links.watch(Set(slots.map(\.name)))
+        guard repairDetached else { return }
+        for slot in slots where WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(slot.name)) {
+            startLinkRepair(slot.name)
+        }
+    }
+
+    /// Reads the link watcher's events: a pool change re-reads the bindings; a touched TASK.md
+    /// is looked at once its writer has been quiet for the engine's quiet period.
+    func readWorkspaceLinkEvents() {
+        guard let links = linkWatcher else { return }
+        let changes: WorkspaceLinkWatcher.Changes
+        do {
+            changes = try links.read()
+        } catch {
+            emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
+            return
+        }
+        if changes.poolChanged { syncWorkspaceLinks(repairDetached: false) }
+        let due = clock.monotonicNanoseconds() + options.quietMilliseconds * 1_000_000
+        for workspace in changes.workspaces { pendingLinkChecks[workspace] = due }
+    }
+
+    /// When the next quiet period of a touched TASK.md ends, if one is waiting.
+    var nextLinkCheck: UInt64? { pendingLinkChecks.values.min() }
+
+    /// Starts the repair of each workspace whose quiet period has ended and whose TASK.md is a
+    /// plain file (the link put back by a repair comes back here as an event, and stops here).
+    func startDueLinkRepairs() {
+        let now = clock.monotonicNanoseconds()
+        for (workspace, due) in pendingLinkChecks where due <= now {
+            pendingLinkChecks[workspace] = nil
+            if WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace)) { startLinkRepair(workspace) }
+        }
+    }
+
+    /// Off the loop's thread: the repair waits for the task's and the worktree's locks. The
+    /// task's file it writes comes back through the tasks tree's watcher like any edit.
+    private func startLinkRepair(_ workspace: String) {
+        let (context, emit) = (self.context, self.emit)
+        linkRepairQueue.async {
+            do {
+                switch try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
+                case .notDetached:
+                    break
+                case .relinked:
+                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "relinked")]),
+                         "  engine: \(workspace)/TASK.md was saved unchanged; the link is back")
+                case .applied(let from, let to):
+                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "applied"),
+                                  ("from", .string(from.rawValue)), ("to", .string(to.rawValue))]),
+                         "  engine: applied the save of \(workspace)/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); the link is back")
+                case .keptAside(let file):
+                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "kept_aside"),
+                                  ("file", .string(file.path)), ("line", file.line.map { .int(Int64($0)) } ?? .null),
+                                  ("reason", .string(file.reason))]),
+                         "! \(workspace)/TASK.md was not applied: \(file); the link is back")
+                }
+            } catch {
+                emit(.object([("event", "error"), ("workspace", .string(workspace)), ("message", .string("\(error)"))]),
+                     "error: \(workspace)/TASK.md: \(error)")
+            }
+        }
+    }
+}
