@@ -118,6 +118,8 @@ struct WorkspaceLinkEndToEndTests {
         #expect(shown.stderr.contains("applied the save of \(workspace)/TASK.md to its task (working → reviewing)"), "\(shown.stderr)")
         #expect(h.isLink(workspace))
         #expect(try h.status(id) == "reviewing")
+        let history = try h.json(["task", "show", id])["history"]?.arrayValue ?? []
+        #expect(history.contains { $0["to"] == "reviewing" && $0["cause"] == "saved through the workspace's TASK.md" })
     }
 
     @Test func doctorReportsADetachedLinkAndFixRepairsIt() throws {

@@ -64,6 +64,13 @@ struct WorkspaceTaskFileRepair {
                 outcome = .relinked
             case .apply(let edited):
                 outcome = .applied(from: before.status, to: edited.status)
+                if before.status != edited.status {
+                    // History is a record, not state: a failed append does not undo the edit.
+                    try? context.tasks.appendHistory(
+                        .statusChanged(from: before.status, to: edited.status, by: .human, cause: "saved through the workspace's TASK.md",
+                                       at: context.clock.now()),
+                        for: id, in: project)
+                }
                 context.logger.info("workspace", "Applied a save made through the workspace's TASK.md", [
                     ("id", .string(id.rawValue)), ("workspace", .string(workspace)),
                     ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),
