@@ -65,9 +65,15 @@ struct WorkspaceLinkEndToEndTests {
         let edited = h.directory.path + "/edited.md"
         try h.shell("sed 's/^status: working$/status: reviewing/' TASK.md > '\(edited)' && cp --remove-destination '\(edited)' TASK.md", in: workspace)
         try h.waitUntilApplied(id, "reviewing", workspace: workspace)
-        // Through the link again: the task's own file holds the edit, and history kept its session.
+
+        // A slow writer: the link removed, the new file created, written in two parts 0.3 s
+        // apart, then closed. It is judged once closed, not half written when created.
+        try h.shell("sed 's/^status: reviewing$/status: working/' TASK.md > '\(edited)' && rm TASK.md && "
+                    + "{ head -c 20 '\(edited)'; sleep 0.3; tail -c +21 '\(edited)'; } > TASK.md", in: workspace)
+        try h.waitUntilApplied(id, "working", workspace: workspace)
+        // Through the link again: the task's own file holds the edit, and kept its workspace.
         let task = try FileSystem.readText("\(h.home)/tasks/links/\(id)/TASK.md")
-        #expect(task.contains("status: reviewing\n") && task.contains("workspace: links--1\n"))
+        #expect(task.contains("status: working\n") && task.contains("workspace: links--1\n"))
         #expect(h.keptAside(id, project: "links").isEmpty)
         #expect(h.watchLog.contains("applied the save of links--1/TASK.md to its task (working → reviewing)"), "\(h.watchLog)")
     }

@@ -4,8 +4,10 @@ import OrangeSystem
 
 // Saves made through a workspace's TASK.md link by rename (`sed -i`, `os.replace`, ...) replace
 // the link with a plain file. The engine watches the top folder of each bound workspace and
-// applies such a file to its task (`WorkspaceTaskFileRepair`) a quiet period after the last
-// event on it: `cp --remove-destination` creates the file empty and writes it afterwards.
+// applies such a file to its task (`WorkspaceTaskFileRepair`) as soon as it is complete: renamed
+// over the link, or closed after writing. A file only created may still be being written
+// (`cp --remove-destination` creates it empty, then writes and closes it); it is looked at a
+// second later if nothing said it was complete before.
 extension WatchEngine {
     /// Watches the workspaces the pool binds now (in the engine's project, with `--project`), and
     /// with `repairDetached` also repairs every one whose TASK.md is not the link: at start-up,
@@ -22,8 +24,11 @@ extension WatchEngine {
         }
     }
 
-    /// Reads the link watcher's events: a pool change re-reads the bindings; a touched TASK.md
-    /// is looked at once its writer has been quiet for the engine's quiet period.
+    /// How long a TASK.md that was only created or removed waits before it is looked at.
+    static let incompleteSaveWait: UInt64 = 1_000_000_000
+
+    /// Reads the link watcher's events: a pool change re-reads the bindings; a complete TASK.md
+    /// is looked at now, one only created or removed a second later.
     func readWorkspaceLinkEvents() {
         guard let links = linkWatcher else { return }
         let changes: WorkspaceLinkWatcher.Changes
@@ -34,14 +39,17 @@ extension WatchEngine {
             return
         }
         if changes.poolChanged { syncWorkspaceLinks(repairDetached: false) }
-        let due = clock.monotonicNanoseconds() + options.quietMilliseconds * 1_000_000
-        for workspace in changes.workspaces { pendingLinkChecks[workspace] = due }
+        let now = clock.monotonicNanoseconds()
+        for workspace in changes.touched where pendingLinkChecks[workspace] == nil {
+            pendingLinkChecks[workspace] = now + Self.incompleteSaveWait
+        }
+        for workspace in changes.complete { pendingLinkChecks[workspace] = now }
     }
 
-    /// When the next quiet period of a touched TASK.md ends, if one is waiting.
+    /// When the next look at a touched TASK.md is due, if one is waiting.
     var nextLinkCheck: UInt64? { pendingLinkChecks.values.min() }
 
-    /// Starts the repair of each workspace whose quiet period has ended and whose TASK.md is a
+    /// Starts the repair of each workspace whose look is due and whose TASK.md is a
     /// plain file (the link put back by a repair comes back here as an event, and stops here).
     func startDueLinkRepairs() {
         let now = clock.monotonicNanoseconds()

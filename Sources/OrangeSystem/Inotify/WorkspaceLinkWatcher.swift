@@ -12,8 +12,13 @@ public final class WorkspaceLinkWatcher {
     public struct Changes: Hashable, Sendable {
         /// The pool file was rewritten (bindings may have changed), or events were lost.
         public var poolChanged = false
-        /// Workspaces (`<project>--<n>`) whose TASK.md was created, replaced, written or removed.
-        public var workspaces: Set<String> = []
+        /// Workspaces (`<project>--<n>`) whose TASK.md was renamed over or closed after writing:
+        /// a complete file, to look at now.
+        public var complete: Set<String> = []
+        /// Workspaces whose TASK.md was only created or removed: a writer may still be writing
+        /// (`cp --remove-destination` creates the file empty, then writes and closes it, which
+        /// comes as `complete`); looked at later, for what never closes (a hard link).
+        public var touched: Set<String> = []
     }
 
     static let folderMask: InotifyMask = [.movedTo, .create, .closeWrite, .delete, .onlyDirectory, .dontFollow]
@@ -58,7 +63,7 @@ public final class WorkspaceLinkWatcher {
             if record.mask.contains(.queueOverflow) {
                 // Lost events: re-read the pool and look at every watched workspace.
                 changes.poolChanged = true
-                changes.workspaces.formUnion(watches.keys)
+                changes.complete.formUnion(watches.keys)
             } else if record.mask.contains(.ignored) {
                 // The folder went away (or was replaced): forget it; the next `watch` adds it again.
                 if record.wd == rootWatch { rootWatch = nil }
@@ -67,7 +72,11 @@ public final class WorkspaceLinkWatcher {
             } else if record.wd == rootWatch {
                 if record.name == Self.poolFileName { changes.poolChanged = true }
             } else if record.name == TaskTreeNames.taskFile, let name = names[record.wd] {
-                changes.workspaces.insert(name)
+                if record.mask.contains(.movedTo) || record.mask.contains(.closeWrite) {
+                    changes.complete.insert(name)
+                } else {
+                    changes.touched.insert(name)
+                }
             }
         }
         return changes
