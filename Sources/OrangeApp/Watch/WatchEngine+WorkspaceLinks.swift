@@ -13,11 +13,11 @@ extension WatchEngine {
     /// with `repairDetached` also repairs every one whose TASK.md is not the link: at start-up,
     /// for what happened while no engine ran, and on every sweep, for what events missed.
     func syncWorkspaceLinks(repairDetached: Bool) {
-        guard let links = linkWatcher else { return }
+        guard options.performsActions else { return }
         let slots = ((try? context.pool.read())?.slots ?? []).filter { slot in
             slot.task != nil && (options.project == nil || slot.project == options.project)
         }
-        links.watch(Set(slots.map(\.name)))
+        linkWatcher?.watch(Set(slots.map(\.name)))
         guard repairDetached else { return }
         for slot in slots where WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(slot.name)) {
             startLinkRepair(slot.name)

@@ -80,9 +80,10 @@ final class WatchEngine {
     let clock = SystemClock()
     private let loop: PollLoop
     private var watcher: TaskTreeWatcher?
-    /// The TASK.md links of the bound workspaces (nil for a follower, which repairs nothing).
+    /// The TASK.md links of the bound workspaces (nil for a follower, which repairs nothing, or
+    /// without an inotify instance to spare: the sweeps then repair alone).
     var linkWatcher: WorkspaceLinkWatcher?
-    /// Workspaces whose TASK.md was touched, with when their writer's quiet period ends.
+    /// Workspaces whose TASK.md was touched, with when to look at it.
     var pendingLinkChecks: [String: UInt64] = [:]
     let linkRepairQueue = DispatchQueue(label: "orange.engine.workspace-links")
     /// Files that do not parse, by task: shown by the dashboard until they are fixed.
@@ -123,7 +124,12 @@ final class WatchEngine {
         defer { watcher.close() }
         if options.performsActions {
             try? FileSystem.makeDirectories(context.workspacesRoot)
-            linkWatcher = try WorkspaceLinkWatcher(workspacesRoot: context.workspacesRoot)
+            do {
+                linkWatcher = try WorkspaceLinkWatcher(workspacesRoot: context.workspacesRoot)
+            } catch {
+                emit(.object([("event", "diagnostic"), ("message", .string("workspace TASK.md links are not watched: \(error)"))]),
+                     "! workspace TASK.md links are not watched (\(error)); saves through them are applied by the sweeps only")
+            }
         }
         defer { linkWatcher?.close() }
         if options.handlesSignals { try PollLoop.installSignalHandlers(waker: loop.waker) }
