@@ -103,7 +103,7 @@ struct WorkspaceLinkEndToEndTests {
         while clock.monotonicNanoseconds() < sweeps { _ = try h.runner.run(["sleep", "0.1"]) }
         let log = h.watchLog
         #expect(log.components("\(workspace)/TASK.md:6: ") == 1, "\(log)")
-        #expect(log.components("links--1/TASK.md was not applied") == 1, "\(log)")
+        #expect(log.components("not applied, kept as \(h.home)/tasks/links/\(id)/\(kept); the link is back") == 1, "\(log)")
         #expect(h.keptAside(id, project: "links").count == 1)
     }
 

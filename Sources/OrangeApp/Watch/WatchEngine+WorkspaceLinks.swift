@@ -62,7 +62,12 @@ extension WatchEngine {
     /// Off the loop's thread: the repair waits for the task's and the worktree's locks. The
     /// task's file it writes comes back through the tasks tree's watcher like any edit.
     private func startLinkRepair(_ workspace: String) {
-        let (context, emit) = (self.context, self.emit)
+        // Reported once, by the engine's own event line (and orange.log): not also on stderr,
+        // which the dashboard's frame owns.
+        var quiet = self.context
+        quiet.diagnostics = { _ in }
+        let (context, emit) = (quiet, self.emit)
+        let link = context.workspacePath(workspace) + "/TASK.md"
         linkRepairQueue.async {
             do {
                 switch try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
@@ -79,7 +84,7 @@ extension WatchEngine {
                     emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "kept_aside"),
                                   ("file", .string(file.path)), ("line", file.line.map { .int(Int64($0)) } ?? .null),
                                   ("reason", .string(file.reason))]),
-                         "! \(workspace)/TASK.md was not applied: \(file); the link is back")
+                         "! \(InvalidTaskFile(path: link, line: file.line, reason: file.reason)); not applied, kept as \(file.path); the link is back")
                 }
             } catch {
                 emit(.object([("event", "error"), ("workspace", .string(workspace)), ("message", .string("\(error)"))]),
