@@ -76,8 +76,12 @@ struct WorkspaceTaskFileRepair {
                     ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),
                 ])
             case .keepAside(let line, let reason):
-                let aside = FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(
-                    atMilliseconds: context.clock.now().millisecondsSinceEpoch)
+                // One file per rejection: a second one in the same millisecond takes the next.
+                var stamp = context.clock.now().millisecondsSinceEpoch
+                while FileSystem.status(FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)) != nil {
+                    stamp += 1
+                }
+                let aside = FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)
                 try AtomicFile.write(bytes, to: aside)
                 let problem = InvalidTaskFile(path: link, line: line, reason: reason)
                 outcome = .keptAside(InvalidTaskFile(path: aside, line: line, reason: reason))
