@@ -80,6 +80,8 @@ public struct OrangeCLI: Sendable {
 
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
         let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
+        // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
+        if invocation.command.path != ["doctor"] { commands.applyDetachedWorkspaceTaskFile() }
         switch invocation.command.path {
         case ["project", "add"]: return try commands.projectAdd()
         case ["project", "list"]: return try commands.projectList()

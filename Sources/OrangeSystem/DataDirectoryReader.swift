@@ -24,6 +24,11 @@ public enum DataDirectoryReader {
         for path in [layout.projectsFile, layout.configFile, layout.poolFile] where FileSystem.status(path) != nil {
             reader.files[path] = read { () throws(SystemError) in try FileSystem.readBytes(path) }
         }
+        var workspaceTaskFiles: [String: SnapshotEntry] = [:]
+        for folder in entries.first(where: { $0.name == "workspaces" })?.children ?? [] where folder.isDirectory && !folder.isHidden {
+            let path = layout.workspacesRoot + "/" + folder.name + "/" + TaskTreeNames.taskFile
+            if FileSystem.status(path) != nil { workspaceTaskFiles[folder.name] = reader.entry(path, name: TaskTreeNames.taskFile, depth: 0) }
+        }
         var existing: Set<String> = []
         if case .bytes(let bytes)? = reader.files[layout.projectsFile], case .success(let projects) = Project.decodeRegistry(bytes) {
             for project in projects where FileSystem.isDirectory(project.path) { existing.insert(project.path) }
@@ -31,7 +36,7 @@ public enum DataDirectoryReader {
         return DataDirectorySnapshot(
             home: layout.home, nowMilliseconds: nowMilliseconds, entries: entries, files: reader.files,
             alivePIDs: Set(reader.pids.filter(isAlive)), heldLocks: Set(reader.spawnLocks.filter(FileLock.isHeld)),
-            existingDirectories: existing)
+            existingDirectories: existing, workspaceTaskFiles: workspaceTaskFiles)
     }
 
     /// State gathered on the way down.

@@ -27,6 +27,22 @@ import Testing
         #expect(DataDirectoryCheck.run(b.snapshot()).isEmpty)
     }
 
+    @Test func aBoundWorkspaceWhoseTaskFileIsNoLongerTheLinkIsReportedWithItsRepair() {
+        var b = DoctorSnapshotBuilder()
+        b.file("workspaces/.pool.json", #"{"workspaces": {"coffee--1": {"status": "bound", "task": "W1"}, "coffee--2": {"status": "bound", "task": "W2"}, "coffee--3": {"status": "available"}}}"#)
+        for n in 1...3 { b.folder("workspaces/coffee--\(n)") }
+        b.task("W1", ["status: working", "workspace: coffee--1"])
+        b.task("W2", ["status: working", "workspace: coffee--2"])
+        b.add("tasks/coffee/W1/TASK.md.rejected-1234", .file)    // a copy kept aside earlier: expected there
+        b.workspaceTaskFiles["coffee--1"] = SnapshotEntry("TASK.md", .file)
+        b.workspaceTaskFiles["coffee--2"] = SnapshotEntry("TASK.md", .symlink(target: "/h/tasks/coffee/W2/TASK.md", targetExists: true))
+        b.workspaceTaskFiles["coffee--3"] = SnapshotEntry("TASK.md", .file)    // free: its next task gets a new link
+        let findings = DataDirectoryCheck.run(b.snapshot())
+        #expect(findings.summary == ["detached_task_link workspaces/coffee--1/TASK.md"])
+        #expect(findings.first?.fix == .repairWorkspaceTaskFile("coffee--1", task: id("W1")))
+        #expect(findings.first?.reason.hasPrefix("detached TASK.md link") == true)
+    }
+
     @Test func anEmptyOrMissingHomeIsClean() {
         #expect(DataDirectoryCheck.run(DataDirectorySnapshot(home: "/h", nowMilliseconds: 0, entries: [])).isEmpty)
     }

@@ -12,6 +12,7 @@ struct DoctorSnapshotBuilder {
     var alivePIDs: Set<Int32> = []
     var heldLocks: Set<String> = []
     var existingDirectories: Set<String> = []
+    var workspaceTaskFiles: [String: SnapshotEntry] = [:]
 
     /// The text of a valid TASK.md with `lines` added to (or replacing) the defaults.
     static func taskText(_ id: String, project: String = "coffee", _ lines: [String] = []) -> String {
@@ -54,7 +55,7 @@ struct DoctorSnapshotBuilder {
     func snapshot() -> DataDirectorySnapshot {
         DataDirectorySnapshot(
             home: home, nowMilliseconds: now, entries: children(of: ""), files: files, alivePIDs: alivePIDs,
-            heldLocks: heldLocks, existingDirectories: existingDirectories)
+            heldLocks: heldLocks, existingDirectories: existingDirectories, workspaceTaskFiles: workspaceTaskFiles)
     }
 
     private func children(of prefix: String) -> [SnapshotEntry] {

@@ -42,6 +42,16 @@ struct DoctorRepair {
             let project = try context.projects.list().first { $0.name == WorkspaceSlot.parse(name: name)?.0 }
             try Workspaces(context: context).release(name, task: nil, project: project, force: false)
             return "released"
+        case .repairWorkspaceTaskFile(let name, let id):
+            guard try context.pool.read().slot(named: name)?.task == id else {
+                throw OrangeError("workspace \(name) is no longer bound to \(id)")
+            }
+            switch try WorkspaceTaskFileRepair(context: context).repair(workspace: name) {
+            case .notDetached: throw OrangeError("\(name)/TASK.md is no longer a plain file")
+            case .relinked: return "it said what the task says; the link is back"
+            case .applied(let from, let to): return "applied to task \(id) (\(from.rawValue) → \(to.rawValue)); the link is back"
+            case .keptAside(let file): return "not applied (\(file.line.map { "line \($0): " } ?? "")\(file.reason)); kept as \(file.path); the link is back"
+            }
         }
     }
 }

@@ -110,7 +110,7 @@ struct Workspaces {
     private func releaseLocked(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
         let path = context.workspacePath(workspace)
         if FileSystem.isDirectory(path) {
-            try keepReplacedTaskFile(in: path, task: task)
+            try keepReplacedTaskFile(in: path, workspace: workspace, task: task)
             if !force, try context.git.isDirty(path) {
                 throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them")
             }
@@ -124,18 +124,30 @@ struct Workspaces {
     }
 
     /// The workspace's TASK.md should be a symlink to the task's file. An editor that saves by
-    /// rename (or `sed -i`) turns it into a plain copy whose edits the task never saw: keep that
-    /// copy next to the task as `TASK.md.from-workspace` rather than delete it.
-    private func keepReplacedTaskFile(in path: String, task: TaskRecord?) throws {
+    /// rename (or `sed -i`) turns it into a plain copy the task never saw: apply it as the engine
+    /// would (`WorkspaceTaskFileRepair`), or, when it cannot be applied (the task is done, or was
+    /// changed since), keep it next to the task; never delete it.
+    private func keepReplacedTaskFile(in path: String, workspace: String, task: TaskRecord?) throws {
         let link = path + "/TASK.md"
         guard let info = FileSystem.status(link) else { return }
         if !info.isSymbolicLink, let task {
-            let keep = FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project)) + "/TASK.md.from-workspace"
-            try FileSystem.rename(link, to: keep)
-            context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
-            context.diagnostics("warning: \(link) was a plain file, not the link to the task; kept it as \(keep)\n")
-        } else {
-            try FileSystem.removeTree(link)
+            var failure = ""
+            do {
+                _ = try WorkspaceTaskFileRepair(context: context).repairLocked(workspace, task: task.id, project: task.project)
+            } catch {
+                failure = " (\(error))"
+            }
+            // Not repaired (the task is gone, its own file is malformed, or this is no plain file):
+            // keep whatever it is next to the task.
+            if FileSystem.status(link).map({ !$0.isSymbolicLink }) == true {
+                let keep = FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project))
+                    + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: context.clock.now().millisecondsSinceEpoch)
+                try FileSystem.rename(link, to: keep)
+                context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
+                context.diagnostics("warning: \(link) was not the link to the task and could not be applied\(failure); kept it as \(keep)\n")
+                return
+            }
         }
+        try FileSystem.removeTree(link)
     }
 }

@@ -81,15 +81,4 @@ extension WatchEngine {
     func publishSnapshot() {
         onSnapshot?(EngineSnapshot(graph: graph, invalidFiles: invalidFiles.sorted { $0.key < $1.key }.map(\.value)))
     }
-
-    /// F14: a workspace's TASK.md must stay a symlink to the task; an editor may have replaced it.
-    func checkWorkspaceLinks() {
-        for task in graph.tasks.values where task.workspace != nil {
-            let link = context.workspacePath(task.workspace!) + "/TASK.md"
-            if let status = FileSystem.status(link), !status.isSymbolicLink {
-                emit(.object([("event", "diagnostic"), ("id", .string(task.id.rawValue)), ("message", .string("\(link) is no longer a link to the task"))]),
-                     "! \(link) is a plain file, not the link to task \(task.id): edits there are not seen (they are kept when the workspace is released)")
-            }
-        }
-    }
 }

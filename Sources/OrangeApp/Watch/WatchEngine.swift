@@ -80,6 +80,12 @@ final class WatchEngine {
     let clock = SystemClock()
     private let loop: PollLoop
     private var watcher: TaskTreeWatcher?
+    /// The TASK.md links of the bound workspaces (nil for a follower, which repairs nothing, or
+    /// without an inotify instance to spare: the sweeps then repair alone).
+    var linkWatcher: WorkspaceLinkWatcher?
+    /// Workspaces whose TASK.md was touched, with when to look at it.
+    var pendingLinkChecks: [String: UInt64] = [:]
+    let linkRepairQueue = DispatchQueue(label: "orange.engine.workspace-links")
     /// Files that do not parse, by task: shown by the dashboard until they are fixed.
     var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
     /// Set once the start-up scan is applied: later new tasks are reported as `added`.
@@ -116,6 +122,16 @@ final class WatchEngine {
         let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger, project: options.project?.rawValue)
         self.watcher = watcher
         defer { watcher.close() }
+        if options.performsActions {
+            try? FileSystem.makeDirectories(context.workspacesRoot)
+            do {
+                linkWatcher = try WorkspaceLinkWatcher(workspacesRoot: context.workspacesRoot)
+            } catch {
+                emit(.object([("event", "diagnostic"), ("message", .string("workspace TASK.md links are not watched: \(error)"))]),
+                     "! workspace TASK.md links are not watched (\(error)); saves through them are applied by the sweeps only")
+            }
+        }
+        defer { linkWatcher?.close() }
         if options.handlesSignals { try PollLoop.installSignalHandlers(waker: loop.waker) }
         defer { if options.handlesSignals { PollLoop.restoreDefaultSignalHandlers() } }
         if control?.attach(loop.waker) == true { return 0 }
@@ -135,6 +151,7 @@ final class WatchEngine {
             // Catch up on anything due before the engine started, from disk: like a sweep, it
             // is the backup that owes nothing to the engine's own view.
             worker.request(nil, deciding: nil)
+            syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
             DispatchQueue(label: "orange.engine.leftovers").async {
@@ -149,12 +166,15 @@ final class WatchEngine {
             // git's index.lock lives in the unwatched .git folder: while it exists, look for its
             // removal every 10 ms, so the held batch goes out right after git exits.
             let lockCheck = vcsLocked ? clock.monotonicNanoseconds() + 10_000_000 : nil
-            let wakeAt = [reducer.nextDeadline, nextPollAt, lockCheck].compactMap { $0 }.min()
-            let outcome = try loop.wait(on: [watcher.fileDescriptor], until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
+            let wakeAt = [reducer.nextDeadline, nextPollAt, lockCheck, nextLinkCheck].compactMap { $0 }.min()
+            let descriptors = [watcher.fileDescriptor] + (linkWatcher.map { [$0.fileDescriptor] } ?? [])
+            let outcome = try loop.wait(on: descriptors, until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
             if !outcome.signals.isEmpty || stopHandle.isRequested || control?.isStopped == true {
                 emit(.object([("event", "stopped")]), "orange watch: stopped")
                 return 0
             }
+            if let links = linkWatcher, outcome.readable.contains(links.fileDescriptor) { readWorkspaceLinkEvents() }
+            startDueLinkRepairs()
             if outcome.readable.contains(watcher.fileDescriptor) {
                 try handle([.hints(try watcher.readHints())], watcher: watcher, worker: worker)
             } else {
@@ -288,7 +308,7 @@ final class WatchEngine {
         case .sweep:
             // From disk: the sweep is the backup for whatever the events missed.
             if options.performsActions { worker.request(nil, deciding: nil) }
-            checkWorkspaceLinks()
+            syncWorkspaceLinks(repairDetached: true)
             return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
         case .graphChanged(let changes):
             apply(changes)

@@ -63,6 +63,11 @@ extension DataDirectoryChecker {
                 report(.poolMismatch, poolPath,
                        "workspace \(slot.name) is bound to task \(id), but the task's workspace is \(task.workspace ?? "null") (run 'orange workspace gc')")
             }
+            if folderPaths[id] != nil, snapshot.workspaceTaskFiles[slot.name]?.kind == .file {
+                report(.detachedTaskLink, "\(home)/workspaces/\(slot.name)/TASK.md",
+                       "detached TASK.md link: a plain file replaced the link to task \(id) (a save by rename), and the task has not seen it",
+                       fix: .repairWorkspaceTaskFile(slot.name, task: id))
+            }
         }
         checkTaskWorkspaces(pool)
     }

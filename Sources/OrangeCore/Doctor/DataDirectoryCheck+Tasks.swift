@@ -13,7 +13,7 @@ extension DataDirectoryChecker {
                     checkSpawnMarker(folder, path: path, taskFileState: decoded)
                 } else if let parsed = TransientFileNames.parse(entry.name) {
                     checkLeftover(entry, parsed, path: path)
-                } else if !entry.isHidden && !DataDirectoryCheck.taskFolderNames.contains(entry.name) {
+                } else if !entry.isHidden && !DataDirectoryCheck.taskFolderNames.contains(entry.name) && !DetachedTaskFile.isKeptAsideName(entry.name) {
                     strayEntry(entry, path: path, "a task folder holds TASK.md and history.jsonl")
                 }
             }

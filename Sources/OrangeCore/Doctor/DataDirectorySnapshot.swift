@@ -18,11 +18,16 @@ public struct DataDirectorySnapshot: Sendable {
     public var heldLocks: Set<String>
     /// Registered project repositories that exist as folders.
     public var existingDirectories: Set<String>
+    /// The `TASK.md` at the top of each workspace folder that has one, by workspace name, as
+    /// `lstat` saw it (a link normally; a plain file is a save that replaced the link).
+    public var workspaceTaskFiles: [String: SnapshotEntry] = [:]
 
     public init(
         home: String, nowMilliseconds: Int64, entries: [SnapshotEntry], files: [String: SnapshotFile] = [:],
-        alivePIDs: Set<Int32> = [], heldLocks: Set<String> = [], existingDirectories: Set<String> = []
+        alivePIDs: Set<Int32> = [], heldLocks: Set<String> = [], existingDirectories: Set<String> = [],
+        workspaceTaskFiles: [String: SnapshotEntry] = [:]
     ) {
+        self.workspaceTaskFiles = workspaceTaskFiles
         self.home = home
         self.nowMilliseconds = nowMilliseconds
         self.entries = entries

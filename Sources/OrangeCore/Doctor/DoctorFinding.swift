@@ -26,6 +26,7 @@ public struct DoctorFinding: Hashable, Sendable, CustomStringConvertible {
         case poolTaskMissing = "pool_task_missing"
         case poolWorktreeMissing = "pool_worktree_missing"
         case poolMismatch = "pool_mismatch"
+        case detachedTaskLink = "detached_task_link"
         case staleTemporaryFile = "stale_temporary_file"
         case staleDeletedFolder = "stale_deleted_folder"
         case staleCookie = "stale_cookie"
@@ -73,6 +74,9 @@ public enum DoctorFix: Hashable, Sendable, CustomStringConvertible {
     case addChild(TaskID, toParent: TaskID, project: ProjectName)
     /// Free a workspace bound to a task that no longer exists.
     case releaseWorkspace(String, task: TaskID)
+    /// Apply the plain file that replaced a workspace's TASK.md link to its task, as the engine
+    /// does (or keep it next to the task when it cannot be applied), and put the link back.
+    case repairWorkspaceTaskFile(String, task: TaskID)
 
     public var description: String {
         switch self {
@@ -80,6 +84,7 @@ public enum DoctorFix: Hashable, Sendable, CustomStringConvertible {
         case .repairInterruptedSpawn(let id, _): return "put task \(id) back to pending as the engine does, and remove the marker"
         case .addChild(let child, let parent, _): return "add \(child) to the children of \(parent)"
         case .releaseWorkspace(let name, _): return "release workspace \(name)"
+        case .repairWorkspaceTaskFile(let name, let id): return "apply \(name)/TASK.md to task \(id) as the engine does, and put the link back"
         }
     }
 }

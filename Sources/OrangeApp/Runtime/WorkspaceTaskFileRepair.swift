@@ -1,0 +1,133 @@
+import Glibc
+import OrangeCore
+import OrangeSystem
+import Synchronization
+
+/// Puts a save made through a workspace's TASK.md where it belongs.
+///
+/// The workspace's TASK.md is a symlink to the task's file. A save by rename (`sed -i`, python's
+/// `os.replace`, `cp --remove-destination`, vim with `backupcopy=no`, many agent tools) replaces
+/// the link with a plain file, and the task never sees the edit. This applies the file to the
+/// task as the hand edit it is (`DetachedTaskFile.decide`, under the task's lock through
+/// `TaskStore.update`), or keeps it next to the task as `TASK.md.rejected-<ms>` and reports why;
+/// then it puts the link back by renaming a new link over the file, so the workspace never has
+/// no TASK.md. Used by the engine, by every command run inside a workspace, by
+/// `orange doctor --fix` and by a workspace's release.
+struct WorkspaceTaskFileRepair {
+    let context: AppContext
+
+    enum Outcome: Equatable {
+        /// TASK.md is the link (or missing, or the workspace is not bound): nothing to do.
+        case notDetached
+        /// The file said what the task says; the link is back.
+        case relinked
+        /// Applied to the task; the link is back.
+        case applied(from: TaskStatus, to: TaskStatus)
+        /// Not applicable: kept at `file.path`; the link is back.
+        case keptAside(InvalidTaskFile)
+    }
+
+    /// The cheap check (one `lstat`) every caller makes first.
+    static func isDetached(workspacePath: String) -> Bool {
+        FileSystem.status(workspacePath + "/TASK.md")?.isRegularFile == true
+    }
+
+    /// Repairs `workspace` when its TASK.md is a plain file and the pool binds it to a task.
+    /// Takes the worktree's lock, so a release or a prepare of the same worktree never interleaves.
+    func repair(workspace: String) throws -> Outcome {
+        guard Self.isDetached(workspacePath: context.workspacePath(workspace)) else { return .notDetached }
+        return try Workspaces(context: context).withWorktreeLock(workspace) {
+            guard let slot = try context.pool.read().slot(named: workspace), let id = slot.task else { return .notDetached }
+            return try repairLocked(workspace, task: id, project: slot.project)
+        }
+    }
+
+    /// `repair` for a caller that already holds the worktree's lock (the release).
+    func repairLocked(_ workspace: String, task id: TaskID, project: ProjectName) throws -> Outcome {
+        let link = context.workspacePath(workspace) + "/TASK.md"
+        let taskFile = context.tasks.taskFilePath(id, in: project)
+        // A save landing on the plain file while this runs is taken by the next round, so the
+        // link is only put back over the very file that was judged.
+        for _ in 0..<4 {
+            guard let seen = FileSystem.status(link), seen.isRegularFile else { return .notDetached }
+            let bytes = try FileSystem.readBytes(link)
+            var decision = DetachedTaskFileDecision.unchanged
+            let (before, _) = try context.tasks.update(id, in: project) { record in
+                // Judged on the task as read under its lock, not on an earlier copy.
+                decision = DetachedTaskFile.decide(bytes, current: record)
+                if case .apply(let edited) = decision { record = edited }
+            }
+            guard FileSystem.status(link) == seen else { continue }
+            let outcome: Outcome
+            switch decision {
+            case .unchanged:
+                outcome = .relinked
+            case .apply(let edited):
+                outcome = .applied(from: before.status, to: edited.status)
+                if before.status != edited.status {
+                    // History is a record, not state: a failed append does not undo the edit.
+                    try? context.tasks.appendHistory(
+                        .statusChanged(from: before.status, to: edited.status, by: .human, cause: "saved through the workspace's TASK.md",
+                                       at: context.clock.now()),
+                        for: id, in: project)
+                }
+                context.logger.info("workspace", "Applied a save made through the workspace's TASK.md", [
+                    ("id", .string(id.rawValue)), ("workspace", .string(workspace)),
+                    ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),
+                ])
+            case .keepAside(let line, let reason):
+                // One file per rejection: a second one in the same millisecond takes the next.
+                var stamp = context.clock.now().millisecondsSinceEpoch
+                while FileSystem.status(FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)) != nil {
+                    stamp += 1
+                }
+                let aside = FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)
+                try AtomicFile.write(bytes, to: aside)
+                let problem = InvalidTaskFile(path: link, line: line, reason: reason)
+                outcome = .keptAside(InvalidTaskFile(path: aside, line: line, reason: reason))
+                context.logger.warn("workspace", "A save made through the workspace's TASK.md was not applied", [
+                    ("id", .string(id.rawValue)), ("file", .string(link)), ("line", line.map { .int(Int64($0)) } ?? .null),
+                    ("reason", .string(reason)), ("kept", .string(aside)),
+                ])
+                context.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
+            }
+            try Self.relink(link, to: taskFile)
+            return outcome
+        }
+        throw OrangeError("\(link) kept changing while orange put the link to task \(id) back; it was left as it is")
+    }
+
+    private static let counter = Atomic<Int>(0)
+
+    /// Makes the new link under a temporary name and renames it over `link`: rename replaces
+    /// atomically, so readers see the old file or the link, never no TASK.md.
+    static func relink(_ link: String, to target: String) throws {
+        let folder = FileSystem.parentDirectory(of: link)
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let temporary = folder + "/" + TransientFileNames.temporary(for: "TASK.md", pid: getpid(), counter: n)
+        try FileSystem.createSymbolicLink(at: temporary, pointingTo: target)
+        do {
+            try FileSystem.rename(temporary, to: link)
+        } catch {
+            try? FileSystem.removeTree(temporary)
+            throw error
+        }
+    }
+}
+
+extension Commands {
+    /// Run before a command inside a workspace: a save through TASK.md the engine has not
+    /// applied (no engine running, or not yet) is applied first, so the command sees it.
+    func applyDetachedWorkspaceTaskFile() {
+        guard let workspace = currentWorkspaceName(),
+              WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace))
+        else { return }
+        do {
+            if case .applied(let from, let to) = try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
+                context.diagnostics("orange: applied the save of \(context.workspacePath(workspace))/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); TASK.md is the link again\n")
+            }
+        } catch {
+            context.diagnostics("warning: \(context.workspacePath(workspace))/TASK.md is not the link to its task and could not be repaired: \(error)\n")
+        }
+    }
+}
