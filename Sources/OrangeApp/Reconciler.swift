@@ -225,11 +225,15 @@ public struct Reconciler: Sendable {
     }
 
     /// The repair of a one-sided link, shared with `orange doctor --fix`: appends `child` to the
-    /// parent's children under the parent's lock. Returns whether the file changed.
+    /// parent's children under the parent's lock, inside the project's graph lock like every
+    /// other edge write (so it never lands between a create's check and its write). Returns
+    /// whether the file changed.
     @discardableResult
     static func addMissingChild(_ child: TaskID, to parent: TaskID, in project: ProjectName, context: AppContext) throws -> Bool {
-        let (before, after) = try context.tasks.update(parent, in: project) { parent in
-            if !parent.children.contains(child) { parent.children.append(child) }
+        let (before, after) = try context.tasks.withGraphLock(of: project) {
+            try context.tasks.update(parent, in: project) { parent in
+                if !parent.children.contains(child) { parent.children.append(child) }
+            }
         }
         return before != after
     }

@@ -30,31 +30,39 @@ extension Commands {
             parent = worker.id  // a worker creating sub-tasks from its own workspace
         }
 
-        // Every project is loaded so a blocker in another project is named as such, not as missing.
-        let scan = try context.tasks.scan(project: nil)
-        warn(about: scan.invalid)
-        let harness = try chooseHarness(parent: parent.flatMap { id in scan.tasks.first { $0.id == id } })
-        if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
-            throw OrangeError("task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
-        }
-
         let now = context.clock.now()
-        let task = TaskRecord(
-            id: id, project: project.name, branch: branch, harness: harness, status: status,
-            description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now, body: body)
-        try validateNewTask(task, among: scan.tasks)
+        func validateAndWrite() throws -> TaskRecord {
+            // Every project is loaded so a blocker in another project is named as such, not as missing.
+            // With edges, the tasks are read inside the graph lock: the cycle check must see every
+            // edge written before this one.
+            let scan = try context.tasks.scan(project: nil)
+            warn(about: scan.invalid)
+            let harness = try chooseHarness(parent: parent.flatMap { id in scan.tasks.first { $0.id == id } })
+            if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
+                throw OrangeError("task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
+            }
 
-        try context.tasks.create(task)
-        try context.tasks.appendHistory(
-            HistoryEvent(type: "task.created", timestamp: now, fields: [
-                ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
-                ("branch", .string(branch)), ("description", .string(description)),
-                ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
-            ]), for: id, in: project.name)
-        if let parent {
-            CrashPoint.reach("create.child-written", context)
-            try linkChild(id, to: parent, in: project.name, at: now)
+            let task = TaskRecord(
+                id: id, project: project.name, branch: branch, harness: harness, status: status,
+                description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now, body: body)
+            try validateNewTask(task, among: scan.tasks)
+
+            try context.tasks.create(task)
+            try context.tasks.appendHistory(
+                HistoryEvent(type: "task.created", timestamp: now, fields: [
+                    ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
+                    ("branch", .string(branch)), ("description", .string(description)),
+                    ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
+                ]), for: id, in: project.name)
+            if let parent {
+                CrashPoint.reach("create.child-written", context)
+                try linkChild(id, to: parent, in: project.name, at: now)
+            }
+            return task
         }
+        // A task with no edges can close no cycle and needs no graph lock.
+        let task = try blockers.isEmpty && parent == nil
+            ? validateAndWrite() : context.tasks.withGraphLock(of: project.name, validateAndWrite)
         context.logger.info("task", "Task created", [("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue))])
 
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"

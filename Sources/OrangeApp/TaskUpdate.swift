@@ -30,42 +30,52 @@ extension Commands {
         }
 
         let now = context.clock.now()
-        let scan = try context.tasks.scan(project: nil)
         var changes: [String] = []
-        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
-            // Checked again here, under the task's lock, against what is on disk now.
-            if let newStatus, newStatus != record.status {
-                try GraphView(tasks: scan.tasks).checkTransition(record, to: newStatus, by: actor)
-                changes.append("status \(record.status.rawValue) → \(newStatus.rawValue)")
-                record.status = newStatus
-            }
-            if !added.isEmpty || !removed.isEmpty {
-                var blockers = record.blockedBy.filter { !removed.contains($0) }
-                for id in added where !blockers.contains(id) { blockers.append(id) }
-                if blockers != record.blockedBy {
-                    var edited = record
-                    edited.blockedBy = blockers
-                    try GraphView(tasks: scan.tasks).validateEdit(old: record, new: edited)
-                    changes.append("blocked_by [\(blockers.map(\.rawValue).joined(separator: ", "))]")
-                    record.blockedBy = blockers
+        func validateAndWrite() throws -> (before: TaskRecord, after: TaskRecord) {
+            // With edges, read inside the graph lock: the cycle check must see every edge
+            // written before this one.
+            let scan = try context.tasks.scan(project: nil)
+            return try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
+                // The store runs this again when another writer saved in between: say each
+                // change once.
+                changes = []
+                // Checked again here, under the task's lock, against what is on disk now.
+                if let newStatus, newStatus != record.status {
+                    try GraphView(tasks: scan.tasks).checkTransition(record, to: newStatus, by: actor)
+                    changes.append("status \(record.status.rawValue) → \(newStatus.rawValue)")
+                    record.status = newStatus
                 }
-            }
-            if let description, description != record.description {
-                record.description = description
-                changes.append("description updated")
-            }
-            if let branch, branch != record.branch {
-                if record.workspace != nil {
-                    throw OrangeError("task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released")
+                if !added.isEmpty || !removed.isEmpty {
+                    var blockers = record.blockedBy.filter { !removed.contains($0) }
+                    for id in added where !blockers.contains(id) { blockers.append(id) }
+                    if blockers != record.blockedBy {
+                        var edited = record
+                        edited.blockedBy = blockers
+                        try GraphView(tasks: scan.tasks).validateEdit(old: record, new: edited)
+                        changes.append("blocked_by [\(blockers.map(\.rawValue).joined(separator: ", "))]")
+                        record.blockedBy = blockers
+                    }
                 }
-                if let clash = scan.tasks.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal }) {
-                    throw OrangeError("task \(clash.id) already uses branch '\(branch)'")
+                if let description, description != record.description {
+                    record.description = description
+                    changes.append("description updated")
                 }
-                changes.append("branch \(record.branch) → \(branch)")
-                record.branch = branch
+                if let branch, branch != record.branch {
+                    if record.workspace != nil {
+                        throw OrangeError("task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released")
+                    }
+                    if let clash = scan.tasks.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal }) {
+                        throw OrangeError("task \(clash.id) already uses branch '\(branch)'")
+                    }
+                    changes.append("branch \(record.branch) → \(branch)")
+                    record.branch = branch
+                }
+                if !changes.isEmpty { record.updatedAt = now }
             }
-            if !changes.isEmpty { record.updatedAt = now }
         }
+        let changesEdges = !added.isEmpty || !removed.isEmpty
+        _ = try changesEdges
+            ? context.tasks.withGraphLock(of: task.project, validateAndWrite) : validateAndWrite()
         let otherChanges = changes.filter { !$0.hasPrefix("status ") }
         if !otherChanges.isEmpty {
             try context.tasks.appendHistory(

@@ -57,6 +57,9 @@ public struct DataDirectory: Sendable, Hashable {
 
     /// `tasks/<project>`.
     public func projectTasksDirectory(_ project: ProjectName) -> String { tasksRoot + "/" + project.rawValue }
+    /// `tasks/<project>/.graph.lock`, held while an edge of the project's graph is validated and
+    /// written. Hidden, so scans, the watcher and `orange doctor` pass over it.
+    public func graphLockFile(_ project: ProjectName) -> String { projectTasksDirectory(project) + "/.graph.lock" }
     /// `tasks/<project>/<id>`.
     public func taskDirectory(_ id: TaskID, in project: ProjectName) -> String { projectTasksDirectory(project) + "/" + id.rawValue }
     /// `tasks/<project>/<id>/TASK.md`.

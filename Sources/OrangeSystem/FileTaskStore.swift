@@ -135,6 +135,14 @@ public struct FileTaskStore: TaskStore {
         }
     }
 
+    public func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T {
+        // The project's folder may not exist before its first task.
+        let folder = layout.projectTasksDirectory(project)
+        try FileSystem.makeDirectories(folder, mode: mode_t(DataDirectory.directoryMode))
+        try requireRealFolder(folder)
+        return try FileLock.withLock(layout.graphLockFile(project), timeoutSeconds: lockTimeoutSeconds, body)
+    }
+
     // MARK: - Helpers
 
     /// Runs `body` under the task's lock. A task folder that disappears while waiting (deleted

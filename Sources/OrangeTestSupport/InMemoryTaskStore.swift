@@ -1,3 +1,4 @@
+import Glibc
 import OrangeCore
 import Synchronization
 
@@ -20,6 +21,9 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
 
     // Every access goes through the mutex.
     private let state = Mutex(State())
+    /// The projects whose graph lock is held. `body` runs outside any mutex (it calls back into
+    /// the store), so the lock is this set, waited on by yielding.
+    private let graphLocks = Mutex(Set<ProjectName>())
     /// The folder shown in paths (`<root>/<project>/<id>/TASK.md`); nothing is created there.
     public let root: String
 
@@ -111,6 +115,12 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
             }
             if committed { return (before, after) }
         }
+    }
+
+    public func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T {
+        while !graphLocks.withLock({ $0.insert(project).inserted }) { sched_yield() }
+        defer { _ = graphLocks.withLock { $0.remove(project) } }
+        return try body()
     }
 
     public func delete(_ id: TaskID, in project: ProjectName) throws {

@@ -52,7 +52,8 @@ struct WorkspaceTaskFileRepair {
             guard let seen = FileSystem.status(link), seen.isRegularFile else { return .notDetached }
             let bytes = try FileSystem.readBytes(link)
             var decision = DetachedTaskFileDecision.unchanged
-            let (before, _) = try context.tasks.update(id, in: project) { record in
+            let note = StatusChangeNote(by: .human, cause: "saved through the workspace's TASK.md", at: context.clock.now())
+            let (before, _) = try context.tasks.update(id, in: project, recording: note) { record in
                 // Judged on the task as read under its lock, not on an earlier copy.
                 decision = DetachedTaskFile.decide(bytes, current: record)
                 if case .apply(let edited) = decision { record = edited }
@@ -64,13 +65,6 @@ struct WorkspaceTaskFileRepair {
                 outcome = .relinked
             case .apply(let edited):
                 outcome = .applied(from: before.status, to: edited.status)
-                if before.status != edited.status {
-                    // History is a record, not state: a failed append does not undo the edit.
-                    try? context.tasks.appendHistory(
-                        .statusChanged(from: before.status, to: edited.status, by: .human, cause: "saved through the workspace's TASK.md",
-                                       at: context.clock.now()),
-                        for: id, in: project)
-                }
                 context.logger.info("workspace", "Applied a save made through the workspace's TASK.md", [
                     ("id", .string(id.rawValue)), ("workspace", .string(workspace)),
                     ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),

@@ -73,6 +73,11 @@ public protocol TaskStore: Sendable {
     func history(of id: TaskID, in project: ProjectName) throws -> [HistoryEvent]
     /// Where the task's TASK.md lives (whether or not it exists).
     func taskFilePath(_ id: TaskID, in project: ProjectName) -> String
+    /// Runs `body` holding the project's graph lock. Every write that adds or removes an edge
+    /// (`blocked_by`, `parent`, a parent's `children`) reads the graph, validates and writes
+    /// inside it, so two racing edits cannot each pass a check made before the other's write.
+    /// Taken before any task's lock, never while holding one.
+    func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T
 }
 
 extension TaskStore {

@@ -119,6 +119,21 @@ extension TaskGraph {
     }
 }
 
+extension TaskGraph {
+    /// The cycle that one of `edges` closes, or nil. The edges must already be in this graph;
+    /// each is `waiter` waiting for `waitsFor` (a blocker, or a parent's child). An edge closes a
+    /// cycle when there is a path from `waitsFor` back to `waiter`; the cycle is returned as
+    /// `[waiter, waitsFor, …, waiter]`. A cycle the graph has without these edges (one made by
+    /// hand) is not one they close, so a task sitting on it can still take an unrelated edge.
+    public func cycleClosed(byAnyOf edges: [(waiter: TaskID, waitsFor: TaskID)]) -> [TaskID]? {
+        for edge in edges {
+            if edge.waiter == edge.waitsFor { return [edge.waiter, edge.waiter] }
+            if let back = cyclePath(from: edge.waitsFor, to: edge.waiter) { return [edge.waiter] + back }
+        }
+        return nil
+    }
+}
+
 /// `cycle: a1 -> b2 -> c3 -> a1`
 public func formatCycle(_ path: [TaskID]) -> String {
     "cycle: " + path.map(\.rawValue).joined(separator: " -> ")

@@ -25,10 +25,10 @@ public enum GraphValidationError: Error, Hashable, Sendable, CustomStringConvert
 
 extension TaskGraph {
     /// Checks a task about to be created (or its edited form) against the rest of the graph:
-    /// blockers and parent exist, are in the same project, are not the task itself, and no cycle
-    /// appears over blocked_by and parent edges together. Only edges that are new compared with
-    /// `previous` are checked for existence, so an old dangling blocker does not stop an
-    /// unrelated edit.
+    /// blockers and parent exist, are in the same project, are not the task itself, and no new
+    /// edge closes a cycle over blocked_by and parent edges together. Only edges that are new
+    /// compared with `previous` are checked, so an old dangling blocker or a cycle made by hand
+    /// does not stop an unrelated edit.
     public func validate(_ task: TaskRecord, previous: TaskRecord? = nil) throws(GraphValidationError) {
         let oldBlockers = Set(previous?.blockedBy ?? [])
         for blocker in task.blockedBy where !oldBlockers.contains(blocker) {
@@ -53,6 +53,8 @@ extension TaskGraph {
             parentRecord.children.append(task.id)
             candidate.upsert(parentRecord)
         }
-        if let path = candidate.cyclePath(from: task.id, to: task.id) { throw .cycle(path) }
+        var newEdges = task.blockedBy.filter { !oldBlockers.contains($0) }.map { (waiter: task.id, waitsFor: $0) }
+        if let parent = task.parent, parent != previous?.parent { newEdges.append((waiter: parent, waitsFor: task.id)) }
+        if let path = candidate.cycleClosed(byAnyOf: newEdges) { throw .cycle(path) }
     }
 }
