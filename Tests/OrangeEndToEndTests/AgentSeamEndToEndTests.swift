@@ -40,6 +40,28 @@ struct AgentSeamEndToEndTests {
         exec sleep 600
         """#
 
+    /// Looks first for any process left in the session of the agent that ran in this folder
+    /// before it; a task whose body says `delegate` starts a child in the background, creates a
+    /// sub-task and delegates to it, from its own workspace.
+    static let delegatingAgent = #"""
+        #!/bin/sh
+        log="$1"; task_file="$2"; id="$ORANGE_TASK_ID"
+        if [ -f "$log/session" ]; then
+            old=$(cat "$log/session")
+            # A zombie has ended (pid 1 here may be slow to reap); anything else still runs.
+            left=$(ps -e -o sid=,stat=,pid=,args= | awk -v s="$old" '$1 == s && $2 !~ /^Z/')
+            if [ -n "$left" ]; then echo "alive: $left" >> "$log/seen-$id"; fi
+        fi
+        echo "checked" >> "$log/seen-$id"
+        if grep -q '^delegate$' "$task_file"; then
+            sleep 600 &
+            echo "$$" > "$log/session"
+            orange task create "sub-$id" "the part" > /dev/null
+            orange task update --status delegated > /dev/null
+        fi
+        exec sleep 600
+        """#
+
     func install(_ h: OrangeHarness, _ name: String, _ script: String, arguments: [String]) throws {
         try FileSystem.makeDirectories(h.home)
         try AtomicFile.write(script, to: h.directory.path + "/\(name).sh", mode: 0o755)
@@ -132,5 +154,24 @@ struct AgentSeamEndToEndTests {
         #expect(sessions.allSatisfy { $0["status"] == "working" }, "\(sessions)")
         let names = sessions.compactMap { $0["tmux_session"]?.stringValue }
         #expect(Set(names).count == 2 && names.allSatisfy(h.tmuxSessions().contains), "\(names) \(h.tmuxSessions())")
+    }
+
+    @Test func anAgentThatDelegatesHasEndedBeforeItsSlotGoesToItsChild() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let log = h.directory.path + "/agents"
+        try FileSystem.makeDirectories(log)
+        try install(h, "delegating", Self.delegatingAgent, arguments: [log, "{task_file}"])
+        let repo = try h.makeProject("coffee", poolSize: 1)
+        let parent = try id(h.json(["task", "create", "parent", "split me", "--harness", "delegating", "--context", "delegate"], in: repo))
+        let shown = try h.waitFor(parent, "delegated with a working child") { task in
+            guard task["status"] == "delegated", let child = task["children"]?.arrayValue?.first?.stringValue else { return false }
+            return (try? h.status(child)) == "working"
+        }
+        let child = try #require(shown["children"]?.arrayValue?.first?.stringValue)
+        let seen = try #require(try waitForFile(h, log + "/seen-\(child)"), "the child never started")
+        #expect(seen == "checked\n", "the child started while a process of its parent's session still ran: \(seen)")
+        #expect(try h.json(["task", "show", child])["workspace"] == "coffee--1")
+        #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)
     }
 }

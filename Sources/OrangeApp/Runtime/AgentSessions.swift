@@ -22,9 +22,15 @@ struct AgentSessions {
     /// then keep the workspace bound.
     func end(_ session: String) -> Bool {
         let leaders = context.tmux.panePIDs(session)
+        let me = context.processes.currentProcess
+        let ownSession = leaders.contains { context.processes.members(ofSession: $0).contains(me) }
         if context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
         if context.tmux.hasSession(session) { return false }
-        return waitForExit(of: leaders)
+        guard waitForExit(of: leaders) else { return false }
+        // The agent's own command ending its own session: it leaves that session too, so that
+        // once the worktree is given away no process of the old session is left at all.
+        if ownSession { context.processes.leaveSession() }
+        return true
     }
 
     /// Waits for the processes of the sessions led by `leaders` (the pane pids) to exit, killing

@@ -9,4 +9,8 @@ public protocol ProcessTable: Sendable {
     func members(ofSession session: Int32) -> [Int32]
     /// Sends `KILL` to the process (a no-op for one already gone).
     func kill(_ process: Int32)
+    /// Moves this process out of its process session into one of its own (`setsid`); false when
+    /// it cannot (it already leads a process group).
+    @discardableResult
+    func leaveSession() -> Bool
 }

@@ -27,6 +27,10 @@ public struct ProcFSProcessTable: ProcessTable {
         _ = Glibc.kill(process, SIGKILL)
     }
 
+    public func leaveSession() -> Bool {
+        setsid() != -1
+    }
+
     /// State and session of a process: the fields after the command name, which is in
     /// parentheses and may itself hold spaces and parentheses, so the line is read from its last `)`.
     static func stat(of pid: Int32) -> (state: Character, session: Int32)? {
