@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(name: "orange", dependencies: ["OrangeApp"], swiftSettings: settings),
         // Benchmarks (never timed tests): `swift run -c release orange-bench`.
         .executableTarget(name: "orange-bench", dependencies: ["OrangeCore", "OrangeSystem"], swiftSettings: settings),
-        .target(name: "OrangeTestSupport", dependencies: ["OrangeCore", "OrangeSystem", "OrangeApp"], swiftSettings: settings),
+        .target(name: "OrangeTestSupport", dependencies: ["OrangeCore", "OrangeSystem"], swiftSettings: settings),
         .testTarget(name: "OrangeCoreTests", dependencies: ["OrangeCore", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeSystemTests", dependencies: ["OrangeSystem", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeAppTests", dependencies: ["OrangeApp", "OrangeTestSupport"], swiftSettings: settings),

@@ -74,7 +74,9 @@ public struct AppContext: Sendable {
         self.readFile = readFile
     }
 
-    public var workspacesRoot: String { home + "/workspaces" }
-    public func workspacePath(_ name: String) -> String { workspacesRoot + "/" + name }
-    public var logFile: String { home + "/orange.log" }
+    /// Where everything lives under `home`: the one place the data folder's layout is written.
+    public var layout: DataDirectory { DataDirectory(home: home) }
+    public var workspacesRoot: String { layout.workspacesRoot }
+    public func workspacePath(_ name: String) -> String { layout.workspace(name) }
+    public var logFile: String { layout.logFile }
 }

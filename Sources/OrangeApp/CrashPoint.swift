@@ -1,5 +1,5 @@
-import Glibc
 import OrangeCore
+import OrangeSystem
 
 /// A test hook for the crash tests: with `ORANGE_CRASH_AT=<name>` in its environment, orange
 /// kills itself with SIGKILL when it reaches the point of that name, so each window of a
@@ -7,6 +7,6 @@ import OrangeCore
 /// variable it does nothing.
 enum CrashPoint {
     static func reach(_ name: String, _ context: AppContext) {
-        if context.environment["ORANGE_CRASH_AT"] == name { kill(getpid(), SIGKILL) }
+        ProcessControl.crashPoint(name, environment: context.environment)
     }
 }

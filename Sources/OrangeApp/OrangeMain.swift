@@ -1,17 +1,15 @@
-@preconcurrency import Glibc
 import OrangeCore
 import OrangeSystem
 
 /// Builds the real context from the process environment, runs the command line, prints, exits.
 public enum OrangeMain {
     public static func run() -> Never {
-        // A closed pipe (a reader that went away) must be an error from write, not a silent death.
-        signal(SIGPIPE, SIG_IGN)
+        ProcessControl.ignoreBrokenPipes()
         let environment = ProcessEnvironment.current()
         // Run by an agent, in its tmux session: when the session is ended (the task delegated,
         // merged, cancelled) the hang-up must not cut this command short half way through its
         // writes. Whoever ended the session waits for it to finish (`AgentSessions`).
-        if environment["ORANGE_TASK_ID"] != nil { signal(SIGHUP, SIG_IGN) }
+        if environment["ORANGE_TASK_ID"] != nil { ProcessControl.ignoreHangUp() }
         let layout = DataDirectory.from(environment: environment)
         let home = layout.home
         let clock = SystemClock()
@@ -42,10 +40,10 @@ public enum OrangeMain {
             readFile: { try? FileSystem.readText($0) })
         var streaming = context
         streaming.streamOutput = { StandardStreams.writeOutput($0) }
-        streaming.hasTerminal = isatty(0) == 1 && isatty(1) == 1
+        streaming.hasTerminal = ProcessControl.isTerminal(0) && ProcessControl.isTerminal(1)
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)
-        exit(outcome.exitCode)
+        ProcessControl.exit(outcome.exitCode)
     }
 }

@@ -21,10 +21,5 @@ extension DataDirectory {
 
     /// 64-bit FNV-1a of the path, in hex: a path can be longer than an abstract socket name
     /// (107 bytes), and two homes colliding would only make one refuse to start, never let two run.
-    static func pathDigest(_ path: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func pathDigest(_ path: String) -> String { FNV1a.hex(path) }
 }

@@ -130,6 +130,15 @@ public enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// A new private folder named `prefix` + six random characters (`mkdtemp`).
+    public static func makeTemporaryDirectory(prefix: String) throws(SystemError) -> String {
+        var template = Array((prefix + "XXXXXX").utf8CString)
+        guard let path = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw SystemError.current("mkdtemp")
+        }
+        return String(cString: path)
+    }
+
     /// The process's working directory.
     public static func currentDirectory() -> String? {
         guard let cwd = getcwd(nil, 0) else { return nil }

@@ -66,11 +66,9 @@ extension FileTaskStore {
     }
 }
 
-/// The store's crash points for the crash tests (`ORANGE_CRASH_AT`, see `CrashPoint`).
+/// The store's crash points for the crash tests (`ORANGE_CRASH_AT`, see `ProcessControl`).
 enum StoreCrashPoint {
-    static let target = ProcessEnvironment.current()["ORANGE_CRASH_AT"]
+    static let environment = ProcessEnvironment.current()
 
-    static func reach(_ name: String) {
-        if target == name { kill(getpid(), SIGKILL) }
-    }
+    static func reach(_ name: String) { ProcessControl.crashPoint(name, environment: environment) }
 }

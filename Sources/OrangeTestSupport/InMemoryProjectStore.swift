@@ -1,4 +1,3 @@
-import OrangeApp
 import OrangeCore
 import Synchronization
 

@@ -1,4 +1,3 @@
-import Glibc
 import OrangeSystem
 
 /// A fresh folder under /tmp, removed by `remove()` (call it in `defer`).
@@ -7,11 +6,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
     public init(prefix: String = "orange-test") throws {
-        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        guard let result = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw SystemError.current("mkdtemp")
-        }
-        path = String(cString: result)
+        path = try FileSystem.makeTemporaryDirectory(prefix: "/tmp/\(prefix)-")
     }
 
     public func remove() {

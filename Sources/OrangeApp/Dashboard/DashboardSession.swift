@@ -1,4 +1,3 @@
-@preconcurrency import Glibc
 import Dispatch
 import OrangeCore
 import OrangeSystem
@@ -26,7 +25,7 @@ final class DashboardSession {
         colour = !noColour && context.environment["TERM"] != "dumb"
     }
 
-    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
+    static let signals: [Int32] = [TerminalSignals.interrupt, TerminalSignals.terminate, TerminalSignals.hangUp, TerminalSignals.resize]
 
     func run() throws -> Int32 {
         guard terminal.isTerminal else {
@@ -65,7 +64,7 @@ final class DashboardSession {
         draw()
         while true {
             let outcome = try loop.wait(on: [terminal.input], until: .after(milliseconds: 1000))
-            if outcome.signals.contains(where: { $0 != SIGWINCH }) { return 0 }
+            if outcome.signals.contains(where: { $0 != TerminalSignals.resize }) { return 0 }
             var quit = false
             if outcome.readable.contains(terminal.input) {
                 guard let bytes = terminal.readAvailable() else { return 0 }
@@ -78,7 +77,7 @@ final class DashboardSession {
             if let stopped = mail.engineStopped { throw OrangeError(stopped) }
             apply(mail, monitor: monitor)
             state.now = context.clock.now()
-            draw(force: outcome.signals.contains(SIGWINCH))
+            draw(force: outcome.signals.contains(TerminalSignals.resize))
         }
     }
 

@@ -1,4 +1,3 @@
-import Glibc
 import OrangeCore
 import OrangeSystem
 
@@ -15,7 +14,7 @@ extension Commands {
         }
         let root = try DemoWorkspace.create()
         let home = root + "/home", repo = root + "/repo", origin = root + "/origin.git"
-        let socket = "orange-demo-\(getpid())"
+        let socket = "orange-demo-\(context.processes.currentProcess)"
         let started = clock.monotonicNanoseconds()
         func elapsed() -> String {
             let ms = Int((clock.monotonicNanoseconds() - started) / 1_000_000)
@@ -110,7 +109,7 @@ extension Commands {
                 try run(["task", "merge", task.id.rawValue])
             }
             guard clock.monotonicNanoseconds() < deadline else { throw OrangeError("demo timed out; tasks: \(tasks.map { "\($0.branch)=\($0.status.rawValue)" })") }
-            usleep(20_000)
+            context.clock.sleep(milliseconds: 20)
         }
         _ = try? run(["watch", "sync", "--timeout", "5"])
 
@@ -143,11 +142,7 @@ extension Commands {
 /// The demo's scratch folder.
 enum DemoWorkspace {
     static func create() throws -> String {
-        var template = Array("/tmp/orange-demo-XXXXXX".utf8CString)
-        guard let path = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw SystemError.current("mkdtemp")
-        }
-        return String(cString: path)
+        try FileSystem.makeTemporaryDirectory(prefix: "/tmp/orange-demo-")
     }
 }
 

@@ -1,7 +1,5 @@
-import Glibc
 import OrangeCore
 import OrangeSystem
-import Synchronization
 
 /// Puts a save made through a workspace's TASK.md where it belongs.
 ///
@@ -91,21 +89,10 @@ struct WorkspaceTaskFileRepair {
         throw OrangeError("\(link) kept changing while orange put the link to task \(id) back; it was left as it is")
     }
 
-    private static let counter = Atomic<Int>(0)
-
     /// Makes the new link under a temporary name and renames it over `link`: rename replaces
     /// atomically, so readers see the old file or the link, never no TASK.md.
     static func relink(_ link: String, to target: String) throws {
-        let folder = FileSystem.parentDirectory(of: link)
-        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let temporary = folder + "/" + TransientFileNames.temporary(for: "TASK.md", pid: getpid(), counter: n)
-        try FileSystem.createSymbolicLink(at: temporary, pointingTo: target)
-        do {
-            try FileSystem.rename(temporary, to: link)
-        } catch {
-            try? FileSystem.removeTree(temporary)
-            throw error
-        }
+        try FileSystem.replaceSymbolicLink(at: link, pointingTo: target)
     }
 }
 

@@ -1,4 +1,3 @@
-import Glibc
 import OrangeCore
 import OrangeSystem
 
@@ -42,7 +41,7 @@ extension Commands {
         guard try EngineLock.runningEngine(home: context.home) != nil else {
             throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
         }
-        let token = TransientFileNames.syncToken(pid: getpid(), counter: context.clock.monotonicNanoseconds())
+        let token = TransientFileNames.syncToken(pid: context.processes.currentProcess, counter: context.clock.monotonicNanoseconds())
         let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
         try FileSystem.makeDirectories(layout.tasksRoot)
         let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
@@ -54,7 +53,7 @@ extension Commands {
                 try? FileSystem.removeTree(cookie)
                 throw OrangeError("the engine did not answer within \(timeout)s")
             }
-            usleep(2_000)
+            context.clock.sleep(milliseconds: 2)
         }
         try? FileSystem.removeTree(done)
         return CommandResult(text: "synced\n", json: .object([("synced", true)]))

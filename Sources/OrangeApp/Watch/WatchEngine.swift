@@ -1,5 +1,4 @@
 import Dispatch
-import Glibc
 import OrangeCore
 import OrangeSystem
 import Synchronization
@@ -138,7 +137,7 @@ final class WatchEngine {
 
         let worker = makeWorker()
         let scope = options.project.map { "/" + $0.rawValue } ?? ""
-        emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(getpid())))]),
+        emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(context.processes.currentProcess)))]),
              "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
         try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
         // A `watch sync` that dropped its cookie before the watches were in place is never seen

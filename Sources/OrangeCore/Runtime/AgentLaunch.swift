@@ -36,17 +36,9 @@ public enum AgentLaunch {
         return ([orangeDirectory] + rest.map(String.init)).joined(separator: ":")
     }
 
-    /// A short, stable name for one orange executable's path (FNV-1a, 64 bits, hex), so that each
+    /// A short, stable name for one orange executable's path (64-bit FNV-1a in hex), so that each
     /// orange binary gets a folder of its own for the link agents find on their PATH.
-    public static func executableKey(_ path: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    public static func executableKey(_ path: String) -> String { FNV1a.hex(path) }
 
     static func isVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }

@@ -37,9 +37,5 @@ public enum TaskFileReader {
     }
 
     /// FNV-1a: cheap, and only ever compared with itself.
-    static func contentHash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
+    static func contentHash(_ bytes: [UInt8]) -> UInt64 { FNV1a.hash(bytes) }
 }
