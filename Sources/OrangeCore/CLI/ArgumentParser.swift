@@ -5,10 +5,36 @@ public struct Invocation: Sendable {
     public var values: [String: [String]]
     public var flags: Set<String>
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    // Handlers name options by their long names; each read is checked against the command's
+    // declared options and their kind, so a misspelt or undeclared name fails the first test
+    // that runs the handler (debug builds) instead of silently reading nothing.
+
+    public func flag(_ name: String) -> Bool {
+        assert(declares(name, .flag), "'\(command.name)' reads the flag --\(name), which its command table entry does not declare")
+        return flags.contains(name)
+    }
+
     /// The last value given for an option (a later `--x` overrides an earlier one).
-    public func value(_ name: String) -> String? { values[name]?.last }
-    public func allValues(_ name: String) -> [String] { values[name] ?? [] }
+    public func value(_ name: String) -> String? {
+        assert(declaresValue(name), "'\(command.name)' reads the option --\(name) <value>, which its command table entry does not declare")
+        return values[name]?.last
+    }
+
+    public func allValues(_ name: String) -> [String] {
+        assert(declaresValue(name), "'\(command.name)' reads the option --\(name) <value>, which its command table entry does not declare")
+        return values[name] ?? []
+    }
+
+    /// Whether the command declares a flag `name`.
+    public func declares(_ name: String, _ kind: OptionSpec.Kind) -> Bool {
+        command.option(named: name)?.kind == kind
+    }
+
+    /// Whether the command declares an option `name` that takes a value.
+    public func declaresValue(_ name: String) -> Bool {
+        if case .value = command.option(named: name)?.kind { return true }
+        return false
+    }
     public func positional(_ index: Int) -> String? { index < positionals.count ? positionals[index] : nil }
     public var wantsJSON: Bool { flag("json") }
 }
