@@ -1,7 +1,6 @@
 import Dispatch
 import OrangeCore
 import OrangeSystem
-import Synchronization
 
 /// `orange watch`: inotify events in, graph updates and agent spawns out.
 ///
