@@ -72,6 +72,15 @@ extension CrashPointEndToEndTests {
 }
 
 extension OrangeHarness {
+    /// A parent `p` (sleepy agent) delegated, by its agent, to one child `c` that then runs.
+    func parentDelegatedToOneChild(in repo: String) throws -> (parent: String, child: String) {
+        let parent = try #require(try json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let child = try #require(try json(["task", "create", "c", "child", "--parent", parent], in: repo)["id"]?.stringValue)
+        _ = try json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        #expect(try status(child) == "working", "the child did not start")
+        return (parent, child)
+    }
+
     /// Runs `orange args…` with `ORANGE_CRASH_AT=point`; true when it died by SIGKILL.
     func crashAt(_ point: String, _ args: [String], in cwd: String, extraEnvironment: [String] = []) throws -> Bool {
         try orangeKilled(after: nil, args, in: cwd, extraEnvironment: extraEnvironment + ["ORANGE_CRASH_AT=\(point)"])
@@ -173,10 +182,7 @@ extension CrashPointEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent], in: repo)["id"]?.stringValue)
-        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
-        #expect(try h.status(child) == "working", "the child did not start")
+        let (parent, child) = try h.parentDelegatedToOneChild(in: repo)
         #expect(try h.crashAt(point, ["task", "update", child, "--status", "done", "--as", "human"], in: repo), "\(point) was not reached")
         #expect(try h.status(child) == "done", "\(point): the status was not written before the kill")
         #expect(try h.status(parent) == (point == "update.written" ? "delegated" : "done"), "\(point): the kill landed elsewhere")

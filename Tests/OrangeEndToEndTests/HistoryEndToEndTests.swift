@@ -24,9 +24,7 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent], in: repo)["id"]?.stringValue)
-        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        let (parent, child) = try h.parentDelegatedToOneChild(in: repo)
         // The child done, killed before its reconcile: the parent is not completed yet.
         #expect(try h.crashAt("update.written", ["task", "update", child, "--status", "done", "--as", "human"], in: repo))
         #expect(try h.status(parent) == "delegated")
