@@ -12,7 +12,7 @@ extension Commands {
         switch invocation.value("status") ?? "pending" {
         case "pending": status = .pending
         case "reviewing": status = .reviewing
-        case let other: throw OrangeError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
+        case let other: throw usageError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
         }
 
         var body = ""

@@ -89,7 +89,7 @@ extension Commands {
         case "tree": text = view.renderTree(scan.tasks)
         case "dot": text = view.renderDot()
         case "mermaid": text = view.renderMermaid()
-        default: throw OrangeError("invalid --format '\(format)'; use tree, dot or mermaid")
+        default: throw usageError("invalid --format '\(format)'; use tree, dot or mermaid")
         }
         return CommandResult(
             text: text.isEmpty ? "No tasks.\n" : text,

@@ -13,7 +13,7 @@ public enum OrangeCommands {
 
     public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, demo]
 
-    static let dashboard = CommandSpec(
+    public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
         options: [
             .project,
