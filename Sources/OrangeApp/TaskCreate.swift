@@ -17,7 +17,12 @@ extension Commands {
 
         var body = ""
         if let contextOption = invocation.value("context") {
-            let text = contextOption == "-" ? context.readStandardInput() : contextOption
+            let text: String
+            if contextOption == "-" {
+                do { text = try context.readStandardInput() } catch { throw OrangeError("--context -: \(error); nothing was created") }
+            } else {
+                text = contextOption
+            }
             let trimmed = text.trimmingSpaces()
             if !trimmed.isEmpty { body = "## Context\n\n\(trimmed)\n" }
         }
