@@ -79,8 +79,11 @@ extension Commands {
         text += transitions.map { $0.line + "\n" }.joined()
         let fresh = try context.tasks.find(id) ?? task
         var json = fresh.json(path: context.tasks.taskFilePath(id, in: project.name))
-        if case .object(var pairs) = json, !transitions.isEmpty {
-            pairs.append(("transitions", .array(transitions.map(\.json))))
+        let spawn = try spawnReport(for: fresh, requested: !invocation.flag("no-spawn"))
+        if let line = spawn.line { text += line + "\n" }
+        if case .object(var pairs) = json {
+            if !transitions.isEmpty { pairs.append(("transitions", .array(transitions.map(\.json)))) }
+            pairs.append(("spawn", spawn.json))
             json = .object(pairs)
         }
         return CommandResult(text: text, json: json)

@@ -70,3 +70,38 @@ import Testing
         #expect(try h.orange(["--bogus"]).exitCode == 2)
     }
 }
+
+/// `task create` says whether it started the task's agent, in its JSON and its text.
+@Suite struct TaskCreateSpawnReportEndToEndTests {
+    @Test func createSaysWhyItsAgentDidNotStart() throws {
+        let h = try OrangeHarness()
+        let repo = try h.makeProject("coffee")
+        // No agent is installed on the test's PATH: created (exit 0), not started, and why.
+        let created = try h.orange(["task", "create", "first", "x", "--harness", "claude", "--json"], in: repo)
+        #expect(created.exitCode == 0)
+        let task = try JSONValue.parse(created.stdout)
+        let id = try #require(task["id"]?.stringValue)
+        #expect(task["spawn"]?["started"] == .bool(false))
+        #expect(task["spawn"]?["reason"]?.stringValue?.contains("harness 'claude' is not installed") == true, "\(task)")
+        let blocked = try h.json(["task", "create", "second", "y", "--blocked-by", id], in: repo)
+        #expect(blocked["spawn"]?["reason"]?.stringValue?.contains("blocked by \(id)") == true, "\(blocked)")
+        let held = try h.json(["task", "create", "third", "z", "--no-spawn"], in: repo)
+        #expect(held["spawn"]?["started"] == .bool(false) && held["spawn"]?["reason"]?.stringValue?.contains("--no-spawn") == true)
+        let text = try h.orange(["task", "create", "fourth", "w", "--harness", "claude"], in: repo)
+        #expect(text.exitCode == 0 && text.stdout.contains("Agent not started: ") && text.stdout.contains("is not installed"), "\(text.stdout)")
+    }
+
+    @Test func createSaysWhereItsAgentStarted() throws {
+        guard OrangeHarness.hasTmux else { return }
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try AtomicFile.write("sleep 600\n", to: h.directory.path + "/sleepy.sh")
+        try FileSystem.makeDirectories(h.home)
+        try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]}}}"#, to: h.home + "/config.json")
+        let repo = try h.makeProject("coffee")
+        let task = try h.json(["task", "create", "runs", "x", "--harness", "sleepy"], in: repo)
+        #expect(task["spawn"]?["started"] == .bool(true), "\(task)")
+        #expect(task["spawn"]?["workspace"]?.stringValue == "coffee--1" && task["spawn"]?["session"]?.stringValue != nil, "\(task)")
+        _ = try h.orange(["task", "cancel", task["id"]?.stringValue ?? "", "--yes"])
+    }
+}
