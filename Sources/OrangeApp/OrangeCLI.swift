@@ -18,6 +18,8 @@ public struct OrangeCLI: Sendable {
         let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
         // `orange help task create` is `orange task create --help`; `orange help` is `orange --help`.
         if arguments.first == "help" {
+            // `orange help --man`: the man page, from the same table as --help.
+            if arguments.dropFirst().elementsEqual(["--man"]) { return CommandOutcome(stdout: ManPage.render(), stderr: "", exitCode: 0) }
             let words = arguments.dropFirst().filter { $0 != "--json" }
             if words.contains(where: { $0.hasPrefix("-") }) {
                 return failure("'orange help' takes command words only (e.g. 'orange help task create')", hint: nil, exitCode: 2, json: wantsJSON)
@@ -99,7 +101,8 @@ public struct OrangeCLI: Sendable {
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
         let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
-        if invocation.command.path != ["doctor"] { commands.applyDetachedWorkspaceTaskFile() }
+        // `completion` runs at every Tab: it only reads.
+        if invocation.command.path != ["doctor"] && invocation.command.path != ["completion"] { commands.applyDetachedWorkspaceTaskFile() }
         switch invocation.command.path {
         case ["project", "add"]: return try commands.projectAdd()
         case ["project", "list"]: return try commands.projectList()
@@ -123,6 +126,8 @@ public struct OrangeCLI: Sendable {
         case ["workspace", "gc"]: return try commands.workspaceGC()
         case ["workspace", "release"]: return try commands.workspaceRelease()
         case ["install"]: return try commands.install()
+        case ["uninstall"]: return try commands.uninstall()
+        case ["completion"]: return try commands.completion()
         case ["watch"]: return try commands.watch()
         case ["watch", "sync"]: return try commands.watchSync()
         case ["graph"]: return try commands.graph()
