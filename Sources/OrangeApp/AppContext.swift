@@ -23,8 +23,8 @@ public struct AppContext: Sendable {
     public var logger: any Logger
     public var workingDirectory: String
     public var environment: [String: String]
-    /// Reads all of standard input (for `--context -`).
-    public var readStandardInput: @Sendable () -> String
+    /// Reads all of standard input (for `--context -`); fails on bytes that are not UTF-8.
+    public var readStandardInput: @Sendable () throws -> String
     /// Asks a yes/no question on the terminal; false when there is no terminal to ask.
     public var confirm: @Sendable (String) -> Bool
     /// Resolves symlinks; nil when the path does not exist.
@@ -48,7 +48,7 @@ public struct AppContext: Sendable {
         harnesses: @escaping @Sendable () throws -> [Harness], isInstalled: @escaping @Sendable (String) -> Bool,
         executablePath: String, runInteractive: @escaping @Sendable ([String]) throws -> Int32, logger: any Logger,
         workingDirectory: String, environment: [String: String],
-        readStandardInput: @escaping @Sendable () -> String, confirm: @escaping @Sendable (String) -> Bool,
+        readStandardInput: @escaping @Sendable () throws -> String, confirm: @escaping @Sendable (String) -> Bool,
         realPath: @escaping @Sendable (String) -> String?, diagnostics: @escaping @Sendable (String) -> Void,
         readFile: @escaping @Sendable (String) -> String?
     ) {

@@ -6,13 +6,13 @@ extension Commands {
         var minimum = LogLevel.debug
         if let levelText = invocation.value("level") {
             guard let level = LogLevel(name: levelText) else {
-                throw OrangeError("invalid --level '\(levelText)'; use debug, info, warn or error")
+                throw usageError("invalid --level '\(levelText)'; use debug, info, warn or error")
             }
             minimum = level
         }
         var limit = 20
         if let linesText = invocation.value("lines") {
-            guard let n = Int(linesText), n > 0 else { throw OrangeError("--lines must be a positive number (got '\(linesText)')") }
+            guard let n = Int(linesText), n > 0 else { throw usageError("--lines must be a positive number (got '\(linesText)')") }
             limit = n
         }
         let component = invocation.value("component")

@@ -13,7 +13,19 @@ public struct OrangeCLI: Sendable {
     public func execute(_ arguments: [String]) -> CommandOutcome {
         // `orange` alone opens the dashboard on a terminal, and prints help anywhere else.
         if arguments.isEmpty && context.hasTerminal { return execute(["dashboard"]) }
+        // `orange --all`, `orange -p coffee`: the dashboard's own options open it, as in the original.
+        if let first = arguments.first, Self.opensDashboard(first) { return execute(["dashboard"] + arguments) }
         let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
+        // `orange help task create` is `orange task create --help`; `orange help` is `orange --help`.
+        if arguments.first == "help" {
+            // `orange help --man`: the man page, from the same table as --help.
+            if arguments.dropFirst().elementsEqual(["--man"]) { return CommandOutcome(stdout: ManPage.render(), stderr: "", exitCode: 0) }
+            let words = arguments.dropFirst().filter { $0 != "--json" }
+            if words.contains(where: { $0.hasPrefix("-") }) {
+                return failure("'orange help' takes command words only (e.g. 'orange help task create')", hint: nil, exitCode: 2, json: wantsJSON)
+            }
+            return execute(Array(words) + ["--help"])
+        }
         if arguments.first == "--version" && arguments.dropFirst().allSatisfy({ $0 == "--json" }) {
             let out = wantsJSON
                 ? JSONValue.object([("version", .string(OrangeCommands.version))]).prettyRendered() + "\n"
@@ -59,6 +71,14 @@ public struct OrangeCLI: Sendable {
         }
     }
 
+    /// Whether a first word is one of the dashboard's options (not --help, --json, --version).
+    static func opensDashboard(_ word: String) -> Bool {
+        guard word.hasPrefix("-"), word != "-", word != "--" else { return false }
+        let name = word.hasPrefix("--") ? String(word.dropFirst(2).prefix { $0 != "=" }) : String(word.dropFirst().prefix(1))
+        guard let option = word.hasPrefix("--") ? OrangeCommands.dashboard.option(named: name) : name.first.flatMap(OrangeCommands.dashboard.option(short:)) else { return false }
+        return option.name != "help" && option.name != "json"
+    }
+
     private func failure(_ message: String, hint: String?, exitCode: Int32, json: Bool) -> CommandOutcome {
         if json {
             return CommandOutcome(stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
@@ -81,7 +101,8 @@ public struct OrangeCLI: Sendable {
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
         let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
-        if invocation.command.path != ["doctor"] { commands.applyDetachedWorkspaceTaskFile() }
+        // `completion` runs at every Tab: it only reads.
+        if invocation.command.path != ["doctor"] && invocation.command.path != ["completion"] { commands.applyDetachedWorkspaceTaskFile() }
         switch invocation.command.path {
         case ["project", "add"]: return try commands.projectAdd()
         case ["project", "list"]: return try commands.projectList()
@@ -105,6 +126,8 @@ public struct OrangeCLI: Sendable {
         case ["workspace", "gc"]: return try commands.workspaceGC()
         case ["workspace", "release"]: return try commands.workspaceRelease()
         case ["install"]: return try commands.install()
+        case ["uninstall"]: return try commands.uninstall()
+        case ["completion"]: return try commands.completion()
         case ["watch"]: return try commands.watch()
         case ["watch", "sync"]: return try commands.watchSync()
         case ["graph"]: return try commands.graph()
@@ -142,4 +165,10 @@ private func terminalSafe(_ context: AppContext, json: Bool) -> AppContext {
 struct Commands {
     let context: AppContext
     let invocation: Invocation
+
+    /// An option value the command cannot take (exit 2, with the command's usage): a mistake in
+    /// the command line, not a failure of the command.
+    func usageError(_ message: String) -> UsageError {
+        UsageError(message, command: invocation.command)
+    }
 }

@@ -33,7 +33,7 @@ public enum OrangeMain {
             logger: logger,
             workingDirectory: FileSystem.currentDirectory() ?? "/",
             environment: environment,
-            readStandardInput: { StandardStreams.readAllInput() },
+            readStandardInput: { try StandardStreams.readAllInput() },
             confirm: { question in StandardStreams.confirm(question) },
             realPath: { FileSystem.realPath($0) },
             diagnostics: { StandardStreams.writeError($0) },

@@ -80,7 +80,7 @@ extension Commands {
     private func parsePoolSize(_ text: String?) throws -> Int? {
         guard let text else { return nil }
         guard let value = Int(text), (1...64).contains(value) else {
-            throw OrangeError("--pool-size must be a whole number from 1 to 64 (got '\(text)')")
+            throw usageError("--pool-size must be a whole number from 1 to 64 (got '\(text)')")
         }
         return value
     }

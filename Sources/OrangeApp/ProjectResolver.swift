@@ -69,7 +69,8 @@ extension Commands {
     /// Reports files that could not be read, without failing the command.
     func warn(about invalid: [InvalidTaskFile]) {
         for file in invalid {
-            context.diagnostics("warning: invalid task file \(file) (left untouched)\n")
+            // One line per file: a folder name holding a line break must not forge more output lines.
+            context.diagnostics("warning: invalid task file \(TerminalSafe.inline(file.description)) (left untouched)\n")
         }
     }
 }

@@ -12,12 +12,17 @@ extension Commands {
         switch invocation.value("status") ?? "pending" {
         case "pending": status = .pending
         case "reviewing": status = .reviewing
-        case let other: throw OrangeError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
+        case let other: throw usageError("invalid initial status '\(other)'; use 'pending' or 'reviewing'")
         }
 
         var body = ""
         if let contextOption = invocation.value("context") {
-            let text = contextOption == "-" ? context.readStandardInput() : contextOption
+            let text: String
+            if contextOption == "-" {
+                do { text = try context.readStandardInput() } catch { throw OrangeError("--context -: \(error); nothing was created") }
+            } else {
+                text = contextOption
+            }
             let trimmed = text.trimmingSpaces()
             if !trimmed.isEmpty { body = "## Context\n\n\(trimmed)\n" }
         }
@@ -74,8 +79,11 @@ extension Commands {
         text += transitions.map { $0.line + "\n" }.joined()
         let fresh = try context.tasks.find(id) ?? task
         var json = fresh.json(path: context.tasks.taskFilePath(id, in: project.name))
-        if case .object(var pairs) = json, !transitions.isEmpty {
-            pairs.append(("transitions", .array(transitions.map(\.json))))
+        let spawn = try spawnReport(for: fresh, requested: !invocation.flag("no-spawn"))
+        if let line = spawn.line { text += line + "\n" }
+        if case .object(var pairs) = json {
+            if !transitions.isEmpty { pairs.append(("transitions", .array(transitions.map(\.json)))) }
+            pairs.append(("spawn", spawn.json))
             json = .object(pairs)
         }
         return CommandResult(text: text, json: json)

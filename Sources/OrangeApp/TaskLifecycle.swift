@@ -51,12 +51,17 @@ extension Commands {
     }
 
     func taskApprove() throws -> CommandResult { try humanTransition(to: .reviewed, verb: "approved") }
-    func taskUnapprove() throws -> CommandResult { try humanTransition(to: .reviewing, verb: "sent back to review") }
+    /// Only a reviewed task goes back to review: on a task already reviewing it would change
+    /// nothing, and saying "sent back to review" would tell of a write that never happened.
+    func taskUnapprove() throws -> CommandResult { try humanTransition(to: .reviewing, verb: "sent back to review", from: .reviewed) }
 
-    private func humanTransition(to status: TaskStatus, verb: String) throws -> CommandResult {
+    private func humanTransition(to status: TaskStatus, verb: String, from required: TaskStatus? = nil) throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let now = context.clock.now()
         let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) { record in
+            if let required, record.status != required {
+                throw OrangeError("task \(record.id) is \(record.status.rawValue), not \(required.rawValue)")
+            }
             try TransitionTable.check(record.id, from: record.status, to: status, by: .human)
             record.status = status
             record.updatedAt = now

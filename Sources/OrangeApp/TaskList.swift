@@ -11,7 +11,7 @@ extension Commands {
         for text in invocation.allValues("status") {
             for part in text.split(separator: ",") {
                 guard let status = TaskStatus(rawValue: String(part)) else {
-                    throw OrangeError("invalid --status '\(part)'; use one of: \(TaskStatus.allNames)")
+                    throw usageError("invalid --status '\(part)'; use one of: \(TaskStatus.allNames)")
                 }
                 statuses.insert(status)
             }

@@ -6,6 +6,8 @@ extension Commands {
     /// B3). A failed push is an error (B5), and on any failure the worktree is put back on the
     /// task's branch.
     func taskMerge() throws -> CommandResult {
+        let strategy = invocation.value("strategy") ?? "auto"
+        guard ["auto", "ff", "merge"].contains(strategy) else { throw usageError("invalid --strategy '\(strategy)'; use ff or merge") }
         let task = try requireTask(invocation.positional(0)!)
         try TransitionTable.check(task.id, from: task.status, to: .done, by: .human)
         guard task.status == .reviewed else {
@@ -20,8 +22,6 @@ extension Commands {
         guard context.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError("project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
         }
-        let strategy = invocation.value("strategy") ?? "auto"
-        guard ["auto", "ff", "merge"].contains(strategy) else { throw OrangeError("invalid --strategy '\(strategy)'; use ff or merge") }
 
         let path = context.workspacePath(workspace)
         let target = project.defaultBranch

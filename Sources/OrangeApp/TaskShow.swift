@@ -62,7 +62,7 @@ extension Commands {
 
     /// What really holds a ready task: the same checks the reconcile makes before it hands out
     /// slots, then the pool. Nil when it only waits for a slot of a full pool.
-    private func readyNote(in view: GraphView) throws -> (TaskID) -> String? {
+    func readyNote(in view: GraphView) throws -> (TaskID) -> String? {
         let (projects, harnesses, pool) = try (context.projects.list(), context.harnesses(), context.pool.read())
         let spawner = Spawner(context: context)
         let now = context.clock.now()
@@ -89,7 +89,7 @@ extension Commands {
         case "tree": text = view.renderTree(scan.tasks)
         case "dot": text = view.renderDot()
         case "mermaid": text = view.renderMermaid()
-        default: throw OrangeError("invalid --format '\(format)'; use tree, dot or mermaid")
+        default: throw usageError("invalid --format '\(format)'; use tree, dot or mermaid")
         }
         return CommandResult(
             text: text.isEmpty ? "No tasks.\n" : text,

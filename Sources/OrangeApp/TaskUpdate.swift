@@ -16,7 +16,7 @@ extension Commands {
         var newStatus: TaskStatus?
         if let text = invocation.value("status") {
             guard let status = TaskStatus(rawValue: text) else {
-                throw OrangeError("invalid status '\(text)'; use one of: \(TaskStatus.allNames)")
+                throw usageError("invalid status '\(text)'; use one of: \(TaskStatus.allNames)")
             }
             newStatus = status
         }
@@ -96,7 +96,7 @@ extension Commands {
         case nil: return isOwnWorkspace ? .agent : .human
         case "agent": return .agent
         case "human": return .human
-        case let other?: throw OrangeError("invalid --as '\(other)'; use agent or human")
+        case let other?: throw usageError("invalid --as '\(other)'; use agent or human")
         }
     }
 

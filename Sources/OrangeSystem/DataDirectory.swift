@@ -40,6 +40,8 @@ public struct DataDirectory: Sendable, Hashable {
     public var projectsLockFile: String { projectsFile + ".lock" }
     public var configFile: String { home + "/config.json" }
     public var logFile: String { home + "/orange.log" }
+    /// What `orange install` wrote, for `orange uninstall`.
+    public var installManifestFile: String { home + "/install-manifest.json" }
     public var tasksRoot: String { home + "/tasks" }
     public var workspacesRoot: String { home + "/workspaces" }
     public var poolFile: String { workspacesRoot + "/.pool.json" }

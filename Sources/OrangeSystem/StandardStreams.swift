@@ -7,8 +7,27 @@ public enum StandardStreams {
     public static func writeOutput(_ text: String) { writeAll(1, text) }
     public static func writeError(_ text: String) { writeAll(2, text) }
 
-    public static func readAllInput() -> String {
-        (try? FileSystem.readBytes("/dev/stdin")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    /// All of stdin as text. Bytes that are not UTF-8 are an error, never replaced by U+FFFD:
+    /// what is stored must be what was given.
+    public static func readAllInput() throws -> String {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readBytes("/dev/stdin") } catch { throw StandardInputError(reason: "\(error)") }
+        return try decodeUTF8(bytes)
+    }
+
+    /// `bytes` as text, or an error naming the offset of the first byte that is not UTF-8.
+    public static func decodeUTF8(_ bytes: [UInt8]) throws(StandardInputError) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var offset = 0
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput, .error: break loop
+            }
+        }
+        throw StandardInputError(reason: "it is not valid UTF-8 (byte \(offset))")
     }
 
     public static var isOutputTerminal: Bool { isatty(1) == 1 }
@@ -44,4 +63,10 @@ public enum ProcessEnvironment {
         }
         return result
     }
+}
+
+/// Standard input that could not be read or is not UTF-8 text.
+public struct StandardInputError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "standard input could not be used: \(reason)" }
 }

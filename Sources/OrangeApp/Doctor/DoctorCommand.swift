@@ -7,6 +7,10 @@ extension Commands {
     /// then checks again and reports what is left.
     func doctor() throws -> CommandResult {
         let layout = DataDirectory(home: context.home)
+        // Every other command fails on a data folder that is a file; "no problems" would be a lie.
+        if FileSystem.fileExists(context.home) && !FileSystem.isDirectory(context.home) {
+            throw OrangeError("ORANGE_HOME '\(context.home)' is not a folder; point ORANGE_HOME at a folder (or remove the file)")
+        }
         let found = check(layout)
         var fixed: [(DoctorFinding, String)] = []
         var failed: [(DoctorFinding, String)] = []

@@ -11,9 +11,9 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, demo]
+    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
 
-    static let dashboard = CommandSpec(
+    public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
         options: [
             .project,
@@ -172,8 +172,24 @@ public enum OrangeCommands {
     ]
 
     static let install = CommandSpec(
-        ["install"], summary: "Install the orange skill for coding agents, so workers know how to report status and delegate.",
-        options: [OptionSpec("harness", .value(placeholder: "name"), help: "Only this harness (default: every installed one).")])
+        ["install"], summary: "Put orange on your PATH, teach coding agents the orange skill, install shell completions and the man page.",
+        options: [
+            OptionSpec("prefix", .value(placeholder: "dir"), help: "Install under this folder: <dir>/bin/orange, <dir>/share/… (default: ~/.local)."),
+            OptionSpec("harness", .value(placeholder: "name"), help: "The skill for this harness only (default: every installed one)."),
+        ],
+        discussion: "Writes <prefix>/bin/orange (a link to this executable), the skill into each agent's skills folder,\nbash and fish completions under <prefix>/share and the man page <prefix>/share/man/man1/orange.1,\nand records every path in $ORANGE_HOME/install-manifest.json for 'orange uninstall'.",
+        examples: ["orange install", "orange install --prefix /opt/orange --json"])
+
+    static let uninstall = CommandSpec(
+        ["uninstall"], summary: "Remove exactly what 'orange install' wrote (from its manifest); tasks and projects are kept.",
+        discussion: "A file changed since it was installed (another program's link, an edited skill) is left and named.")
+
+    static let completion = CommandSpec(
+        ["completion"], summary: "Print a shell completion script for bash, zsh or fish.",
+        positionals: [PositionalSpec("shell", .optional, help: "bash, zsh or fish.")],
+        options: [OptionSpec("list", .value(placeholder: "tasks|projects"), help: "For the scripts: print the data folder's task ids or project names, one a line.")],
+        discussion: "Generated from the same command table as --help: commands, options, option values (statuses,\nformats, strategies), and task ids and project names read when you press Tab.",
+        examples: ["source <(orange completion bash)   # in ~/.bashrc", "source <(orange completion zsh)    # in ~/.zshrc", "orange completion fish | source    # in config.fish"])
 
     static let graph = CommandSpec(
         ["graph"], summary: "Print the task graph.",

@@ -7,6 +7,8 @@ public enum BranchName {
         if name.utf8.count > 200 { return "branch name is longer than 200 characters" }
         if name.hasPrefix("-") { return "branch '\(name)' must not start with '-'" }
         if name == "@" { return "branch '@' is not allowed" }
+        // git refuses `HEAD` as a branch name (it would shadow the symbolic ref).
+        if name == "HEAD" { return "branch 'HEAD' is not allowed (git refuses it)" }
         if name.hasPrefix("/") || name.hasSuffix("/") { return "branch '\(name)' must not start or end with '/'" }
         if name.hasSuffix(".") { return "branch '\(name)' must not end with '.'" }
         // On the bytes: `String.contains` and `split` on the string cost more than the rest of
@@ -24,6 +26,11 @@ public enum BranchName {
                 ? "branch name must not contain control characters"
                 : "branch '\(name)' must not contain spaces or any of ~ ^ : ? * [ \\"
         }
+        // Beyond ASCII: C1 controls (U+0085…), format characters (direction marks and overrides,
+        // zero-width ones) and line or paragraph separators, which make a name read as another.
+        if bytes.contains(where: { $0 >= 0x80 }), name.unicodeScalars.contains(where: Self.isInvisibleOrControl) {
+            return "branch name must not contain control or format characters"
+        }
         for component in bytes.split(separator: slash, omittingEmptySubsequences: false) {
             if component.first == dot { return "branch '\(name)': a path component must not start with '.'" }
             if component.count >= 5 && component.suffix(5).elementsEqual(".lock".utf8) {
@@ -31,6 +38,14 @@ public enum BranchName {
             }
         }
         return nil
+    }
+
+    /// Unicode categories Cc (control), Cf (format), Zl and Zp (line and paragraph separators).
+    public static func isInvisibleOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 
     /// Bytes git refuses in a ref name besides controls: space ~ ^ : ? * [ and backslash.
