@@ -157,8 +157,11 @@ public struct Reconciler: Sendable {
     /// before slots are handed out, so it never takes the turn of one that can.
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
-        guard !ready.isEmpty else { return [] }
         let projects = try context.projects.list()
+        let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
+        let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
+        let turns = view.graph.dueReassessments(modes: modesOf).filter { view.task($0.parent).map(inScope) ?? false }
+        guard !ready.isEmpty || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()
         let now = context.clock.now()
@@ -171,11 +174,32 @@ public struct Reconciler: Sendable {
             }
             startable.append(task)
         }
+        let startableTurns = turns.filter { turn in
+            let parent = view.task(turn.parent)!
+            if let due = parent.spawnRetryAt, due > now { return false }
+            return spawner.cannotStart(parent, projects: projects, harnesses: harnesses) == nil
+        }
         let pool = try context.pool.read()
         var free: [ProjectName: Int] = [:]
         for project in projects { free[project.name] = pool.freeCount(of: project.name, poolSize: project.poolSize) }
+        let plan = SpawnPlanner.plan(ready: startable, freeSlots: free, graph: view.graph, modes: modesOf, reassess: startableTurns)
         var transitions: [EngineTransition] = []
-        for id in SpawnPlanner.plan(ready: startable, freeSlots: free) {
+        for turn in plan.reassess {
+            let parent = view.task(turn.parent)!
+            let cause = "reassess after " + turn.finished.map(\.rawValue).joined(separator: ", ")
+            switch try spawner.spawn(turn.parent, reassess: turn) {
+            case .spawned(let workspace, _):
+                transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .working, cause: "\(cause); spawned in \(workspace)"))
+            case .skipped(let reason):
+                context.logger.info("engine", "Reassess turn not started", [("task_id", .string(turn.parent.rawValue)), ("reason", .string(reason))])
+            case .failed(let reason, let taskFailed):
+                context.diagnostics("warning: the reassess turn of \(turn.parent) failed to start: \(reason)\n")
+                if taskFailed {
+                    transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .failed, cause: "spawn failed twice: \(reason)"))
+                }
+            }
+        }
+        for id in plan.spawn {
             let task = view.task(id)!
             switch try spawner.spawn(id) {
             case .spawned(let workspace, _):

@@ -29,9 +29,11 @@ extension Commands {
             throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
         }
         let used: String
+        var base = ""
         do {
             try context.git.fetch(path)
             try context.git.detach(path, at: "origin/" + target)
+            base = (try? context.git.revParse(path, "HEAD")) ?? ""
             let message = "Merge \(task.branch) (orange task \(task.id))"
             switch strategy {
             case "ff":
@@ -70,7 +72,7 @@ extension Commands {
         }
         CrashPoint.reach("merge.recorded", context)
         try context.tasks.appendHistory(
-            HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("strategy", .string(used)), ("into", .string(target))]),
+            HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("base", .string(base)), ("strategy", .string(used)), ("into", .string(target))]),
             for: task.id, in: task.project)
         // Frees the worktree and starts whatever the merge made ready.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])

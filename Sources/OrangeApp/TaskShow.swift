@@ -4,7 +4,8 @@ extension Commands {
     func taskShow() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let scan = try context.tasks.scan(project: nil)
-        let view = GraphView(tasks: scan.tasks)
+        var view = GraphView(tasks: scan.tasks)
+        view.projectModes = try projectModes()
         let history = (try? context.tasks.history(of: task.id, in: task.project)) ?? []
         let path = context.tasks.taskFilePath(task.id, in: task.project)
 
@@ -18,6 +19,8 @@ extension Commands {
         if let error = task.lastError { text += "  last error:  \(error)\n" }
         text += "  file:        \(path)\n"
         text += "  readiness:   \(view.readinessSummary(task))\n"
+        let modes = view.describeModes(task)
+        text += "  execution:   \(modes.execution)\n  branches:    \(modes.branches)\n"
         if let parent = task.parent {
             if let p = view.task(parent) {
                 text += "  parent:      \(parent) [\(view.statusLabel(p))] \(p.branch)\n"
@@ -48,6 +51,11 @@ extension Commands {
             json = .object(pairs)
         }
         return CommandResult(text: text, json: json)
+    }
+
+    /// Each registered project's modes, for the effective mode of its tasks.
+    func projectModes() throws -> [ProjectName: ProjectModes] {
+        Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
     }
 
     func taskWhy() throws -> CommandResult {

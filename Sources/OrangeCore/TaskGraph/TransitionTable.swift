@@ -58,7 +58,8 @@ public enum TransitionTable {
         Rule(from: .stuck, to: .failed, actors: H),
         // Delegation: done only automatically, when every child is done.
         Rule(from: .delegated, to: .done, actors: E),
-        Rule(from: .delegated, to: .working, actors: H),        // take the work back
+        // A person takes the work back; the engine gives a sequential parent its reassess turn.
+        Rule(from: .delegated, to: .working, actors: HE),
         Rule(from: .delegated, to: .cancelled, actors: H),
         Rule(from: .delegated, to: .failed, actors: H),
         // Review.
