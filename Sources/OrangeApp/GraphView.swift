@@ -123,8 +123,11 @@ struct GraphView {
         do { try graph.validate(new, previous: old) } catch { throw OrangeError(error.description) }
     }
 
-    func dueAutoCompletions(changed: [TaskID]?) -> [TaskID] {
-        graph.evaluate(changed: changed, cycles: cycles).completions
+    func dueAutoCompletions(changed: [TaskID]?) -> (completions: [TaskID], reviews: [TaskID]) {
+        let evaluation = graph.evaluate(changed: changed, cycles: cycles) { id in
+            graph[id].map { graph.aggregatesChildren(id, project: modes($0.project)) } ?? false
+        }
+        return (evaluation.completions, evaluation.reviews)
     }
 }
 

@@ -170,7 +170,9 @@ public enum Harnesses {
     }
 
     public static func respawnPrompt(for task: TaskRecord) -> String {
-        "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n" + spawnPrompt(for: task)
+        let conflict = task.body.contains(MergeConflictNote.heading + "\n")
+            ? "TASK.md has a '\(MergeConflictNote.heading)' section: merging your branch into your parent's branch conflicted. Resolve that first, as it says.\n\n" : ""
+        return conflict + "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n" + spawnPrompt(for: task)
     }
 }
 

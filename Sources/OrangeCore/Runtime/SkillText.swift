@@ -39,6 +39,11 @@ public enum SkillText {
         `orange task update <id> --description "…"` to rewrite), then run
         `orange task update --status delegated` again: the next sub-task starts only then.
 
+        With `--branches hierarchical` on your task, each sub-task starts from your branch and is
+        merged into it; when all are done your task goes to review once, with everything in your
+        branch. If a sub-task's TASK.md has a `## Merge conflict` section, resolve it first as it
+        says (merge `origin/<parent branch>` into your branch, fix, commit, ask for review again).
+
         ## Orchestrator mode (no TASK.md)
 
         Break the request into tasks with explicit order: `--blocked-by <id>` makes a task wait until

@@ -101,3 +101,18 @@ extension TaskGraph {
         return turns
     }
 }
+
+extension TaskGraph {
+    /// The parent whose branch this task starts from and merges into: its parent when the
+    /// parent's effective branch model is hierarchical; nil means the default branch.
+    public func branchParent(of id: TaskID, project: ProjectModes) -> TaskID? {
+        guard let parent = scopeParent(of: id), effectiveBranches(of: parent, project: project) == .hierarchical else { return nil }
+        return parent
+    }
+
+    /// Whether the task's own branch gathers its children's work (it has children and its
+    /// effective branch model is hierarchical): then it is reviewed and merged as one.
+    public func aggregatesChildren(_ id: TaskID, project: ProjectModes) -> Bool {
+        !children(of: id).isEmpty && effectiveBranches(of: id, project: project) == .hierarchical
+    }
+}
