@@ -59,3 +59,34 @@ import Testing
         #expect(throws: FrontmatterError.self) { try TaskRecord.parse(plain.rendered().split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: pending" ? "status: pending\nexecution: sideways" : String($0) }.joined(separator: "\n")) }
     }
 }
+
+@Suite struct ExecutionModesDisplayTests {
+    @Test func theDashboardShowsAParentsModesWhenTheyAreNotTheDefaults() {
+        var parent = task("p", .delegated, children: ["c"])
+        parent.execution = .sequential
+        let graph = TaskGraph([parent, task("c", parent: "p"), task("q", .delegated, children: ["d"]), task("d", parent: "q")])
+        var state = DashboardState(graph: graph, project: proj, now: Timestamp(millisecondsSinceEpoch: 0))
+        state.projectModes = [proj: ProjectModes(execution: .parallel, branches: .hierarchical)]
+        let rows = Dictionary(state.rows().compactMap { row in row.id.map { ($0, row.notes) } }, uniquingKeysWith: { a, _ in a })
+        #expect(rows[tid("p")]?.contains("sub-tasks: sequential, hierarchical branches") == true, "\(rows)")
+        #expect(rows[tid("q")]?.contains("sub-tasks: parallel, hierarchical branches") == true, "\(rows)")
+        #expect(rows[tid("c")]?.contains { $0.hasPrefix("sub-tasks:") } == false)
+        state.projectModes = [:]
+        #expect(state.rows().first { $0.id == tid("q") }?.notes.contains { $0.hasPrefix("sub-tasks:") } == false)
+    }
+
+    @Test func aConflictSectionReplacesAnEarlierOneAndKeepsTheRestOfTheBody() {
+        let first = MergeConflictNote.section(taskBranch: "b", parentBranch: "p", files: ["x.swift"])
+        let body = MergeConflictNote.replacingSection(in: "## Context\n\nctx\n", with: first) + "## Notes\n\nmine\n"
+        let again = MergeConflictNote.replacingSection(in: body, with: MergeConflictNote.section(taskBranch: "b", parentBranch: "p", files: ["y.swift"]))
+        #expect(again.hasPrefix("## Context\n\nctx\n\n## Notes\n\nmine\n\n## Merge conflict"), "\(again)")
+        #expect(again.contains("- y.swift") && !again.contains("- x.swift"))
+    }
+
+    @Test func aHierarchicalParentGoesToReviewAndStopsTheCascade() {
+        let graph = TaskGraph([task("g", .delegated, children: ["p"]), task("p", .delegated, parent: "g", children: ["c"]), task("c", .done, parent: "p")])
+        let evaluation = graph.evaluate(changed: [tid("c")]) { $0 == tid("p") }
+        #expect(evaluation.reviews == [tid("p")] && evaluation.completions.isEmpty)
+        #expect(graph.evaluate(changed: [tid("c")]).completions == [tid("p"), tid("g")])
+    }
+}
