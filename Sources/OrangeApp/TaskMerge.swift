@@ -56,12 +56,15 @@ extension Commands {
         do {
             try context.git.fetch(path)
             if parent != nil { try Workspaces(context: context).ensureOnOrigin(target, in: path, project: project) }
-            // The aggregate lives on origin (the children pushed it there); a leaf's work on its
-            // local branch.
-            let source = aggregate && context.git.remoteBranchExists(path, task.branch) ? "origin/" + task.branch : task.branch
+            // The aggregate lives on origin (the children pushed it there), and the parent's own
+            // later commits (changes asked for in its review) on its local branch: both go in.
+            var sources = [task.branch]
+            if aggregate && context.git.remoteBranchExists(path, task.branch) {
+                sources = ["origin/" + task.branch] + (context.git.branchExists(path, task.branch) ? [task.branch] : [])
+            }
             try context.git.detach(path, at: "origin/" + target)
             base = (try? context.git.revParse(path, "HEAD")) ?? ""
-            used = try merge(source, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))")
+            used = try sources.map { try merge($0, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))") }.first!
             try context.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
             CrashPoint.reach("merge.pushed", context)
         } catch {

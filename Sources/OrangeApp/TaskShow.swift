@@ -80,6 +80,8 @@ extension Commands {
                 return "its last spawn failed (\(task.lastError ?? "no reason recorded")); it is tried again from \(due.rfc3339)"
             }
             if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) { return reason }
+            let modes = projects.first { $0.name == task.project }?.modes ?? ProjectModes()
+            if let hold = view.graph.sequentialHold(of: id, project: modes) { return hold }
             guard let project = projects.first(where: { $0.name == task.project }),
                   pool.freeCount(of: project.name, poolSize: project.poolSize) > 0 else { return nil }
             return "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"

@@ -78,6 +78,8 @@ struct ExecutionModesEndToEndTests {
         let shown = try h.json(["task", "show", b])
         #expect(shown["effective_execution"] == "sequential" && shown["ready"] == .bool(true), "\(shown)")
         #expect(try h.orange(["task", "show", b]).stdout.contains("execution:   sequential (project)"))
+        let why = try h.orange(["task", "why", b]).stdout
+        #expect(why.contains("project seq runs one task at a time (sequential): \(a) is working"), "\(why)")
 
         // Reviewing still holds the scope: one task at a time means one until it is done.
         _ = try h.json(["task", "update", a, "--status", "reviewing", "--as", "agent"])
@@ -141,6 +143,32 @@ struct ExecutionModesEndToEndTests {
         try h.approveAndMerge(x)
         _ = try h.waitFor(parent, "done") { $0["status"] == "done" }
         #expect(!FileSystem.fileExists(log + "/reassess-\(parent)-2"), "a turn was given with nothing left")
+    }
+
+    /// The spawn of a parent's reassess turn killed half way (after it recorded its workspace):
+    /// the recovery puts the parent back to `delegated`, not `pending` (which would start it as a
+    /// new task), and the turn is given again.
+    @Test func aReassessTurnKilledHalfWayIsGivenAgain() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installSleepyAgent()
+        let repo = try h.makeProject("turns", poolSize: 2)
+        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+        let a = try #require(try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let b = try #require(try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        #expect(try [a, b].map(h.status) == ["working", "pending"])
+        #expect(try h.orangeKilled(after: nil, ["task", "update", a, "--status", "done", "--as", "human"], in: repo,
+                                   extraEnvironment: ["ORANGE_CRASH_AT=spawn.recorded"]), "the turn's spawn was not reached")
+        try h.recover(in: repo)
+        try h.checkCrashInvariants("reassess turn")
+        let shown = try h.json(["task", "show", parent])
+        #expect(shown["status"] == "working" && shown["tmux_session"] != .null, "\(shown)")
+        let changes = (shown["history"]?.arrayValue ?? []).filter { $0["type"] == "status.changed" }
+        #expect(!changes.contains { $0["to"] == "pending" }, "\(changes)")
+        #expect(changes.last?["cause"]?.stringValue?.hasPrefix("reassess after \(a)") == true, "\(changes)")
+        #expect(shown["reassessed"] == .array([.string(a)]))
+        #expect(try h.status(b) == "pending")
     }
 
     func waitForFile(_ path: String, timeout: Double = 30) throws -> String? {

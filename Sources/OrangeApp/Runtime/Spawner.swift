@@ -14,6 +14,7 @@ struct Spawner {
     static let maximumFailures = 2
     /// How long the engine waits before it tries a failed spawn again.
     static let retryDelayMilliseconds: Int64 = 10_000
+    static let reassessMarkerPrefix = "reassess "
 
     enum Outcome: Equatable {
         case spawned(workspace: String, session: String)
@@ -63,7 +64,13 @@ struct Spawner {
 
         // The marker goes down before the claim: every step after it, the claim included, is
         // then undone by `repairInterrupted` if this process dies.
-        try FileSystem.createEmptyFile(marker)
+        // A reassess turn's marker names it and its children, so a repair gives the parent back
+        // its `delegated` (and the turn) instead of making it pending.
+        if let reassess {
+            try AtomicFile.write(Self.reassessMarkerPrefix + reassess.finished.map(\.rawValue).joined(separator: " ") + "\n", to: marker)
+        } else {
+            try FileSystem.createEmptyFile(marker)
+        }
         defer { try? FileSystem.removeTree(marker) }
         CrashPoint.reach("spawn.marked", context)
 
@@ -187,8 +194,12 @@ struct Spawner {
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
                     }
                     let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
+                    let markerText = (try? FileSystem.readText(marker)) ?? ""
+                    let turn = markerText.hasPrefix(reassessMarkerPrefix)
+                        ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { TaskID(validating: String($0)) } : nil
                     try context.tasks.update(task.id, in: task.project, recording: note) { record in
-                        if record.status == .working { record.status = .pending }
+                        if record.status == .working { record.status = turn == nil ? .pending : .delegated }
+                        record.reassessed.removeAll { turn?.contains($0) == true }
                         record.workspace = nil
                         record.tmuxSession = nil
                         record.lastError = "a spawn was interrupted; it will be retried"

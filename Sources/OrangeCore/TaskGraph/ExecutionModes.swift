@@ -116,3 +116,26 @@ extension TaskGraph {
         !children(of: id).isEmpty && effectiveBranches(of: id, project: project) == .hierarchical
     }
 }
+
+extension TaskGraph {
+    /// Why a ready task of a sequential scope does not start now, or nil when its scope lets it
+    /// (for `task why`): the parent is not delegated (its reassess turn), or another task of the
+    /// scope runs.
+    public func sequentialHold(of id: TaskID, project: ProjectModes) -> String? {
+        guard let task = tasks[id], scopeExecution(of: id, project: project) == .sequential else { return nil }
+        if let parent = scopeParent(of: id) {
+            let status = tasks[parent]!.status
+            if status != .delegated {
+                return "the sub-tasks of \(parent) run one at a time (sequential) and start only while it is delegated; it is \(status.rawValue)"
+            }
+            if let running = children(of: parent).first(where: { $0 != id && occupiesScope($0) }) {
+                return "the sub-tasks of \(parent) run one at a time (sequential): \(running) is \(tasks[running]!.status.rawValue)"
+            }
+            return nil
+        }
+        let running = inCreationOrder(tasks.values.filter {
+            $0.project == task.project && $0.id != id && scopeParent(of: $0.id) == nil && occupiesScope($0.id)
+        }.map(\.id)).first
+        return running.map { "project \(task.project) runs one task at a time (sequential): \($0) is \(tasks[$0]!.status.rawValue)" }
+    }
+}

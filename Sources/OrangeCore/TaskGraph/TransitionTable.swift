@@ -43,7 +43,7 @@ public enum TransitionTable {
         Rule(from: .pending, to: .cancelled, actors: H),
         // The agent's own moves while working.
         Rule(from: .working, to: .clarification, actors: A),
-        Rule(from: .working, to: .delegated, actors: A),
+        Rule(from: .working, to: .delegated, actors: AHE),      // the engine: an interrupted reassess turn rolled back
         Rule(from: .working, to: .reviewing, actors: A),
         Rule(from: .working, to: .stuck, actors: AHE),          // the engine: the agent died twice
         Rule(from: .working, to: .pending, actors: HE),         // respawn later / spawn rolled back
