@@ -171,6 +171,32 @@ struct ExecutionModesEndToEndTests {
         #expect(try h.status(b) == "pending")
     }
 
+    /// Only the engine sees it: a child marked done by a hand edit of its TASK.md gives its
+    /// sequential parent the reassess turn at once, and the next child waits.
+    @Test func theEngineGivesTheTurnWhenAHandEditMarksAChildDone() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installSleepyAgent()
+        let repo = try h.makeProject("hand", poolSize: 3)
+        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+        let a = try #require(try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let b = try #require(try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        #expect(try [a, b].map(h.status) == ["working", "pending"])
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        try h.renameOverSave(a, project: "hand") { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: working" ? "status: done" : String($0) }.joined(separator: "\n")
+        }
+        let turn = try h.waitFor(parent, "in its reassess turn") { $0["status"] == "working" && $0["tmux_session"] != .null }
+        let cause = (turn["history"]?.arrayValue ?? []).last { $0["type"] == "status.changed" }?["cause"]?.stringValue ?? ""
+        #expect(cause.hasPrefix("reassess after \(a)"), "\(cause)")
+        #expect(try h.status(b) == "pending")
+        // Its agent delegates again (here: the test, as the agent): then b starts.
+        _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
+        _ = try h.waitFor(b, "working") { $0["status"] == "working" }
+    }
+
     func waitForFile(_ path: String, timeout: Double = 30) throws -> String? {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
