@@ -7,7 +7,8 @@ import Testing
 /// worktree). The task's body says what it does: `chain3` splits into a chain of three children,
 /// `nest` into one child that splits in two (`split2`), `clash` into two children that write the
 /// same file (`shared`); a leaf writes down which children's files it sees, commits its own and
-/// asks for review; a task whose TASK.md has a merge conflict merges its parent's branch, keeps
+/// asks for review; a task whose TASK.md asks for changes commits a fix on top of what it sees;
+/// a task whose TASK.md has a merge conflict merges its parent's branch, keeps
 /// both sides and asks for review again.
 let branchingAgent = #"""
     #!/bin/sh
@@ -22,6 +23,13 @@ let branchingAgent = #"""
         git -c user.name=agent -c user.email=agent@orange.invalid merge -q "origin/$pb" > /dev/null 2>&1 || true
         { git show "origin/$pb:shared.txt"; git show HEAD:shared.txt; } > shared.txt
         commit "resolve the conflict of $id"
+        orange task update --status reviewing > /dev/null
+        exit 0
+    fi
+    if grep -q '^## Changes requested$' "$task_file"; then
+        (ls work-*.txt 2> /dev/null || true) > "seen-fix-$id.txt"
+        echo "fix of $id" > "fix-$id.txt"
+        commit "changes for $id"
         orange task update --status reviewing > /dev/null
         exit 0
     fi
@@ -122,11 +130,19 @@ struct HierarchicalBranchesEndToEndTests {
         #expect(reviewing["status"] == "reviewing")
         #expect(try !subjects(h, origin, "main").contains { $0.hasPrefix("work for") }, "main changed before the parent's review")
 
+        // The reviewer asks for changes: the parent's agent, started again, sees its children's
+        // work on its branch and commits a fix on top; the merge takes both.
+        try h.renameOverSave(parent, project: "agg") { $0 + "\n## Changes requested\n\nadd a fix\n" }
+        _ = try h.json(["task", "respawn", parent])
+        _ = try h.waitFor(parent, "reviewing again") { $0["status"] == "reviewing" }
+        let seenByFix = Set(try h.git(["-C", repo, "show", "feature:seen-fix-\(parent).txt"]).split(separator: "\n").map(String.init))
+        #expect(seenByFix == Set(kids.map { "work-\($0).txt" }), "\(seenByFix)")
         _ = try h.json(["task", "approve", parent])
         let merged = try h.json(["task", "merge", parent])
         #expect(merged["into"] == "main" && merged["task"]?["status"] == "done", "\(merged)")
         let onMain = try subjects(h, origin, "main")
         for kid in kids { #expect(onMain.filter { $0 == "work for \(kid)" }.count == 1, "\(kid): \(onMain)") }
+        #expect(onMain.filter { $0 == "changes for \(parent)" }.count == 1, "\(onMain)")
         #expect(try h.checkoutState(repo) == before)
         let leftovers = try h.runner.check(["sh", "-c", "ls -a \(h.home)/workspaces | grep '^\\.merge-' || true"]).stdout
         #expect(leftovers.isEmpty, "\(leftovers)")
