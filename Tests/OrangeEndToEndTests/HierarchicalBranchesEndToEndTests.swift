@@ -179,6 +179,10 @@ struct HierarchicalBranchesEndToEndTests {
         for leaf in leaves { #expect(onMain.filter { $0 == "work for \(leaf)" }.count == 1, "\(onMain)") }
         #expect(try h.status(top) == "done" && h.status(middle) == "done")
         #expect(try h.checkoutState(repo) == before)
+        // Both aggregates were merged from temporary worktrees (their own were given back), gone now.
+        let leftovers = try h.runner.check(["sh", "-c", "ls -a \(h.home)/workspaces | grep '^\\.merge-' || true"]).stdout
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(try !h.git(["-C", repo, "worktree", "list"]).contains(".merge-"))
     }
 
     /// Two siblings write the same file: the second's merge into the parent's branch conflicts.
