@@ -5,6 +5,8 @@ import OrangeCore
 struct GraphView {
     let graph: TaskGraph
     let cycles: CycleIndex
+    /// Each project's modes, for the effective mode of a task (`execution`/`branches` shown).
+    var projectModes: [ProjectName: ProjectModes] = [:]
 
     init(tasks: [TaskRecord]) {
         self.init(graph: TaskGraph(tasks))
@@ -13,6 +15,26 @@ struct GraphView {
     init(graph: TaskGraph) {
         self.graph = graph
         cycles = CycleIndex(graph: graph)
+    }
+
+    func modes(_ project: ProjectName) -> ProjectModes { projectModes[project] ?? ProjectModes() }
+    func execution(of task: TaskRecord) -> ExecutionMode { graph.effectiveExecution(of: task.id, project: modes(task.project)) }
+    func branches(of task: TaskRecord) -> BranchModel { graph.effectiveBranches(of: task.id, project: modes(task.project)) }
+
+    /// `sequential (own)`, `parallel (from a1b2c3)`, `flat (project)`: the mode and where it comes from.
+    func describeModes(_ task: TaskRecord) -> (execution: String, branches: String) {
+        func source(_ own: Bool, _ find: (TaskRecord) -> Bool) -> String {
+            if own { return "own" }
+            var seen: Set<TaskID> = [task.id]
+            var at = task.parent
+            while let id = at, let ancestor = graph[id], seen.insert(id).inserted {
+                if find(ancestor) { return "from \(id)" }
+                at = ancestor.parent
+            }
+            return "project"
+        }
+        return ("\(execution(of: task).rawValue) (\(source(task.execution != nil) { $0.execution != nil }))",
+                "\(branches(of: task).rawValue) (\(source(task.branches != nil) { $0.branches != nil }))")
     }
 
     func task(_ id: TaskID) -> TaskRecord? { graph[id] }
@@ -73,6 +95,8 @@ struct GraphView {
         guard case .object(var pairs) = base else { return base }
         let readiness = readiness(task.id)
         pairs.append(("ready", .bool(readiness.isReady)))
+        pairs.append(("effective_execution", .string(execution(of: task).rawValue)))
+        pairs.append(("effective_branches", .string(branches(of: task).rawValue)))
         if case .blocked(let blockers) = readiness {
             pairs.append(("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
         }
@@ -99,8 +123,11 @@ struct GraphView {
         do { try graph.validate(new, previous: old) } catch { throw OrangeError(error.description) }
     }
 
-    func dueAutoCompletions(changed: [TaskID]?) -> [TaskID] {
-        graph.evaluate(changed: changed, cycles: cycles).completions
+    func dueAutoCompletions(changed: [TaskID]?) -> (completions: [TaskID], reviews: [TaskID]) {
+        let evaluation = graph.evaluate(changed: changed, cycles: cycles) { id in
+            graph[id].map { graph.aggregatesChildren(id, project: modes($0.project)) } ?? false
+        }
+        return (evaluation.completions, evaluation.reviews)
     }
 }
 

@@ -27,23 +27,26 @@ extension Commands {
         context.logger.info("project", "Project added", [("project", .string(nameText)), ("path", .string(path))])
         return CommandResult(
             text: "Added project '\(nameText)' at \(path) (default branch \(project.defaultBranch), pool size \(poolSize))\n",
-            json: project.json)
+            json: project.displayJSON)
     }
 
     func projectList() throws -> CommandResult {
         let projects = try context.projects.list()
         var text = projects.isEmpty ? "No projects registered. Add one with 'orange project add <path>'.\n" : ""
         for project in projects {
-            text += "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)\n"
+            text += "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)\n"
         }
-        return CommandResult(text: text, json: .array(projects.map(\.json)))
+        return CommandResult(text: text, json: .array(projects.map(\.displayJSON)))
     }
 
     func projectUpdate() throws -> CommandResult {
-        guard let poolText = invocation.value("pool-size") else {
-            throw UsageError("nothing to update: give --pool-size <n>", command: invocation.command)
+        let poolText = invocation.value("pool-size")
+        let execution = try parseMode(invocation.value("execution"), option: "execution", ExecutionMode.self)
+        let branches = try parseMode(invocation.value("branches"), option: "branches", BranchModel.self)
+        guard poolText != nil || execution != nil || branches != nil else {
+            throw UsageError("nothing to update: give --pool-size <n>, --execution sequential|parallel or --branches flat|hierarchical", command: invocation.command)
         }
-        let poolSize = try parsePoolSize(poolText)!
+        let poolSize = try parsePoolSize(poolText)
         let name: ProjectName
         if let given = invocation.positional(0) {
             guard let valid = ProjectName(validating: given) else { throw OrangeError(ProjectName.problem(with: given)!) }
@@ -56,10 +59,26 @@ extension Commands {
             guard let index = projects.firstIndex(where: { $0.name == name }) else {
                 throw OrangeError("project '\(name)' not found")
             }
-            projects[index].poolSize = poolSize
+            if let poolSize { projects[index].poolSize = poolSize }
+            if let execution { projects[index].modes.execution = execution }
+            if let branches { projects[index].modes.branches = branches }
             updated = projects[index]
         }
-        return CommandResult(text: "Updated project '\(name)': pool size \(poolSize)\n", json: updated!.json)
+        let project = updated!
+        // A switch of mode takes effect at the next decision: start what it now allows.
+        let transitions = try Reconciler(context: context).reconcile(changed: [], project: name)
+        let text = "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue)\n"
+            + transitions.map { $0.line + "\n" }.joined()
+        return CommandResult(text: text, json: project.displayJSON)
+    }
+
+    /// `--execution`/`--branches`: one of the enum's words, or nil when not given.
+    func parseMode<T: RawRepresentable & CaseIterable>(_ text: String?, option: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw OrangeError("invalid --\(option) '\(text)'; use " + T.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        return value
     }
 
     func projectRemove() throws -> CommandResult {
@@ -74,7 +93,7 @@ extension Commands {
         }
         return CommandResult(
             text: "Removed project '\(name)'. Its tasks (\(context.home)/tasks/\(name)) and worktrees were left on disk.\n",
-            json: removed!.json)
+            json: removed!.displayJSON)
     }
 
     private func parsePoolSize(_ text: String?) throws -> Int? {

@@ -48,7 +48,9 @@ public struct Reconciler: Sendable {
     public func reconcile(
         changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil
     ) throws -> [EngineTransition] {
+        let modes = Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         var (tasks, view) = try current.map { (Array($0.tasks.values), GraphView(graph: $0)) } ?? readTree()
+        view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
         var transitions = try applyCompletions(view, changed: changed, inScope: inScope)
         if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
@@ -57,7 +59,10 @@ public struct Reconciler: Sendable {
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
-        if !transitions.isEmpty || relinked || !repaired.isEmpty { (tasks, view) = try readTree() }
+        if !transitions.isEmpty || relinked || !repaired.isEmpty {
+            (tasks, view) = try readTree()
+            view.projectModes = modes
+        }
         if changed == nil {
             // A status written by a process killed before its history line: the line is added.
             for task in tasks where inScope(task) { try context.tasks.recoverInterruptedWrite(task.id, in: task.project) }
@@ -76,20 +81,22 @@ public struct Reconciler: Sendable {
 
     private func applyCompletions(_ view: GraphView, changed: [TaskID]?, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         var transitions: [EngineTransition] = []
-        for id in view.dueAutoCompletions(changed: changed) {
+        let due = view.dueAutoCompletions(changed: changed)
+        for (id, target) in due.completions.map({ ($0, TaskStatus.done) }) + due.reviews.map({ ($0, TaskStatus.reviewing) }) {
             guard let task = view.task(id), inScope(task) else { continue }
             let now = context.clock.now()
-            let cause = "all \(view.children(of: id).count) children done"
+            var cause = "all \(view.children(of: id).count) children done"
+            if target == .reviewing { cause += "; branch \(task.branch) holds their work for one review" }
             let (before, after) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)) { record in
                 // Children only ever move to done, never back, so the decision made from the
                 // scan still holds; the status is re-checked against the file under the lock.
                 guard record.status == .delegated else { return }
-                record.status = .done
+                record.status = target
                 record.updatedAt = now
             }
-            guard before.status == .delegated, after.status == .done else { continue }
-            context.logger.info("engine", "Auto-completed delegated task", [("task_id", .string(id.rawValue))])
-            transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: .done, cause: cause))
+            guard before.status == .delegated, after.status == target else { continue }
+            context.logger.info("engine", target == .done ? "Auto-completed delegated task" : "Delegated task's aggregate ready for review", [("task_id", .string(id.rawValue))])
+            transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: target, cause: cause))
         }
         return transitions
     }
@@ -157,8 +164,11 @@ public struct Reconciler: Sendable {
     /// before slots are handed out, so it never takes the turn of one that can.
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
-        guard !ready.isEmpty else { return [] }
         let projects = try context.projects.list()
+        let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
+        let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
+        let turns = view.graph.dueReassessments(modes: modesOf).filter { view.task($0.parent).map(inScope) ?? false }
+        guard !ready.isEmpty || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()
         let now = context.clock.now()
@@ -171,11 +181,32 @@ public struct Reconciler: Sendable {
             }
             startable.append(task)
         }
+        let startableTurns = turns.filter { turn in
+            let parent = view.task(turn.parent)!
+            if let due = parent.spawnRetryAt, due > now { return false }
+            return spawner.cannotStart(parent, projects: projects, harnesses: harnesses) == nil
+        }
         let pool = try context.pool.read()
         var free: [ProjectName: Int] = [:]
         for project in projects { free[project.name] = pool.freeCount(of: project.name, poolSize: project.poolSize) }
+        let plan = SpawnPlanner.plan(ready: startable, freeSlots: free, graph: view.graph, modes: modesOf, reassess: startableTurns)
         var transitions: [EngineTransition] = []
-        for id in SpawnPlanner.plan(ready: startable, freeSlots: free) {
+        for turn in plan.reassess {
+            let parent = view.task(turn.parent)!
+            let cause = "reassess after " + turn.finished.map(\.rawValue).joined(separator: ", ")
+            switch try spawner.spawn(turn.parent, reassess: turn) {
+            case .spawned(let workspace, _):
+                transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .working, cause: "\(cause); spawned in \(workspace)"))
+            case .skipped(let reason):
+                context.logger.info("engine", "Reassess turn not started", [("task_id", .string(turn.parent.rawValue)), ("reason", .string(reason))])
+            case .failed(let reason, let taskFailed):
+                context.diagnostics("warning: the reassess turn of \(turn.parent) failed to start: \(reason)\n")
+                if taskFailed {
+                    transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .failed, cause: "spawn failed twice: \(reason)"))
+                }
+            }
+        }
+        for id in plan.spawn {
             let task = view.task(id)!
             switch try spawner.spawn(id) {
             case .spawned(let workspace, _):

@@ -28,6 +28,8 @@ extension Commands {
         }
 
         let blockers = try parseIDList(invocation.allValues("blocked-by"), option: "blocked-by")
+        let execution = try parseMode(invocation.value("execution"), option: "execution", ExecutionMode.self)
+        let branches = try parseMode(invocation.value("branches"), option: "branches", BranchModel.self)
         var parent: TaskID?
         if let parentText = invocation.value("parent") {
             parent = try requireTask(parentText).id
@@ -49,7 +51,8 @@ extension Commands {
 
             let task = TaskRecord(
                 id: id, project: project.name, branch: branch, harness: harness, status: status,
-                description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now, body: body)
+                description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now,
+                execution: execution, branches: branches, body: body)
             try validateNewTask(task, among: scan.tasks)
 
             try context.tasks.create(task)

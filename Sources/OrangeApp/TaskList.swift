@@ -5,7 +5,8 @@ extension Commands {
         let project = try optionalProject()
         let scan = try context.tasks.scan(project: nil)
         warn(about: scan.invalid)
-        let view = GraphView(tasks: scan.tasks)
+        var view = GraphView(tasks: scan.tasks)
+        view.projectModes = try projectModes()
 
         var statuses: Set<TaskStatus> = []
         for text in invocation.allValues("status") {

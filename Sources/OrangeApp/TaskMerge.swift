@@ -1,10 +1,15 @@
 import OrangeCore
+import OrangeSystem
 
 extension Commands {
-    /// Merges a reviewed task's branch into the default branch **on origin**, from the task's own
-    /// worktree: the user's checkout is never checked out, reset or merged into (the original's
-    /// B3). A failed push is an error (B5), and on any failure the worktree is put back on the
-    /// task's branch.
+    /// Merges a reviewed task's branch **on origin**, from a worktree of orange's: the user's
+    /// checkout is never checked out, reset or merged into (the original's B3). A failed push is
+    /// an error (B5), and on any failure the worktree is put back on the task's branch.
+    ///
+    /// The target is the default branch, or, when the task's parent has the hierarchical branch
+    /// model, the parent's branch (created on origin first if missing). A parent whose branch
+    /// gathered its children's work is merged from `origin/<its branch>`; its own workspace is
+    /// gone (it delegated), so a temporary detached worktree is used and removed after.
     func taskMerge() throws -> CommandResult {
         let strategy = invocation.value("strategy") ?? "auto"
         guard ["auto", "ff", "merge"].contains(strategy) else { throw usageError("invalid --strategy '\(strategy)'; use ff or merge") }
@@ -16,45 +21,61 @@ extension Commands {
         guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
             throw OrangeError("project '\(task.project)' is not registered")
         }
-        guard let workspace = task.workspace else {
-            throw OrangeError("task \(task.id) has no workspace; merge branch '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
-        }
         guard context.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError("project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
         }
+        let graph = TaskGraph(try context.tasks.scan(project: task.project).tasks)
+        let parent = graph.branchParent(of: task.id, project: project.modes).flatMap { graph[$0] }
+        let aggregate = graph.aggregatesChildren(task.id, project: project.modes)
+        let target = parent?.branch ?? project.defaultBranch
 
-        let path = context.workspacePath(workspace)
-        let target = project.defaultBranch
-        if try context.git.isDirty(path) {
-            throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
+        let path: String
+        var temporary: String?
+        if let workspace = task.workspace {
+            path = context.workspacePath(workspace)
+            if try context.git.isDirty(path) {
+                throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
+            }
+        } else if aggregate {
+            let made = context.workspacesRoot + "/.merge-\(task.id)-\(context.clock.now().millisecondsSinceEpoch)"
+            try FileSystem.makeDirectories(context.workspacesRoot)
+            try context.git.addWorktree(repository: project.path, path: made, detachedAt: Workspaces(context: context).startPoint(project))
+            path = made
+            temporary = made
+        } else {
+            throw OrangeError("task \(task.id) has no workspace; merge branch '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
+        }
+        defer {
+            if let temporary {
+                try? FileSystem.removeTree(temporary)
+                try? context.git.pruneWorktrees(repository: project.path)
+            }
         }
         let used: String
+        var base = ""
         do {
             try context.git.fetch(path)
-            try context.git.detach(path, at: "origin/" + target)
-            let message = "Merge \(task.branch) (orange task \(task.id))"
-            switch strategy {
-            case "ff":
-                try context.git.merge(path, branch: task.branch, fastForwardOnly: true, message: message)
-                used = "ff"
-            case "merge":
-                try context.git.merge(path, branch: task.branch, fastForwardOnly: false, message: message)
-                used = "merge"
-            default:
-                do {
-                    try context.git.merge(path, branch: task.branch, fastForwardOnly: true, message: message)
-                    used = "ff"
-                } catch {
-                    try context.git.merge(path, branch: task.branch, fastForwardOnly: false, message: message)
-                    used = "merge"
-                }
+            if parent != nil { try Workspaces(context: context).ensureOnOrigin(target, in: path, project: project) }
+            // The aggregate lives on origin (the children pushed it there), and the parent's own
+            // later commits (changes asked for in its review) on its local branch: both go in.
+            var sources = [task.branch]
+            if aggregate && context.git.remoteBranchExists(path, task.branch) {
+                sources = ["origin/" + task.branch] + (context.git.branchExists(path, task.branch) ? [task.branch] : [])
             }
+            try context.git.detach(path, at: "origin/" + target)
+            base = (try? context.git.revParse(path, "HEAD")) ?? ""
+            used = try sources.map { try merge($0, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))") }.first!
             try context.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
             CrashPoint.reach("merge.pushed", context)
         } catch {
+            let conflicts = context.git.conflictedFiles(path)
             // Leave the worktree as the agent had it: on its branch, no half-done merge.
+            try? context.git.abortMerge(path)
             try? context.git.resetHard(path, to: "HEAD")
-            try? context.git.checkout(path, branch: task.branch)
+            if temporary == nil { try? context.git.checkout(path, branch: task.branch) }
+            if let parent, !conflicts.isEmpty, temporary == nil {
+                throw try MergeConflict(context: context).sendBack(task, parentBranch: parent.branch, files: conflicts)
+            }
             throw OrangeError("merging task \(task.id) failed, nothing was pushed: \(error)")
         }
         let commit = (try? context.git.revParse(path, "HEAD")) ?? ""
@@ -70,14 +91,35 @@ extension Commands {
         }
         CrashPoint.reach("merge.recorded", context)
         try context.tasks.appendHistory(
-            HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("strategy", .string(used)), ("into", .string(target))]),
+            HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("base", .string(base)), ("strategy", .string(used)), ("into", .string(target))]),
             for: task.id, in: task.project)
         // Frees the worktree and starts whatever the merge made ready.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
         let text = "Task \(task.id) merged into origin/\(target) (\(used), \(commit.prefix(12)))\n" + transitions.map { $0.line + "\n" }.joined()
         return CommandResult(text: text, json: .object([
             ("task", after.json(path: context.tasks.taskFilePath(task.id, in: task.project))),
-            ("commit", .string(commit)), ("strategy", .string(used)), ("transitions", .array(transitions.map(\.json))),
+            ("commit", .string(commit)), ("strategy", .string(used)), ("into", .string(target)), ("transitions", .array(transitions.map(\.json))),
         ]))
+    }
+
+    /// Merges `source` into the detached HEAD: fast-forward when possible (`auto`), else a merge
+    /// commit; `ff` and `merge` force one. Returns the one used.
+    private func merge(_ source: String, in path: String, strategy: String, message: String) throws -> String {
+        switch strategy {
+        case "ff":
+            try context.git.merge(path, branch: source, fastForwardOnly: true, message: message)
+            return "ff"
+        case "merge":
+            try context.git.merge(path, branch: source, fastForwardOnly: false, message: message)
+            return "merge"
+        default:
+            do {
+                try context.git.merge(path, branch: source, fastForwardOnly: true, message: message)
+                return "ff"
+            } catch {
+                try context.git.merge(path, branch: source, fastForwardOnly: false, message: message)
+                return "merge"
+            }
+        }
     }
 }

@@ -4,7 +4,8 @@ extension Commands {
     func taskShow() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let scan = try context.tasks.scan(project: nil)
-        let view = GraphView(tasks: scan.tasks)
+        var view = GraphView(tasks: scan.tasks)
+        view.projectModes = try projectModes()
         let history = (try? context.tasks.history(of: task.id, in: task.project)) ?? []
         let path = context.tasks.taskFilePath(task.id, in: task.project)
 
@@ -18,6 +19,8 @@ extension Commands {
         if let error = task.lastError { text += "  last error:  \(error)\n" }
         text += "  file:        \(path)\n"
         text += "  readiness:   \(view.readinessSummary(task))\n"
+        let modes = view.describeModes(task)
+        text += "  execution:   \(modes.execution)\n  branches:    \(modes.branches)\n"
         if let parent = task.parent {
             if let p = view.task(parent) {
                 text += "  parent:      \(parent) [\(view.statusLabel(p))] \(p.branch)\n"
@@ -50,6 +53,11 @@ extension Commands {
         return CommandResult(text: text, json: json)
     }
 
+    /// Each registered project's modes, for the effective mode of its tasks.
+    func projectModes() throws -> [ProjectName: ProjectModes] {
+        Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
+    }
+
     func taskWhy() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let scan = try context.tasks.scan(project: nil)
@@ -72,6 +80,8 @@ extension Commands {
                 return "its last spawn failed (\(task.lastError ?? "no reason recorded")); it is tried again from \(due.rfc3339)"
             }
             if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) { return reason }
+            let modes = projects.first { $0.name == task.project }?.modes ?? ProjectModes()
+            if let hold = view.graph.sequentialHold(of: id, project: modes) { return hold }
             guard let project = projects.first(where: { $0.name == task.project }),
                   pool.freeCount(of: project.name, poolSize: project.poolSize) > 0 else { return nil }
             return "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"

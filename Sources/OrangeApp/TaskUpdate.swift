@@ -25,8 +25,14 @@ extension Commands {
         let description = invocation.value("description")
         let branch = invocation.value("branch")
         if let branch, let problem = BranchName.problem(with: branch) { throw OrangeError(problem) }
-        if newStatus == nil && added.isEmpty && removed.isEmpty && description == nil && branch == nil {
-            throw UsageError("nothing to update: give --status, --description, --branch, --blocked-by or --unblock", command: invocation.command)
+        let execution = try invocation.value("execution").map { text in
+            text == "inherit" ? Optional<ExecutionMode>.none : try parseMode(text, option: "execution", ExecutionMode.self)
+        }
+        let branches = try invocation.value("branches").map { text in
+            text == "inherit" ? Optional<BranchModel>.none : try parseMode(text, option: "branches", BranchModel.self)
+        }
+        if newStatus == nil && added.isEmpty && removed.isEmpty && description == nil && branch == nil && execution == nil && branches == nil {
+            throw UsageError("nothing to update: give --status, --description, --branch, --blocked-by, --unblock, --execution or --branches", command: invocation.command)
         }
 
         let now = context.clock.now()
@@ -59,6 +65,14 @@ extension Commands {
                 if let description, description != record.description {
                     record.description = description
                     changes.append("description updated")
+                }
+                if let execution, execution != record.execution {
+                    record.execution = execution
+                    changes.append("execution \(execution?.rawValue ?? "inherited")")
+                }
+                if let branches, branches != record.branches {
+                    record.branches = branches
+                    changes.append("branches \(branches?.rawValue ?? "inherited")")
                 }
                 if let branch, branch != record.branch {
                     if record.workspace != nil {

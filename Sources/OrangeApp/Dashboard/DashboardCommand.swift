@@ -10,6 +10,7 @@ extension Commands {
             var state = DashboardState(graph: TaskGraph(scan.tasks), project: project?.name, now: context.clock.now())
             state.invalidFiles = scan.invalid
             state.poolSizes = Dictionary(projects.map { ($0.name, $0.poolSize) }, uniquingKeysWith: { a, _ in a })
+            state.projectModes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
             state.layout = invocation.flag("flat") ? .flat : .nested
             state.sessionsKnown = true
             state.sessions = context.tmux.sessionStates()

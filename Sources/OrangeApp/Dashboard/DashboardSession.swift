@@ -20,6 +20,7 @@ final class DashboardSession {
         state = DashboardState(project: project, now: context.clock.now())
         state.layout = layout
         state.poolSizes = Dictionary(projects.map { ($0.name, $0.poolSize) }, uniquingKeysWith: { a, _ in a })
+        state.projectModes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         // https://no-color.org: any non-empty NO_COLOR turns colour off.
         let noColour = !(context.environment["NO_COLOR"] ?? "").isEmpty
         colour = !noColour && context.environment["TERM"] != "dumb"

@@ -2,12 +2,20 @@
 /// does, for real: edits files, commits on its branch, and reports through orange. A task whose
 /// TASK.md has a `## Plan` section delegates instead: one sub-task per plan line
 /// (`branch | description | blocker branch | sub-plan`), then `task update --status delegated`.
+/// Given a sequential parent's reassess turn (its prompt says so), it keeps the plan as it is
+/// and delegates again.
 enum DemoAgent {
     static let script = #"""
         #!/bin/sh
         set -eu
         task_file="$1"
+        prompt="${2:-}"
         id="$ORANGE_TASK_ID"
+        case "$prompt" in
+        *"reassess the plan"*)
+            orange task update --status delegated >/dev/null
+            exit 0 ;;
+        esac
         new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
 
         if grep -q '^## Plan$' "$task_file"; then

@@ -48,7 +48,7 @@ extension Commands {
         try runner.check(["git", "-C", repo, "remote", "set-head", "origin", "main"], environment: env)
         try FileSystem.makeDirectories(home)
         try AtomicFile.write(DemoAgent.script, to: root + "/agent.sh", mode: 0o755)
-        try AtomicFile.write(#"{"harnesses": {"demo": {"command": ["sh", "\#(root)/agent.sh", "{task_file}"]}}}"# + "\n", to: home + "/config.json")
+        try AtomicFile.write(#"{"harnesses": {"demo": {"command": ["sh", "\#(root)/agent.sh", "{task_file}", "{prompt}"]}}}"# + "\n", to: home + "/config.json")
         try run(["project", "add", repo, "--name", "demo", "--pool-size", "2"])
 
         // The engine, as a user would run it.
@@ -79,6 +79,17 @@ extension Commands {
             audit-ui | audit screen | audit-api | audit-ui-list | audit list ; audit-ui-filter | audit filters | audit-ui-list
             """
         _ = try created(run(["task", "create", "add-audit", "Add login audit", "--context", "-", "--json", "--no-spawn"], input: plan + "\n"))
+        // Flow 3: the seed's future: a sequential parent on the hierarchical branch model.
+        say("Flow 3: \"Write release notes\" runs its 2 sub-tasks one at a time (sequential, reassessing after each) on its own branch (hierarchical), reviewed once\n\n")
+        let notesPlan = """
+            ## Plan
+            notes-draft | draft the release notes
+            notes-polish | polish the release notes
+            """
+        _ = try created(run([
+            "task", "create", "release-notes", "Write release notes", "--execution", "sequential", "--branches", "hierarchical",
+            "--context", "-", "--json", "--no-spawn",
+        ], input: notesPlan + "\n"))
 
         // Play the human until everything is done; show the engine's own events as they come.
         let store = FileTaskStore(layout: DataDirectory(home: home))
@@ -117,7 +128,8 @@ extension Commands {
         let tasks = try store.scan(project: nil).tasks
         let byBranch = Dictionary(tasks.map { ($0.branch, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [String] = []
-        for branch in ["oauth-db", "oauth-api", "oauth-ui", "add-audit", "audit-db", "audit-api", "audit-ui", "audit-ui-list", "audit-ui-filter"] where byBranch[branch]?.status != .done {
+        for branch in ["oauth-db", "oauth-api", "oauth-ui", "add-audit", "audit-db", "audit-api", "audit-ui", "audit-ui-list", "audit-ui-filter",
+                       "release-notes", "notes-draft", "notes-polish"] where byBranch[branch]?.status != .done {
             problems.append("\(branch) is not done")
         }
         for branch in ["add-audit", "audit-ui"] {
@@ -127,15 +139,46 @@ extension Commands {
             }
         }
         let originLog = try runner.check(["git", "-C", origin, "log", "--format=%s", "main"]).stdout
-        for branch in ["oauth-db", "oauth-api", "oauth-ui", "audit-db", "audit-api", "audit-ui-list", "audit-ui-filter"] {
-            if let task = byBranch[branch], !originLog.contains(task.description) { problems.append("\(branch)'s work is not on origin/main") }
+        for branch in ["oauth-db", "oauth-api", "oauth-ui", "audit-db", "audit-api", "audit-ui-list", "audit-ui-filter", "notes-draft", "notes-polish"] {
+            if let task = byBranch[branch], originLog.split(separator: "\n").filter({ $0 == task.description }).count != 1 {
+                problems.append("\(branch)'s work is not on origin/main exactly once")
+            }
         }
+        problems += checkModesFlow(byBranch, store: store)
         say("\nThe graph at the end:\n" + (try run(["task", "list", "--tree"]).stdout))
         let seconds = Double(clock.monotonicNanoseconds() - started) / 1e9
-        let summary = "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2; every agent ran in its own worktree and tmux session."
+        let summary = "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2, 1 sequential hierarchical delegation into 2; every agent ran in its own worktree and tmux session."
         if !problems.isEmpty { throw OrangeError("demo finished with problems: " + problems.joined(separator: "; ")) }
         say("\n\(summary)\n" + (invocation.flag("keep") ? "Kept \(root) (ORANGE_HOME=\(home)).\n" : ""))
         return CommandResult(text: "", json: .object([("ok", true), ("tasks", .int(Int64(tasks.count))), ("seconds", .double(seconds))]))
+    }
+}
+
+extension Commands {
+    /// What flow 3 must show: the parent reassessed after its first sub-task (and only then did the
+    /// second start), both sub-tasks merged into the parent's branch, and the parent went to
+    /// review (not done) when they were done, then merged once.
+    func checkModesFlow(_ byBranch: [String: TaskRecord], store: FileTaskStore) -> [String] {
+        guard let parent = byBranch["release-notes"], let draft = byBranch["notes-draft"], let polish = byBranch["notes-polish"] else {
+            return ["flow 3's tasks are missing"]
+        }
+        func history(_ task: TaskRecord) -> [HistoryEvent] { (try? store.history(of: task.id, in: task.project)) ?? [] }
+        func field(_ event: HistoryEvent, _ key: String) -> String? { event.fields.first { $0.0 == key }?.1.stringValue }
+        var problems: [String] = []
+        let parentHistory = history(parent)
+        guard let turn = parentHistory.first(where: { field($0, "cause")?.hasPrefix("reassess after \(draft.id)") == true }) else {
+            return ["release-notes had no reassess turn after notes-draft"]
+        }
+        if let started = history(polish).first(where: { $0.type == "agent.spawned" }), started.timestamp < turn.timestamp {
+            problems.append("notes-polish started before release-notes reassessed")
+        }
+        if !parentHistory.contains(where: { field($0, "from") == "delegated" && field($0, "to") == "reviewing" && field($0, "by") == "engine" }) {
+            problems.append("release-notes did not go to review when its sub-tasks were done")
+        }
+        for child in [draft, polish] where !history(child).contains(where: { $0.type == "task.merged" && field($0, "into") == parent.branch }) {
+            problems.append("\(child.branch) was not merged into \(parent.branch)")
+        }
+        return problems
     }
 }
 

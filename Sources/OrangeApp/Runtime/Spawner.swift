@@ -14,6 +14,7 @@ struct Spawner {
     static let maximumFailures = 2
     /// How long the engine waits before it tries a failed spawn again.
     static let retryDelayMilliseconds: Int64 = 10_000
+    static let reassessMarkerPrefix = "reassess "
 
     enum Outcome: Equatable {
         case spawned(workspace: String, session: String)
@@ -23,7 +24,9 @@ struct Spawner {
         case failed(String, taskFailed: Bool)
     }
 
-    func spawn(_ id: TaskID, respawn: Bool = false) throws -> Outcome {
+    /// `reassess`: the turn of a sequential parent whose child is done: claimed from `delegated`,
+    /// started fresh with a prompt naming the finished child and the children left.
+    func spawn(_ id: TaskID, respawn: Bool = false, reassess: ReassessTurn? = nil) throws -> Outcome {
         guard let task = try context.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
         let (projects, harnesses) = try (context.projects.list(), context.harnesses())
         if let reason = cannotStart(task, projects: projects, harnesses: harnesses) { return .skipped(reason) }
@@ -33,7 +36,7 @@ struct Spawner {
         let layout = DataDirectory(home: context.home)
         do {
             return try FileLock.withLock(layout.spawnLockFile(id, in: task.project), timeoutSeconds: 0) {
-                try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, layout: layout)
+                try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess, layout: layout)
             }
         } catch is FileLock.Timeout {
             return .skipped("another spawn of this task is in progress")
@@ -55,13 +58,19 @@ struct Spawner {
 
     /// The spawn proper, under the task's spawn lock. A `.spawning` marker lives from the claim to
     /// the end; a marker with no lock holder means a spawner died half way (`repairInterrupted`).
-    private func spawnLocked(_ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, layout: DataDirectory) throws -> Outcome {
+    private func spawnLocked(_ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?, layout: DataDirectory) throws -> Outcome {
         let id = task.id
         let marker = layout.spawnMarkerFile(id, in: task.project)
 
         // The marker goes down before the claim: every step after it, the claim included, is
         // then undone by `repairInterrupted` if this process dies.
-        try FileSystem.createEmptyFile(marker)
+        // A reassess turn's marker names it and its children, so a repair gives the parent back
+        // its `delegated` (and the turn) instead of making it pending.
+        if let reassess {
+            try AtomicFile.write(Self.reassessMarkerPrefix + reassess.finished.map(\.rawValue).joined(separator: " ") + "\n", to: marker)
+        } else {
+            try FileSystem.createEmptyFile(marker)
+        }
         defer { try? FileSystem.removeTree(marker) }
         CrashPoint.reach("spawn.marked", context)
 
@@ -69,8 +78,12 @@ struct Spawner {
         let now = context.clock.now()
         let from: TaskStatus
         do {
-            let (before, _) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: respawn ? "respawned" : "spawned", at: now)) { record in
-                if respawn {
+            let cause = reassess.map { "reassess after " + $0.finished.map(\.rawValue).joined(separator: ", ") } ?? (respawn ? "respawned" : "spawned")
+            let (before, _) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)) { record in
+                if let reassess {
+                    guard record.status == .delegated else { throw SkipSpawn("task is \(record.status.rawValue), not delegated") }
+                    guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else { throw SkipSpawn("already reassessed") }
+                } else if respawn {
                     guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
                           record.status != .delegated else { throw SkipSpawn("task is \(record.status.rawValue)") }
                     guard record.tmuxSession == nil || !context.tmux.hasSession(record.tmuxSession!) || context.tmux.isPaneDead(record.tmuxSession!) == true else {
@@ -110,15 +123,18 @@ struct Spawner {
                 }
             }
             let path = context.workspacePath(workspace!)
-            let prompt = respawn ? Harnesses.respawnPrompt(for: task) : Harnesses.spawnPrompt(for: task)
+            let prompt = try reassess.map { try ReassessPrompt(context: context).text(for: task, turn: $0, workspacePath: path) }
+                ?? (respawn ? Harnesses.respawnPrompt(for: task) : Harnesses.spawnPrompt(for: task))
             let command = try agentCommand(
-                harness.command(respawn: respawn, values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path)),
+                harness.command(respawn: respawn && reassess == nil, values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path)),
                 for: task)
             // Recorded before the agent starts: its first `orange task create` finds its task
             // (and so its parent-to-be) through this binding.
             try context.tasks.update(id, in: task.project) { record in
                 record.workspace = workspace
                 record.tmuxSession = session
+                // The turn is given once per finished child, whatever happens to this agent.
+                for child in reassess?.finished ?? [] where !record.reassessed.contains(child) { record.reassessed.append(child) }
             }
             CrashPoint.reach("spawn.recorded", context)
             try context.tmux.newSession(session, directory: path, command: command.argv, environment: command.environment)
@@ -144,7 +160,7 @@ struct Spawner {
                     context.logger.error("spawn", "Rollback could not release the workspace", [("workspace", .string(workspace)), ("error", .string("\(error)"))])
                 }
             }
-            let failed = try recordFailure(task, from: from, reason: reason, at: now)
+            let failed = try recordFailure(task, from: from, reason: reason, at: now, turn: reassess)
             return .failed(reason, taskFailed: failed)
         }
     }
@@ -178,8 +194,12 @@ struct Spawner {
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
                     }
                     let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
+                    let markerText = (try? FileSystem.readText(marker)) ?? ""
+                    let turn = markerText.hasPrefix(reassessMarkerPrefix)
+                        ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { TaskID(validating: String($0)) } : nil
                     try context.tasks.update(task.id, in: task.project, recording: note) { record in
-                        if record.status == .working { record.status = .pending }
+                        if record.status == .working { record.status = turn == nil ? .pending : .delegated }
+                        record.reassessed.removeAll { turn?.contains($0) == true }
                         record.workspace = nil
                         record.tmuxSession = nil
                         record.lastError = "a spawn was interrupted; it will be retried"
@@ -226,9 +246,11 @@ struct Spawner {
     }
 
     /// Puts the task back where it was, counts the failure, and gives up after the second.
-    private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp) throws -> Bool {
+    private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp, turn: ReassessTurn? = nil) throws -> Bool {
         var gaveUp = false
         try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "spawn failed: " + reason, at: now)) { record in
+            // A reassess turn that did not start is due again.
+            record.reassessed.removeAll { turn?.finished.contains($0) == true }
             record.spawnFailures += 1
             record.lastError = "spawn failed: " + reason
             gaveUp = record.spawnFailures >= Self.maximumFailures

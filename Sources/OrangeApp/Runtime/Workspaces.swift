@@ -57,6 +57,36 @@ struct Workspaces {
         context.git.remoteBranchExists(project.path, project.defaultBranch) ? "origin/\(project.defaultBranch)" : project.defaultBranch
     }
 
+    /// Where a new branch of `task` starts: its parent's branch on origin when the parent's
+    /// branch model is hierarchical (so a child sees the work its blockers merged there), else
+    /// the project's start point.
+    func startPoint(for task: TaskRecord, in graph: TaskGraph, project: Project, path: String) throws -> String {
+        guard let parentID = graph.branchParent(of: task.id, project: project.modes), let parent = graph[parentID] else {
+            return startPoint(project)
+        }
+        guard context.git.hasRemote(project.path, named: "origin") else {
+            return context.git.branchExists(path, parent.branch) ? parent.branch : startPoint(project)
+        }
+        try ensureOnOrigin(parent.branch, in: path, project: project)
+        return "origin/" + parent.branch
+    }
+
+    /// Puts `branch` on origin when it is not there yet: from the local branch of that name
+    /// (a parent's own commits before it delegated), else from the default branch. Fetches after.
+    func ensureOnOrigin(_ branch: String, in path: String, project: Project) throws {
+        if context.git.remoteBranchExists(path, branch) { return }
+        let source = context.git.branchExists(path, branch) ? "refs/heads/" + branch : startPoint(project)
+        do {
+            try context.git.push(path, remote: "origin", refspec: "\(source):refs/heads/\(branch)")
+        } catch {
+            // Another child may have created it at the same moment; only its absence is an error.
+            try context.git.fetch(path)
+            guard context.git.remoteBranchExists(path, branch) else { throw error }
+            return
+        }
+        try context.git.fetch(path)
+    }
+
     /// Serialises all git work in one worktree across processes: the engine, the CLI and agents'
     /// own commands may all try to release or prepare the same worktree at once, and two gits in
     /// one worktree fail on its index.lock.
@@ -78,6 +108,8 @@ struct Workspaces {
                 context.logger.warn("workspace", "git fetch failed; using what is already here", [("error", .string("\(error)"))])
             }
         }
+        // Only a task in a parent/child relation can have a branch model to follow.
+        let graph = task.parent != nil || !task.children.isEmpty ? TaskGraph(try context.tasks.scan(project: task.project).tasks) : TaskGraph([task])
         if context.git.currentBranch(path) != task.branch {
             try context.git.detach(path, at: nil)
             if context.git.branchExists(path, task.branch) {
@@ -85,8 +117,12 @@ struct Workspaces {
             } else if context.git.remoteBranchExists(path, task.branch) {
                 try context.git.checkoutNewBranch(path, branch: task.branch, from: "origin/" + task.branch)
             } else {
-                try context.git.checkoutNewBranch(path, branch: task.branch, from: startPoint(project))
+                try context.git.checkoutNewBranch(path, branch: task.branch, from: startPoint(for: task, in: graph, project: project, path: path))
             }
+        }
+        // A hierarchical parent back for a turn sees what its children merged into its branch.
+        if graph.aggregatesChildren(task.id, project: project.modes), context.git.remoteBranchExists(path, task.branch) {
+            try? context.git.merge(path, branch: "origin/" + task.branch, fastForwardOnly: true, message: "")
         }
         try context.git.addExcludes(path, patterns: Harnesses.commonExcludes + harness.excludes)
         try FileSystem.createSymbolicLink(at: path + "/TASK.md", pointingTo: context.tasks.taskFilePath(task.id, in: task.project))

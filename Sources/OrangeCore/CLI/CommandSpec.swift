@@ -77,4 +77,6 @@ public struct OptionSpec: Sendable {
     public static let project = OptionSpec("project", short: "p", .value(placeholder: "name"), help: "The project (default: the one the current directory belongs to).")
     public static let yes = OptionSpec("yes", short: "y", help: "Do not ask for confirmation.")
     public static let force = OptionSpec("force", help: "Discard uncommitted changes in the workspace.")
+    static func execution(_ help: String) -> OptionSpec { OptionSpec("execution", .value(placeholder: "sequential|parallel"), help: help) }
+    static func branches(_ help: String) -> OptionSpec { OptionSpec("branches", .value(placeholder: "flat|hierarchical"), help: help) }
 }

@@ -64,7 +64,12 @@ public enum OrangeCommands {
         CommandSpec(
             ["project", "update"], summary: "Change a project's settings.",
             positionals: [PositionalSpec("name", .optional, help: "The project (default: the current directory's).")],
-            options: [OptionSpec("pool-size", .value(placeholder: "n"), help: "New pool size (1 to 64).")]),
+            options: [
+                OptionSpec("pool-size", .value(placeholder: "n"), help: "New pool size (1 to 64)."),
+                .execution("How top-level tasks (and sub-trees that set none) run: sequential or parallel (default)."),
+                .branches("Where sub-tasks branch and merge: flat (default branch) or hierarchical (parent's branch)."),
+            ],
+            examples: ["orange project update --execution sequential", "orange project update coffee --branches hierarchical"]),
         CommandSpec(
             ["project", "remove"], summary: "Unregister a project (its tasks and worktrees stay on disk).",
             positionals: [PositionalSpec("name", help: "The project to remove.")]),
@@ -85,6 +90,8 @@ public enum OrangeCommands {
                 OptionSpec("context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
                 OptionSpec("status", .value(placeholder: "pending|reviewing"), help: "Initial status (default: pending)."),
                 OptionSpec("no-spawn", help: "Do not start agents now (a running 'orange watch' still starts ready tasks)."),
+                .execution("How this task's sub-tasks run (default: inherited from its parent, else the project)."),
+                .branches("Where this task's sub-tasks branch and merge (default: inherited)."),
             ],
             discussion: "Validation: every blocker must exist, be in the same project, and not create a cycle\n(blocked_by and parent edges are checked together).",
             examples: [
@@ -118,8 +125,10 @@ public enum OrangeCommands {
                 OptionSpec("blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true, help: "Add a blocker (validated like create)."),
                 OptionSpec("unblock", .value(placeholder: "id[,id…]"), repeatable: true, help: "Remove a blocker."),
                 OptionSpec("as", .value(placeholder: "agent|human"), help: "Who is making the change (default: agent inside a workspace, human elsewhere)."),
+                .execution("How this task's sub-tasks run; 'inherit' removes the task's own setting."),
+                .branches("Where this task's sub-tasks branch and merge; 'inherit' removes the task's own setting."),
             ],
-            examples: ["orange task update --status delegated", "orange task update abc123 --blocked-by def456"]),
+            examples: ["orange task update --status delegated", "orange task update abc123 --execution sequential", "orange task update abc123 --blocked-by def456"]),
         CommandSpec(
             ["task", "cancel"], summary: "Cancel a task: end its agent and free its workspace.",
             positionals: [PositionalSpec("id", help: "The task id.")],

@@ -125,6 +125,15 @@ extension DashboardState {
                 break
             }
         }
+        // A parent (or a task that sets one) shows how its sub-tasks run when it is not the default.
+        if task.execution != nil || task.branches != nil || !graph.children(of: task.id).isEmpty {
+            let modes = projectModes[task.project] ?? ProjectModes()
+            let execution = graph.effectiveExecution(of: task.id, project: modes)
+            let branches = graph.effectiveBranches(of: task.id, project: modes)
+            if execution != .parallel || branches != .flat {
+                notes.append("sub-tasks: \(execution.rawValue), \(branches.rawValue) branches")
+            }
+        }
         if task.status == .delegated, graph.progress(of: task.id).needsAttention {
             notes.append("⚠ a sub-task was cancelled or failed: needs a person")
         }

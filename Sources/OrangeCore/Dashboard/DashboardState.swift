@@ -56,6 +56,8 @@ public struct DashboardState: Sendable {
     public var stats: [TaskID: WorkStats] = [:]
     /// Pool sizes by project, for the header's `pool: used/total`.
     public var poolSizes: [ProjectName: Int] = [:]
+    /// Each project's execution mode and branch model, for a parent's effective modes.
+    public var projectModes: [ProjectName: ProjectModes] = [:]
     /// nil shows every project.
     public var project: ProjectName?
     public var layout: Layout = .nested

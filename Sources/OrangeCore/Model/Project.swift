@@ -6,21 +6,38 @@ public struct Project: Hashable, Sendable {
     public var defaultBranch: String
     /// How many worktrees (and so concurrent agents) the project may have.
     public var poolSize: Int
+    /// The modes its tasks inherit unless they or an ancestor set their own.
+    public var modes: ProjectModes
 
     public static let defaultPoolSize = 2
 
-    public init(name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize) {
+    public init(name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize, modes: ProjectModes = ProjectModes()) {
         self.name = name
         self.path = path
         self.defaultBranch = defaultBranch
         self.poolSize = poolSize
+        self.modes = modes
     }
 
-    /// The `projects.json` form: `{"name", "path", "default_branch", "pool_size"}`.
+    /// The `projects.json` form: `{"name", "path", "default_branch", "pool_size"}`, then
+    /// `"execution"` and `"branches"` only when they are not the defaults (so a registry written
+    /// before modes existed is rewritten byte for byte).
     public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("name", .string(name.rawValue)), ("path", .string(path)),
+            ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
+        ]
+        if modes.execution != .parallel { pairs.append(("execution", .string(modes.execution.rawValue))) }
+        if modes.branches != .flat { pairs.append(("branches", .string(modes.branches.rawValue))) }
+        return .object(pairs)
+    }
+
+    /// What the project commands print with `--json`: every setting, defaults included.
+    public var displayJSON: JSONValue {
         .object([
             ("name", .string(name.rawValue)), ("path", .string(path)),
             ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
+            ("execution", .string(modes.execution.rawValue)), ("branches", .string(modes.branches.rawValue)),
         ])
     }
 
@@ -37,7 +54,20 @@ public struct Project: Hashable, Sendable {
         guard pool >= 1 && pool <= 64 else {
             return .failure(.init(reason: "project '\(nameText)': pool_size must be between 1 and 64"))
         }
-        return .success(Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool)))
+        var modes = ProjectModes()
+        if let text = json["execution"]?.stringValue {
+            guard let mode = ExecutionMode(rawValue: text) else {
+                return .failure(.init(reason: "project '\(nameText)': execution must be \(ExecutionMode.allNames)"))
+            }
+            modes.execution = mode
+        }
+        if let text = json["branches"]?.stringValue {
+            guard let model = BranchModel(rawValue: text) else {
+                return .failure(.init(reason: "project '\(nameText)': branches must be \(BranchModel.allNames)"))
+            }
+            modes.branches = model
+        }
+        return .success(Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes))
     }
 }
 

@@ -27,6 +27,9 @@ extension TaskRecord {
             lastError: try fields.text("last_error"),
             spawnRetryAt: try fields.timestamp("spawn_retry_at"),
             agentCrashes: try fields.count("agent_crashes"),
+            execution: try fields.choice("execution", ExecutionMode.self),
+            branches: try fields.choice("branches", BranchModel.self),
+            reassessed: try fields.taskIDList("reassessed"),
             extra: fields.extra,
             body: document.body
         )
@@ -57,6 +60,9 @@ extension TaskRecord {
         if let lastError { add("last_error", .string(lastError)) }
         if let spawnRetryAt { add("spawn_retry_at", .string(spawnRetryAt.rfc3339)) }
         if agentCrashes > 0 { add("agent_crashes", .plain(String(agentCrashes))) }
+        if let execution { add("execution", .plain(execution.rawValue)) }
+        if let branches { add("branches", .plain(branches.rawValue)) }
+        if !reassessed.isEmpty { add("reassessed", .list(reassessed.map { .string($0.rawValue) })) }
         // An extra entry named like a known key would be written twice and make the file
         // unreadable; the known field is the truth.
         entries += extra.filter { TaskRecord.knownKeyPositions[$0.key] == nil }
@@ -205,6 +211,15 @@ private struct TaskRecordFields {
             if seen.insert(id).inserted { ids.append(id) }
         }
         return ids
+    }
+
+    /// One of an enum's words, or nil when missing or null.
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(FrontmatterError) -> T? where T.RawValue == String {
+        guard let value = try text(key), let entry = field(key) else { return nil }
+        guard let choice = T(rawValue: value) else {
+            throw fail(entry, "\(key): \(Self.shown(value)) is not one of: " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return choice
     }
 
     func timestamp(_ key: String) throws(FrontmatterError) -> Timestamp? {

@@ -21,9 +21,12 @@ extension TaskRecord {
             ("last_error", .optional(lastError)),
             ("spawn_retry_at", .optional(spawnRetryAt?.rfc3339)),
             ("agent_crashes", .int(Int64(agentCrashes))),
+            ("execution", .optional(execution?.rawValue)),
+            ("branches", .optional(branches?.rawValue)),
+            ("reassessed", .array(reassessed.map { .string($0.rawValue) })),
         ]
         if !extra.isEmpty {
-            let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention"])
+            let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention", "effective_execution", "effective_branches"])
             for entry in extra where !taken.contains(entry.key) {
                 pairs.append((entry.key, entry.value.json))
             }

@@ -31,6 +31,13 @@ public struct TaskRecord: Hashable, Sendable {
     /// How many times the task's agent died without reporting since a person last started it;
     /// written only when non-zero. The first death is respawned, the second makes the task stuck.
     public var agentCrashes: Int
+    /// How this task's sub-tree runs (`execution:`); nil inherits (written only when set).
+    public var execution: ExecutionMode?
+    /// Where this task's sub-tasks branch from and merge to (`branches:`); nil inherits.
+    public var branches: BranchModel?
+    /// Done children this (sequential) parent was given a reassess turn for (`reassessed:`,
+    /// written only when non-empty).
+    public var reassessed: [TaskID]
     /// Front matter keys orange does not own, in file order.
     public var extra: [FrontmatterEntry]
     /// The Markdown after the front matter, byte for byte.
@@ -42,7 +49,8 @@ public struct TaskRecord: Hashable, Sendable {
         blockedBy: [TaskID] = [], children: [TaskID] = [], workspace: String? = nil,
         tmuxSession: String? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
         prURL: String? = nil, spawnFailures: Int = 0, lastError: String? = nil,
-        spawnRetryAt: Timestamp? = nil, agentCrashes: Int = 0, extra: [FrontmatterEntry] = [], body: String = ""
+        spawnRetryAt: Timestamp? = nil, agentCrashes: Int = 0, execution: ExecutionMode? = nil,
+        branches: BranchModel? = nil, reassessed: [TaskID] = [], extra: [FrontmatterEntry] = [], body: String = ""
     ) {
         self.id = id
         self.project = project
@@ -62,6 +70,9 @@ public struct TaskRecord: Hashable, Sendable {
         self.lastError = lastError
         self.spawnRetryAt = spawnRetryAt
         self.agentCrashes = agentCrashes
+        self.execution = execution
+        self.branches = branches
+        self.reassessed = reassessed
         self.extra = extra
         self.body = body
     }
@@ -70,7 +81,7 @@ public struct TaskRecord: Hashable, Sendable {
     public static let knownKeys: [String] = [
         "id", "project", "branch", "harness", "status", "description", "parent", "blocked_by", "children",
         "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
-        "spawn_retry_at", "agent_crashes",
+        "spawn_retry_at", "agent_crashes", "execution", "branches", "reassessed",
     ]
 
     /// The record with an empty body: what a long-running holder of every task (the engine)

@@ -29,6 +29,12 @@ public protocol GitClient: Sendable {
     func commitCount(_ directory: String, since base: String) -> Int?
     /// Lines added and removed in the working tree (committed or not) since it left `base`.
     func lineChanges(_ directory: String, since base: String) -> (added: Int, removed: Int)?
+    /// `git diff --stat from to`: what a merge changed, for a reassessing parent; nil on failure.
+    func diffStat(_ directory: String, from: String, to: String) -> String?
+    /// Paths with unresolved conflicts after a failed merge (`git diff --name-only --diff-filter=U`).
+    func conflictedFiles(_ directory: String) -> [String]
+    /// `git merge --abort`: no half-done merge is left behind.
+    func abortMerge(_ directory: String) throws
 }
 
 /// The tmux operations orange needs, on one server (a private socket when configured).

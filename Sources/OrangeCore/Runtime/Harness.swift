@@ -139,8 +139,40 @@ public enum Harnesses {
         return text
     }
 
+    /// The prompt of a sequential parent's reassess turn: which child finished and what it
+    /// changed, the children left, what the parent may do, and how to hand back.
+    public static func reassessPrompt(for parent: TaskRecord, finished: [TaskRecord], changes: [TaskID: String], remaining: [TaskRecord]) -> String {
+        var text = "You are the orange agent of task \(parent.id) (branch \(parent.branch)). You delegated it to sub-tasks that run one at a time (sequential), and orange gives you this turn to reassess the plan before the next one starts. Your task is in TASK.md in the current directory."
+        if !parent.description.isEmpty { text += "\n\nTask: \(parent.description)" }
+        for child in finished {
+            text += "\n\nSub-task \(child.id) (branch \(child.branch)) is done: \(child.description)"
+            if let change = changes[child.id], !change.isEmpty { text += "\nWhat it changed:\n\(change)" }
+        }
+        text += "\n\nChildren left:"
+        if remaining.isEmpty { text += " none" }
+        for child in remaining {
+            var line = "\n- \(child.id) [\(child.status.rawValue)] \(child.branch): \(child.description)"
+            if !child.blockedBy.isEmpty { line += " (blocked by \(child.blockedBy.map(\.rawValue).joined(separator: ", ")))" }
+            text += line
+        }
+        text += """
+
+
+            Reassess now. From this folder you may:
+            - add a child: orange task create <branch> "<what>" [--blocked-by <id>]
+            - cancel one: orange task cancel <id> --yes
+            - reorder them: orange task update <id> --blocked-by <other> (or --unblock <other>)
+            - rewrite one: orange task update <id> --description "<what>"
+            Then run: orange task update --status delegated
+            The next ready child starts only after that.
+            """
+        return text
+    }
+
     public static func respawnPrompt(for task: TaskRecord) -> String {
-        "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n" + spawnPrompt(for: task)
+        let conflict = task.body.contains(MergeConflictNote.heading + "\n")
+            ? "TASK.md has a '\(MergeConflictNote.heading)' section: merging your branch into your parent's branch conflicted. Resolve that first, as it says.\n\n" : ""
+        return conflict + "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n" + spawnPrompt(for: task)
     }
 }
 

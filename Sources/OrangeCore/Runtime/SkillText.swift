@@ -31,6 +31,19 @@ public enum SkillText {
         your workspace is freed; orange runs the sub-tasks as they become ready and marks your task
         done when all of them are done. Sub-tasks may delegate again.
 
+        Add `--execution sequential` to your own task (`orange task update <your-id> --execution
+        sequential`) to have the sub-tasks run one at a time. Then, after each one is done, orange
+        starts you again for a **reassess turn**: the prompt names the sub-task that finished, what
+        it changed and the ones left. Adjust the plan (`orange task create …` to add one,
+        `orange task cancel <id> --yes`, `orange task update <id> --blocked-by <other>` to reorder,
+        `orange task update <id> --description "…"` to rewrite), then run
+        `orange task update --status delegated` again: the next sub-task starts only then.
+
+        With `--branches hierarchical` on your task, each sub-task starts from your branch and is
+        merged into it; when all are done your task goes to review once, with everything in your
+        branch. If a sub-task's TASK.md has a `## Merge conflict` section, resolve it first as it
+        says (merge `origin/<parent branch>` into your branch, fix, commit, ask for review again).
+
         ## Orchestrator mode (no TASK.md)
 
         Break the request into tasks with explicit order: `--blocked-by <id>` makes a task wait until

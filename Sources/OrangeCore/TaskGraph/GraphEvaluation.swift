@@ -3,6 +3,9 @@
 public struct GraphEvaluation: Hashable, Sendable {
     /// Delegated tasks whose children are all done, children before parents.
     public var completions: [TaskID]
+    /// Delegated hierarchical parents whose children are all done: their branch holds the
+    /// aggregate of their sub-tree, so they go to review instead of done (no cascade upward).
+    public var reviews: [TaskID] = []
     /// Ready tasks among those the change could affect (all ready tasks for a full
     /// evaluation), in creation order, with completions already applied.
     public var ready: [TaskID]
@@ -20,10 +23,11 @@ extension TaskGraph {
     /// A change can (1) complete the changed task itself if it is delegated, or its parents, up
     /// the delegation chain; (2) change the readiness of the changed tasks and of their
     /// dependents, and of the dependents of every task completed in (1).
-    public func evaluate(changed: [TaskID]?, cycles: CycleIndex? = nil) -> GraphEvaluation {
+    public func evaluate(changed: [TaskID]?, cycles: CycleIndex? = nil, aggregates: (TaskID) -> Bool = { _ in false }) -> GraphEvaluation {
         var graph = self
         var visited = 0
         var completions: [TaskID] = []
+        var reviews: [TaskID] = []
         var candidates: [TaskID]
         if let changed {
             candidates = changed.flatMap { [$0] + parents(of: $0) }
@@ -40,6 +44,10 @@ extension TaskGraph {
             let progress = graph.progress(of: id)
             visited += progress.total
             guard progress.isComplete else { continue }
+            if aggregates(id) {
+                if !reviews.contains(id) { reviews.append(id) }
+                continue
+            }
             var done = task
             done.status = .done
             graph.upsert(done)
@@ -62,6 +70,6 @@ extension TaskGraph {
             affected = Set(graph.tasks.keys)
             readyTasks = graph.readyTasks(cycles: cycles)
         }
-        return GraphEvaluation(completions: completions, ready: readyTasks, affected: affected, visited: visited)
+        return GraphEvaluation(completions: completions, reviews: reviews, ready: readyTasks, affected: affected, visited: visited)
     }
 }

@@ -23,6 +23,8 @@ extension TaskGraph {
                     line += "  ⟵ blocked by " + waiting.map { "\($0) (\(tasks[$0]?.status.rawValue ?? "missing"))" }.joined(separator: ", ")
                 }
                 if task.status == .pending && readiness(of: id).isReady { line += "  ready" }
+                let modes = [task.execution?.rawValue, task.branches?.rawValue].compactMap { $0 }
+                if !modes.isEmpty { line += "  [" + modes.joined(separator: ", ") + "]" }
                 out += line + "\n"
                 // Reversed, so the first child is popped (and shown) first.
                 for child in children(of: id).reversed() where included.contains(child) { stack.append((child, depth + 1)) }

@@ -43,7 +43,7 @@ public enum TransitionTable {
         Rule(from: .pending, to: .cancelled, actors: H),
         // The agent's own moves while working.
         Rule(from: .working, to: .clarification, actors: A),
-        Rule(from: .working, to: .delegated, actors: A),
+        Rule(from: .working, to: .delegated, actors: AHE),      // the engine: an interrupted reassess turn rolled back
         Rule(from: .working, to: .reviewing, actors: A),
         Rule(from: .working, to: .stuck, actors: AHE),          // the engine: the agent died twice
         Rule(from: .working, to: .pending, actors: HE),         // respawn later / spawn rolled back
@@ -58,7 +58,10 @@ public enum TransitionTable {
         Rule(from: .stuck, to: .failed, actors: H),
         // Delegation: done only automatically, when every child is done.
         Rule(from: .delegated, to: .done, actors: E),
-        Rule(from: .delegated, to: .working, actors: H),        // take the work back
+        // Hierarchical: the parent's branch holds its sub-tree's work, reviewed once.
+        Rule(from: .delegated, to: .reviewing, actors: E),
+        // A person takes the work back; the engine gives a sequential parent its reassess turn.
+        Rule(from: .delegated, to: .working, actors: HE),
         Rule(from: .delegated, to: .cancelled, actors: H),
         Rule(from: .delegated, to: .failed, actors: H),
         // Review.
@@ -68,6 +71,7 @@ public enum TransitionTable {
         Rule(from: .reviewing, to: .cancelled, actors: H),
         Rule(from: .reviewing, to: .failed, actors: H),
         Rule(from: .reviewed, to: .reviewing, actors: H),       // unapprove
+        Rule(from: .reviewed, to: .working, actors: HE),        // its merge into the parent's branch conflicted
         Rule(from: .reviewed, to: .done, actors: H),            // merge
         Rule(from: .reviewed, to: .cancelled, actors: H),
         Rule(from: .reviewed, to: .failed, actors: H),

@@ -141,4 +141,17 @@ public struct RealGit: GitClient {
         }
         return (added, removed)
     }
+
+    public func diffStat(_ directory: String, from: String, to: String) -> String? {
+        try? check(directory, ["diff", "--stat", from, to, "--"], timeout: 30)
+    }
+
+    public func conflictedFiles(_ directory: String) -> [String] {
+        guard let text = try? check(directory, ["diff", "--name-only", "--diff-filter=U"], timeout: 30) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
+    public func abortMerge(_ directory: String) throws {
+        try check(directory, ["merge", "--abort"])
+    }
 }
