@@ -5,7 +5,8 @@ extension Commands {
     /// current directory is in.
     func resolveProject() throws -> Project {
         let projects = try context.projects.list()
-        if let name = invocation.value("project") {
+        // Shared by commands with and without a `--project` option.
+        if invocation.declaresValue("project"), let name = invocation.value("project") {
             if let problem = ProjectName.problem(with: name) { throw OrangeError(problem) }
             guard let project = projects.first(where: { $0.name.rawValue == name }) else {
                 throw OrangeError("project '\(name)' is not registered; see 'orange project list' or add it with 'orange project add <path> --name \(name)'")
@@ -22,8 +23,8 @@ extension Commands {
     /// Like `resolveProject`, but nil instead of an error when nothing is inferred (lists
     /// then cover every project).
     func optionalProject() throws -> Project? {
-        if invocation.flag("all") { return nil }
-        if invocation.value("project") != nil { return try resolveProject() }
+        if invocation.declares("all", .flag), invocation.flag("all") { return nil }
+        if invocation.declaresValue("project"), invocation.value("project") != nil { return try resolveProject() }
         return try projectFromWorkingDirectory(try context.projects.list())
     }
 
