@@ -61,12 +61,17 @@ enum ReplayOperation: String, CaseIterable {
 }
 
 /// How a person's editor saves TASK.md, and which path it opens. Editing through the workspace's
-/// `TASK.md` link is one more case here (its path is `<workspace>/TASK.md`, for tasks that hold a
-/// workspace) and one line in `handEdit`'s candidates.
+/// `TASK.md` link is one more case: its `path` is `<workspace>/TASK.md` (nil for a task without a
+/// workspace: the operation then does not apply), and it saves like `renameOverInTaskFolder`.
 enum HandEditor: CaseIterable {
     case renameOverInTaskFolder, inPlaceInTaskFolder
 
-    func path(_ h: OrangeHarness, project: String, task: String) -> String { "\(h.home)/tasks/\(project)/\(task)/TASK.md" }
+    /// The file this editor opens for `task`, or nil when it cannot edit that task now.
+    func path(_ h: OrangeHarness, project: String, task: String) throws -> String? {
+        switch self {
+        case .renameOverInTaskFolder, .inPlaceInTaskFolder: "\(h.home)/tasks/\(project)/\(task)/TASK.md"
+        }
+    }
 
     func save(_ h: OrangeHarness, _ text: String, to path: String) throws {
         switch self {
@@ -236,10 +241,10 @@ final class ModelReplay {
 
     /// A person edits the description in TASK.md, without orange.
     func handEdit(_ prefix: String) throws -> Bool {
-        guard let task = pick(model.live), let editor = pick(HandEditor.allCases) else { return false }
+        guard let task = pick(model.live), let editor = pick(HandEditor.allCases),
+              let path = try editor.path(h, project: model.project, task: task.id) else { return false }
         counter += 1
         let description = "\(task.tag.rawValue) e\(counter)"
-        let path = editor.path(h, project: model.project, task: task.id)
         let text = try FileSystem.readText(path)
         guard let old = text.split(separator: "\n").first(where: { $0.hasPrefix("description: ") }) else {
             failures.append("\(task.id): no description line in \(text)")
@@ -254,7 +259,7 @@ final class ModelReplay {
     /// A person marks a reviewed task done in TASK.md, without orange (as after merging by hand).
     func handStatus(_ prefix: String) throws -> Bool {
         guard let task = pick(model.live(in: ["reviewed"])) else { return false }
-        let path = HandEditor.renameOverInTaskFolder.path(h, project: model.project, task: task.id)
+        let path = "\(h.home)/tasks/\(model.project)/\(task.id)/TASK.md"
         try HandEditor.renameOverInTaskFolder.save(h, try FileSystem.readText(path).replacing("status: reviewed\n", with: "status: done\n"), to: path)
         model.moved(task.id, to: "done", by: "human")
         note(prefix + "hand edit \(task.id) status reviewed → done")
