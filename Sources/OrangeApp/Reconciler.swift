@@ -118,7 +118,19 @@ public struct Reconciler: Sendable {
     /// a workspace is never handed to another task while the previous agent can still run in it.
     /// A workspace that cannot be released (uncommitted work, processes that would not exit)
     /// stays bound and the task says why.
+    ///
+    /// `task` is the caller's read, which may be old (the engine decides on its graph): by now the
+    /// task may have been released and spawned again, under the same session name and maybe in
+    /// the same slot. So this runs under the task's spawn lock, on the task as it is now, and only
+    /// if its status is still the one the caller decided on.
     func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
+        try FileLock.withLock(DataDirectory(home: context.home).spawnLockFile(task.id, in: task.project)) {
+            guard let current = try context.tasks.find(task.id), current.status == task.status else { return }
+            try stopAgentLocked(current, project: project, force: force)
+        }
+    }
+
+    private func stopAgentLocked(_ task: TaskRecord, project: Project?, force: Bool) throws {
         var releaseError: String?
         var sessionEnded = true
         if let session = task.tmuxSession {
