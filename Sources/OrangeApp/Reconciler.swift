@@ -64,8 +64,15 @@ public struct Reconciler: Sendable {
             view.projectModes = modes
         }
         if changed == nil {
-            // A status written by a process killed before its history line: the line is added.
-            for task in tasks where inScope(task) { try context.tasks.recoverInterruptedWrite(task.id, in: task.project) }
+            // A status written by a process killed before its history line, or by someone other
+            // than orange while no engine watched: the line is added.
+            let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
+            for task in tasks where inScope(task) {
+                try context.tasks.recoverInterruptedWrite(task.id, in: task.project)
+                if context.tasks.taskFileIsNewerThanHistory(task.id, in: task.project) {
+                    try context.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
+                }
+            }
             transitions += try DeadAgents(context: context).handle(tasks.filter(inScope))
         }
         try releaseIdle(tasks.filter(inScope))

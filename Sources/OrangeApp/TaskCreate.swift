@@ -61,6 +61,7 @@ extension Commands {
                     ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
                     ("branch", .string(branch)), ("description", .string(description)),
                     ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
+                    ("status", .string(status.rawValue)),
                 ]), for: id, in: project.name)
             if let parent {
                 CrashPoint.reach("create.child-written", context)

@@ -60,6 +60,26 @@ extension FileTaskStore {
         return true
     }
 
+    public func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool {
+        guard let file = FileSystem.status(layout.taskFile(id, in: project)) else { return false }
+        guard let history = FileSystem.status(layout.historyFile(id, in: project)) else { return true }
+        return file.modifiedNanoseconds > history.modifiedNanoseconds
+    }
+
+    public func recordStatusChangedOutside(_ id: TaskID, in project: ProjectName, note: StatusChangeNote) throws -> Bool {
+        try withTaskLock(id, in: project) {
+            // Orange's own writes hold this lock until their line is written, so a difference
+            // found here was made outside orange.
+            try finishInterruptedWrite(id, in: project)
+            let current = try load(id, in: project)
+            let recorded = try history(of: id, in: project).lastRecordedStatus
+            guard recorded != current.status else { return false }
+            try AtomicFile.appendLine(note.event(from: recorded, to: current.status).json.rendered(), to: layout.historyFile(id, in: project),
+                                      mode: mode_t(DataDirectory.fileMode), sync: true)
+            return true
+        }
+    }
+
     public func recoverInterruptedWrite(_ id: TaskID, in project: ProjectName) throws -> Bool {
         guard FileSystem.status(journalPath(id, in: project)) != nil else { return false }
         return try withTaskLock(id, in: project) { try finishInterruptedWrite(id, in: project) }

@@ -133,6 +133,19 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
         }
     }
 
+    public func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool { true }
+
+    public func recordStatusChangedOutside(_ id: TaskID, in project: ProjectName, note: StatusChangeNote) throws -> Bool {
+        let key = Key(project: project, id: id)
+        return state.withLock { state in
+            guard let task = state.tasks[key] else { return false }
+            let recorded = (state.history[key] ?? []).lastRecordedStatus
+            guard recorded != task.status else { return false }
+            state.history[key, default: []].append(note.event(from: recorded, to: task.status))
+            return true
+        }
+    }
+
     /// Nothing is ever left half written in memory.
     public func recoverInterruptedWrite(_ id: TaskID, in project: ProjectName) throws -> Bool { false }
 

@@ -84,4 +84,44 @@ struct HistoryEndToEndTests {
         #expect(lines.filter { $0["type"] == "workspace.released" }.count == 1, "\(lines)")
         #expect(statusLines(lines) == ["pending>working", "working>reviewing", "reviewing>reviewed", "reviewed>done"])
     }
+
+    /// A status edited in TASK.md outside orange (here `sed -i`, as an agent or a person would)
+    /// gets its line from the engine, once; orange's own status writes are not recorded twice.
+    @Test func aStatusEditedOutsideOrangeGetsItsLineFromTheEngine() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let repo = try h.makeProject("points", poolSize: 2)
+        let task = try #require(try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        _ = try h.json(["task", "approve", task])
+        try h.runner.check(["sed", "-i", "s/^status: reviewed$/status: done/", h.home + "/tasks/points/\(task)/TASK.md"])
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+        var lines = try statusLines(history(h, task))
+        while lines.count < 2 && clock.monotonicNanoseconds() < deadline {
+            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
+            lines = try statusLines(history(h, task))
+        }
+        #expect(lines == ["reviewing>reviewed", "reviewed>done"], "\(lines)")
+        let edited = try history(h, task).last { $0["type"] == "status.changed" }
+        #expect(edited?["by"] == "human" && edited?["cause"] == "TASK.md edited outside orange")
+        _ = try h.orange(["watch", "sync"])
+        #expect(try statusLines(history(h, task)).count == 2)
+    }
+
+    /// The same edit while no engine runs: the next full pass (`watch --once`, an engine's
+    /// start-up or sweep) writes the line.
+    @Test func aStatusEditedWhileNoEngineRanGetsItsLineFromTheNextFullPass() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        let repo = try h.makeProject("points", poolSize: 2)
+        let task = try #require(try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        try h.runner.check(["sed", "-i", "s/^status: reviewing$/status: done/", h.home + "/tasks/points/\(task)/TASK.md"])
+        #expect(try statusLines(history(h, task)).isEmpty)
+        _ = try h.orange(["watch", "--once"], in: repo)
+        #expect(try statusLines(history(h, task)) == ["reviewing>done"])
+        _ = try h.orange(["watch", "--once"], in: repo)
+        #expect(try statusLines(history(h, task)) == ["reviewing>done"])
+    }
 }

@@ -37,8 +37,8 @@ struct ModelReplayEndToEndTests {
     }
 }
 
-/// The operations, and how often each is picked. `handStatus` (a person editing the status in
-/// TASK.md) is only in the mix with ORANGE_REPLAY_HAND_STATUS=1: see docs/reliability.md.
+/// The operations, and how often each is picked. `handStatus` is a person (or an agent's tool)
+/// editing the status in TASK.md directly; `ORANGE_REPLAY_HAND_STATUS=0` leaves it out.
 enum ReplayOperation: String, CaseIterable {
     case create, delegate, agentUpdate, humanUpdate, handEdit, handStatus, agentExit, approve, merge, cancel, delete, engine
 
@@ -49,7 +49,7 @@ enum ReplayOperation: String, CaseIterable {
         case .agentUpdate: 9
         case .humanUpdate: 8
         case .handEdit: 10
-        case .handStatus: ProcessEnvironment.current()["ORANGE_REPLAY_HAND_STATUS"] == "1" ? 4 : 0
+        case .handStatus: ProcessEnvironment.current()["ORANGE_REPLAY_HAND_STATUS"] == "0" ? 0 : 4
         case .agentExit: 5
         case .approve: 10
         case .merge: 10

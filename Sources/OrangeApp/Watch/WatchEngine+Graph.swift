@@ -35,6 +35,7 @@ extension WatchEngine {
                          "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
                 if let old, old.status != record.status {
+                    recordStatusIfEditedOutside(record)
                     emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
                                   ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
                          "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
@@ -68,6 +69,20 @@ extension WatchEngine {
             let cause = task.blockedBy.filter { changed.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
             emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
                  "\(task.branch)  ready  (\(cause))")
+        }
+    }
+
+    /// A status change orange did not write (an editor's save, an agent's `sed -i`, a `git pull`)
+    /// gets its history line; one orange wrote already has it, and the check finds nothing to do.
+    /// Off the loop's thread: it waits for the task's lock.
+    func recordStatusIfEditedOutside(_ record: TaskRecord) {
+        guard options.performsActions else { return }
+        let (context, id, project) = (self.context, record.id, record.project)
+        historyQueue.async {
+            let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
+            if (try? context.tasks.recordStatusChangedOutside(id, in: project, note: note)) == true {
+                context.logger.info("watch", "Recorded a status edited outside orange", [("task_id", .string(id.rawValue))])
+            }
         }
     }
 

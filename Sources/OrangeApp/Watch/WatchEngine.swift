@@ -69,6 +69,8 @@ final class WatchEngine {
     /// Workspaces whose TASK.md was touched, with when to look at it.
     var pendingLinkChecks: [String: UInt64] = [:]
     let linkRepairQueue = DispatchQueue(label: "orange.engine.workspace-links")
+    /// Writes the history lines of status changes made outside orange.
+    let historyQueue = DispatchQueue(label: "orange.engine.history")
     /// Files that do not parse, by task: shown by the dashboard until they are fixed.
     var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
     /// Set once the start-up scan is applied: later new tasks are reported as `added`.

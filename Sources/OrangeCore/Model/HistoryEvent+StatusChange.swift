@@ -7,6 +7,20 @@ extension HistoryEvent {
     }
 }
 
+extension [HistoryEvent] {
+    /// The status the history last recorded: the last `status.changed` line's `to`, else the
+    /// status the task was created with, else `pending` (older histories do not name it).
+    public var lastRecordedStatus: TaskStatus {
+        for event in reversed() {
+            let field = event.type == "status.changed" ? "to" : event.type == "task.created" ? "status" : nil
+            guard let field else { continue }
+            let value = JSONValue.object(event.fields)[field]?.stringValue.flatMap(TaskStatus.init(rawValue:))
+            if event.type == "status.changed" || value != nil { return value ?? .pending }
+        }
+        return .pending
+    }
+}
+
 /// Who changed a task's status and why, handed to `TaskStore.update` so the store writes the
 /// change's `status.changed` line itself, as part of the same locked write (see `FileTaskStore`).
 public struct StatusChangeNote: Hashable, Sendable {

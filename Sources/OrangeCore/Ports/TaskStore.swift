@@ -67,6 +67,15 @@ public protocol TaskStore: Sendable {
     /// whether there was one to finish.
     @discardableResult
     func recoverInterruptedWrite(_ id: TaskID, in project: ProjectName) throws -> Bool
+    /// A status written to TASK.md by someone other than orange (an editor, an agent's tool, a
+    /// `git pull`) has no history line: under the task's lock, when the status the history last
+    /// recorded is not the file's, the line from one to the other is written (`note` says who and
+    /// why). Returns whether it wrote one.
+    /// Whether TASK.md was written after the last history line: only then can it hold a status
+    /// the history has not recorded (orange writes its line after the file). Cheap: two stats.
+    func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool
+    @discardableResult
+    func recordStatusChangedOutside(_ id: TaskID, in project: ProjectName, note: StatusChangeNote) throws -> Bool
     /// Removes the task's folder.
     func delete(_ id: TaskID, in project: ProjectName) throws
     func appendHistory(_ event: HistoryEvent, for id: TaskID, in project: ProjectName) throws
