@@ -2,14 +2,14 @@
 import PackageDescription
 
 let settings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "orange",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "orange", targets: ["orange"]),
+        .executable(name: "orange", targets: ["orange"])
     ],
     targets: [
         // The only C in the package: <sys/inotify.h> for the watcher.
@@ -27,7 +27,9 @@ let package = Package(
         .testTarget(name: "OrangeCoreTests", dependencies: ["OrangeCore", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeSystemTests", dependencies: ["OrangeSystem", "OrangeTestSupport"], swiftSettings: settings),
         .testTarget(name: "OrangeAppTests", dependencies: ["OrangeApp", "OrangeTestSupport"], swiftSettings: settings),
-        .testTarget(name: "OrangeEndToEndTests", dependencies: ["OrangeTestSupport", "OrangeCore", "OrangeSystem", "orange"], swiftSettings: settings),
+        .testTarget(
+            name: "OrangeEndToEndTests", dependencies: ["OrangeTestSupport", "OrangeCore", "OrangeSystem", "orange"],
+            swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,7 +38,9 @@ public struct AppContext: Sendable {
     /// The machine's processes: what an agent's session still runs.
     public var processes: any ProcessTable = ProcFSProcessTable()
     /// The full path of a program found in a search path (a `PATH` value), or nil.
-    public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = { FileSystem.findExecutable($0, searchPath: $1) }
+    public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = {
+        FileSystem.findExecutable($0, searchPath: $1)
+    }
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
 

@@ -33,8 +33,10 @@ struct GraphView {
             }
             return "project"
         }
-        return ("\(execution(of: task).rawValue) (\(source(task.execution != nil) { $0.execution != nil }))",
-                "\(branches(of: task).rawValue) (\(source(task.branches != nil) { $0.branches != nil }))")
+        return (
+            "\(execution(of: task).rawValue) (\(source(task.execution != nil) { $0.execution != nil }))",
+            "\(branches(of: task).rawValue) (\(source(task.branches != nil) { $0.branches != nil }))"
+        )
     }
 
     func task(_ id: TaskID) -> TaskRecord? { graph[id] }
@@ -75,7 +77,8 @@ struct GraphView {
         for problem in graph.linkProblems() {
             switch problem {
             case .missingFromParent(let child, let parent) where child == id || parent == id: problems.append(problem.description)
-            case .childNamesOtherParent(let child, let listedBy, _) where child == id || listedBy == id: problems.append(problem.description)
+            case .childNamesOtherParent(let child, let listedBy, _) where child == id || listedBy == id:
+                problems.append(problem.description)
             default: break
             }
         }
@@ -85,7 +88,9 @@ struct GraphView {
         return problems
     }
 
-    func why(_ id: TaskID, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] { graph.why(id, cycles: cycles, readyNote: readyNote) }
+    func why(_ id: TaskID, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] {
+        graph.why(id, cycles: cycles, readyNote: readyNote)
+    }
     func renderTree(_ tasks: [TaskRecord]) -> String { graph.renderTree(tasks.map(\.id)) }
     func renderDot() -> String { graph.renderDot() }
     func renderMermaid() -> String { graph.renderMermaid() }
@@ -98,7 +103,8 @@ struct GraphView {
         pairs.append(("effective_execution", .string(execution(of: task).rawValue)))
         pairs.append(("effective_branches", .string(branches(of: task).rawValue)))
         if case .blocked(let blockers) = readiness {
-            pairs.append(("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
+            pairs.append(
+                ("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
         }
         if task.status == .delegated || !graph.children(of: task.id).isEmpty {
             let p = graph.progress(of: task.id)
@@ -115,7 +121,8 @@ struct GraphView {
             throw OrangeError(error.description)
         }
         if status == .delegated && graph.children(of: task.id).isEmpty {
-            throw OrangeError("cannot delegate \(task.id): it has no sub-tasks yet; create them with 'orange task create … --parent \(task.id)' first")
+            throw OrangeError(
+                "cannot delegate \(task.id): it has no sub-tasks yet; create them with 'orange task create … --parent \(task.id)' first")
         }
     }
 

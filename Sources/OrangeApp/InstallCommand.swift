@@ -43,7 +43,9 @@ extension Commands {
 
         let onPath = (context.environment["PATH"] ?? "").split(separator: ":").contains { $0 == binDirectory || $0 == binDirectory + "/" }
         var notes: [String] = []
-        if harnesses.isEmpty { notes.append("no coding agent found on PATH, so no skill was installed; run 'orange install --harness <name>' once one is") }
+        if harnesses.isEmpty {
+            notes.append("no coding agent found on PATH, so no skill was installed; run 'orange install --harness <name>' once one is")
+        }
         if !onPath { notes.append("\(binDirectory) is not on your PATH; add it, e.g. export PATH=\"\(binDirectory):$PATH\" in ~/.bashrc") }
         notes.append("zsh: add 'source <(orange completion zsh)' to ~/.zshrc")
         var text = written.map { entry in
@@ -51,20 +53,23 @@ extension Commands {
         }.joined()
         text += notes.map { "Note: \($0)\n" }.joined()
         text += "Installed orange into \(prefix); 'orange uninstall' removes exactly these files.\n"
-        return CommandResult(text: text, json: .object([
-            ("prefix", .string(prefix)),
-            ("installed", .array(written.map { .object([("kind", .string($0.kind)), ("path", .string($0.path))]) })),
-            ("on_path", .bool(onPath)),
-            ("manifest", .string(context.layout.installManifestFile)),
-            ("notes", .array(notes.map { .string($0) })),
-        ]))
+        return CommandResult(
+            text: text,
+            json: .object([
+                ("prefix", .string(prefix)),
+                ("installed", .array(written.map { .object([("kind", .string($0.kind)), ("path", .string($0.path))]) })),
+                ("on_path", .bool(onPath)),
+                ("manifest", .string(context.layout.installManifestFile)),
+                ("notes", .array(notes.map { .string($0) })),
+            ]))
     }
 
     /// `orange uninstall`: removes each path of the manifest that still holds what install wrote.
     func uninstall() throws -> CommandResult {
         guard let manifest = try readInstallManifest() else {
-            return CommandResult(text: "Nothing to uninstall: \(context.layout.installManifestFile) does not exist.\n",
-                                 json: .object([("removed", .array([])), ("kept", .array([]))]))
+            return CommandResult(
+                text: "Nothing to uninstall: \(context.layout.installManifestFile) does not exist.\n",
+                json: .object([("removed", .array([])), ("kept", .array([]))]))
         }
         var removed: [String] = []
         var kept: [InstallManifest.Entry] = []
@@ -95,14 +100,18 @@ extension Commands {
         if kept.isEmpty {
             try FileSystem.removeTree(context.layout.installManifestFile)
         } else {
-            try AtomicFile.write(InstallManifest(entries: kept.reversed()).json.prettyRendered() + "\n", to: context.layout.installManifestFile, mode: 0o644)
+            try AtomicFile.write(
+                InstallManifest(entries: kept.reversed()).json.prettyRendered() + "\n", to: context.layout.installManifestFile, mode: 0o644)
         }
-        let text = removed.map { "Removed \($0)\n" }.joined() + reasons.map { "Kept \($0)\n" }.joined()
+        let text =
+            removed.map { "Removed \($0)\n" }.joined() + reasons.map { "Kept \($0)\n" }.joined()
             + (removed.isEmpty && reasons.isEmpty ? "Nothing left to remove.\n" : "")
-        return CommandResult(text: text, json: .object([
-            ("removed", .array(removed.map { .string($0) })),
-            ("kept", .array(zip(kept, reasons).map { .object([("path", .string($0.path)), ("reason", .string($1))]) })),
-        ]), exitCode: kept.isEmpty ? 0 : 1)
+        return CommandResult(
+            text: text,
+            json: .object([
+                ("removed", .array(removed.map { .string($0) })),
+                ("kept", .array(zip(kept, reasons).map { .object([("path", .string($0.path)), ("reason", .string($1))]) })),
+            ]), exitCode: kept.isEmpty ? 0 : 1)
     }
 
     /// `--harness`, else every installed harness that has a skills folder (none is not an error:

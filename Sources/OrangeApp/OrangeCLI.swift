@@ -22,12 +22,14 @@ public struct OrangeCLI: Sendable {
             if arguments.dropFirst().elementsEqual(["--man"]) { return CommandOutcome(stdout: ManPage.render(), stderr: "", exitCode: 0) }
             let words = arguments.dropFirst().filter { $0 != "--json" }
             if words.contains(where: { $0.hasPrefix("-") }) {
-                return failure("'orange help' takes command words only (e.g. 'orange help task create')", hint: nil, exitCode: 2, json: wantsJSON)
+                return failure(
+                    "'orange help' takes command words only (e.g. 'orange help task create')", hint: nil, exitCode: 2, json: wantsJSON)
             }
             return execute(Array(words) + ["--help"])
         }
         if arguments.first == "--version" && arguments.dropFirst().allSatisfy({ $0 == "--json" }) {
-            let out = wantsJSON
+            let out =
+                wantsJSON
                 ? JSONValue.object([("version", .string(OrangeCommands.version))]).prettyRendered() + "\n"
                 : "orange \(OrangeCommands.version)\n"
             return CommandOutcome(stdout: out, stderr: "", exitCode: 0)
@@ -36,7 +38,8 @@ public struct OrangeCLI: Sendable {
         do {
             parsed = try parser.parse(arguments)
         } catch {
-            let hint = error.command.map { "Usage: \(HelpRenderer.usage($0))\nRun 'orange \($0.name) --help' for details." }
+            let hint =
+                error.command.map { "Usage: \(HelpRenderer.usage($0))\nRun 'orange \($0.name) --help' for details." }
                 ?? "Run 'orange --help' for the list of commands."
             return failure(error.message, hint: hint, exitCode: 2, json: wantsJSON)
         }
@@ -60,7 +63,8 @@ public struct OrangeCLI: Sendable {
                 }
                 return CommandOutcome(stdout: TerminalSafe.text(result.text), stderr: "", exitCode: result.exitCode)
             } catch let error as UsageError {
-                return failure(error.message, hint: "Usage: \(HelpRenderer.usage(invocation.command))", exitCode: 2, json: invocation.wantsJSON)
+                return failure(
+                    error.message, hint: "Usage: \(HelpRenderer.usage(invocation.command))", exitCode: 2, json: invocation.wantsJSON)
             } catch let error as OrangeError {
                 log(invocation, started: started, error: error.message)
                 return failure(error.message, hint: nil, exitCode: error.exitCode, json: invocation.wantsJSON)
@@ -75,16 +79,21 @@ public struct OrangeCLI: Sendable {
     static func opensDashboard(_ word: String) -> Bool {
         guard word.hasPrefix("-"), word != "-", word != "--" else { return false }
         let name = word.hasPrefix("--") ? String(word.dropFirst(2).prefix { $0 != "=" }) : String(word.dropFirst().prefix(1))
-        guard let option = word.hasPrefix("--") ? OrangeCommands.dashboard.option(named: name) : name.first.flatMap(OrangeCommands.dashboard.option(short:)) else { return false }
+        guard
+            let option = word.hasPrefix("--")
+                ? OrangeCommands.dashboard.option(named: name) : name.first.flatMap(OrangeCommands.dashboard.option(short:))
+        else { return false }
         return option.name != "help" && option.name != "json"
     }
 
     private func failure(_ message: String, hint: String?, exitCode: Int32, json: Bool) -> CommandOutcome {
         if json {
-            return CommandOutcome(stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
+            return CommandOutcome(
+                stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
         }
         // Messages quote what the user or a file gave (an id, a branch): never raw controls.
-        return CommandOutcome(stdout: "", stderr: TerminalSafe.text("error: \(message)\n" + (hint.map { $0 + "\n" } ?? "")), exitCode: exitCode)
+        return CommandOutcome(
+            stdout: "", stderr: TerminalSafe.text("error: \(message)\n" + (hint.map { $0 + "\n" } ?? "")), exitCode: exitCode)
     }
 
     private func log(_ invocation: Invocation, started: UInt64, error: String?) {

@@ -34,7 +34,8 @@ extension Commands {
         let projects = try context.projects.list()
         var text = projects.isEmpty ? "No projects registered. Add one with 'orange project add <path>'.\n" : ""
         for project in projects {
-            text += "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)\n"
+            text +=
+                "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)\n"
         }
         return CommandResult(text: text, json: .array(projects.map(\.displayJSON)))
     }
@@ -44,7 +45,9 @@ extension Commands {
         let execution = try parseMode(invocation.value("execution"), option: "execution", ExecutionMode.self)
         let branches = try parseMode(invocation.value("branches"), option: "branches", BranchModel.self)
         guard poolText != nil || execution != nil || branches != nil else {
-            throw UsageError("nothing to update: give --pool-size <n>, --execution sequential|parallel or --branches flat|hierarchical", command: invocation.command)
+            throw UsageError(
+                "nothing to update: give --pool-size <n>, --execution sequential|parallel or --branches flat|hierarchical",
+                command: invocation.command)
         }
         let poolSize = try parsePoolSize(poolText)
         let name: ProjectName
@@ -67,13 +70,15 @@ extension Commands {
         let project = updated!
         // A switch of mode takes effect at the next decision: start what it now allows.
         let transitions = try Reconciler(context: context).reconcile(changed: [], project: name)
-        let text = "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue)\n"
+        let text =
+            "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue)\n"
             + transitions.map { $0.line + "\n" }.joined()
         return CommandResult(text: text, json: project.displayJSON)
     }
 
     /// `--execution`/`--branches`: one of the enum's words, or nil when not given.
-    func parseMode<T: RawRepresentable & CaseIterable>(_ text: String?, option: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+    func parseMode<T: RawRepresentable & CaseIterable>(_ text: String?, option: String, _ type: T.Type) throws -> T?
+    where T.RawValue == String {
         guard let text else { return nil }
         guard let value = T(rawValue: text) else {
             throw OrangeError("invalid --\(option) '\(text)'; use " + T.allCases.map(\.rawValue).joined(separator: " or "))

@@ -9,7 +9,9 @@ extension Commands {
         if invocation.declaresValue("project"), let name = invocation.value("project") {
             if let problem = ProjectName.problem(with: name) { throw OrangeError(problem) }
             guard let project = projects.first(where: { $0.name.rawValue == name }) else {
-                throw OrangeError("project '\(name)' is not registered; see 'orange project list' or add it with 'orange project add <path> --name \(name)'")
+                throw OrangeError(
+                    "project '\(name)' is not registered; see 'orange project list' or add it with 'orange project add <path> --name \(name)'"
+                )
             }
             return project
         }
@@ -41,8 +43,8 @@ extension Commands {
     /// The workspace (`<project>--<n>`) the current directory is inside, if any.
     func currentWorkspaceName() -> String? {
         guard let root = context.realPath(context.workspacesRoot),
-              let cwd = context.realPath(context.workingDirectory) ?? Optional(context.workingDirectory),
-              cwd.hasPrefix(root + "/")
+            let cwd = context.realPath(context.workingDirectory) ?? Optional(context.workingDirectory),
+            cwd.hasPrefix(root + "/")
         else { return nil }
         let name = cwd.dropFirst(root.count + 1).prefix { $0 != "/" }
         return name.isEmpty || name.hasPrefix(".") ? nil : String(name)
@@ -53,7 +55,8 @@ extension Commands {
         guard let workspace = currentWorkspaceName() else { return nil }
         let scan = try context.tasks.scan(project: nil)
         let bound = scan.tasks.filter { $0.workspace == workspace }
-        return bound.first { !$0.status.isTerminal } ?? bound.max { ($0.createdAt ?? .init(millisecondsSinceEpoch: 0)) < ($1.createdAt ?? .init(millisecondsSinceEpoch: 0)) }
+        return bound.first { !$0.status.isTerminal }
+            ?? bound.max { ($0.createdAt ?? .init(millisecondsSinceEpoch: 0)) < ($1.createdAt ?? .init(millisecondsSinceEpoch: 0)) }
     }
 
     /// Finds a task by id anywhere, with a clear error for a malformed id or a missing task.

@@ -94,7 +94,9 @@ public struct Reconciler: Sendable {
             let now = context.clock.now()
             var cause = "all \(view.children(of: id).count) children done"
             if target == .reviewing { cause += "; branch \(task.branch) holds their work for one review" }
-            let (before, after) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)) { record in
+            let (before, after) = try context.tasks.update(
+                id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
+            ) { record in
                 // Children only ever move to done, never back, so the decision made from the
                 // scan still holds; the status is re-checked against the file under the lock.
                 guard record.status == .delegated else { return }
@@ -102,7 +104,9 @@ public struct Reconciler: Sendable {
                 record.updatedAt = now
             }
             guard before.status == .delegated, after.status == target else { continue }
-            context.logger.info("engine", target == .done ? "Auto-completed delegated task" : "Delegated task's aggregate ready for review", [("task_id", .string(id.rawValue))])
+            context.logger.info(
+                "engine", target == .done ? "Auto-completed delegated task" : "Delegated task's aggregate ready for review",
+                [("task_id", .string(id.rawValue))])
             transitions.append(EngineTransition(id: id, project: task.project, from: .delegated, to: target, cause: cause))
         }
         return transitions
@@ -111,7 +115,9 @@ public struct Reconciler: Sendable {
     /// Tasks that hold a workspace or a session but no longer run an agent give them back. A
     /// workspace with uncommitted work is kept, and the task says why.
     private func releaseIdle(_ tasks: [TaskRecord]) throws {
-        let idle = tasks.filter { [.delegated, .done, .cancelled, .failed, .pending].contains($0.status) && ($0.workspace != nil || $0.tmuxSession != nil) }
+        let idle = tasks.filter {
+            [.delegated, .done, .cancelled, .failed, .pending].contains($0.status) && ($0.workspace != nil || $0.tmuxSession != nil)
+        }
         guard !idle.isEmpty else { return }
         let projects = try context.projects.list()
         for task in idle {
@@ -143,7 +149,8 @@ public struct Reconciler: Sendable {
         if let session = task.tmuxSession {
             sessionEnded = AgentSessions(context: context).end(session)
             if !sessionEnded {
-                releaseError = "the agent's session \(session) still runs processes that would not exit; its workspace stays bound until they do"
+                releaseError =
+                    "the agent's session \(session) still runs processes that would not exit; its workspace stays bound until they do"
             }
         }
         if sessionEnded, let workspace = task.workspace {
@@ -215,13 +222,20 @@ public struct Reconciler: Sendable {
             let cause = "reassess after " + turn.finished.map(\.rawValue).joined(separator: ", ")
             switch try spawner.spawn(turn.parent, reassess: turn) {
             case .spawned(let workspace, _):
-                transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .working, cause: "\(cause); spawned in \(workspace)"))
+                transitions.append(
+                    EngineTransition(
+                        id: turn.parent, project: parent.project, from: .delegated, to: .working, cause: "\(cause); spawned in \(workspace)"
+                    ))
             case .skipped(let reason):
-                context.logger.info("engine", "Reassess turn not started", [("task_id", .string(turn.parent.rawValue)), ("reason", .string(reason))])
+                context.logger.info(
+                    "engine", "Reassess turn not started", [("task_id", .string(turn.parent.rawValue)), ("reason", .string(reason))])
             case .failed(let reason, let taskFailed):
                 context.diagnostics("warning: the reassess turn of \(turn.parent) failed to start: \(reason)\n")
                 if taskFailed {
-                    transitions.append(EngineTransition(id: turn.parent, project: parent.project, from: .delegated, to: .failed, cause: "spawn failed twice: \(reason)"))
+                    transitions.append(
+                        EngineTransition(
+                            id: turn.parent, project: parent.project, from: .delegated, to: .failed, cause: "spawn failed twice: \(reason)")
+                    )
                 }
             }
         }
@@ -229,13 +243,16 @@ public struct Reconciler: Sendable {
             let task = view.task(id)!
             switch try spawner.spawn(id) {
             case .spawned(let workspace, _):
-                transitions.append(EngineTransition(id: id, project: task.project, from: .pending, to: .working, cause: "ready; spawned in \(workspace)"))
+                transitions.append(
+                    EngineTransition(id: id, project: task.project, from: .pending, to: .working, cause: "ready; spawned in \(workspace)"))
             case .skipped(let reason):
                 context.logger.info("engine", "Ready task not spawned", [("task_id", .string(id.rawValue)), ("reason", .string(reason))])
             case .failed(let reason, let taskFailed):
                 context.diagnostics("warning: spawning \(id) failed: \(reason)\n")
                 if taskFailed {
-                    transitions.append(EngineTransition(id: id, project: task.project, from: .pending, to: .failed, cause: "spawn failed twice: \(reason)"))
+                    transitions.append(
+                        EngineTransition(id: id, project: task.project, from: .pending, to: .failed, cause: "spawn failed twice: \(reason)")
+                    )
                 }
             }
         }
@@ -266,10 +283,13 @@ public struct Reconciler: Sendable {
         var wrote = false
         for problem in graph.linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
-                  let record = graph[parent], inScope(record) else { continue }
+                let record = graph[parent], inScope(record)
+            else { continue }
             try Self.addMissingChild(child, to: parent, in: record.project, context: context)
             wrote = true
-            context.logger.warn("engine", "Repaired a parent/child link written on one side", [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
+            context.logger.warn(
+                "engine", "Repaired a parent/child link written on one side",
+                [("parent", .string(parent.rawValue)), ("child", .string(child.rawValue))])
         }
         return wrote
     }

@@ -46,7 +46,8 @@ extension Commands {
             warn(about: scan.invalid)
             let harness = try chooseHarness(parent: parent.flatMap { id in scan.tasks.first { $0.id == id } })
             if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
-                throw OrangeError("task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
+                throw OrangeError(
+                    "task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
             }
 
             let task = TaskRecord(
@@ -57,12 +58,14 @@ extension Commands {
 
             try context.tasks.create(task)
             try context.tasks.appendHistory(
-                HistoryEvent(type: "task.created", timestamp: now, fields: [
-                    ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
-                    ("branch", .string(branch)), ("description", .string(description)),
-                    ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
-                    ("status", .string(status.rawValue)),
-                ]), for: id, in: project.name)
+                HistoryEvent(
+                    type: "task.created", timestamp: now,
+                    fields: [
+                        ("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue)),
+                        ("branch", .string(branch)), ("description", .string(description)),
+                        ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
+                        ("status", .string(status.rawValue)),
+                    ]), for: id, in: project.name)
             if let parent {
                 CrashPoint.reach("create.child-written", context)
                 try linkChild(id, to: parent, in: project.name, at: now)
@@ -70,7 +73,8 @@ extension Commands {
             return task
         }
         // A task with no edges can close no cycle and needs no graph lock.
-        let task = try blockers.isEmpty && parent == nil
+        let task =
+            try blockers.isEmpty && parent == nil
             ? validateAndWrite() : context.tasks.withGraphLock(of: project.name, validateAndWrite)
         context.logger.info("task", "Task created", [("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue))])
 
@@ -116,7 +120,8 @@ extension Commands {
         if let name = invocation.value("harness") {
             guard Harnesses.isValidName(name) else { throw OrangeError("invalid harness name '\(name)'") }
             guard try context.harnesses().contains(where: { $0.name == name }) else {
-                throw OrangeError("unknown harness '\(name)'; built-in: claude, pi, codex, opencode; define others in \(context.home)/config.json")
+                throw OrangeError(
+                    "unknown harness '\(name)'; built-in: claude, pi, codex, opencode; define others in \(context.home)/config.json")
             }
             return name
         }

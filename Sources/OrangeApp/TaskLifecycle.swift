@@ -4,7 +4,9 @@ extension Commands {
     func taskSpawn() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         guard task.status == .pending else {
-            throw OrangeError("task \(task.id) is \(task.status.rawValue), not pending" + (task.status.hasAgent ? "; use 'orange task respawn' if its agent stopped" : ""))
+            throw OrangeError(
+                "task \(task.id) is \(task.status.rawValue), not pending"
+                    + (task.status.hasAgent ? "; use 'orange task respawn' if its agent stopped" : ""))
         }
         let view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
         guard view.isReady(task.id) else {
@@ -33,14 +35,18 @@ extension Commands {
         case .skipped(let reason):
             throw OrangeError("task \(task.id) was not spawned: \(reason)")
         case .failed(let reason, let taskFailed):
-            throw OrangeError("spawning task \(task.id) failed: \(reason)" + (taskFailed ? " (second failure in a row: the task is now failed)" : " (rolled back; the task is pending again)"))
+            throw OrangeError(
+                "spawning task \(task.id) failed: \(reason)"
+                    + (taskFailed ? " (second failure in a row: the task is now failed)" : " (rolled back; the task is pending again)"))
         }
     }
 
     func taskAttach() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         guard let session = task.tmuxSession, context.tmux.hasSession(session) else {
-            throw OrangeError("task \(task.id) has no running session" + (task.status.hasAgent ? "; start a new one with 'orange task respawn \(task.id)'" : ""))
+            throw OrangeError(
+                "task \(task.id) has no running session"
+                    + (task.status.hasAgent ? "; start a new one with 'orange task respawn \(task.id)'" : ""))
         }
         let argv = context.tmux.attachCommand(session, insideTmux: context.environment["TMUX"] != nil)
         if invocation.wantsJSON {
@@ -66,6 +72,8 @@ extension Commands {
             record.status = status
             record.updatedAt = now
         }
-        return CommandResult(text: "Task \(task.id) \(verb) (\(status.rawValue))\n", json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+        return CommandResult(
+            text: "Task \(task.id) \(verb) (\(status.rawValue))\n",
+            json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
     }
 }

@@ -28,16 +28,21 @@ extension Commands {
         if invocation.wantsJSON { return CommandResult(text: "", json: json) }
         var text: String
         if tasks.isEmpty {
-            text = "No tasks" + (project.map { " in project '\($0.name)'" } ?? "") + (statuses.isEmpty && !invocation.flag("ready") && !invocation.flag("blocked") ? ". Create one with 'orange task create'.\n" : " match.\n")
+            text =
+                "No tasks" + (project.map { " in project '\($0.name)'" } ?? "")
+                + (statuses.isEmpty && !invocation.flag("ready") && !invocation.flag("blocked")
+                    ? ". Create one with 'orange task create'.\n" : " match.\n")
         } else if invocation.flag("tree") {
             text = "\(title):\n" + view.renderTree(tasks)
         } else {
             text = "\(title):\n"
             for task in tasks {
-                text += "  \(task.status.icon) \(task.id)  \(view.statusLabel(task))  \(project == nil ? "\(task.project)/" : "")\(task.branch)\n"
+                text +=
+                    "  \(task.status.icon) \(task.id)  \(view.statusLabel(task))  \(project == nil ? "\(task.project)/" : "")\(task.branch)\n"
                 let note = view.readinessNote(task)
                 if !task.description.isEmpty || !note.isEmpty {
-                    text += "      " + [Self.oneLine(task.description, max: 100), note].filter { !$0.isEmpty }.joined(separator: "  ·  ") + "\n"
+                    text +=
+                        "      " + [Self.oneLine(task.description, max: 100), note].filter { !$0.isEmpty }.joined(separator: "  ·  ") + "\n"
                 }
             }
         }

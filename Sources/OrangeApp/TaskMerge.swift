@@ -22,7 +22,9 @@ extension Commands {
             throw OrangeError("project '\(task.project)' is not registered")
         }
         guard context.git.hasRemote(project.path, named: "origin") else {
-            throw OrangeError("project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
+            throw OrangeError(
+                "project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'"
+            )
         }
         let graph = TaskGraph(try context.tasks.scan(project: task.project).tasks)
         let parent = graph.branchParent(of: task.id, project: project.modes).flatMap { graph[$0] }
@@ -43,7 +45,9 @@ extension Commands {
             path = made
             temporary = made
         } else {
-            throw OrangeError("task \(task.id) has no workspace; merge branch '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'")
+            throw OrangeError(
+                "task \(task.id) has no workspace; merge branch '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'"
+            )
         }
         defer {
             if let temporary {
@@ -64,7 +68,8 @@ extension Commands {
             }
             try context.git.detach(path, at: "origin/" + target)
             base = (try? context.git.revParse(path, "HEAD")) ?? ""
-            used = try sources.map { try merge($0, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))") }.first!
+            used = try sources.map { try merge($0, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))") }
+                .first!
             try context.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
             CrashPoint.reach("merge.pushed", context)
         } catch {
@@ -85,21 +90,29 @@ extension Commands {
             }
         }
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, cause: "merged", at: now)) { record in
+        let (_, after) = try context.tasks.update(
+            task.id, in: task.project, recording: StatusChangeNote(by: .human, cause: "merged", at: now)
+        ) { record in
             record.status = .done
             record.updatedAt = now
         }
         CrashPoint.reach("merge.recorded", context)
         try context.tasks.appendHistory(
-            HistoryEvent(type: "task.merged", timestamp: now, fields: [("commit_hash", .string(commit)), ("base", .string(base)), ("strategy", .string(used)), ("into", .string(target))]),
+            HistoryEvent(
+                type: "task.merged", timestamp: now,
+                fields: [("commit_hash", .string(commit)), ("base", .string(base)), ("strategy", .string(used)), ("into", .string(target))]),
             for: task.id, in: task.project)
         // Frees the worktree and starts whatever the merge made ready.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
-        let text = "Task \(task.id) merged into origin/\(target) (\(used), \(commit.prefix(12)))\n" + transitions.map { $0.line + "\n" }.joined()
-        return CommandResult(text: text, json: .object([
-            ("task", after.json(path: context.tasks.taskFilePath(task.id, in: task.project))),
-            ("commit", .string(commit)), ("strategy", .string(used)), ("into", .string(target)), ("transitions", .array(transitions.map(\.json))),
-        ]))
+        let text =
+            "Task \(task.id) merged into origin/\(target) (\(used), \(commit.prefix(12)))\n" + transitions.map { $0.line + "\n" }.joined()
+        return CommandResult(
+            text: text,
+            json: .object([
+                ("task", after.json(path: context.tasks.taskFilePath(task.id, in: task.project))),
+                ("commit", .string(commit)), ("strategy", .string(used)), ("into", .string(target)),
+                ("transitions", .array(transitions.map(\.json))),
+            ]))
     }
 
     /// Merges `source` into the detached HEAD: fast-forward when possible (`auto`), else a merge

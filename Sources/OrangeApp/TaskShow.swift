@@ -83,8 +83,10 @@ extension Commands {
             let modes = projects.first { $0.name == task.project }?.modes ?? ProjectModes()
             if let hold = view.graph.sequentialHold(of: id, project: modes) { return hold }
             guard let project = projects.first(where: { $0.name == task.project }),
-                  pool.freeCount(of: project.name, poolSize: project.poolSize) > 0 else { return nil }
-            return "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"
+                pool.freeCount(of: project.name, poolSize: project.poolSize) > 0
+            else { return nil }
+            return
+                "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"
         }
     }
 
@@ -103,7 +105,9 @@ extension Commands {
         }
         return CommandResult(
             text: text.isEmpty ? "No tasks.\n" : text,
-            json: .object([("format", .string(format)), ("graph", .string(text)),
-                           ("tasks", .array(scan.tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))]))
+            json: .object([
+                ("format", .string(format)), ("graph", .string(text)),
+                ("tasks", .array(scan.tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })),
+            ]))
     }
 }

@@ -31,8 +31,12 @@ extension Commands {
         let branches = try invocation.value("branches").map { text in
             text == "inherit" ? Optional<BranchModel>.none : try parseMode(text, option: "branches", BranchModel.self)
         }
-        if newStatus == nil && added.isEmpty && removed.isEmpty && description == nil && branch == nil && execution == nil && branches == nil {
-            throw UsageError("nothing to update: give --status, --description, --branch, --blocked-by, --unblock, --execution or --branches", command: invocation.command)
+        if newStatus == nil && added.isEmpty && removed.isEmpty && description == nil && branch == nil && execution == nil
+            && branches == nil
+        {
+            throw UsageError(
+                "nothing to update: give --status, --description, --branch, --blocked-by, --unblock, --execution or --branches",
+                command: invocation.command)
         }
 
         let now = context.clock.now()
@@ -76,7 +80,9 @@ extension Commands {
                 }
                 if let branch, branch != record.branch {
                     if record.workspace != nil {
-                        throw OrangeError("task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released")
+                        throw OrangeError(
+                            "task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released"
+                        )
                     }
                     if let clash = scan.tasks.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal }) {
                         throw OrangeError("task \(clash.id) already uses branch '\(branch)'")
@@ -88,7 +94,8 @@ extension Commands {
             }
         }
         let changesEdges = !added.isEmpty || !removed.isEmpty
-        _ = try changesEdges
+        _ =
+            try changesEdges
             ? context.tasks.withGraphLock(of: task.project, validateAndWrite) : validateAndWrite()
         let otherChanges = changes.filter { !$0.hasPrefix("status ") }
         if !otherChanges.isEmpty {
@@ -142,7 +149,9 @@ extension Commands {
     func taskDelete() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         guard task.status.isTerminal else {
-            throw OrangeError("cannot delete task \(task.id) with status '\(task.status.rawValue)'; cancel it first (only done, failed or cancelled tasks can be deleted)")
+            throw OrangeError(
+                "cannot delete task \(task.id) with status '\(task.status.rawValue)'; cancel it first (only done, failed or cancelled tasks can be deleted)"
+            )
         }
         try confirmOrThrow("Delete task \(task.project)/\(task.branch) (\(task.id))?")
         let path = context.tasks.taskFilePath(task.id, in: task.project)

@@ -12,7 +12,8 @@ extension Commands {
                 guard pool.slot(named: slot.name) == nil || !FileSystem.isDirectory(context.workspacePath(slot.name)) else { continue }
                 if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
                     try FileSystem.makeDirectories(context.workspacesRoot)
-                    try context.git.addWorktree(repository: project.path, path: context.workspacePath(slot.name), detachedAt: workspaces.startPoint(project))
+                    try context.git.addWorktree(
+                        repository: project.path, path: context.workspacePath(slot.name), detachedAt: workspaces.startPoint(project))
                     created.append(slot.name)
                 }
                 if pool.slot(named: slot.name) == nil { pool.slots.append(slot) }
@@ -20,7 +21,8 @@ extension Commands {
             pool = PoolState(slots: pool.slots)
         }
         return CommandResult(
-            text: created.isEmpty ? "All \(project.poolSize) workspaces of '\(project.name)' exist.\n" : "Created \(created.joined(separator: ", "))\n",
+            text: created.isEmpty
+                ? "All \(project.poolSize) workspaces of '\(project.name)' exist.\n" : "Created \(created.joined(separator: ", "))\n",
             json: .object([("created", .array(created.map { .string($0) }))]))
     }
 
@@ -33,16 +35,21 @@ extension Commands {
         for slot in pool.slots where project == nil || slot.project == project!.name {
             let task = slot.task.flatMap { id in tasks.first { $0.id == id } }
             if let id = slot.task {
-                text += "\(slot.name): ● bound → \(id)" + (task.map { " \($0.project)/\($0.branch) [\($0.status.rawValue)]" } ?? " (task missing)") + "\n"
+                text +=
+                    "\(slot.name): ● bound → \(id)"
+                    + (task.map { " \($0.project)/\($0.branch) [\($0.status.rawValue)]" } ?? " (task missing)") + "\n"
             } else {
                 text += "\(slot.name): ○ available\n"
             }
-            json.append(.object([
-                ("name", .string(slot.name)), ("path", .string(context.workspacePath(slot.name))),
-                ("task", .optional(slot.task?.rawValue)), ("status", .string(slot.task == nil ? "available" : "bound")),
-            ]))
+            json.append(
+                .object([
+                    ("name", .string(slot.name)), ("path", .string(context.workspacePath(slot.name))),
+                    ("task", .optional(slot.task?.rawValue)), ("status", .string(slot.task == nil ? "available" : "bound")),
+                ]))
         }
-        return CommandResult(text: text.isEmpty ? "No workspaces yet (they are created when tasks start, or by 'orange workspace init').\n" : text, json: .array(json))
+        return CommandResult(
+            text: text.isEmpty ? "No workspaces yet (they are created when tasks start, or by 'orange workspace init').\n" : text,
+            json: .array(json))
     }
 
     func workspaceRelease() throws -> CommandResult {
@@ -52,7 +59,8 @@ extension Commands {
         guard let slot = pool.slot(named: name) else { throw OrangeError("workspace '\(name)' is not in the pool") }
         let task = try slot.task.flatMap { try context.tasks.find($0) }
         if let task, task.status.hasAgent, !invocation.flag("force") {
-            throw OrangeError("workspace \(name) is used by task \(task.id), which is \(task.status.rawValue); cancel the task, or pass --force")
+            throw OrangeError(
+                "workspace \(name) is used by task \(task.id), which is \(task.status.rawValue); cancel the task, or pass --force")
         }
         let project = try context.projects.list().first { $0.name == slot.project }
         if let task {
@@ -81,7 +89,8 @@ extension Commands {
             let orphaned = task == nil || task!.workspace != slot.name || !task!.status.hasAgent
             guard orphaned else { continue }
             do {
-                try Workspaces(context: context).release(slot.name, task: task, project: projects.first { $0.name == slot.project }, force: invocation.flag("force"))
+                try Workspaces(context: context).release(
+                    slot.name, task: task, project: projects.first { $0.name == slot.project }, force: invocation.flag("force"))
                 if let task, task.workspace == slot.name {
                     try context.tasks.update(task.id, in: task.project) { $0.workspace = nil }
                 }

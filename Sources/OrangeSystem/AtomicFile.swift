@@ -108,7 +108,7 @@ public enum AtomicFile {
         defer { closeDescriptor(fd) }
         do throws(SystemError) {
             _ = try retryingInterrupts("fsync") { fsync(fd) }
-        } catch where error.errno == EINVAL {
+        } catch  where error.errno == EINVAL {
             return
         } catch {
             throw SystemError("fsync the folder after writing", path: path, errno: error.errno)

@@ -27,7 +27,9 @@ public enum DataDirectoryReader {
         var workspaceTaskFiles: [String: SnapshotEntry] = [:]
         for folder in entries.first(where: { $0.name == "workspaces" })?.children ?? [] where folder.isDirectory && !folder.isHidden {
             let path = layout.workspacesRoot + "/" + folder.name + "/" + TaskTreeNames.taskFile
-            if FileSystem.status(path) != nil { workspaceTaskFiles[folder.name] = reader.entry(path, name: TaskTreeNames.taskFile, depth: 0) }
+            if FileSystem.status(path) != nil {
+                workspaceTaskFiles[folder.name] = reader.entry(path, name: TaskTreeNames.taskFile, depth: 0)
+            }
         }
         var existing: Set<String> = []
         if case .bytes(let bytes)? = reader.files[layout.projectsFile], case .success(let projects) = Project.decodeRegistry(bytes) {
@@ -53,7 +55,8 @@ public enum DataDirectoryReader {
             guard lstat(path, &st) == 0 else {
                 let code = errno
                 // A name that is not UTF-8 reaches Swift with U+FFFD in it, which names no file.
-                let reason = name.unicodeScalars.contains("\u{FFFD}")
+                let reason =
+                    name.unicodeScalars.contains("\u{FFFD}")
                     ? "cannot be examined (its name is not valid UTF-8; rename it)"
                     : "cannot be examined: \(SystemError.message(for: code))"
                 return SnapshotEntry(name, .unreadable(reason: reason))
@@ -68,16 +71,19 @@ public enum DataDirectoryReader {
                     if depth == 1 && names.contains(".spawning") { spawnLocks.append(path + "/.spawn.lock") }
                     return .directory(name, children, modifiedMilliseconds: modified)
                 case .failure(let error):
-                    return SnapshotEntry(name, .unreadable(reason: "cannot list: \(SystemError.message(for: error.errno))"), modifiedMilliseconds: modified)
+                    return SnapshotEntry(
+                        name, .unreadable(reason: "cannot list: \(SystemError.message(for: error.errno))"), modifiedMilliseconds: modified)
                 }
             case S_IFLNK:
                 let target = FileSystem.readSymbolicLink(path) ?? "?"
-                return SnapshotEntry(name, .symlink(target: target, targetExists: FileSystem.fileExists(path)), modifiedMilliseconds: modified)
+                return SnapshotEntry(
+                    name, .symlink(target: target, targetExists: FileSystem.fileExists(path)), modifiedMilliseconds: modified)
             case S_IFREG:
                 // Only the TASK.md of a task folder is read (depth 0 below tasks/<project>/<id>).
                 if name == TaskTreeNames.taskFile && depth == 0 && path.hasPrefix(layout.tasksRoot + "/") {
                     do throws(SystemError) {
-                        files[path] = try FileSystem.readRegularFile(path).map(SnapshotFile.bytes) ?? .unreadable(reason: "is not a regular file")
+                        files[path] =
+                            try FileSystem.readRegularFile(path).map(SnapshotFile.bytes) ?? .unreadable(reason: "is not a regular file")
                     } catch {
                         files[path] = .unreadable(reason: SystemError.message(for: error.errno))
                     }

@@ -51,7 +51,9 @@ public final class FileLogger: Logger, Sendable {
 
     /// One log line, without the newline. Context keys never overwrite the base keys (the
     /// original let them): a clashing key is written as `ctx_<key>`.
-    public static func line(at time: Timestamp, level: LogLevel, component: String, message: String, context: [(String, JSONValue)]) -> String {
+    public static func line(at time: Timestamp, level: LogLevel, component: String, message: String, context: [(String, JSONValue)])
+        -> String
+    {
         var pairs: [(String, JSONValue)] = [
             ("ts", .string(time.rfc3339)), ("level", .string(level.name)),
             ("component", .string(component)), ("msg", .string(message)),

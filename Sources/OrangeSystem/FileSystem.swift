@@ -156,7 +156,8 @@ public enum FileSystem {
     /// link, never nothing. The temporary name carries this process's id (`TransientFileNames`).
     public static func replaceSymbolicLink(at path: String, pointingTo target: String) throws(SystemError) {
         let (directory, name) = AtomicFile.split(path)
-        let temporary = directory + "/" + TransientFileNames.temporary(for: name, pid: getpid(), counter: Int(UInt32.random(in: 0...UInt32.max)))
+        let temporary =
+            directory + "/" + TransientFileNames.temporary(for: name, pid: getpid(), counter: Int(UInt32.random(in: 0...UInt32.max)))
         if symlink(target, temporary) != 0 { throw SystemError.current("symlink", path: temporary) }
         if Glibc.rename(temporary, path) != 0 {
             let error = SystemError.current("rename", path: path)

@@ -8,12 +8,14 @@ extension FileTaskStore {
     public func scan(project: ProjectName?) throws -> TaskScan {
         var candidates: [(id: TaskID, project: ProjectName)] = []
         var invalid: [InvalidTaskFile] = []
-        let projectFolders = try project.map { [DirectoryEntry(name: $0.rawValue, kind: .unknown)] }
+        let projectFolders =
+            try project.map { [DirectoryEntry(name: $0.rawValue, kind: .unknown)] }
             ?? Self.listIfPresent(layout.tasksRoot)
         for folder in projectFolders {
             let directory = layout.tasksRoot + "/" + folder.name
-            guard let project = checkedFolder(directory, entry: folder, problem: ProjectName.problem(with:), into: &invalid)
-                .flatMap(ProjectName.init(validating:))
+            guard
+                let project = checkedFolder(directory, entry: folder, problem: ProjectName.problem(with:), into: &invalid)
+                    .flatMap(ProjectName.init(validating:))
             else { continue }
             let taskFolders: [DirectoryEntry]
             switch Result(catching: { () throws(SystemError) in try FileSystem.listDirectoryEntries(directory) }) {
@@ -23,8 +25,9 @@ extension FileTaskStore {
                 continue
             }
             for entry in taskFolders {
-                guard let id = checkedFolder(directory + "/" + entry.name, entry: entry, problem: Self.taskIDProblem, into: &invalid)
-                    .flatMap(TaskID.init(validating:))
+                guard
+                    let id = checkedFolder(directory + "/" + entry.name, entry: entry, problem: Self.taskIDProblem, into: &invalid)
+                        .flatMap(TaskID.init(validating:))
                 else { continue }
                 candidates.append((id, project))
             }
@@ -57,8 +60,8 @@ extension FileTaskStore {
         // Only lstat calls until the task is found: no project's tasks are parsed on the way.
         for folder in projectFolders {
             guard let project = ProjectName(validating: folder.name),
-                  FileSystem.status(layout.projectTasksDirectory(project))?.isDirectory == true,
-                  let taskFolder = FileSystem.status(layout.taskDirectory(id, in: project))
+                FileSystem.status(layout.projectTasksDirectory(project))?.isDirectory == true,
+                let taskFolder = FileSystem.status(layout.taskDirectory(id, in: project))
             else { continue }
             let directory = layout.taskDirectory(id, in: project)
             guard taskFolder.isDirectory else {
@@ -99,7 +102,9 @@ extension FileTaskStore {
     /// can. Dot-named files (temporary files, `.lock`) and orange's own trash are skipped; other
     /// files are not folders and are ignored; everything else with a bad name or a symlink is
     /// reported, so a stray `..x` or a link to elsewhere is seen, never silently followed.
-    private func checkedFolder(_ path: String, entry: DirectoryEntry, problem: (String) -> String?, into invalid: inout [InvalidTaskFile]) -> String? {
+    private func checkedFolder(_ path: String, entry: DirectoryEntry, problem: (String) -> String?, into invalid: inout [InvalidTaskFile])
+        -> String?
+    {
         let name = entry.name
         if name.hasPrefix(Self.trashPrefix) { return nil }
         // Hidden folders such as `.git` (a tasks tree kept in git) are not tasks; a name starting

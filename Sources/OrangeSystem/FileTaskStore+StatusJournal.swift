@@ -36,7 +36,8 @@ extension FileTaskStore {
             return false
         }
         StoreCrashPoint.reach("store.status-written")
-        try AtomicFile.appendLine(event, to: layout.historyFile(task.id, in: task.project), mode: mode_t(DataDirectory.fileMode), sync: true)
+        try AtomicFile.appendLine(
+            event, to: layout.historyFile(task.id, in: task.project), mode: mode_t(DataDirectory.fileMode), sync: true)
         StoreCrashPoint.reach("store.status-recorded")
         try FileSystem.removeTree(journal)
         return true
@@ -49,7 +50,8 @@ extension FileTaskStore {
         guard FileSystem.status(journal) != nil else { return false }
         let lines = ((try? FileSystem.readText(journal)) ?? "").split(separator: "\n").map(String.init)
         if lines.count == 2, let status = (try? JSONValue.parse(lines[0]))?["status"]?.stringValue,
-           let current = try? load(id, in: project), current.status.rawValue == status {
+            let current = try? load(id, in: project), current.status.rawValue == status
+        {
             let history = layout.historyFile(id, in: project)
             let last = ((try? FileSystem.readText(history)) ?? "").split(separator: "\n").last.map(String.init)
             if last != lines[1] {
@@ -74,8 +76,9 @@ extension FileTaskStore {
             let current = try load(id, in: project)
             let recorded = try history(of: id, in: project).lastRecordedStatus
             guard recorded != current.status else { return false }
-            try AtomicFile.appendLine(note.event(from: recorded, to: current.status).json.rendered(), to: layout.historyFile(id, in: project),
-                                      mode: mode_t(DataDirectory.fileMode), sync: true)
+            try AtomicFile.appendLine(
+                note.event(from: recorded, to: current.status).json.rendered(), to: layout.historyFile(id, in: project),
+                mode: mode_t(DataDirectory.fileMode), sync: true)
             return true
         }
     }

@@ -49,7 +49,9 @@ public struct FileTaskStore: TaskStore {
     }
 
     @discardableResult
-    public func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+    public func update(
+        _ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void
+    ) throws -> (before: TaskRecord, after: TaskRecord) {
         let path = layout.taskFile(id, in: project)
         try requireExistingTask(id, in: project)
         return try withTaskLock(id, in: project) {
@@ -110,8 +112,9 @@ public struct FileTaskStore: TaskStore {
         try requireExistingFolder(id, in: project)
         // One write per line on O_APPEND: concurrent appenders never interleave, no lock needed.
         let appended = Result { () throws(SystemError) in
-            try AtomicFile.appendLine(event.json.rendered(), to: layout.historyFile(id, in: project),
-                                      mode: mode_t(DataDirectory.fileMode), sync: true)
+            try AtomicFile.appendLine(
+                event.json.rendered(), to: layout.historyFile(id, in: project),
+                mode: mode_t(DataDirectory.fileMode), sync: true)
         }
         switch appended {
         case .success: return

@@ -83,7 +83,9 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
     }
 
     @discardableResult
-    public func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+    public func update(
+        _ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void
+    ) throws -> (before: TaskRecord, after: TaskRecord) {
         let key = Key(project: project, id: id)
         // `change` runs outside the mutex (it may call back into the store); the result is
         // committed only if nobody wrote in between, else the change is applied again to the

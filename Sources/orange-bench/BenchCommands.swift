@@ -24,7 +24,9 @@ enum BenchCommands {
             case "--orange": options.orange = value
             case "--sizes": sizes = value.split(separator: ",").compactMap { Int($0) }
             default:
-                StandardStreams.writeError("usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n")
+                StandardStreams.writeError(
+                    "usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n"
+                )
                 exit(2)
             }
         }
@@ -54,12 +56,14 @@ enum BenchCommands {
     static func watchStartUp(home: String, orange: String) throws -> (seconds: Double, rss: Double, peak: Double) {
         let clock = SystemClock()
         let begin = clock.monotonicNanoseconds()
-        let engine = try RunningProcess([orange, "watch", "--json", "--sweep-interval", "3600"],
-                                        environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
+        let engine = try RunningProcess(
+            [orange, "watch", "--json", "--sweep-interval", "3600"],
+            environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
         defer { engine.terminate() }
         // Until the engine holds its lock, `watch sync` says none is running: ask again.
         while true {
-            let sync = try ProcessRunner().run([orange, "watch", "sync", "--timeout", "600"], environment: ["ORANGE_HOME": home], input: nil, timeoutSeconds: 660)
+            let sync = try ProcessRunner().run(
+                [orange, "watch", "sync", "--timeout", "600"], environment: ["ORANGE_HOME": home], input: nil, timeoutSeconds: 660)
             if sync.exitCode == 0 { break }
             guard sync.stderr.contains("no orange engine is running"), clock.monotonicNanoseconds() - begin < 60_000_000_000 else {
                 throw BenchError("watch sync failed: \(sync.stderr)")
@@ -77,7 +81,8 @@ enum BenchCommands {
     /// Wall time of `orange task list --ready --json --all` (the whole process: start, scan and
     /// parse every TASK.md, readiness, JSON) on trees of each size; the median of 5 runs.
     static func listReady(sizes: [Int], orange: String) throws -> String {
-        var out = "| tasks | `task list --ready --json --all` (median of 5) | ready tasks | `orange watch`: start to first `watch sync` answered | its RSS then | its peak RSS |\n|---|---|---|---|---|---|\n"
+        var out =
+            "| tasks | `task list --ready --json --all` (median of 5) | ready tasks | `orange watch`: start to first `watch sync` answered | its RSS then | its peak RSS |\n|---|---|---|---|---|---|\n"
         let clock = SystemClock()
         for size in sizes {
             var template = Array("/tmp/orange-list-XXXXXX".utf8CString)
@@ -86,10 +91,15 @@ enum BenchCommands {
             var rng = SystemRandomNumberGenerator()
             let project = ProjectName(validating: "bench")!
             for i in 0..<size {
-                let blockers = i == 0 ? [] : Set((0..<Int.random(in: 0...2, using: &rng)).map { _ in TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")! })
+                let blockers =
+                    i == 0
+                    ? []
+                    : Set(
+                        (0..<Int.random(in: 0...2, using: &rng)).map { _ in TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")! })
                 let record = TaskRecord(
                     id: TaskID(validating: "t\(i)")!, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
-                    description: "task \(i)", blockedBy: blockers.sorted(), createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)), body: "## Notes\n\nbench\n")
+                    description: "task \(i)", blockedBy: blockers.sorted(), createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)),
+                    body: "## Notes\n\nbench\n")
                 // Plain writes, no fsync: the tree is the input, and 100k fsyncs took minutes.
                 let folder = "\(root)/tasks/bench/t\(i)"
                 try FileSystem.makeDirectories(folder)
@@ -104,13 +114,16 @@ enum BenchCommands {
             var readyCount = 0
             for _ in 0..<5 {
                 let begin = clock.monotonicNanoseconds()
-                let result = try ProcessRunner().run([orange, "task", "list", "--ready", "--json", "--all"], environment: ["ORANGE_HOME": root], input: nil, timeoutSeconds: 300)
+                let result = try ProcessRunner().run(
+                    [orange, "task", "list", "--ready", "--json", "--all"], environment: ["ORANGE_HOME": root], input: nil,
+                    timeoutSeconds: 300)
                 times.append(Double(clock.monotonicNanoseconds() - begin) / 1e6)
                 guard result.exitCode == 0 else { throw BenchError("task list failed: \(result.stderr)") }
                 readyCount = result.stdout.split(separator: "\n").filter { $0.hasPrefix("    \"id\"") }.count
             }
             let engine = try watchStartUp(home: root, orange: orange)
-            out += "| \(size) | \(Bench.format(Bench.percentile(times, 0.5))) ms | \(readyCount) | \(Bench.format(engine.seconds)) s "
+            out +=
+                "| \(size) | \(Bench.format(Bench.percentile(times, 0.5))) ms | \(readyCount) | \(Bench.format(engine.seconds)) s "
                 + "| \(Bench.format(engine.rss)) MB | \(Bench.format(engine.peak)) MB |\n"
         }
         return out

@@ -37,12 +37,12 @@ enum DecodeBenchmark {
         }
         precondition(sink > 0, "the sample TASK.md did not decode")
         return """
-        | stage (one \(bytes.count)-byte TASK.md, one thread) | µs per file (median of \(rounds) rounds of \(files)) |
-        |---|---|
-        | front matter parse | \(Bench.format(parse)) |
-        | known keys checked into a task | \(Bench.format(fields)) |
-        | whole decode (UTF-8 check, parse, task, folder checks) | \(Bench.format(decode)) |
+            | stage (one \(bytes.count)-byte TASK.md, one thread) | µs per file (median of \(rounds) rounds of \(files)) |
+            |---|---|
+            | front matter parse | \(Bench.format(parse)) |
+            | known keys checked into a task | \(Bench.format(fields)) |
+            | whole decode (UTF-8 check, parse, task, folder checks) | \(Bench.format(decode)) |
 
-        """
+            """
     }
 }

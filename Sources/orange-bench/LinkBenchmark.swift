@@ -22,14 +22,18 @@ enum LinkBenchmark {
             description: "bench", workspace: "bench--1", createdAt: Timestamp(millisecondsSinceEpoch: 0),
             updatedAt: Timestamp(millisecondsSinceEpoch: 0), body: "## Notes\n\nbench\n")
         try AtomicFile.write(record.rendered(), to: taskFile)
-        try AtomicFile.write(#"{"workspaces": {"bench--1": {"status": "bound", "task": "t1"}}}"# + "\n", to: home + "/workspaces/.pool.json")
+        try AtomicFile.write(
+            #"{"workspaces": {"bench--1": {"status": "bound", "task": "t1"}}}"# + "\n", to: home + "/workspaces/.pool.json")
         try FileSystem.createSymbolicLink(at: workspace + "/TASK.md", pointingTo: taskFile)
 
-        let engine = try RunningProcess([orange, "watch", "--json", "--sweep-interval", "3600"],
-                                        environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
+        let engine = try RunningProcess(
+            [orange, "watch", "--json", "--sweep-interval", "3600"],
+            environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
         defer { engine.terminate() }
         let clock = SystemClock()
-        while try ProcessRunner().run([orange, "watch", "sync", "--timeout", "10"], environment: ["ORANGE_HOME": home], input: nil, timeoutSeconds: 20).exitCode != 0 {
+        while try ProcessRunner().run(
+            [orange, "watch", "sync", "--timeout", "10"], environment: ["ORANGE_HOME": home], input: nil, timeoutSeconds: 20
+        ).exitCode != 0 {
             usleep(5_000)
         }
         _ = engine.readLines(waitingUpTo: 0)
@@ -51,7 +55,9 @@ enum LinkBenchmark {
             var seen = false
             while !seen {
                 guard clock.monotonicNanoseconds() - begin < 10_000_000_000 else {
-                    throw BenchError("no status event within 10 s (round \(round)); engine errors: \((try? FileSystem.readText(home + "/watch.err")) ?? "")")
+                    throw BenchError(
+                        "no status event within 10 s (round \(round)); engine errors: \((try? FileSystem.readText(home + "/watch.err")) ?? "")"
+                    )
                 }
                 seen = engine.readLines(waitingUpTo: 100).contains { $0.contains(wanted) && $0.contains(target) }
             }

@@ -38,7 +38,10 @@ struct PeerBenchmark {
     }
 
     static let editScenarios = ["rename-over save", "sed -i", "in-place writes (truncate, 3 writes, close)"]
-    static let heavyScenarios = ["new folders, 2000 at once", "folder delete", "git checkout storm (150 modified, 50 new, 30 deleted)", "queue overflow, then one edit"]
+    static let heavyScenarios = [
+        "new folders, 2000 at once", "folder delete", "git checkout storm (150 modified, 50 new, 30 deleted)",
+        "queue overflow, then one edit",
+    ]
 
     let options: Options
     let clock = SystemClock()
@@ -68,7 +71,8 @@ struct PeerBenchmark {
         var argv = watcher.argv
         if let cpu = ProcessEnvironment.current()["ORANGE_BENCH_WATCHER_CPU"] { argv = ["taskset", "-c", cpu] + argv }
         let started = clock.monotonicNanoseconds()
-        let process = try RunningProcess(argv, environment: watcher.environment, errorLog: tree.root + "/\(watcher.name.replacing(" ", with: "-")).err")
+        let process = try RunningProcess(
+            argv, environment: watcher.environment, errorLog: tree.root + "/\(watcher.name.replacing(" ", with: "-")).err")
         defer { process.terminate() }
 
         // Warm-up: the watcher is ready once it reports an edit.
@@ -104,7 +108,9 @@ struct PeerBenchmark {
         result.peakRSS = max(result.peakRSS, process.peakResidentMegabytes)
     }
 
-    private mutating func runHeavyScenarios(_ watcher: PeerWatcher, process: RunningProcess, tree: PeerTree, into result: inout WatcherResult) throws {
+    private mutating func runHeavyScenarios(
+        _ watcher: PeerWatcher, process: RunningProcess, tree: PeerTree, into result: inout WatcherResult
+    ) throws {
         // New folders: each written whole, as fast as possible; every one must be reported.
         var written: [String: UInt64] = [:]
         let burstIDs = (0..<options.burst).map { "n\($0)" }
@@ -219,7 +225,8 @@ struct PeerBenchmark {
         samples.misses = since.count - seen.count
         // Lines that follow within 50 ms still belong to this change.
         for line in process.readLines(waitingUpTo: 50) {
-            samples.extraLines += line.split(whereSeparator: { $0 == "/" || $0 == " " || $0 == "\"" }).filter { since[String($0)] != nil }.count
+            samples.extraLines +=
+                line.split(whereSeparator: { $0 == "/" || $0 == " " || $0 == "\"" }).filter { since[String($0)] != nil }.count
         }
         return samples
     }
@@ -242,15 +249,22 @@ struct PeerBenchmark {
     private func report(_ names: [String], _ results: [String: WatcherResult], missing: [String]) -> String {
         var out = ""
         for scenario in Self.editScenarios + Self.heavyScenarios {
-            out += "\n**\(scenario)**\n\n| watcher | p50 | p90 | p99 | max | changes | missed | extra lines |\n|---|---|---|---|---|---|---|---|\n"
+            out +=
+                "\n**\(scenario)**\n\n| watcher | p50 | p90 | p99 | max | changes | missed | extra lines |\n|---|---|---|---|---|---|---|---|\n"
             for name in names {
                 guard let samples = results[name]?.scenarios[scenario] else { continue }
                 let l = samples.latencies
-                let cells = l.isEmpty ? ["–", "–", "–", "–"] : [0.5, 0.9, 0.99].map { Bench.format(Bench.percentile(l, $0)) + " ms" } + [Bench.format(l.max()!) + " ms"]
-                out += "| \(name) | " + cells.joined(separator: " | ") + " | \(samples.changes) | \(samples.misses) | \(samples.extraLines) |\n"
+                let cells =
+                    l.isEmpty
+                    ? ["–", "–", "–", "–"]
+                    : [0.5, 0.9, 0.99].map { Bench.format(Bench.percentile(l, $0)) + " ms" } + [Bench.format(l.max()!) + " ms"]
+                out +=
+                    "| \(name) | " + cells.joined(separator: " | ")
+                    + " | \(samples.changes) | \(samples.misses) | \(samples.extraLines) |\n"
             }
         }
-        out += "\n**Cost of each watcher over the whole run**\n\n| watcher | start-up to first event | CPU time | peak RSS |\n|---|---|---|---|\n"
+        out +=
+            "\n**Cost of each watcher over the whole run**\n\n| watcher | start-up to first event | CPU time | peak RSS |\n|---|---|---|---|\n"
         for name in names {
             guard let r = results[name] else { continue }
             out += "| \(name) | \(Bench.format(r.startup.max() ?? 0)) ms | \(Bench.format(r.cpu)) s | \(Bench.format(r.peakRSS)) MB |\n"

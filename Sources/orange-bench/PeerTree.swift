@@ -47,8 +47,10 @@ final class PeerTree {
     deinit { try? FileSystem.removeTree(root) }
 
     static func text(_ id: String, status: TaskStatus) -> String {
-        TaskRecord(id: TaskID(validating: id)!, project: project, branch: "b-\(id)", status: status,
-                   description: "bench task \(id)", createdAt: Timestamp(millisecondsSinceEpoch: 0), body: "## Notes\n\nbench\n").rendered()
+        TaskRecord(
+            id: TaskID(validating: id)!, project: project, branch: "b-\(id)", status: status,
+            description: "bench task \(id)", createdAt: Timestamp(millisecondsSinceEpoch: 0), body: "## Notes\n\nbench\n"
+        ).rendered()
     }
 
     /// A plain create-or-truncate write, the way git and most tools write files.

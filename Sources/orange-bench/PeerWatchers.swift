@@ -20,33 +20,53 @@ struct PeerWatcher {
         try AtomicFile.write(pollerScript, to: scripts + "/stat_poller.py")
         let python = ProcessEnvironment.current()["ORANGE_BENCH_PYTHON"] ?? "python3"
         let tasks = root + "/tasks"
-        var found = [PeerWatcher(
-            name: "orange watch", argv: [orange, "watch", "--json", "--sweep-interval", "3600"],
-            environment: ["ORANGE_HOME": root, "ORANGE_LOG_LEVEL": "warn"])]
+        var found = [
+            PeerWatcher(
+                name: "orange watch", argv: [orange, "watch", "--json", "--sweep-interval", "3600"],
+                environment: ["ORANGE_HOME": root, "ORANGE_LOG_LEVEL": "warn"])
+        ]
         var missing: [String] = []
         let runner = ProcessRunner()
         func works(_ argv: [String]) -> Bool {
             ((try? runner.run(argv, environment: [:], input: nil, timeoutSeconds: 30))?.exitCode ?? 1) == 0
         }
         if works(["inotifywait", "--help"]) || works(["which", "inotifywait"]) {
-            found.append(PeerWatcher(
-                name: "inotifywait", argv: ["inotifywait", "-m", "-r", "-q", "-e", "modify,close_write,moved_to,moved_from,create,delete", "--format", "%w%f", tasks]))
-        } else { missing.append("inotifywait (apt-get install inotify-tools)") }
+            found.append(
+                PeerWatcher(
+                    name: "inotifywait",
+                    argv: [
+                        "inotifywait", "-m", "-r", "-q", "-e", "modify,close_write,moved_to,moved_from,create,delete", "--format", "%w%f",
+                        tasks,
+                    ]))
+        } else {
+            missing.append("inotifywait (apt-get install inotify-tools)")
+        }
         if works([python, "-c", "import watchdog.observers"]) {
             found.append(PeerWatcher(name: "watchdog", argv: [python, scripts + "/watchdog_watch.py", tasks]))
-        } else { missing.append("watchdog (apt-get install python3-watchdog)") }
+        } else {
+            missing.append("watchdog (apt-get install python3-watchdog)")
+        }
         if works([python, "-c", "import watchfiles"]) {
             found.append(PeerWatcher(name: "watchfiles", argv: [python, scripts + "/watchfiles_watch.py", tasks]))
-        } else { missing.append("watchfiles (pip install watchfiles)") }
+        } else {
+            missing.append("watchfiles (pip install watchfiles)")
+        }
         let nodePath = ProcessEnvironment.current()["NODE_PATH"] ?? "/usr/share/nodejs:/usr/lib/nodejs"
         if works(["env", "NODE_PATH=\(nodePath)", "node", "-e", "require('chokidar')"]) {
-            found.append(PeerWatcher(name: "chokidar", argv: ["node", scripts + "/chokidar_watch.js", tasks], environment: ["NODE_PATH": nodePath]))
-        } else { missing.append("chokidar (apt-get install node-chokidar)") }
+            found.append(
+                PeerWatcher(name: "chokidar", argv: ["node", scripts + "/chokidar_watch.js", tasks], environment: ["NODE_PATH": nodePath]))
+        } else {
+            missing.append("chokidar (apt-get install node-chokidar)")
+        }
         if works([python, "-c", "pass"]) {
             for (label, interval) in [("stat poll 100 ms", "0.1"), ("stat poll 1 s", "1")] {
-                found.append(PeerWatcher(name: label, argv: [python, scripts + "/stat_poller.py", tasks, interval], isPoller: true, hasKernelQueue: false))
+                found.append(
+                    PeerWatcher(
+                        name: label, argv: [python, scripts + "/stat_poller.py", tasks, interval], isPoller: true, hasKernelQueue: false))
             }
-        } else { missing.append("python3 (for watchdog, watchfiles and the stat pollers)") }
+        } else {
+            missing.append("python3 (for watchdog, watchfiles and the stat pollers)")
+        }
         return (found, missing)
     }
 

@@ -45,10 +45,15 @@ func makeTree(_ count: Int, home: String) throws -> [TaskRecord] {
     for i in 0..<count {
         let id = TaskID(validating: "t\(i)")!
         var blockers: [TaskID] = []
-        if i > 0 { for _ in 0..<Int.random(in: 0...2, using: &rng) { blockers.append(TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")!) } }
-        let task = TaskRecord(id: id, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
-                              description: "task \(i)", blockedBy: Array(Set(blockers)).sorted(),
-                              createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)), body: "## Notes\n\nbench\n")
+        if i > 0 {
+            for _ in 0..<Int.random(in: 0...2, using: &rng) {
+                blockers.append(TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")!)
+            }
+        }
+        let task = TaskRecord(
+            id: id, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
+            description: "task \(i)", blockedBy: Array(Set(blockers)).sorted(),
+            createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)), body: "## Notes\n\nbench\n")
         // Plain writes, no fsync: the tree is the input, and 100k fsyncs took minutes.
         let folder = "\(home)/tasks/bench/t\(i)"
         try FileSystem.makeDirectories(folder)
@@ -61,7 +66,9 @@ func makeTree(_ count: Int, home: String) throws -> [TaskRecord] {
     return tasks
 }
 
-print("| tasks | start-up to ready | edit → graph p50 | p90 | p99 | max | edits | edit → spawn decision p50 | p99 | evaluate one change | RSS |")
+print(
+    "| tasks | start-up to ready | edit → graph p50 | p90 | p99 | max | edits | edit → spawn decision p50 | p99 | evaluate one change | RSS |"
+)
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 var reconcileRows: [String] = []
 for size in sizes {
@@ -118,8 +125,9 @@ for size in sizes {
     // Out of inotify watches (another watcher holding them), some folders are only polled and
     // their edits never arrive here: the figures would be wrong, not slow.
     guard watcher.unwatchedDirectories.isEmpty else {
-        StandardStreams.writeError("orange-bench: \(watcher.unwatchedDirectories.count) folders got no inotify watch; "
-            + "stop other watchers or raise fs.inotify.max_user_watches\n")
+        StandardStreams.writeError(
+            "orange-bench: \(watcher.unwatchedDirectories.count) folders got no inotify watch; "
+                + "stop other watchers or raise fs.inotify.max_user_watches\n")
         exit(1)
     }
 
@@ -175,7 +183,9 @@ for size in sizes {
     }
     reconcileRows.append("| \(size) | \(format(percentile(onGraph, 0.5))) ms | \(format(percentile(fromDisk, 0.5))) ms |")
 
-    print("| \(size) | \(format(ms(startup))) ms | \(format(percentile(latencies, 0.5))) ms | \(format(percentile(latencies, 0.9))) ms | \(format(percentile(latencies, 0.99))) ms | \(format(latencies.max() ?? 0)) ms | \(latencies.count)/\(edits) | \(format(percentile(decisions, 0.5))) ms | \(format(percentile(decisions, 0.99))) ms | \(format(perEvaluation)) µs | \(format(rss)) MB |")
+    print(
+        "| \(size) | \(format(ms(startup))) ms | \(format(percentile(latencies, 0.5))) ms | \(format(percentile(latencies, 0.9))) ms | \(format(percentile(latencies, 0.99))) ms | \(format(latencies.max() ?? 0)) ms | \(latencies.count)/\(edits) | \(format(percentile(decisions, 0.5))) ms | \(format(percentile(decisions, 0.99))) ms | \(format(perEvaluation)) µs | \(format(rss)) MB |"
+    )
     watcher.close()
 }
 

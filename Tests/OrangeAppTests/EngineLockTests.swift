@@ -1,9 +1,10 @@
 import Glibc
-@testable import OrangeApp
 import OrangeCore
 import OrangeSystem
 import OrangeTestSupport
 import Testing
+
+@testable import OrangeApp
 
 @Suite struct EngineLockTests {
     @Test func aSecondEngineIsRefusedNamingTheFirst() throws {

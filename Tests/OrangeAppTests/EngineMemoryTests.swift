@@ -1,7 +1,8 @@
-@testable import OrangeApp
 import OrangeCore
 import OrangeSystem
 import Testing
+
+@testable import OrangeApp
 
 /// What the engine keeps per task: the graph needs the front matter, never the notes.
 @Suite(.serialized) struct EngineMemoryTests {

@@ -1,10 +1,11 @@
 import Dispatch
 import Glibc
-@testable import OrangeApp
 import OrangeCore
-@testable import OrangeSystem
 import Synchronization
 import Testing
+
+@testable import OrangeApp
+@testable import OrangeSystem
 
 /// F24: a slow consumer. The engine reads inotify on its loop thread and reconciles on a worker,
 /// so a slow reconcile must not stop the reading; a stalled loop thread overflows the kernel
@@ -52,8 +53,9 @@ import Testing
         let missing = Set(fresh.keys).subtracting(snapshot.graph.keys)
         let extra = Set(snapshot.graph.keys).subtracting(fresh.keys)
         let stale = fresh.filter { snapshot.graph[$0.key] != nil && snapshot.graph[$0.key] != $0.value }.map(\.key)
-        #expect(missing.isEmpty && extra.isEmpty && stale.isEmpty,
-                "missing \(missing.sorted().prefix(5)), extra \(extra.sorted().prefix(5)), stale \(stale.sorted().prefix(5))")
+        #expect(
+            missing.isEmpty && extra.isEmpty && stale.isEmpty,
+            "missing \(missing.sorted().prefix(5)), extra \(extra.sorted().prefix(5)), stale \(stale.sorted().prefix(5))")
         #expect(snapshot.unwatchedFolders == 0)
         #expect(snapshot.knownKeys == fresh.values.map { TaskKey(project: $0.project.rawValue, taskID: $0.id.rawValue) }.sorted())
     }
@@ -66,14 +68,16 @@ import Testing
         let calls = Atomic<Int>(0)
         // Once armed, the first reconcile takes at least 2 s and lasts until the writer is done,
         // so the whole burst happens while the worker is busy. Later ones run at normal speed.
-        let engine = try RunningEngine(home, options: Self.options, beforeReconcile: {
-            guard armed.load(ordering: .acquiring), calls.add(1, ordering: .relaxed).newValue == 1 else { return }
-            let begin = PollLoop.Deadline.now()
-            reconciling.signal()
-            _ = writerDone.wait(timeout: .now() + 60)
-            let elapsed = PollLoop.Deadline.now().nanoseconds - begin.nanoseconds
-            if elapsed < 2_000_000_000 { usleep(UInt32((2_000_000_000 - elapsed) / 1_000)) }
-        })
+        let engine = try RunningEngine(
+            home, options: Self.options,
+            beforeReconcile: {
+                guard armed.load(ordering: .acquiring), calls.add(1, ordering: .relaxed).newValue == 1 else { return }
+                let begin = PollLoop.Deadline.now()
+                reconciling.signal()
+                _ = writerDone.wait(timeout: .now() + 60)
+                let elapsed = PollLoop.Deadline.now().nanoseconds - begin.nanoseconds
+                if elapsed < 2_000_000_000 { usleep(UInt32((2_000_000_000 - elapsed) / 1_000)) }
+            })
         armed.store(true, ordering: .releasing)
         // The engine reconciles only changes that may need an action (`changeMayNeedAction`):
         // a working task without a workspace (a spawn to finish) is one; a description is not.
@@ -93,7 +97,9 @@ import Testing
         #expect(snapshot.reducer.overflowCount <= 1)
         #expect(snapshot.reducer.rescanCount == 0)
         try Self.expectFresh(snapshot, home)
-        print("F24 slow reconcile: overflows \(snapshot.reducer.overflowCount), resyncs \(snapshot.reducer.resyncCount), reconciles \(calls.load(ordering: .relaxed))")
+        print(
+            "F24 slow reconcile: overflows \(snapshot.reducer.overflowCount), resyncs \(snapshot.reducer.resyncCount), reconciles \(calls.load(ordering: .relaxed))"
+        )
     }
 
     @Test func aStalledLoopOverflowsOnceAndOneResyncCatchesUp() throws {
@@ -103,14 +109,16 @@ import Testing
         let writerDone = DispatchSemaphore(value: 0)
         // Once armed, the next graph update on the loop thread takes at least 2 s and lasts until
         // the writer is done: nothing reads inotify meanwhile.
-        let engine = try RunningEngine(home, options: Self.options, afterGraphUpdate: {
-            guard armed.exchange(false, ordering: .acquiringAndReleasing) else { return }
-            let begin = PollLoop.Deadline.now()
-            stalled.signal()
-            _ = writerDone.wait(timeout: .now() + 60)
-            let elapsed = PollLoop.Deadline.now().nanoseconds - begin.nanoseconds
-            if elapsed < 2_000_000_000 { usleep(UInt32((2_000_000_000 - elapsed) / 1_000)) }
-        })
+        let engine = try RunningEngine(
+            home, options: Self.options,
+            afterGraphUpdate: {
+                guard armed.exchange(false, ordering: .acquiringAndReleasing) else { return }
+                let begin = PollLoop.Deadline.now()
+                stalled.signal()
+                _ = writerDone.wait(timeout: .now() + 60)
+                let elapsed = PollLoop.Deadline.now().nanoseconds - begin.nanoseconds
+                if elapsed < 2_000_000_000 { usleep(UInt32((2_000_000_000 - elapsed) / 1_000)) }
+            })
         armed.store(true, ordering: .releasing)
         try home.save(home.record("t0", description: "stall the loop"))
         #expect(stalled.wait(timeout: .now() + 30) == .success, "no graph update")

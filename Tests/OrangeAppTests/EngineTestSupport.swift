@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
 import Glibc
-@testable import OrangeApp
 import OrangeCore
 import OrangeSystem
 import OrangeTestSupport
 import Synchronization
 import Testing
+
+@testable import OrangeApp
 
 /// A real `ORANGE_HOME` in a temporary folder, with the real stores, for running `WatchEngine`
 /// in process. Nothing here starts an agent: the tests use tasks that are never ready.

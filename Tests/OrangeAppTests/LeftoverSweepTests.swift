@@ -1,8 +1,9 @@
-@testable import OrangeApp
 import OrangeCore
 import OrangeSystem
 import OrangeTestSupport
 import Testing
+
+@testable import OrangeApp
 
 @Suite struct LeftoverSweepTests {
     @Test func leftoversOfDeadProcessesGoAndEverythingElseStays() throws {
@@ -21,8 +22,14 @@ import Testing
         }
         // Process 100 is alive, 200 is gone.
         let removed = LeftoverSweep.run(home: home, project: nil, isAlive: { $0 == 100 })
-        #expect(Set(removed) == [task + "/.TASK.md.orange-tmp-200-3", home + "/.projects.json.orange-tmp-200-1", home + "/tasks/p/.orange-deleted-t2-200-1"])
-        for kept in [task + "/TASK.md", task + "/.TASK.md.orange-tmp-100-4", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1", home + "/tasks/p/.orange-deleted-t3-100-1"] {
+        #expect(
+            Set(removed) == [
+                task + "/.TASK.md.orange-tmp-200-3", home + "/.projects.json.orange-tmp-200-1", home + "/tasks/p/.orange-deleted-t2-200-1",
+            ])
+        for kept in [
+            task + "/TASK.md", task + "/.TASK.md.orange-tmp-100-4", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1",
+            home + "/tasks/p/.orange-deleted-t3-100-1",
+        ] {
             #expect(FileSystem.fileExists(kept), "\(kept)")
         }
     }

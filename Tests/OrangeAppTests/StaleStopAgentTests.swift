@@ -1,9 +1,10 @@
 import Glibc
-@testable import OrangeApp
 import OrangeCore
 import OrangeSystem
 import OrangeTestSupport
 import Testing
+
+@testable import OrangeApp
 
 /// Freeing a task's workspace on an old read of the task. Found by the model replay (seeds 13
 /// and 14, `ModelReplayEndToEndTests`): a person moved a working task back to pending; their
@@ -12,7 +13,9 @@ import Testing
 /// time. The new agent then ran in a slot the pool called free, and the next task was given the
 /// same worktree (or the task forgot its running session). Real git with an origin, real tmux on
 /// a private socket.
-@Suite(.serialized, .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
+@Suite(
+    .serialized,
+    .enabled(if: FileSystem.findExecutable("tmux", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil, "needs tmux"))
 struct StaleStopAgentTests {
     @Test func stoppingAnAgentOnAnOldReadLeavesTheNewSpawnAlone() throws {
         let directory = try TemporaryDirectory(prefix: "orange-stale-stop")
@@ -30,13 +33,16 @@ struct StaleStopAgentTests {
         let project = Project(name: ProjectName(validating: "p")!, path: repo, defaultBranch: "main", poolSize: 1)
         _ = try context.projects.update { $0.append(project) }
         let id = TaskID(validating: "T1")!
-        try context.tasks.create(TaskRecord(
-            id: id, project: project.name, branch: "b1", harness: "sleepy", status: .pending, description: "x",
-            createdAt: context.clock.now(), body: ""))
+        try context.tasks.create(
+            TaskRecord(
+                id: id, project: project.name, branch: "b1", harness: "sleepy", status: .pending, description: "x",
+                createdAt: context.clock.now(), body: ""))
 
         #expect(try Spawner(context: context).spawn(id) == .spawned(workspace: "p--1", session: "p/b1+T1"))
         // A person sends it back to pending; the engine reads it then (it still holds the slot).
-        try context.tasks.update(id, in: project.name, recording: StatusChangeNote(by: .human, at: context.clock.now())) { $0.status = .pending }
+        try context.tasks.update(id, in: project.name, recording: StatusChangeNote(by: .human, at: context.clock.now())) {
+            $0.status = .pending
+        }
         let old = try #require(try context.tasks.find(id))
         #expect(old.workspace == "p--1" && old.tmuxSession == "p/b1+T1")
         // The person's command frees it and spawns it again, in the same slot.
@@ -54,7 +60,10 @@ struct StaleStopAgentTests {
     func makeRepository(_ parent: String, runner: ProcessRunner) throws -> String? {
         let origin = parent + "/origin.git"
         let repo = parent + "/repo"
-        let env = ["GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@orange.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@orange.invalid"]
+        let env = [
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@orange.invalid", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@orange.invalid",
+        ]
         try runner.check(["git", "init", "-q", "--bare", "-b", "main", origin])
         try runner.check(["git", "init", "-q", "-b", "main", repo])
         try runner.check(["git", "-C", repo, "commit", "-q", "--allow-empty", "-m", "initial"], environment: env)

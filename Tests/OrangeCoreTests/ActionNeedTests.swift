@@ -13,12 +13,12 @@ import Testing
         var withWorkspace = task("w", .done)
         withWorkspace.workspace = "p--1"
         let graph = TaskGraph([
-            task("a", .done), task("b", .pending, blockedBy: ["a"]),          // a done made b ready
+            task("a", .done), task("b", .pending, blockedBy: ["a"]),  // a done made b ready
             task("p", .delegated, children: ["k"]), task("k", .done, parent: "p"),  // completion
-            withWorkspace,                                                      // release
-            task("s", .working),                                                // spawn without a workspace
-            task("r", .pending),                                                // ready itself
-            task("o", .pending, children: ["x"]), task("x", .pending),          // link on one side
+            withWorkspace,  // release
+            task("s", .working),  // spawn without a workspace
+            task("r", .pending),  // ready itself
+            task("o", .pending, children: ["x"]), task("x", .pending),  // link on one side
         ])
         for id in ["a", "k", "p", "w", "s", "r", "x", "gone"] {
             #expect(graph.changeMayNeedAction([tid(id)]), "\(id)")

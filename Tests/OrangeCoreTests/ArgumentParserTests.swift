@@ -71,7 +71,10 @@ import Testing
 
     @Test(arguments: [
         (["bogus"], "unknown command 'bogus'"),
-        (["task", "frobnicate"], "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete, spawn, respawn, attach, approve, unapprove, merge"),
+        (
+            ["task", "frobnicate"],
+            "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete, spawn, respawn, attach, approve, unapprove, merge"
+        ),
         (["task", "list", "--nope"], "unknown option '--nope' for 'orange task list'"),
         (["task", "create", "--project"], "option '--project' needs a value (<name>)"),
         (["task", "create", "--project", "--no-spawn"], "option '--project' needs a value (<name>), got option '--no-spawn'"),
@@ -92,21 +95,22 @@ import Testing
 
     @Test func helpIsGeneratedFromTheSpec() {
         let spec = OrangeCommands.all.first { $0.name == "task cancel" }!
-        #expect(HelpRenderer.render(spec) == """
-            Cancel a task: end its agent and free its workspace.
+        #expect(
+            HelpRenderer.render(spec) == """
+                Cancel a task: end its agent and free its workspace.
 
-            Usage: orange task cancel <id> [options]
+                Usage: orange task cancel <id> [options]
 
-            Arguments:
-              <id>  The task id.
+                Arguments:
+                  <id>  The task id.
 
-            Options:
-              -y, --yes    Do not ask for confirmation.
-                  --force  Discard uncommitted changes in the workspace.
-                  --json   Print machine-readable JSON on stdout (errors too, as {"error": …}).
-              -h, --help   Show this help.
+                Options:
+                  -y, --yes    Do not ask for confirmation.
+                      --force  Discard uncommitted changes in the workspace.
+                      --json   Print machine-readable JSON on stdout (errors too, as {"error": …}).
+                  -h, --help   Show this help.
 
-            """)
+                """)
         let top = HelpRenderer.render(group: [], commands: OrangeCommands.all, intro: OrangeCommands.intro)
         for spec in OrangeCommands.all { #expect(top.contains(spec.name)) }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OrangeCore
 
 /// git-check-ref-format's rules plus orange's leading-dash rule, each with its message, and

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OrangeCore
 
 /// The completion scripts and the man page are pure functions of the command table.

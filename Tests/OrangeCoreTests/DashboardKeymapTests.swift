@@ -5,12 +5,14 @@ import Testing
     typealias R = DashboardRendererTests
 
     @Test func decodesKeysArrowsAndUTF8FromRawBytes() {
-        let bytes: [UInt8] = Array("jk".utf8) + [0x1B, 0x5B, 0x41, 0x1B, 0x5B, 0x42, 0x1B, 0x4F, 0x41, 0x0D, 0x09, 0x7F, 0x03]
+        let bytes: [UInt8] =
+            Array("jk".utf8) + [0x1B, 0x5B, 0x41, 0x1B, 0x5B, 0x42, 0x1B, 0x4F, 0x41, 0x0D, 0x09, 0x7F, 0x03]
             + [0x1B, 0x5B, 0x35, 0x7E, 0x1B, 0x5B, 0x5A] + Array("é".utf8) + [0x1B]
-        #expect(DashboardKeys.decode(bytes) == [
-            .character("j"), .character("k"), .up, .down, .up, .enter, .tab, .backspace, .interrupt,
-            .pageUp, .backTab, .character("é"), .escape,
-        ])
+        #expect(
+            DashboardKeys.decode(bytes) == [
+                .character("j"), .character("k"), .up, .down, .up, .enter, .tab, .backspace, .interrupt,
+                .pageUp, .backTab, .character("é"), .escape,
+            ])
         // Unknown sequences are dropped whole, not typed as text.
         #expect(DashboardKeys.decode([0x1B, 0x5B, 0x31, 0x3B, 0x35, 0x51, 0x78]) == [.character("x")])
         // A truncated sequence and invalid UTF-8 are dropped without crashing.
@@ -94,9 +96,14 @@ import Testing
         #expect(state.message?.text == "no task 'nope' in project coffee (parent)")
         for _ in 0..<4 { _ = state.handle(.backspace) }
         for c in "add-oauth" { _ = state.handle(.character(c)) }
-        #expect(state.handle(.enter) == [.command(
-            ["task", "create", "oauth-docs", "docs for it", "--project", "coffee", "--no-spawn",
-             "--blocked-by", "ui", "--blocked-by", "db", "--parent", "add"], task: nil)])
+        #expect(
+            state.handle(.enter) == [
+                .command(
+                    [
+                        "task", "create", "oauth-docs", "docs for it", "--project", "coffee", "--no-spawn",
+                        "--blocked-by", "ui", "--blocked-by", "db", "--parent", "add",
+                    ], task: nil)
+            ])
         #expect(state.mode == .list)
     }
 

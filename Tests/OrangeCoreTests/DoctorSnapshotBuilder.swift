@@ -19,7 +19,9 @@ struct DoctorSnapshotBuilder {
         var keys: [(String, String)] = [("id", id), ("project", project), ("status", "pending")]
         for line in lines {
             let key = String(line.prefix { $0 != ":" })
-            if let index = keys.firstIndex(where: { $0.0 == key }) { keys[index].1 = String(line.dropFirst(key.count + 2)) } else {
+            if let index = keys.firstIndex(where: { $0.0 == key }) {
+                keys[index].1 = String(line.dropFirst(key.count + 2))
+            } else {
                 keys.append((key, String(line.dropFirst(key.count + 2))))
             }
         }

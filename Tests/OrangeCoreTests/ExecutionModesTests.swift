@@ -2,7 +2,8 @@ import OrangeCore
 import Testing
 
 @Suite struct ExecutionModesTests {
-    func with(_ record: TaskRecord, execution: ExecutionMode? = nil, branches: BranchModel? = nil, reassessed: [String] = []) -> TaskRecord {
+    func with(_ record: TaskRecord, execution: ExecutionMode? = nil, branches: BranchModel? = nil, reassessed: [String] = []) -> TaskRecord
+    {
         var copy = record
         copy.execution = execution
         copy.branches = branches
@@ -42,7 +43,9 @@ import Testing
         let parent = with(task("p", .delegated, children: ["a", "b"]), execution: .sequential)
         let due = TaskGraph([parent, task("a", .done, parent: "p"), task("b", parent: "p")])
         #expect(due.dueReassessments(modes: modes) == [ReassessTurn(parent: tid("p"), finished: [tid("a")])])
-        let given = TaskGraph([with(parent, execution: .sequential, reassessed: ["a"]), task("a", .done, parent: "p"), task("b", parent: "p")])
+        let given = TaskGraph([
+            with(parent, execution: .sequential, reassessed: ["a"]), task("a", .done, parent: "p"), task("b", parent: "p"),
+        ])
         #expect(given.dueReassessments(modes: modes).isEmpty)
         let allDone = TaskGraph([parent, task("a", .done, parent: "p"), task("b", .done, parent: "p")])
         #expect(allDone.dueReassessments(modes: modes).isEmpty)
@@ -56,7 +59,12 @@ import Testing
         let set = with(plain, execution: .sequential, branches: .hierarchical, reassessed: ["b"])
         let back = try TaskRecord.parse(set.rendered())
         #expect(back.execution == .sequential && back.branches == .hierarchical && back.reassessed == [tid("b")])
-        #expect(throws: FrontmatterError.self) { try TaskRecord.parse(plain.rendered().split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: pending" ? "status: pending\nexecution: sideways" : String($0) }.joined(separator: "\n")) }
+        #expect(throws: FrontmatterError.self) {
+            try TaskRecord.parse(
+                plain.rendered().split(separator: "\n", omittingEmptySubsequences: false).map {
+                    $0 == "status: pending" ? "status: pending\nexecution: sideways" : String($0)
+                }.joined(separator: "\n"))
+        }
     }
 }
 
@@ -78,13 +86,16 @@ import Testing
     @Test func aConflictSectionReplacesAnEarlierOneAndKeepsTheRestOfTheBody() {
         let first = MergeConflictNote.section(taskBranch: "b", parentBranch: "p", files: ["x.swift"])
         let body = MergeConflictNote.replacingSection(in: "## Context\n\nctx\n", with: first) + "## Notes\n\nmine\n"
-        let again = MergeConflictNote.replacingSection(in: body, with: MergeConflictNote.section(taskBranch: "b", parentBranch: "p", files: ["y.swift"]))
+        let again = MergeConflictNote.replacingSection(
+            in: body, with: MergeConflictNote.section(taskBranch: "b", parentBranch: "p", files: ["y.swift"]))
         #expect(again.hasPrefix("## Context\n\nctx\n\n## Notes\n\nmine\n\n## Merge conflict"), "\(again)")
         #expect(again.contains("- y.swift") && !again.contains("- x.swift"))
     }
 
     @Test func aHierarchicalParentGoesToReviewAndStopsTheCascade() {
-        let graph = TaskGraph([task("g", .delegated, children: ["p"]), task("p", .delegated, parent: "g", children: ["c"]), task("c", .done, parent: "p")])
+        let graph = TaskGraph([
+            task("g", .delegated, children: ["p"]), task("p", .delegated, parent: "g", children: ["c"]), task("c", .done, parent: "p"),
+        ])
         let evaluation = graph.evaluate(changed: [tid("c")]) { $0 == tid("p") }
         #expect(evaluation.reviews == [tid("p")] && evaluation.completions.isEmpty)
         #expect(graph.evaluate(changed: [tid("c")]).completions == [tid("p"), tid("g")])

@@ -119,26 +119,26 @@ import Testing
     /// line inside the file.
     @Test func everyPrefixOfATrickyFileParsesOrFailsCleanly() {
         let text = """
-        ---
-        a: 'x''y
-          z'
-        b: "q\\"\\
-          r\\x41"
-        c: |2-
-            d
-           e
-        f: >+
-          g
+            ---
+            a: 'x''y
+              z'
+            b: "q\\"\\
+              r\\x41"
+            c: |2-
+                d
+               e
+            f: >+
+              g
 
-        h: [i, 'j', "k",
-          l m, ]
-        n:
-        - o
-        -
-          p
-        ---
-        body
-        """
+            h: [i, 'j', "k",
+              l m, ]
+            n:
+            - o
+            -
+              p
+            ---
+            body
+            """
         let scalars = Array(text.unicodeScalars)
         for end in 0...scalars.count {
             let prefix = String(String.UnicodeScalarView(scalars[..<end]))

@@ -13,12 +13,14 @@ import Testing
     static let folderProject = ProjectName(validating: FrontmatterFuzzCorpus.project)!
 
     /// Pieces of YAML syntax, encodings and line structure that mutations splice in.
-    static let tokens: [[UInt8]] = [
-        "\n", "\r\n", "\r", "---\n", "--- ", "...", "  ", "\t", "- ", "-", ": ", ":", "#", " #", "'", "''", "\"", "\\", "\\u", "\\x4",
-        "\\U0001F600", "[", "]", ",", "{", "}", "|", "|-", "|+", "|2", ">", ">-", "&a ", "*a", "!!str ", "!", "%", "?", "@", "`",
-        "null", "~", "yes", "0x1F", "2026-02-01T04:48:33.123Z", "id: T1\n", "status: done\n", "blocked_by:\n  - A1\n", "children: [C1]\n",
-        "parent: P1\n", "owner: dana\n", "description: |\n  text\n", "\u{FEFF}", "é", "😀", "\u{2028}", "\u{85}", "\u{1B}[31m", "\u{0}",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
+    static let tokens: [[UInt8]] =
+        [
+            "\n", "\r\n", "\r", "---\n", "--- ", "...", "  ", "\t", "- ", "-", ": ", ":", "#", " #", "'", "''", "\"", "\\", "\\u", "\\x4",
+            "\\U0001F600", "[", "]", ",", "{", "}", "|", "|-", "|+", "|2", ">", ">-", "&a ", "*a", "!!str ", "!", "%", "?", "@", "`",
+            "null", "~", "yes", "0x1F", "2026-02-01T04:48:33.123Z", "id: T1\n", "status: done\n", "blocked_by:\n  - A1\n",
+            "children: [C1]\n",
+            "parent: P1\n", "owner: dana\n", "description: |\n  text\n", "\u{FEFF}", "é", "😀", "\u{2028}", "\u{85}", "\u{1B}[31m", "\u{0}",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80]]
 
     @Test(.timeLimit(.minutes(5)))
     func mutatedTaskFilesAreRejectedWithALineOrReadBackExactly() throws {
@@ -53,7 +55,9 @@ import Testing
             if !problems.isEmpty {
                 failures += 1
                 // The seed and iteration replay the case: ORANGE_FUZZ_SEED=<seed>, same iterations.
-                Issue.record("seed \(seed), iteration \(iteration): \(problems.joined(separator: "; ")); input: \(String(decoding: input, as: UTF8.self).debugDescription.prefix(600))")
+                Issue.record(
+                    "seed \(seed), iteration \(iteration): \(problems.joined(separator: "; ")); input: \(String(decoding: input, as: UTF8.self).debugDescription.prefix(600))"
+                )
             }
         }
         // The mutations must keep a fair share of files valid, or the round trip is never tested.

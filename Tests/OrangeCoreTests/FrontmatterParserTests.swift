@@ -11,10 +11,11 @@ import Testing
     @Test func splitsEntriesAndBodyByteForByte() throws {
         let text = "---\nid: abc\nstatus: pending\n---\n\n  # Title\r\n---\nmore\n\n"
         let doc = try FrontmatterCodec.parse(text)
-        #expect(doc.entries == [
-            FrontmatterEntry(key: "id", value: .plain("abc")),
-            FrontmatterEntry(key: "status", value: .plain("pending")),
-        ])
+        #expect(
+            doc.entries == [
+                FrontmatterEntry(key: "id", value: .plain("abc")),
+                FrontmatterEntry(key: "status", value: .plain("pending")),
+            ])
         #expect(doc.entries.map(\.line) == [2, 3])
         #expect(Array(doc.body.utf8) == Array("\n  # Title\r\n---\nmore\n\n".utf8))
     }
@@ -49,10 +50,11 @@ import Testing
 
     @Test func skipsCommentsAndBlankLines() throws {
         let doc = try FrontmatterCodec.parse("---\n# top\n\n   \na: x # trailing\n  # indented comment\nb: 'y' # c\n---\n")
-        #expect(doc.entries == [
-            FrontmatterEntry(key: "a", value: .plain("x")),
-            FrontmatterEntry(key: "b", value: .string("y")),
-        ])
+        #expect(
+            doc.entries == [
+                FrontmatterEntry(key: "a", value: .plain("x")),
+                FrontmatterEntry(key: "b", value: .string("y")),
+            ])
         #expect(doc.entries.map(\.line) == [5, 7])
     }
 
@@ -160,14 +162,19 @@ import Testing
     @Test(arguments: [
         ("k: >\n  one\n  two\n", "one two\n"),
         ("k: >-\n  one\n  two\n\n  three\n", "one two\nthree"),
-        ("k: >-\n  a long line that js-yaml folded\n  at about eighty columns\n", "a long line that js-yaml folded at about eighty columns"),
+        (
+            "k: >-\n  a long line that js-yaml folded\n  at about eighty columns\n",
+            "a long line that js-yaml folded at about eighty columns"
+        ),
         ("k: >-\n  two spaces \n  kept\n", "two spaces  kept"),
         ("k: >\n  text\n    more indented\n  text\n", "text\n  more indented\ntext\n"),
         ("k: >\n  a\n\n    b\n\n  c\n", "a\n\n  b\n\nc\n"),
         ("k: >+\n  a\n\n", "a\n\n"),
         // YAML 1.2 spec example 8.10 (folded lines, spaced lines, leading blank line).
-        ("k: >\n\n folded\n line\n\n next\n line\n   * bullet\n\n   * list\n   * lines\n\n last\n line\n\n# Comment\n",
-         "\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n"),
+        (
+            "k: >\n\n folded\n line\n\n next\n line\n   * bullet\n\n   * list\n   * lines\n\n last\n line\n\n# Comment\n",
+            "\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n"
+        ),
     ])
     func foldedBlocks(_ yaml: String, _ expected: String) throws {
         #expect(try value(yaml) == .string(expected))

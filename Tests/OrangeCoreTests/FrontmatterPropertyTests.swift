@@ -2,7 +2,6 @@ import OrangeCore
 import OrangeTestSupport
 import Testing
 
-
 /// Random values built from the characters and words that break YAML writers.
 struct NastyYAMLGenerator {
     var rng: SeededRandom
@@ -87,8 +86,10 @@ struct NastyYAMLGenerator {
         for _ in 0..<4000 {
             let doc = gen.document()
             let text = FrontmatterCodec.render(doc)
-            for (form, marker) in [("literal", ": |"), ("keep", "|+\n"), ("indicator", "|2"), ("double", ": \""),
-                                   ("single", ": '"), ("list", ": [")] where text.contains(marker) {
+            for (form, marker) in [
+                ("literal", ": |"), ("keep", "|+\n"), ("indicator", "|2"), ("double", ": \""),
+                ("single", ": '"), ("list", ": ["),
+            ] where text.contains(marker) {
                 forms[form, default: 0] += 1
             }
             let back: FrontmatterDocument
@@ -131,8 +132,12 @@ struct NastyYAMLGenerator {
             words.append(String(keyword.map { gen.int(2) == 0 ? Character($0.uppercased()) : $0 }))
         }
         for word in words {
-            let text = FrontmatterCodec.render(FrontmatterDocument(entries: [FrontmatterEntry(key: "k", value: .string(word)),
-                                                                              FrontmatterEntry(key: "l", value: .list([.string(word)]))], body: ""))
+            let text = FrontmatterCodec.render(
+                FrontmatterDocument(
+                    entries: [
+                        FrontmatterEntry(key: "k", value: .string(word)),
+                        FrontmatterEntry(key: "l", value: .list([.string(word)])),
+                    ], body: ""))
             let doc = try FrontmatterCodec.parse(text)
             #expect(doc.entry("k")?.value == .string(word), "\(word) written as \(text.debugDescription)")
             #expect(doc.entry("l")?.value == .list([.string(word)]), "\(word) written as \(text.debugDescription)")

@@ -10,10 +10,11 @@ import Testing
     }
 
     @Test func layoutIsFencesEntriesInOrderAndTheBodyUnchanged() {
-        let doc = FrontmatterDocument(entries: [
-            FrontmatterEntry(key: "b", value: .plain("1")),
-            FrontmatterEntry(key: "a", value: .null),
-        ], body: "# Body\r\n\n---\n")
+        let doc = FrontmatterDocument(
+            entries: [
+                FrontmatterEntry(key: "b", value: .plain("1")),
+                FrontmatterEntry(key: "a", value: .null),
+            ], body: "# Body\r\n\n---\n")
         #expect(FrontmatterCodec.render(doc) == "---\nb: 1\na: null\n---\n# Body\r\n\n---\n")
         #expect(FrontmatterCodec.render(FrontmatterDocument(entries: [], body: "")) == "---\n---\n")
     }
@@ -21,8 +22,10 @@ import Testing
     @Test(arguments: [
         (YAMLValue.null, "k: null\n"),
         (.list([]), "k: []\n"),
-        (.list([.plain("a"), .string("b c"), .null, .string("x,y"), .string("yes"), .plain("[z]")]),
-         "k: [a, b c, null, 'x,y', 'yes', '[z]']\n"),
+        (
+            .list([.plain("a"), .string("b c"), .null, .string("x,y"), .string("yes"), .plain("[z]")]),
+            "k: [a, b c, null, 'x,y', 'yes', '[z]']\n"
+        ),
         (.list([.string("two\nlines"), .plain("it's")]), "k: [\"two\\nlines\", it's]\n"),
         (.plain("5"), "k: 5\n"),
         (.plain("yes"), "k: yes\n"),
@@ -43,8 +46,10 @@ import Testing
         (.string("2026-02-01T04:48:33.123Z"), "k: '2026-02-01T04:48:33.123Z'\n"),
         (.string("https://github.com/o/r/pull/1"), "k: https://github.com/o/r/pull/1\n"),
         (.string("tab\there"), "k: \"tab\\there\"\n"),
-        (.string("bell\u{7}\u{0}\u{1B}\u{85}\u{A0}\u{2028}\u{FEFF}\u{10FFFF}"),
-         "k: \"bell\\a\\0\\e\\N\\_\\L\\uFEFF\u{10FFFF}\"\n"),
+        (
+            .string("bell\u{7}\u{0}\u{1B}\u{85}\u{A0}\u{2028}\u{FEFF}\u{10FFFF}"),
+            "k: \"bell\\a\\0\\e\\N\\_\\L\\uFEFF\u{10FFFF}\"\n"
+        ),
         (.string("back\\slash \"q\"\r"), "k: \"back\\\\slash \\\"q\\\"\\r\"\n"),
         (.string("é😀 עברית \u{301}"), "k: é😀 עברית \u{301}\n"),
     ])

@@ -8,11 +8,12 @@ import Testing
 
     /// A delegation chain C0 → C1 → … → C(n-1), every link written on both sides.
     private func chain(_ n: Int, leaf: TaskStatus) -> TaskGraph {
-        TaskGraph((0..<n).map { i in
-            TaskRecord(
-                id: id("C\(i)"), project: coffee, branch: "b\(i)", status: i == n - 1 ? leaf : .delegated,
-                parent: i > 0 ? id("C\(i - 1)") : nil, children: i < n - 1 ? [id("C\(i + 1)")] : [])
-        })
+        TaskGraph(
+            (0..<n).map { i in
+                TaskRecord(
+                    id: id("C\(i)"), project: coffee, branch: "b\(i)", status: i == n - 1 ? leaf : .delegated,
+                    parent: i > 0 ? id("C\(i - 1)") : nil, children: i < n - 1 ? [id("C\(i + 1)")] : [])
+            })
     }
 
     @Test func aDeepDelegationChainIsWalkedWithoutRecursion() {

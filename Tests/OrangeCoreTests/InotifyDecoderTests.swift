@@ -21,21 +21,22 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
     return bytes + nameField
 }
 
-
 @Suite struct InotifyDecoderTests {
     @Test func decodesSeveralRecordsInOrder() {
-        let buffer = recordBytes(wd: 1, mask: 0x100, name: Array("TASK.md".utf8))
+        let buffer =
+            recordBytes(wd: 1, mask: 0x100, name: Array("TASK.md".utf8))
             + recordBytes(wd: 2, mask: 0x4000_0100, name: Array("t1".utf8))
             + recordBytes(wd: 3, mask: 0x40, cookie: 77, name: Array("a".utf8))
             + recordBytes(wd: -1, mask: 0x4000)
         let result = InotifyRecordDecoder.decode(buffer)
         #expect(result.failure == nil)
-        #expect(result.records == [
-            InotifyRecord(wd: 1, mask: .create, name: "TASK.md"),
-            InotifyRecord(wd: 2, mask: [.create, .isDirectory], name: "t1"),
-            InotifyRecord(wd: 3, mask: .movedFrom, cookie: 77, name: "a"),
-            InotifyRecord(wd: -1, mask: .queueOverflow),
-        ])
+        #expect(
+            result.records == [
+                InotifyRecord(wd: 1, mask: .create, name: "TASK.md"),
+                InotifyRecord(wd: 2, mask: [.create, .isDirectory], name: "t1"),
+                InotifyRecord(wd: 3, mask: .movedFrom, cookie: 77, name: "a"),
+                InotifyRecord(wd: -1, mask: .queueOverflow),
+            ])
     }
 
     @Test func decodesTheLongestName() {
@@ -132,9 +133,10 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
             let len = Int(u32(offset + 12))
             guard len <= bytes.count - offset - 16 else { break }
             let name = bytes[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 }
-            records.append(InotifyRecord(
-                wd: Int32(bitPattern: u32(offset)), mask: InotifyMask(rawValue: u32(offset + 4)), cookie: u32(offset + 8),
-                name: name.isEmpty ? nil : String(decoding: name, as: UTF8.self)))
+            records.append(
+                InotifyRecord(
+                    wd: Int32(bitPattern: u32(offset)), mask: InotifyMask(rawValue: u32(offset + 4)), cookie: u32(offset + 8),
+                    name: name.isEmpty ? nil : String(decoding: name, as: UTF8.self)))
             offset += 16 + len
         }
         return (records, offset == bytes.count)
@@ -145,12 +147,16 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
         let result = InotifyRecordDecoder.decode(bytes)
         let expected = referenceDecode(bytes)
         if result.records != expected.records { return "decoded \(result.records), expected \(expected.records)" }
-        if (result.failure == nil) != expected.complete { return "failure \(String(describing: result.failure)) for a buffer complete=\(expected.complete)" }
+        if (result.failure == nil) != expected.complete {
+            return "failure \(String(describing: result.failure)) for a buffer complete=\(expected.complete)"
+        }
         switch result.failure {
         case .truncatedHeader(let offset, let available)?:
             if available >= 16 || offset + available != bytes.count { return "bad truncatedHeader \(offset) \(available)" }
         case .truncatedName(let offset, let declared, let available)?:
-            if Int(declared) <= available || offset + 16 + available != bytes.count { return "bad truncatedName \(offset) \(declared) \(available)" }
+            if Int(declared) <= available || offset + 16 + available != bytes.count {
+                return "bad truncatedName \(offset) \(declared) \(available)"
+            }
         case nil:
             break
         }
@@ -184,16 +190,19 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
     /// Seeded mutations of well-formed buffers (what the kernel really returns): flipped bits,
     /// lengths set to edge values, cuts, splices and inserted bytes.
     @Test func mutatedRecordStreamsDecodeLikeTheReference() {
-        let names: [[UInt8]?] = [nil, Array("TASK.md".utf8), Array("p1".utf8), Array(".TASK.md.orange-tmp-1-2".utf8),
-                                 [UInt8](repeating: 0x78, count: 255), [0x66, 0xFF, 0xFE], Array("é😀".utf8)]
+        let names: [[UInt8]?] = [
+            nil, Array("TASK.md".utf8), Array("p1".utf8), Array(".TASK.md.orange-tmp-1-2".utf8),
+            [UInt8](repeating: 0x78, count: 255), [0x66, 0xFF, 0xFE], Array("é😀".utf8),
+        ]
         let seed = FuzzBudget.seed(default: 0x1A07_1F00)
         var rng = SeededRandom(seed: seed)
         func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
         for iteration in 0..<FuzzBudget.iterations(default: 4000) {
             var bytes: [UInt8] = []
             for _ in 0..<(1 + below(6)) {
-                bytes += recordBytes(wd: Int32(below(20)) - 1, mask: UInt32(truncatingIfNeeded: rng.next()), cookie: UInt32(below(3)),
-                                     name: names[below(names.count)])
+                bytes += recordBytes(
+                    wd: Int32(below(20)) - 1, mask: UInt32(truncatingIfNeeded: rng.next()), cookie: UInt32(below(3)),
+                    name: names[below(names.count)])
             }
             for _ in 0..<(1 + below(3)) {
                 let at = below(bytes.count)

@@ -9,7 +9,9 @@ import Testing
     }
 
     @Test func parsesWhatItRenders() throws {
-        let value: JSONValue = .object([("name", "x"), ("n", -42), ("f", .double(1.5)), ("list", .array([.object([]), .array([])])), ("s", "😀\t")])
+        let value: JSONValue = .object([
+            ("name", "x"), ("n", -42), ("f", .double(1.5)), ("list", .array([.object([]), .array([])])), ("s", "😀\t"),
+        ])
         #expect(try JSONValue.parse(value.rendered()) == value)
         #expect(try JSONValue.parse(value.prettyRendered()) == value)
         #expect(try JSONValue.parse(#""\ud83d\ude00""#) == "😀")

@@ -55,8 +55,9 @@ import Testing
         candidate.upsert(task("x", blockedBy: ["b"], parent: "p"))
         #expect(candidate.cycleClosed(byAnyOf: [(waiter: tid("p"), waitsFor: tid("x"))]) == [tid("p"), tid("x"), tid("b"), tid("p")])
         #expect(candidate.cycleClosed(byAnyOf: [(waiter: tid("b"), waitsFor: tid("p"))]) == [tid("b"), tid("p"), tid("x"), tid("b")])
-        #expect(TaskGraph([task("a", blockedBy: ["b"]), task("b", blockedBy: ["a"])])
-            .cycleClosed(byAnyOf: []) == nil)
+        #expect(
+            TaskGraph([task("a", blockedBy: ["b"]), task("b", blockedBy: ["a"])])
+                .cycleClosed(byAnyOf: []) == nil)
     }
 
     /// Oracle: an edge closes a cycle exactly when, with it added, both its ends are in one

@@ -32,7 +32,9 @@ import Testing
     }
 
     @Test func shrinkingThePoolNeverEvictsButBlocksNewWork() {
-        let pool = PoolState(slots: [WorkspaceSlot(project: coffee, number: 1, task: id("a")), WorkspaceSlot(project: coffee, number: 2, task: id("b"))])
+        let pool = PoolState(slots: [
+            WorkspaceSlot(project: coffee, number: 1, task: id("a")), WorkspaceSlot(project: coffee, number: 2, task: id("b")),
+        ])
         #expect(pool.decide(for: id("c"), in: coffee, poolSize: 1) == .exhausted(used: 2, size: 1))
         #expect(pool.freeCount(of: coffee, poolSize: 1) == 0)
     }
@@ -41,7 +43,11 @@ import Testing
         let pool = PoolState(slots: [WorkspaceSlot(project: coffee, number: 1, task: id("a")), WorkspaceSlot(project: tea, number: 2)])
         let text = pool.json.prettyRendered()
         #expect(try PoolState.from(json: JSONValue.parse(text)).get() == pool)
-        for bad in [#"{"workspaces": {"../x--1": {"status": "available"}}}"#, #"{"workspaces": {"coffee--1": {"status": "bound", "task": "../../x"}}}"#, #"{"workspaces": {"coffee--01": {"status": "available"}}}"#, "{}"] {
+        for bad in [
+            #"{"workspaces": {"../x--1": {"status": "available"}}}"#,
+            #"{"workspaces": {"coffee--1": {"status": "bound", "task": "../../x"}}}"#,
+            #"{"workspaces": {"coffee--01": {"status": "available"}}}"#, "{}",
+        ] {
             #expect(throws: PoolDecodeError.self) { try PoolState.from(json: JSONValue.parse(bad)).get() }
         }
     }

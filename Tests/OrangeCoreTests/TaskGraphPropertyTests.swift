@@ -2,7 +2,6 @@ import OrangeCore
 import OrangeTestSupport
 import Testing
 
-
 /// Random graphs and random edit sequences: the incremental evaluation must agree with a full
 /// one, the ready set with the literal definition, and cycle detection with brute force.
 @Suite struct TaskGraphPropertyTests {
@@ -32,9 +31,10 @@ import Testing
     /// The literal definition: pending, and every blocker exists in the same project and is done.
     private func bruteForceReady(_ records: [TaskRecord]) -> Set<TaskID> {
         let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
-        return Set(records.filter { t in
-            t.status == .pending && t.blockedBy.allSatisfy { byID[$0]?.status == .done && byID[$0]?.project == t.project }
-        }.map(\.id))
+        return Set(
+            records.filter { t in
+                t.status == .pending && t.blockedBy.allSatisfy { byID[$0]?.status == .done && byID[$0]?.project == t.project }
+            }.map(\.id))
     }
 
     /// Applies completions until none is due, the way the engine does after each change.

@@ -4,7 +4,10 @@ import Testing
 func tid(_ s: String) -> TaskID { TaskID(validating: s)! }
 let proj = ProjectName(validating: "p")!
 
-func task(_ id: String, _ status: TaskStatus = .pending, blockedBy: [String] = [], parent: String? = nil, children: [String] = [], at: Int64 = 0, project: ProjectName = proj) -> TaskRecord {
+func task(
+    _ id: String, _ status: TaskStatus = .pending, blockedBy: [String] = [], parent: String? = nil, children: [String] = [], at: Int64 = 0,
+    project: ProjectName = proj
+) -> TaskRecord {
     TaskRecord(
         id: tid(id), project: project, branch: "b-\(id)", status: status, parent: parent.map(tid),
         blockedBy: blockedBy.map(tid), children: children.map(tid), createdAt: Timestamp(millisecondsSinceEpoch: at))
@@ -109,13 +112,14 @@ func task(_ id: String, _ status: TaskStatus = .pending, blockedBy: [String] = [
     @Test func whyWalksToTheRootCause() {
         let g = TaskGraph([task("db", .working), task("api", blockedBy: ["db"]), task("ui", blockedBy: ["api"])])
         let lines = g.why(tid("ui"))
-        #expect(lines == [
-            "ui (b-ui) is blocked by api (b-api): pending",
-            "  api (b-api) is blocked by db (b-db): working",
-            "    db (b-db) is working",
-            "root cause:",
-            "  db (b-db) is working (an agent is on it)",
-        ])
+        #expect(
+            lines == [
+                "ui (b-ui) is blocked by api (b-api): pending",
+                "  api (b-api) is blocked by db (b-db): working",
+                "    db (b-db) is working",
+                "root cause:",
+                "  db (b-db) is working (an agent is on it)",
+            ])
     }
 
     @Test func renderersEscapeLabels() {
@@ -133,7 +137,10 @@ func task(_ id: String, _ status: TaskStatus = .pending, blockedBy: [String] = [
         #expect(TransitionTable.allows(.delegated, .done, by: .engine))
         #expect(!TransitionTable.allows(.delegated, .done, by: .agent))
         #expect(!TransitionTable.allows(.delegated, .done, by: .human))
-        for (from, to) in [(TaskStatus.working, TaskStatus.reviewing), (.reviewing, .reviewed), (.reviewed, .done), (.working, .stuck), (.working, .clarification)] {
+        for (from, to) in [
+            (TaskStatus.working, TaskStatus.reviewing), (.reviewing, .reviewed), (.reviewed, .done), (.working, .stuck),
+            (.working, .clarification),
+        ] {
             #expect(TransitionTable.allows(from, to, by: from == .reviewing || from == .reviewed ? .human : .agent), "\(from) -> \(to)")
         }
         do {

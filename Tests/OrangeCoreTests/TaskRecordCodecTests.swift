@@ -25,55 +25,58 @@ import Testing
 
     @Test func readsAFreshTaskWrittenByTheOriginal() throws {
         let text = """
-        ---
-        id: V1StGXR8Z5jdHi6BmyT12
-        project: coffee
-        branch: orange-tasks/V1StGXR8Z5jdHi6BmyT12
-        harness: claude
-        status: pending
-        description: Fix login redirect
-        workspace: null
-        tmux_session: null
-        created_at: '2026-02-01T04:48:33.123Z'
-        updated_at: '2026-02-01T04:48:33.123Z'
-        ---
+            ---
+            id: V1StGXR8Z5jdHi6BmyT12
+            project: coffee
+            branch: orange-tasks/V1StGXR8Z5jdHi6BmyT12
+            harness: claude
+            status: pending
+            description: Fix login redirect
+            workspace: null
+            tmux_session: null
+            created_at: '2026-02-01T04:48:33.123Z'
+            updated_at: '2026-02-01T04:48:33.123Z'
+            ---
 
 
-        """
+            """
         let record = try TaskRecord.parse(text)
-        #expect(record == TaskRecord(
-            id: Self.id, project: Self.project, branch: "orange-tasks/V1StGXR8Z5jdHi6BmyT12", harness: "claude",
-            status: .pending, description: "Fix login redirect", createdAt: Self.created, updatedAt: Self.created,
-            body: "\n"
-        ))
+        #expect(
+            record
+                == TaskRecord(
+                    id: Self.id, project: Self.project, branch: "orange-tasks/V1StGXR8Z5jdHi6BmyT12", harness: "claude",
+                    status: .pending, description: "Fix login redirect", createdAt: Self.created, updatedAt: Self.created,
+                    body: "\n"
+                ))
     }
 
     @Test func readsFoldedLongValuesAndAContextBody() throws {
         let text = """
-        ---
-        id: V1StGXR8Z5jdHi6BmyT12
-        project: coffee
-        branch: login-fix
-        harness: codex
-        status: working
-        description: >-
-          Implement OAuth login with Google and GitHub providers, including the callback
-          handler, session storage and a logout button in the header
-        workspace: coffee--1
-        tmux_session: coffee/login-fix
-        created_at: '2026-02-01T04:48:33.123Z'
-        updated_at: '2026-02-01T05:00:00.000Z'
-        pr_url: >-
-          https://github.com/example-organisation/coffee-shop-with-a-long-name/pull/12345
-        ---
-        ## Context
+            ---
+            id: V1StGXR8Z5jdHi6BmyT12
+            project: coffee
+            branch: login-fix
+            harness: codex
+            status: working
+            description: >-
+              Implement OAuth login with Google and GitHub providers, including the callback
+              handler, session storage and a logout button in the header
+            workspace: coffee--1
+            tmux_session: coffee/login-fix
+            created_at: '2026-02-01T04:48:33.123Z'
+            updated_at: '2026-02-01T05:00:00.000Z'
+            pr_url: >-
+              https://github.com/example-organisation/coffee-shop-with-a-long-name/pull/12345
+            ---
+            ## Context
 
-        Users land on /home after login; they should return to the page they came from.
+            Users land on /home after login; they should return to the page they came from.
 
-        """
+            """
         let record = try TaskRecord.parse(text)
-        #expect(record.description == "Implement OAuth login with Google and GitHub providers, including the callback "
-            + "handler, session storage and a logout button in the header")
+        #expect(
+            record.description == "Implement OAuth login with Google and GitHub providers, including the callback "
+                + "handler, session storage and a logout button in the header")
         #expect(record.harness == "codex")
         #expect(record.status == .working)
         #expect(record.workspace == "coffee--1")
@@ -86,23 +89,23 @@ import Testing
 
     @Test func readsLiteralBlocksEmptyStringsAndQuotedURLs() throws {
         let text = """
-        ---
-        id: abc123
-        project: coffee
-        branch: fix/menu
-        harness: pi
-        status: reviewing
-        description: |-
-          Two lines:
-          menu and 'cart'
-        workspace: coffee--2
-        tmux_session: coffee/fix/menu
-        created_at: '2026-02-01T04:48:33.123Z'
-        updated_at: '2026-02-01T04:48:33.123Z'
-        pr_url: 'https://github.com/o/coffee/pull/7'
-        ---
-        notes
-        """
+            ---
+            id: abc123
+            project: coffee
+            branch: fix/menu
+            harness: pi
+            status: reviewing
+            description: |-
+              Two lines:
+              menu and 'cart'
+            workspace: coffee--2
+            tmux_session: coffee/fix/menu
+            created_at: '2026-02-01T04:48:33.123Z'
+            updated_at: '2026-02-01T04:48:33.123Z'
+            pr_url: 'https://github.com/o/coffee/pull/7'
+            ---
+            notes
+            """
         let record = try TaskRecord.parse(text)
         #expect(record.description == "Two lines:\nmenu and 'cart'")
         #expect(record.prURL == "https://github.com/o/coffee/pull/7")
@@ -114,17 +117,18 @@ import Testing
     @Test func readsTheSeedTaskGraphExamples() throws {
         let blocked = try TaskRecord.parse("---\nid: def456\nproject: oauth\nblocked_by: [abc123]\nstatus: pending\n---\n")
         #expect(blocked.blockedBy == [TaskID(validating: "abc123")!])
-        let parent = try TaskRecord.parse("""
-        ---
-        id: abc123
-        project: oauth
-        status: delegated
-        children: [def456, ghi789]
-        workspace: null
-        tmux_session: null
-        ---
+        let parent = try TaskRecord.parse(
+            """
+            ---
+            id: abc123
+            project: oauth
+            status: delegated
+            children: [def456, ghi789]
+            workspace: null
+            tmux_session: null
+            ---
 
-        """)
+            """)
         #expect(parent.status == .delegated)
         #expect(parent.children.map(\.rawValue) == ["def456", "ghi789"])
         let child = try TaskRecord.parse("---\nid: def456\nproject: oauth\nparent: abc123\nblocked_by: []\nstatus: working\n---\n")
@@ -142,8 +146,10 @@ import Testing
         #expect(record.parent == nil && record.blockedBy.isEmpty && record.children.isEmpty)
         #expect(record.workspace == nil && record.tmuxSession == nil && record.createdAt == nil && record.updatedAt == nil)
         #expect(record.prURL == nil && record.spawnFailures == 0 && record.lastError == nil && record.extra.isEmpty)
-        let nulls = try TaskRecord.parse(file("branch: null\nharness: ~\ndescription:\nparent: null\nblocked_by: null\n"
-            + "children:\ncreated_at: null\npr_url: null\nspawn_failures: null\nlast_error: null\n"))
+        let nulls = try TaskRecord.parse(
+            file(
+                "branch: null\nharness: ~\ndescription:\nparent: null\nblocked_by: null\n"
+                    + "children:\ncreated_at: null\npr_url: null\nspawn_failures: null\nlast_error: null\n"))
         #expect(nulls == record)
     }
 
@@ -171,9 +177,14 @@ import Testing
         ("---\nid: abc\nproject: coffee\n---\n", 1, "missing required key 'status'"),
         ("---\nid: null\nproject: coffee\nstatus: pending\n---\n", 2, "id is required and must not be null"),
         ("---\nid: ../x\nproject: coffee\nstatus: pending\n---\n", 2, "id: '../x' is not a valid task id (letters and digits only)"),
-        ("---\nid: abc\nproject: a--b\nstatus: pending\n---\n", 3, "project: project name 'a--b' must not contain '--' (it separates workspace numbers)"),
-        ("---\nid: abc\nproject: coffee\nstatus: finished\n---\n", 4,
-         "status: 'finished' is not a status; use one of: pending, clarification, working, delegated, reviewing, reviewed, stuck, done, failed, cancelled"),
+        (
+            "---\nid: abc\nproject: a--b\nstatus: pending\n---\n", 3,
+            "project: project name 'a--b' must not contain '--' (it separates workspace numbers)"
+        ),
+        (
+            "---\nid: abc\nproject: coffee\nstatus: finished\n---\n", 4,
+            "status: 'finished' is not a status; use one of: pending, clarification, working, delegated, reviewing, reviewed, stuck, done, failed, cancelled"
+        ),
         ("---\nid: abc\nproject: coffee\nstatus: [pending]\n---\n", 4, "status must be a single value, not a list"),
     ])
     func requiredKeyErrors(_ text: String, _ line: Int, _ reason: String) {
@@ -211,37 +222,40 @@ import Testing
             workspace: "coffee--1", tmuxSession: "coffee/login-fix", createdAt: Self.created,
             updatedAt: Self.created.adding(milliseconds: 1000), prURL: "https://github.com/o/r/pull/7",
             spawnFailures: 2, lastError: "tmux: no server\nretrying",
-            extra: [FrontmatterEntry(key: "priority", value: .plain("high")),
-                    FrontmatterEntry(key: "status", value: .plain("done")),
-                    FrontmatterEntry(key: "labels", value: .list([.plain("ui"), .string("needs review")]))],
+            extra: [
+                FrontmatterEntry(key: "priority", value: .plain("high")),
+                FrontmatterEntry(key: "status", value: .plain("done")),
+                FrontmatterEntry(key: "labels", value: .list([.plain("ui"), .string("needs review")])),
+            ],
             body: "## Notes\n"
         )
-        #expect(record.rendered() == """
-        ---
-        id: V1StGXR8Z5jdHi6BmyT12
-        project: coffee
-        branch: login-fix
-        harness: claude
-        status: working
-        description: 'Fix: the login'
-        parent: null
-        blocked_by: [abc, '9z']
-        children: []
-        workspace: coffee--1
-        tmux_session: coffee/login-fix
-        created_at: '2026-02-01T04:48:33.123Z'
-        updated_at: '2026-02-01T04:48:34.123Z'
-        pr_url: https://github.com/o/r/pull/7
-        spawn_failures: 2
-        last_error: |-
-          tmux: no server
-          retrying
-        priority: high
-        labels: [ui, needs review]
-        ---
-        ## Notes
+        #expect(
+            record.rendered() == """
+                ---
+                id: V1StGXR8Z5jdHi6BmyT12
+                project: coffee
+                branch: login-fix
+                harness: claude
+                status: working
+                description: 'Fix: the login'
+                parent: null
+                blocked_by: [abc, '9z']
+                children: []
+                workspace: coffee--1
+                tmux_session: coffee/login-fix
+                created_at: '2026-02-01T04:48:33.123Z'
+                updated_at: '2026-02-01T04:48:34.123Z'
+                pr_url: https://github.com/o/r/pull/7
+                spawn_failures: 2
+                last_error: |-
+                  tmux: no server
+                  retrying
+                priority: high
+                labels: [ui, needs review]
+                ---
+                ## Notes
 
-        """)
+                """)
         record.spawnFailures = 0
         record.prURL = nil
         record.lastError = nil
@@ -254,20 +268,22 @@ import Testing
 
     @Test func unknownKeysAndTheBodySurviveAStatusChange() throws {
         let body = "\n# Plan\r\n\n---\nnot front matter: x\n\u{301}é\n\n"
-        let text = "---\nzeta: 'z'\nid: abc\nowner: me # who\nproject: coffee\nstatus: pending\n"
+        let text =
+            "---\nzeta: 'z'\nid: abc\nowner: me # who\nproject: coffee\nstatus: pending\n"
             + "labels:\n  - ui\n  - 'a, b'\nestimate: 3\nnote: null\n---" + "\n" + body
         var record = try TaskRecord.parse(text)
         #expect(record.extra.map(\.key) == ["zeta", "owner", "labels", "estimate", "note"])
         record.status = .working
         let again = try TaskRecord.parse(record.rendered())
         #expect(again.status == .working)
-        #expect(again.extra == [
-            FrontmatterEntry(key: "zeta", value: .plain("z")),
-            FrontmatterEntry(key: "owner", value: .plain("me")),
-            FrontmatterEntry(key: "labels", value: .list([.plain("ui"), .string("a, b")])),
-            FrontmatterEntry(key: "estimate", value: .plain("3")),
-            FrontmatterEntry(key: "note", value: .null),
-        ])
+        #expect(
+            again.extra == [
+                FrontmatterEntry(key: "zeta", value: .plain("z")),
+                FrontmatterEntry(key: "owner", value: .plain("me")),
+                FrontmatterEntry(key: "labels", value: .list([.plain("ui"), .string("a, b")])),
+                FrontmatterEntry(key: "estimate", value: .plain("3")),
+                FrontmatterEntry(key: "note", value: .null),
+            ])
         #expect(Array(again.body.utf8) == Array(body.utf8))
     }
 

@@ -24,7 +24,9 @@ import Testing
         #expect(Timestamp(rfc3339: "2026-02-01T04:48:33.5Z")?.rfc3339 == "2026-02-01T04:48:33.500Z")
     }
 
-    @Test(arguments: ["", "2026-02-01", "2026-13-01T00:00:00Z", "2026-02-01T04:48:33", "2026-02-01T04:48:33.Z", "2026-02-01T04:48:33Zjunk", "yes"])
+    @Test(arguments: [
+        "", "2026-02-01", "2026-13-01T00:00:00Z", "2026-02-01T04:48:33", "2026-02-01T04:48:33.Z", "2026-02-01T04:48:33Zjunk", "yes",
+    ])
     func rejectsMalformed(_ text: String) {
         #expect(Timestamp(rfc3339: text) == nil)
     }

@@ -2,7 +2,6 @@ import OrangeCore
 import OrangeTestSupport
 import Testing
 
-
 /// The second half of a write that takes two steps.
 private enum LaterStep {
     /// The in-place writer's final content and close.

@@ -14,7 +14,8 @@ struct AgentLifecycleEndToEndTests {
         try FileSystem.makeDirectories(h.home)
         try AtomicFile.write(sleepyAgent, to: h.directory.path + "/sleepy.sh", mode: 0o755)
         try AtomicFile.write(Self.dyingAgent, to: h.directory.path + "/dying.sh", mode: 0o755)
-        try AtomicFile.write(#"""
+        try AtomicFile.write(
+            #"""
             {"harnesses": {
               "sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]},
               "dying": {"command": ["sh", "\#(h.directory.path)/dying.sh"]},
@@ -27,7 +28,9 @@ struct AgentLifecycleEndToEndTests {
     func id(_ value: JSONValue) throws -> String { try #require(value["id"]?.stringValue) }
 
     /// Full passes (`watch --once`) until `condition` holds for the task, with a deadline.
-    func passUntil(_ h: OrangeHarness, _ task: String, _ what: String, timeout: Double = 30, _ condition: (JSONValue) -> Bool) throws -> JSONValue {
+    func passUntil(_ h: OrangeHarness, _ task: String, _ what: String, timeout: Double = 30, _ condition: (JSONValue) -> Bool) throws
+        -> JSONValue
+    {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         var last: JSONValue = .null
@@ -60,10 +63,14 @@ struct AgentLifecycleEndToEndTests {
         let passes = try (0..<3).map { _ in try h.orange(["watch", "--once", "--json"]) }
         #expect(passes.allSatisfy { !$0.stderr.contains(absent[0]) }, "\(passes.map(\.stderr))")
         // A new cause is said again, once.
-        try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]}, "absent": {"command": ["still-no-such-program"]}}}"#, to: h.home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]}, "absent": {"command": ["still-no-such-program"]}}}"#,
+            to: h.home + "/config.json")
         let warned = try h.orange(["watch", "--once", "--json"])
         let warnings = warned.stderr.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
-        #expect(warnings.count == 2 && warnings.allSatisfy { $0["warning"]?.stringValue?.contains("still-no-such-program") == true }, "\(warned.stderr)")
+        #expect(
+            warnings.count == 2 && warnings.allSatisfy { $0["warning"]?.stringValue?.contains("still-no-such-program") == true },
+            "\(warned.stderr)")
         #expect(try h.orange(["watch", "--once", "--json"]).stderr.isEmpty)
     }
 
@@ -118,7 +125,9 @@ struct AgentLifecycleEndToEndTests {
         // Once the delay is over (the time moved back by hand), the next pass tries again.
         let file = h.home + "/tasks/coffee/\(task)/TASK.md"
         let text = try FileSystem.readText(file)
-        try AtomicFile.write(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("spawn_retry_at:") }.joined(separator: "\n"), to: file)
+        try AtomicFile.write(
+            text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("spawn_retry_at:") }.joined(
+                separator: "\n"), to: file)
         _ = try h.orange(["watch", "--once"])
         #expect(try h.status(task) == "failed")
     }

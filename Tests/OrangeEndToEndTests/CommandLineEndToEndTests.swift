@@ -33,7 +33,8 @@ import Testing
             let spec = try #require(OrangeCommands.all.filter { args.starts(with: $0.path) }.max { $0.path.count < $1.path.count })
             #expect(result.stderr.contains("Usage: \(HelpRenderer.usage(spec))"), "\(args): \(result.stderr)")
             let json = try h.orange(args + ["--json"], in: repo)
-            #expect(json.exitCode == 2 && (try? JSONValue.parse(json.stdout))?["error"]?.stringValue != nil, "\(args) --json: \(json.stdout)")
+            #expect(
+                json.exitCode == 2 && (try? JSONValue.parse(json.stdout))?["error"]?.stringValue != nil, "\(args) --json: \(json.stdout)")
         }
         // Nothing was written by the refused commands.
         #expect(try h.json(["task", "show", id])["status"]?.stringValue == "pending")
@@ -58,11 +59,16 @@ import Testing
         _ = try h.json(["task", "create", "brew", "coffee task", "--no-spawn"], in: repo)
         _ = try h.json(["task", "create", "steep", "tea task", "--no-spawn"], in: tea)
         // Without a terminal, as 'orange dashboard …' would: the rows with --json.
-        for (args, names) in [(["--all"], ["brew", "steep"]), (["-a"], ["brew", "steep"]), (["--project", "tea"], ["steep"]), (["-p", "coffee"], ["brew"]), (["--project=tea", "--flat"], ["steep"])] {
+        for (args, names) in [
+            (["--all"], ["brew", "steep"]), (["-a"], ["brew", "steep"]), (["--project", "tea"], ["steep"]), (["-p", "coffee"], ["brew"]),
+            (["--project=tea", "--flat"], ["steep"]),
+        ] {
             let result = try h.orange(args + ["--json"], in: h.directory.path)
             #expect(result.exitCode == 0, "\(args): \(result.stderr)")
             let rows = try JSONValue.parse(result.stdout)["rows"]?.arrayValue ?? []
-            #expect(rows.compactMap { $0["name"]?.stringValue?.split(separator: "/").last.map(String.init) }.sorted() == names, "\(args): \(result.stdout)")
+            #expect(
+                rows.compactMap { $0["name"]?.stringValue?.split(separator: "/").last.map(String.init) }.sorted() == names,
+                "\(args): \(result.stdout)")
         }
         let plain = try h.orange(["--all"])
         #expect(plain.exitCode == 1 && plain.stderr.contains("the dashboard needs a terminal"))
@@ -88,7 +94,8 @@ import Testing
         let held = try h.json(["task", "create", "third", "z", "--no-spawn"], in: repo)
         #expect(held["spawn"]?["started"] == .bool(false) && held["spawn"]?["reason"]?.stringValue?.contains("--no-spawn") == true)
         let text = try h.orange(["task", "create", "fourth", "w", "--harness", "claude"], in: repo)
-        #expect(text.exitCode == 0 && text.stdout.contains("Agent not started: ") && text.stdout.contains("is not installed"), "\(text.stdout)")
+        #expect(
+            text.exitCode == 0 && text.stdout.contains("Agent not started: ") && text.stdout.contains("is not installed"), "\(text.stdout)")
     }
 
     @Test func createSaysWhereItsAgentStarted() throws {
@@ -97,7 +104,8 @@ import Testing
         defer { h.killTmuxServer() }
         try AtomicFile.write("sleep 600\n", to: h.directory.path + "/sleepy.sh")
         try FileSystem.makeDirectories(h.home)
-        try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]}}}"#, to: h.home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"sleepy": {"command": ["sh", "\#(h.directory.path)/sleepy.sh"]}}}"#, to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
         let task = try h.json(["task", "create", "runs", "x", "--harness", "sleepy"], in: repo)
         #expect(task["spawn"]?["started"] == .bool(true), "\(task)")

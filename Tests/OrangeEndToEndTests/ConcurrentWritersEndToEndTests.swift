@@ -32,8 +32,10 @@ struct EditorError: Error { var text: String }
     func setUp() throws -> Setup {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let blocker = try #require(try h.json(["task", "create", "b", "blocker", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
-        let id = try #require(try h.json(["task", "create", "t", "target", "--no-spawn", "--blocked-by", blocker], in: repo)["id"]?.stringValue)
+        let blocker = try #require(
+            try h.json(["task", "create", "b", "blocker", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "t", "target", "--no-spawn", "--blocked-by", blocker], in: repo)["id"]?.stringValue)
         let setup = Setup(h: h, id: TaskID(validating: id)!, file: h.home + "/tasks/coffee/\(id)/TASK.md")
         let text = try FileSystem.readText(setup.file)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -89,7 +91,9 @@ struct EditorError: Error { var text: String }
         let cli = Mutex<[Int]>([])
         let count = 60 * Self.scale, storeCount = 470 * Self.scale
         let errors = together([
-            { let acked = try cliLoop(s, count: count); cli.withLock { $0 = acked } },
+            {
+                let acked = try cliLoop(s, count: count); cli.withLock { $0 = acked }
+            },
             { try storeLoop(s, count: storeCount) },
             { try storeLoop(s, count: storeCount) },
         ])
@@ -110,7 +114,9 @@ struct EditorError: Error { var text: String }
         let cli = Mutex<[Int]>([])
         let count = 60 * Self.scale, storeCount = 300 * Self.scale, editorCount = 640 * Self.scale
         let errors = together([
-            { let acked = try cliLoop(s, count: count); cli.withLock { $0 = acked } },
+            {
+                let acked = try cliLoop(s, count: count); cli.withLock { $0 = acked }
+            },
             { try storeLoop(s, count: storeCount) },
             { try editorLoop(s, count: editorCount) },
         ])

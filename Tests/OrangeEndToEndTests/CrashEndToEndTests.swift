@@ -34,7 +34,8 @@ extension OrangeHarness {
     /// With `delayMs` nil nothing is sent: the command runs until it ends, or kills itself at an
     /// `ORANGE_CRASH_AT` point.
     func orangeKilled(after delayMs: Int?, _ args: [String], in cwd: String, extraEnvironment: [String] = []) throws -> Bool {
-        let command = ShellQuoting.commandLine(["setsid", "sh", "-c", #"cd "$1" && shift && exec "$@""#, "_", cwd, "env"] + extraEnvironment + [Self.binary] + args)
+        let command = ShellQuoting.commandLine(
+            ["setsid", "sh", "-c", #"cd "$1" && shift && exec "$@""#, "_", cwd, "env"] + extraEnvironment + [Self.binary] + args)
         let kill = delayMs.map { "sleep \(format3(Double($0) / 1000)); kill -KILL $pid 2>/dev/null" } ?? ""
         let script = """
             \(command) >/dev/null 2>&1 &
@@ -50,7 +51,8 @@ extension OrangeHarness {
 
     func tmuxSessions() -> [String] {
         guard let tmuxSocket, let result = try? runner.run(["tmux", "-L", tmuxSocket, "list-sessions", "-F", "#{session_name}"]),
-              result.exitCode == 0 else { return [] }
+            result.exitCode == 0
+        else { return [] }
         return result.stdout.split(separator: "\n").map(String.init)
     }
 
@@ -68,14 +70,17 @@ extension OrangeHarness {
         let recorded = tasks.compactMap { $0["tmux_session"]?.stringValue }
         #expect(Set(recorded).count == recorded.count, "\(context): two tasks record one session: \(recorded)")
         for session in sessions where !recorded.contains(session) {
-            let states = tasks.map { "\($0["id"]?.stringValue ?? "?") \($0["branch"]?.stringValue ?? "?") \($0["status"]?.stringValue ?? "?") \($0["tmux_session"]?.stringValue ?? "-")" }
+            let states = tasks.map {
+                "\($0["id"]?.stringValue ?? "?") \($0["branch"]?.stringValue ?? "?") \($0["status"]?.stringValue ?? "?") \($0["tmux_session"]?.stringValue ?? "-")"
+            }
             Issue.record("\(context): tmux session \(session) belongs to no task; tasks: \(states)")
         }
         for task in tasks where task["status"] == "working" {
             let id = task["id"]?.stringValue ?? "?"
             #expect(task["workspace"]?.stringValue != nil, "\(context): \(id) is working without a workspace")
             let session = task["tmux_session"]?.stringValue
-            #expect(session.map(sessions.contains) == true, "\(context): \(id) is working but its session \(session ?? "nil") is not running")
+            #expect(
+                session.map(sessions.contains) == true, "\(context): \(id) is working but its session \(session ?? "nil") is not running")
         }
         // The pool and the tasks agree, both ways.
         let pool = (try? JSONValue.parse(FileSystem.readText(home + "/workspaces/.pool.json")))?["workspaces"]?.objectValue ?? []
@@ -86,7 +91,9 @@ extension OrangeHarness {
         for task in tasks {
             guard let workspace = task["workspace"]?.stringValue else { continue }
             let binding = pool.first { $0.0 == workspace }?.1
-            #expect(binding?["task"] == task["id"], "\(context): \(task["id"]?.stringValue ?? "?") holds \(workspace), which the pool does not bind to it")
+            #expect(
+                binding?["task"] == task["id"],
+                "\(context): \(task["id"]?.stringValue ?? "?") holds \(workspace), which the pool does not bind to it")
         }
         // Every completion that was due is applied.
         for task in tasks where task["status"] == "delegated" {
@@ -194,7 +201,8 @@ struct CrashEndToEndTests {
             // Put everything still in play aside, so the next iteration has a free pool.
             for task in try h.json(["task", "list"]).arrayValue ?? [] {
                 guard let id = task["id"]?.stringValue, let status = task["status"]?.stringValue,
-                      !["done", "cancelled", "failed"].contains(status) else { continue }
+                    !["done", "cancelled", "failed"].contains(status)
+                else { continue }
                 let cancel = try h.orange(["task", "cancel", id, "--yes", "--force"])
                 #expect(cancel.exitCode == 0, "\(context): cancel \(id): \(cancel.stdout) \(cancel.stderr)")
             }
@@ -208,8 +216,12 @@ struct CrashEndToEndTests {
 extension OrangeHarness {
     /// Starts `orange watch` in its own session (`setsid`) and waits until it answers `watch sync`.
     func startWatchInOwnSession(in cwd: String) throws -> String {
-        let command = ShellQuoting.commandLine(["setsid", "sh", "-c", #"cd "$1" && exec "$2" watch --sweep-interval 2"#, "_", cwd, Self.binary])
-        let pid = try runner.check(["sh", "-c", "\(command) >> \(ShellQuoting.quote(directory.path + "/watch.log")) 2>&1 & echo $!"], environment: environment).stdout.trimmingSpaces()
+        let command = ShellQuoting.commandLine([
+            "setsid", "sh", "-c", #"cd "$1" && exec "$2" watch --sweep-interval 2"#, "_", cwd, Self.binary,
+        ])
+        let pid = try runner.check(
+            ["sh", "-c", "\(command) >> \(ShellQuoting.quote(directory.path + "/watch.log")) 2>&1 & echo $!"], environment: environment
+        ).stdout.trimmingSpaces()
         try waitUntilTheEngineAnswers()
         return pid
     }
@@ -257,7 +269,9 @@ struct EngineCrashEndToEndTests {
             let delay = Int(random.next() % 400)
             let context = "seed \(seed) iteration \(iteration) engine killed after \(delay) ms"
             func create(_ name: String, _ extra: [String]) throws -> String {
-                try #require(try h.json(["task", "create", name, "engine crash", "--harness", "sleepy", "--no-spawn"] + extra, in: repo)["id"]?.stringValue)
+                try #require(
+                    try h.json(["task", "create", name, "engine crash", "--harness", "sleepy", "--no-spawn"] + extra, in: repo)["id"]?
+                        .stringValue)
             }
             let blocker = try create("b\(iteration)", ["--status", "reviewing"])
             let ready = try (0..<2).map { try create("d\(iteration)-\($0)", ["--blocked-by", blocker]) }

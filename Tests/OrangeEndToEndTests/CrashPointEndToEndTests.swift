@@ -8,14 +8,20 @@ struct CrashPointEndToEndTests {
     /// Each step of a spawn and of a merge, killed on purpose
     /// (`ORANGE_CRASH_AT=<point>`, a test hook): the recovery leaves every invariant true, the task
     /// runs with exactly one agent, and a merge cut short lands once when run again.
-    @Test(arguments: ["spawn.marked", "workspace.created", "spawn.claimed", "spawn.bound", "spawn.prepared", "spawn.recorded", "spawn.started", "spawn.finished"])
+    @Test(arguments: [
+        "spawn.marked", "workspace.created", "spawn.claimed", "spawn.bound", "spawn.prepared", "spawn.recorded", "spawn.started",
+        "spawn.finished",
+    ])
     func aSpawnKilledAtEachStepIsRepaired(point: String) throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "p", "crash point", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
-        #expect(try h.orangeKilled(after: nil, ["task", "spawn", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]), "\(point) was not reached")
+        let task = try #require(
+            try h.json(["task", "create", "p", "crash point", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
+        #expect(
+            try h.orangeKilled(after: nil, ["task", "spawn", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]),
+            "\(point) was not reached")
         try h.recover(in: repo)
         try h.checkCrashInvariants(point)
         let after = try h.json(["task", "show", task])
@@ -36,7 +42,9 @@ struct CrashPointEndToEndTests {
         try h.runner.check(["git", "-C", workspace, "commit", "-q", "-m", "work for \(task)"], environment: h.environment)
         _ = try h.json(["task", "update", task, "--status", "reviewing", "--as", "agent"])
         _ = try h.json(["task", "approve", task])
-        #expect(try h.orangeKilled(after: nil, ["task", "merge", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]), "\(point) was not reached")
+        #expect(
+            try h.orangeKilled(after: nil, ["task", "merge", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]),
+            "\(point) was not reached")
         try h.recover(in: repo)
         try h.checkCrashInvariants(point)
         if try h.status(task) == "reviewed" { _ = try h.json(["task", "merge", task]) }
@@ -58,10 +66,13 @@ extension CrashPointEndToEndTests {
         let repo = try h.makeProject("points", poolSize: 2)
         let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         let workspace = h.home + "/workspaces/" + (try #require(try h.json(["task", "show", parent])["workspace"]?.stringValue))
-        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let child = try #require(
+            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", child, "--status", "done", "--as", "human"])
-        #expect(try h.orangeKilled(after: nil, ["task", "update", "--status", "delegated"], in: workspace,
-                                   extraEnvironment: ["ORANGE_TASK_ID=\(parent)", "ORANGE_CRASH_AT=reconcile.released"]), "the point was not reached")
+        #expect(
+            try h.orangeKilled(
+                after: nil, ["task", "update", "--status", "delegated"], in: workspace,
+                extraEnvironment: ["ORANGE_TASK_ID=\(parent)", "ORANGE_CRASH_AT=reconcile.released"]), "the point was not reached")
         #expect(try h.status(parent) == "done")
         try h.recover(in: repo)
         try h.checkCrashInvariants("own session")
@@ -121,9 +132,11 @@ extension CrashPointEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
-        #expect(try h.crashAt("create.child-written", ["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo),
-                "create.child-written was not reached")
+        let parent = try #require(
+            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
+        #expect(
+            try h.crashAt("create.child-written", ["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo),
+            "create.child-written was not reached")
 
         let tasks = try h.json(["task", "list"]).arrayValue ?? []
         let child = try #require(tasks.first { $0["branch"] == "c" }, "the child was not written: \(tasks)")
@@ -153,11 +166,13 @@ extension CrashPointEndToEndTests {
         let repo = try h.makeProject("points", poolSize: 1)
         let task = try #require(try h.json(["task", "create", "t", "cancel me", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         #expect(try h.status(task) == "working" && h.tmuxSessions().count == 1, "\(context): the task did not start")
-        #expect(try h.crashAt(point, ["task", "cancel", task, "--yes"] + (force ? ["--force"] : []), in: repo), "\(context) was not reached")
+        #expect(
+            try h.crashAt(point, ["task", "cancel", task, "--yes"] + (force ? ["--force"] : []), in: repo), "\(context) was not reached")
         #expect(try h.status(task) == "cancelled", "\(context): the cancel was not written before the kill")
         if point == "release.unbound" {
-            #expect(try h.slots(boundTo: task).isEmpty && h.json(["task", "show", task])["workspace"] != .null,
-                    "\(context): the kill did not land between the pool and the task")
+            #expect(
+                try h.slots(boundTo: task).isEmpty && h.json(["task", "show", task])["workspace"] != .null,
+                "\(context): the kill did not land between the pool and the task")
         }
 
         try h.recover(in: repo)

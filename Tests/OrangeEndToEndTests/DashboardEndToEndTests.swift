@@ -18,10 +18,13 @@ final class TerminalScreen {
         self.harness = harness
         pidFile = harness.directory.path + "/dashboard.pid"
         let env = harness.environment.map { "\($0.key)=\($0.value)" }.sorted()
-        let script = #"sh -c 'echo $$ > "$0"; exec "$1"' "$PIDFILE" "$ORANGE"; echo "dashboard exit=$?"; stty -a | tr ' ' '\n' | grep -x -- '-\{0,1\}icanon'; sleep 600"#
+        let script =
+            #"sh -c 'echo $$ > "$0"; exec "$1"' "$PIDFILE" "$ORANGE"; echo "dashboard exit=$?"; stty -a | tr ' ' '\n' | grep -x -- '-\{0,1\}icanon'; sleep 600"#
         try runner.check(
-            ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "ui", "-x", "\(width)", "-y", "\(height)", "--",
-             "env", "-C", directory] + env + ["PIDFILE=\(pidFile)", "ORANGE=\(OrangeHarness.binary)", "TERM=xterm-256color", "sh", "-c", script])
+            [
+                "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "ui", "-x", "\(width)", "-y", "\(height)", "--",
+                "env", "-C", directory,
+            ] + env + ["PIDFILE=\(pidFile)", "ORANGE=\(OrangeHarness.binary)", "TERM=xterm-256color", "sh", "-c", script])
     }
 
     deinit { _ = try? runner.run(["tmux", "-L", socket, "kill-server"]) }
@@ -76,9 +79,14 @@ struct DashboardEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("coffee")
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
-        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--no-spawn", "--blocked-by", db], in: repo)["id"]?.stringValue)
-        let ui = try #require(try h.json(["task", "create", "oauth-ui", "button", "--harness", "script", "--no-spawn", "--blocked-by", api], in: repo)["id"]?.stringValue)
+        let db = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let api = try #require(
+            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--no-spawn", "--blocked-by", db], in: repo)[
+                "id"]?.stringValue)
+        let ui = try #require(
+            try h.json(["task", "create", "oauth-ui", "button", "--harness", "script", "--no-spawn", "--blocked-by", api], in: repo)["id"]?
+                .stringValue)
 
         let screen = try TerminalScreen(h, in: repo)
         screen.waitForLine("the header") { $0.contains("coffee") && $0.contains("engine: running") }
@@ -124,7 +132,8 @@ struct DashboardEndToEndTests {
         let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
         var children: [String] = []
         for name in ["child-a", "child-b", "child-c"] {
-            children.append(try #require(try h.json(["task", "create", name, "part", "--no-spawn", "--parent", parent], in: repo)["id"]?.stringValue))
+            children.append(
+                try #require(try h.json(["task", "create", name, "part", "--no-spawn", "--parent", parent], in: repo)["id"]?.stringValue))
         }
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"], in: repo)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"], in: repo)
@@ -193,7 +202,11 @@ struct DashboardEndToEndTests {
         let json = try h.json(["dashboard", "--flat"], in: repo)
         let rows = json["rows"]?.arrayValue ?? []
         #expect(rows.count == 2)
-        #expect(rows.contains { $0["name"]?.stringValue == "child-a" && $0["parent"]?.stringValue == "add-oauth" && $0["label"]?.stringValue == "pending (ready)" })
+        #expect(
+            rows.contains {
+                $0["name"]?.stringValue == "child-a" && $0["parent"]?.stringValue == "add-oauth"
+                    && $0["label"]?.stringValue == "pending (ready)"
+            })
         #expect(json["pool"]?["total"]?.intValue == 2)
         let plain = try h.orange(["dashboard"], in: repo)
         #expect(plain.exitCode == 1)

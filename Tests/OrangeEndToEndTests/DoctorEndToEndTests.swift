@@ -50,23 +50,23 @@ import Testing
         func edit(_ id: String, _ change: (inout TaskRecord) -> Void) throws {
             try store.update(TaskID(validating: id)!, in: coffee) { change(&$0) }
         }
-        try edit(parent) { $0.children = [] }                                   // link on one side only
-        try edit(x) { $0.blockedBy = [TaskID(validating: y)!] }                 // x ⇄ y
-        try edit(m) { $0.blockedBy = [TaskID(validating: "Gone2")!] }          // a blocker that does not exist
+        try edit(parent) { $0.children = [] }  // link on one side only
+        try edit(x) { $0.blockedBy = [TaskID(validating: y)!] }  // x ⇄ y
+        try edit(m) { $0.blockedBy = [TaskID(validating: "Gone2")!] }  // a blocker that does not exist
         let tasks = h.home + "/tasks"
         let malformed = "---\nid: Bad1\nproject: coffee\nstatus: pending\nmeta:\n  nested: map\n---\nbody kept\n"
         try FileSystem.makeDirectories(tasks + "/coffee/Bad1")
         try AtomicFile.write(malformed, to: tasks + "/coffee/Bad1/TASK.md")
-        try FileSystem.makeDirectories(tasks + "/coffee/Empty1")               // a folder without TASK.md
-        try AtomicFile.write("notes\n", to: tasks + "/coffee/notes.txt")       // garbage
+        try FileSystem.makeDirectories(tasks + "/coffee/Empty1")  // a folder without TASK.md
+        try AtomicFile.write("notes\n", to: tasks + "/coffee/notes.txt")  // garbage
         try AtomicFile.write("x\n", to: tasks + "/stray.txt")
         try FileSystem.makeDirectories(tasks + "/not a project")
         try FileSystem.createSymbolicLink(at: tasks + "/coffee/Link1", pointingTo: h.directory.path + "/nowhere")
         try FileSystem.createSymbolicLink(at: tasks + "/coffee/\(a)/attachment", pointingTo: h.directory.path + "/gone")
         let original = try FileSystem.readText(tasks + "/coffee/\(a)/TASK.md")
-        try FileSystem.makeDirectories(tasks + "/coffee/Copy1")                 // a copied folder: id does not match
+        try FileSystem.makeDirectories(tasks + "/coffee/Copy1")  // a copied folder: id does not match
         try AtomicFile.write(original, to: tasks + "/coffee/Copy1/TASK.md")
-        try FileSystem.makeDirectories(tasks + "/tea/\(a)")                     // the same id in a second project
+        try FileSystem.makeDirectories(tasks + "/tea/\(a)")  // the same id in a second project
         try AtomicFile.write(original, to: tasks + "/tea/\(a)/TASK.md")
         // Leftovers of processes that died: an atomic write, a delete, a spawn.
         let temporary = tasks + "/coffee/\(a)/.TASK.md.orange-tmp-\(Self.deadPID)-0"
@@ -76,7 +76,8 @@ import Testing
         try AtomicFile.write("old\n", to: trash + "/TASK.md")
         try FileSystem.createEmptyFile(tasks + "/coffee/\(child)/.spawning")
         // The pool: coffee--1 bound to a task that is gone, coffee--2 to the malformed one.
-        try AtomicFile.write(#"""
+        try AtomicFile.write(
+            #"""
             {"workspaces": {"coffee--1": {"status": "bound", "task": "Gone1"}, "coffee--2": {"status": "bound", "task": "Bad1"}}}
             """#, to: h.home + "/workspaces/.pool.json")
 
@@ -112,8 +113,10 @@ import Testing
         #expect(problems.filter { $0["fix"] != .null }.count == fixable.count)
         let human = try h.orange(["doctor"])
         #expect(human.exitCode == 1)
-        #expect(human.stdout.contains("\(tasks)/coffee/Bad1/TASK.md:6: nested maps are not supported in TASK.md front matter (key 'meta')\n"))
-        #expect(human.stdout.contains("\(tasks)/coffee/Link1: broken symbolic link (to \(h.directory.path)/nowhere, which does not exist)\n"))
+        #expect(
+            human.stdout.contains("\(tasks)/coffee/Bad1/TASK.md:6: nested maps are not supported in TASK.md front matter (key 'meta')\n"))
+        #expect(
+            human.stdout.contains("\(tasks)/coffee/Link1: broken symbolic link (to \(h.directory.path)/nowhere, which does not exist)\n"))
         #expect(human.stdout.hasSuffix("18 problems in \(h.home); 5 can be repaired with 'orange doctor --fix'.\n"), "\(human.stdout)")
 
         let fixed = try h.orange(["doctor", "--fix", "--json"])
@@ -152,7 +155,10 @@ import Testing
         let result = try h.orange(["doctor", "--fix", "--json"])
         #expect(result.exitCode == 1)
         let report = try JSONValue.parse(result.stdout)
-        #expect(summary(report["problems"], home: h.home) == ["corrupt_config config.json", "corrupt_projects projects.json", "corrupt_pool workspaces/.pool.json"])
+        #expect(
+            summary(report["problems"], home: h.home) == [
+                "corrupt_config config.json", "corrupt_projects projects.json", "corrupt_pool workspaces/.pool.json",
+            ])
         #expect(try FileSystem.readText(h.home + "/projects.json") == projects)
         #expect(try FileSystem.readText(h.home + "/config.json") == config)
         #expect(try FileSystem.readText(h.home + "/workspaces/.pool.json") == pool)

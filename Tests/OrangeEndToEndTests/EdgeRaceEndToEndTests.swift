@@ -69,9 +69,11 @@ import Testing
     func makeTasks(_ store: FileTaskStore, _ names: [String], round: Int) throws -> [TaskID] {
         try names.map { name in
             let id = TaskID(validating: "\(name)\(round)")!
-            try store.create(TaskRecord(
-                id: id, project: Self.project, branch: "b-\(id)", status: .reviewing,
-                createdAt: Timestamp(millisecondsSinceEpoch: 1_000 + Int64(round)), updatedAt: Timestamp(millisecondsSinceEpoch: 1_000)))
+            try store.create(
+                TaskRecord(
+                    id: id, project: Self.project, branch: "b-\(id)", status: .reviewing,
+                    createdAt: Timestamp(millisecondsSinceEpoch: 1_000 + Int64(round)), updatedAt: Timestamp(millisecondsSinceEpoch: 1_000))
+            )
             return id
         }
     }

@@ -107,9 +107,11 @@ struct ExecutionModesEndToEndTests {
         let repo = try h.makeProject("plan", poolSize: 3)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
-        let parent = try #require(try h.json([
-            "task", "create", "parent", "split me", "--harness", "planner", "--context", "plan", "--execution", "sequential",
-        ], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(
+                [
+                    "task", "create", "parent", "split me", "--harness", "planner", "--context", "plan", "--execution", "sequential",
+                ], in: repo)["id"]?.stringValue)
         #expect(try h.orange(["task", "list", "--tree"], in: repo).stdout.contains("[sequential]"))
 
         let delegated = try h.waitFor(parent, "delegated with its first child working") { task in
@@ -129,7 +131,8 @@ struct ExecutionModesEndToEndTests {
         #expect(prompt.contains("Sub-task \(a)") && prompt.contains("work-\(a).txt"), "\(prompt)")
         #expect(prompt.contains("- \(b) [pending]"), "\(prompt)")
         let history = try h.json(["task", "show", parent])["history"]?.arrayValue ?? []
-        #expect(history.contains { $0["to"] == "working" && $0["cause"]?.stringValue?.hasPrefix("reassess after \(a)") == true }, "\(history)")
+        #expect(
+            history.contains { $0["to"] == "working" && $0["cause"]?.stringValue?.hasPrefix("reassess after \(a)") == true }, "\(history)")
 
         // b runs only once the parent delegated again; then x (added in the turn) after b.
         _ = try h.waitFor(b, "reviewing") { $0["status"] == "reviewing" }
@@ -153,13 +156,18 @@ struct ExecutionModesEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("turns", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
-        let a = try #require(try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
-        let b = try #require(try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+        let a = try #require(
+            try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let b = try #require(
+            try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         #expect(try [a, b].map(h.status) == ["working", "pending"])
-        #expect(try h.orangeKilled(after: nil, ["task", "update", a, "--status", "done", "--as", "human"], in: repo,
-                                   extraEnvironment: ["ORANGE_CRASH_AT=spawn.recorded"]), "the turn's spawn was not reached")
+        #expect(
+            try h.orangeKilled(
+                after: nil, ["task", "update", a, "--status", "done", "--as", "human"], in: repo,
+                extraEnvironment: ["ORANGE_CRASH_AT=spawn.recorded"]), "the turn's spawn was not reached")
         try h.recover(in: repo)
         try h.checkCrashInvariants("reassess turn")
         let shown = try h.json(["task", "show", parent])
@@ -178,15 +186,19 @@ struct ExecutionModesEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("hand", poolSize: 3)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
-        let a = try #require(try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
-        let b = try #require(try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+        let a = try #require(
+            try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+        let b = try #require(
+            try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         #expect(try [a, b].map(h.status) == ["working", "pending"])
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
         try h.renameOverSave(a, project: "hand") { text in
-            text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: working" ? "status: done" : String($0) }.joined(separator: "\n")
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: working" ? "status: done" : String($0) }
+                .joined(separator: "\n")
         }
         let turn = try h.waitFor(parent, "in its reassess turn") { $0["status"] == "working" && $0["tmux_session"] != .null }
         let cause = (turn["history"]?.arrayValue ?? []).last { $0["type"] == "status.changed" }?["cause"]?.stringValue ?? ""

@@ -85,7 +85,9 @@ extension OrangeHarness {
 
     /// The user's checkout as it is: its HEAD, main, and `git status`.
     func checkoutState(_ repo: String) throws -> [String] {
-        try [git(["-C", repo, "symbolic-ref", "HEAD"]), git(["-C", repo, "rev-parse", "main"]), git(["-C", repo, "status", "--porcelain"])]
+        try [
+            git(["-C", repo, "symbolic-ref", "HEAD"]), git(["-C", repo, "rev-parse", "main"]), git(["-C", repo, "status", "--porcelain"]),
+        ]
     }
 }
 
@@ -110,9 +112,12 @@ struct HierarchicalBranchesEndToEndTests {
         let repo = try h.makeProject("agg", poolSize: 2)
         let origin = h.directory.path + "/agg-origin.git"
         let before = try h.checkoutState(repo)
-        let parent = try #require(try h.json([
-            "task", "create", "feature", "the feature", "--harness", "brancher", "--context", "chain3", "--branches", "hierarchical",
-        ], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(
+                [
+                    "task", "create", "feature", "the feature", "--harness", "brancher", "--context", "chain3", "--branches",
+                    "hierarchical",
+                ], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(parent, "delegated") { $0["status"] == "delegated" && ($0["children"]?.arrayValue?.count ?? 0) == 3 }
         let kids = try children(h, parent)
         #expect(try h.json(["task", "show", kids[0]])["effective_branches"] == "hierarchical")
@@ -157,9 +162,11 @@ struct HierarchicalBranchesEndToEndTests {
         let repo = try h.makeProject("nest", poolSize: 2)
         let origin = h.directory.path + "/nest-origin.git"
         let before = try h.checkoutState(repo)
-        let top = try #require(try h.json([
-            "task", "create", "top", "the top", "--harness", "brancher", "--context", "nest", "--branches", "hierarchical",
-        ], in: repo)["id"]?.stringValue)
+        let top = try #require(
+            try h.json(
+                [
+                    "task", "create", "top", "the top", "--harness", "brancher", "--context", "nest", "--branches", "hierarchical",
+                ], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(top, "delegated") { $0["status"] == "delegated" }
         let middle = try #require(try children(h, top).first)
         _ = try h.waitFor(middle, "delegated") { $0["status"] == "delegated" && ($0["children"]?.arrayValue?.count ?? 0) == 2 }
@@ -194,18 +201,23 @@ struct HierarchicalBranchesEndToEndTests {
         try h.installBranchingAgent()
         let repo = try h.makeProject("clash", poolSize: 3)
         let origin = h.directory.path + "/clash-origin.git"
-        let parent = try #require(try h.json([
-            "task", "create", "pair", "two sides", "--harness", "brancher", "--context", "clash", "--branches", "hierarchical",
-        ], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(
+                [
+                    "task", "create", "pair", "two sides", "--harness", "brancher", "--context", "clash", "--branches", "hierarchical",
+                ], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(parent, "delegated") { $0["status"] == "delegated" && ($0["children"]?.arrayValue?.count ?? 0) == 2 }
-        let (left, right) = try { let k = try children(h, parent); return (k[0], k[1]) }()
+        let (left, right) = try {
+            let k = try children(h, parent); return (k[0], k[1])
+        }()
         _ = try h.waitFor(right, "reviewing") { $0["status"] == "reviewing" }
         #expect(try h.reviewAndMerge(left)["into"] == "pair")
         let tip = try h.git(["-C", origin, "rev-parse", "pair"])
 
         _ = try h.json(["task", "approve", right])
         let conflicted = try h.orange(["task", "merge", right])
-        #expect(conflicted.exitCode == 1 && conflicted.stderr.contains("conflicted in shared.txt"), "\(conflicted.stdout) \(conflicted.stderr)")
+        #expect(
+            conflicted.exitCode == 1 && conflicted.stderr.contains("conflicted in shared.txt"), "\(conflicted.stdout) \(conflicted.stderr)")
         #expect(try h.git(["-C", origin, "rev-parse", "pair"]) == tip, "a conflicting merge pushed something")
         let body = try FileSystem.readText(h.home + "/tasks/clash/\(right)/TASK.md")
         #expect(body.contains("## Merge conflict") && body.contains("- shared.txt") && body.contains("git merge origin/pair"), "\(body)")

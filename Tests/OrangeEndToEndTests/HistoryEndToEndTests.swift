@@ -91,7 +91,8 @@ struct HistoryEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let task = try #require(
+            try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
         _ = try h.json(["task", "approve", task])
@@ -116,7 +117,8 @@ struct HistoryEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let task = try #require(
+            try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         try h.runner.check(["sed", "-i", "s/^status: reviewing$/status: done/", h.home + "/tasks/points/\(task)/TASK.md"])
         #expect(try statusLines(history(h, task)).isEmpty)
         _ = try h.orange(["watch", "--once"], in: repo)

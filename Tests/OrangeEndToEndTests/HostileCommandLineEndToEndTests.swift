@@ -51,7 +51,8 @@ import Testing
         let repo = try h.makeProject("coffee")
         // A string cannot hold the bytes, so a shell pipes them: 'a', 0xFF, 'b'.
         let script = "printf 'a\\377b' | env -C \"$1\" \"$0\" task create raw desc --no-spawn --context -"
-        let result = try h.runner.run(["bash", "-c", script, OrangeHarness.binary, repo], environment: h.environment, input: nil, timeoutSeconds: 60)
+        let result = try h.runner.run(
+            ["bash", "-c", script, OrangeHarness.binary, repo], environment: h.environment, input: nil, timeoutSeconds: 60)
         #expect(result.exitCode == 1, "\(result.stdout)")
         #expect(result.stderr.contains("not valid UTF-8 (byte 1)"), "\(result.stderr)")
         #expect(try h.json(["task", "list"], in: repo).arrayValue?.isEmpty == true)
@@ -60,11 +61,14 @@ import Testing
     @Test func unapproveOnlyTakesAReviewedTask() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "rev", "review me", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "rev", "review me", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"
         let before = try FileSystem.readText(path)
         let refused = try h.orange(["task", "unapprove", id])
-        #expect(refused.exitCode == 1 && refused.stderr.contains("task \(id) is reviewing, not reviewed"), "\(refused.stdout) \(refused.stderr)")
+        #expect(
+            refused.exitCode == 1 && refused.stderr.contains("task \(id) is reviewing, not reviewed"), "\(refused.stdout) \(refused.stderr)"
+        )
         #expect(try FileSystem.readText(path) == before)
         _ = try h.json(["task", "approve", id])
         #expect(try h.json(["task", "unapprove", id])["status"]?.stringValue == "reviewing")

@@ -65,7 +65,9 @@ import Testing
         let doctor = try h.orange(["doctor", "--json"])
         #expect(doctor.exitCode == 1)
         let problems = try JSONValue.parse(doctor.stdout)["problems"]?.arrayValue ?? []
-        #expect(problems.count == 9_899 && problems.allSatisfy { $0["kind"] == "missing_blocker" && $0["line"] == 9 }, "blocked_by is on line 9 once orange has rewritten the file")
+        #expect(
+            problems.count == 9_899 && problems.allSatisfy { $0["kind"] == "missing_blocker" && $0["line"] == 9 },
+            "blocked_by is on line 9 once orange has rewritten the file")
     }
 
     @Test func aThousandLevelDelegationChainIsShownAndCompletesInOnePass() throws {
@@ -73,11 +75,13 @@ import Testing
         let repo = try h.makeProject("coffee")
         let n = 1_000
         for i in 0..<n {
-            try writeTask(h, "C\(i)", [
-                "status: \(i == n - 1 ? "working" : "delegated")",
-                "parent: \(i > 0 ? "C\(i - 1)" : "null")",
-                "children: [\(i < n - 1 ? "C\(i + 1)" : "")]",
-            ])
+            try writeTask(
+                h, "C\(i)",
+                [
+                    "status: \(i == n - 1 ? "working" : "delegated")",
+                    "parent: \(i > 0 ? "C\(i - 1)" : "null")",
+                    "children: [\(i < n - 1 ? "C\(i + 1)" : "")]",
+                ])
         }
         let tree = try run(h, ["task", "list", "--tree"], in: repo).split(separator: "\n")
         #expect(tree.count == n + 1)
@@ -89,7 +93,8 @@ import Testing
         #expect(done.split(separator: "\n").filter { $0.contains("delegated → done") }.count == n - 1, "\(done.suffix(300))")
         let root = try h.json(["task", "show", "C0"])
         #expect(root["status"] == "done")
-        #expect(root["history"]?.arrayValue?.contains { $0["type"] == "status.changed" && $0["cause"] == "all 1 children done" } == true,
-                "\(root["history"] ?? .null)")
+        #expect(
+            root["history"]?.arrayValue?.contains { $0["type"] == "status.changed" && $0["cause"] == "all 1 children done" } == true,
+            "\(root["history"] ?? .null)")
     }
 }

@@ -34,7 +34,8 @@ func terminalControls(_ text: String) -> [String] {
                 let result = try h.orange(args, in: repo)
                 #expect(result.exitCode != 0, "\(args) was accepted")
                 #expect(result.stderr.lowercased().contains(expected), "\(args): \(result.stderr)")
-                #expect(terminalControls(result.stderr + result.stdout).isEmpty, "\(args) printed controls: \(result.stderr.debugDescription)")
+                #expect(
+                    terminalControls(result.stderr + result.stdout).isEmpty, "\(args) printed controls: \(result.stderr.debugDescription)")
             }
         }
         // Nothing was created outside the one project folder and the one task.
@@ -73,8 +74,10 @@ func terminalControls(_ text: String) -> [String] {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let id = try #require(try h.json(["task", "create", "ok-branch", "fine", "--no-spawn"], in: repo)["id"]?.stringValue)
-        let bad = ["a..b", "-rf", "--force", "-", "my branch", " lead", "x\ny", "a~1", "a^", "a:b", "a?b", "a*b", "a[b", "a\\b",
-                   "refs/../x", ".hidden", "a/.b", "a.lock", "a/", "/a", "a//b", "a.", "@", "a@{b", "x\u{1B}[31m", "x\u{7F}"]
+        let bad = [
+            "a..b", "-rf", "--force", "-", "my branch", " lead", "x\ny", "a~1", "a^", "a:b", "a?b", "a*b", "a[b", "a\\b",
+            "refs/../x", ".hidden", "a/.b", "a.lock", "a/", "/a", "a//b", "a.", "@", "a@{b", "x\u{1B}[31m", "x\u{7F}",
+        ]
         for branch in bad {
             let created = try h.orange(["task", "create", "--no-spawn", "--", branch, "desc"], in: repo)
             #expect(created.exitCode != 0, "create accepted branch \(branch.debugDescription)")
@@ -95,14 +98,16 @@ func terminalControls(_ text: String) -> [String] {
         #expect(shown.exitCode == 1 && shown.stderr.contains("TASK.md:4: branch: branch '-rf' must not start with '-'"), "\(shown.stderr)")
     }
 
-    static let nastyDescription = "it's \"quoted\" $(touch PWNED1) `touch PWNED2` ${IFS} \u{1B}[31mred\u{1B}[0m \u{1B}]0;title\u{7} "
+    static let nastyDescription =
+        "it's \"quoted\" $(touch PWNED1) `touch PWNED2` ${IFS} \u{1B}[31mred\u{1B}[0m \u{1B}]0;title\u{7} "
         + "\u{9B}2J bell\u{7} back\u{8}space \u{202E}reversed\u{202C} cr\rhere"
 
     @Test func textWithShellAndTerminalSyntaxIsStoredExactlyAndShownInert() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let context = "ctx $(touch PWNED3)\n\u{0}nul and \u{1B}[1mbold\n"
-        let created = try h.json(["task", "create", "nasty", Self.nastyDescription, "--context", "-", "--no-spawn"], in: repo, input: context)
+        let created = try h.json(
+            ["task", "create", "nasty", Self.nastyDescription, "--context", "-", "--no-spawn"], in: repo, input: context)
         let id = try #require(created["id"]?.stringValue)
         #expect(created["description"]?.stringValue == Self.nastyDescription)
         let file = try FileSystem.readBytes(h.home + "/tasks/coffee/\(id)/TASK.md")
@@ -112,7 +117,10 @@ func terminalControls(_ text: String) -> [String] {
         #expect(try h.json(["task", "show", id])["description"]?.stringValue == Self.nastyDescription)
         _ = try h.json(["task", "update", id, "--description", Self.nastyDescription + "!", "--as", "human"])
         #expect(try h.json(["task", "show", id])["description"]?.stringValue == Self.nastyDescription + "!")
-        for args in [["task", "list"], ["task", "list", "--tree"], ["task", "show", id], ["task", "why", id], ["graph"], ["graph", "--format", "dot"], ["doctor"]] {
+        for args in [
+            ["task", "list"], ["task", "list", "--tree"], ["task", "show", id], ["task", "why", id], ["graph"],
+            ["graph", "--format", "dot"], ["doctor"],
+        ] {
             let result = try h.orange(args, in: repo)
             #expect(result.exitCode == 0, "\(args): \(result.stderr)")
             #expect(terminalControls(result.stdout + result.stderr).isEmpty, "\(args): \(result.stdout.debugDescription)")
@@ -132,17 +140,20 @@ func terminalControls(_ text: String) -> [String] {
         defer { h.killTmuxServer() }
         try FileSystem.makeDirectories(h.home)
         let out = h.directory.path + "/prompt.out"
-        try AtomicFile.write(#"""
+        try AtomicFile.write(
+            #"""
             #!/bin/sh
             printf '%s' "$1" > "$2.tmp" && mv "$2.tmp" "$2"
             orange task update --status reviewing
             """#, to: h.directory.path + "/agent.sh", mode: 0o755)
-        try AtomicFile.write(#"{"harnesses": {"echo": {"command": ["sh", "\#(h.directory.path)/agent.sh", "{prompt}", "\#(out)"]}}}"#,
-                             to: h.home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"echo": {"command": ["sh", "\#(h.directory.path)/agent.sh", "{prompt}", "\#(out)"]}}}"#,
+            to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
         let pwned = h.directory.path + "/PWNED4"
         let branch = "b$(touch${IFS}\(pwned))"
-        let task = try #require(try h.json(["task", "create", branch, Self.nastyDescription, "--harness", "echo"], in: repo)["id"]?.stringValue)
+        let task = try #require(
+            try h.json(["task", "create", branch, Self.nastyDescription, "--harness", "echo"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(task, "reviewing") { $0["status"] == "reviewing" }
         let prompt = try FileSystem.readText(out)
         #expect(prompt.contains("Task: " + Self.nastyDescription), "\(prompt.debugDescription)")

@@ -18,7 +18,8 @@ enum IOErrorShim {
         let path = ProcessEnvironment.current()["PATH"] ?? ""
         if let clang = FileSystem.findExecutable("clang", searchPath: path) { return clang }
         if let swift = FileSystem.findExecutable("swift", searchPath: path).flatMap(FileSystem.realPath),
-           let slash = swift.lastIndex(of: "/") {
+            let slash = swift.lastIndex(of: "/")
+        {
             let clang = String(swift[..<slash]) + "/clang"
             if FileSystem.fileExists(clang) { return clang }
         }

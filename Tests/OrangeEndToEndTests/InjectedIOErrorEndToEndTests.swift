@@ -44,8 +44,9 @@ import Testing
     /// `task update` whose write fails half way, or whose fsync fails: exit 1 with the file's name
     /// and the system's reason, TASK.md byte for byte as it was, no temporary file, doctor clean;
     /// the same command then succeeds without the fault.
-    @Test(.enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
-          arguments: ["write", "fsync"])
+    @Test(
+        .enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
+        arguments: ["write", "fsync"])
     func anUpdateFailingWithEIOChangesNothing(call: String) throws {
         let s = try Setup()
         let file = s.folder + "/TASK.md"
@@ -68,8 +69,9 @@ import Testing
 
     /// `task create` whose TASK.md write fails: exit 1 naming the file, no task and no folder left
     /// behind (doctor clean, `task list` shows only the first task), then it succeeds without the fault.
-    @Test(.enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
-          arguments: ["write", "fsync", "dirfsync"])
+    @Test(
+        .enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
+        arguments: ["write", "fsync", "dirfsync"])
     func aCreateFailingWithEIOLeavesNoTask(call: String) throws {
         let s = try Setup()
         let args = ["task", "create", "brew", "brew the coffee", "--no-spawn"]
@@ -77,8 +79,9 @@ import Testing
         let failed = try s.orange(args, failing: call)
         #expect(failed.exitCode == 1, "\(call): \(failed.stdout) \(failed.stderr)")
         let operation = call == "dirfsync" ? "fsync the folder after writing" : call
-        #expect(failed.stderr.contains("TASK.md: Input/output error") && failed.stderr.contains("\(operation) \(s.h.home)/tasks/coffee/"),
-                "\(call): \(failed.stderr)")
+        #expect(
+            failed.stderr.contains("TASK.md: Input/output error") && failed.stderr.contains("\(operation) \(s.h.home)/tasks/coffee/"),
+            "\(call): \(failed.stderr)")
         let leftovers = try s.temporaryFiles()
         #expect(leftovers.isEmpty, "\(call): \(leftovers)")
         let folders = try FileSystem.listDirectory(s.h.home + "/tasks/coffee").filter { !$0.hasPrefix(".") }
@@ -116,11 +119,13 @@ import Testing
     /// An engine-side write: `watch --once` completing a delegated parent whose child is done,
     /// with the parent's write failing. The pass exits 1 naming the file, the parent stays
     /// delegated, byte for byte, with no temporary file; the next pass without the fault completes it.
-    @Test(.enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
-          arguments: ["write", "fsync"])
+    @Test(
+        .enabled(if: hasCompiler, "no C compiler (clang next to swift, or cc) to build the LD_PRELOAD shim"),
+        arguments: ["write", "fsync"])
     func aPassFailingWithEIOLeavesTheParentForTheNextPass(call: String) throws {
         let s = try Setup()
-        let child = try #require(try s.h.json(["task", "create", "c", "child", "--no-spawn", "--parent", s.id], in: s.repo)["id"]?.stringValue)
+        let child = try #require(
+            try s.h.json(["task", "create", "c", "child", "--no-spawn", "--parent", s.id], in: s.repo)["id"]?.stringValue)
         _ = try s.h.json(["task", "update", child, "--status", "done", "--as", "human"])
         // Delegated by hand: the agent that would delegate it needs tmux, and the pass only reads the file.
         let file = s.folder + "/TASK.md"

@@ -10,7 +10,9 @@ import Testing
 
     /// Runs `script` in `shell -c` with orange on PATH and the harness's data folder.
     func shell(_ h: OrangeHarness, _ shell: String, _ script: String, environment: [String: String] = [:]) throws -> ProcessResult {
-        let env = h.environment.merging(["PATH": "\(Self.binDirectory):/usr/bin:/bin", "HOME": h.directory.path + "/user"]) { $1 }.merging(environment) { $1 }
+        let env = h.environment.merging(["PATH": "\(Self.binDirectory):/usr/bin:/bin", "HOME": h.directory.path + "/user"]) { $1 }.merging(
+            environment
+        ) { $1 }
         return try h.runner.run([shell, "-c", script], environment: env, input: nil, timeoutSeconds: 60)
     }
 
@@ -37,7 +39,10 @@ import Testing
         #expect(registered.stdout == "complete -F _orange orange\n", "\(registered.stdout) \(registered.stderr)")
         #expect(try bashCompletions(h, "orange task cr") == ["create"])
         #expect(try bashCompletions(h, "orange wa") == ["watch", "workspace"].filter { $0.hasPrefix("wa") })
-        #expect(try Set(bashCompletions(h, "orange ")).isSuperset(of: ["task", "project", "graph", "help", "completion", "install", "uninstall"]))
+        #expect(
+            try Set(bashCompletions(h, "orange ")).isSuperset(of: [
+                "task", "project", "graph", "help", "completion", "install", "uninstall",
+            ]))
         #expect(try bashCompletions(h, "orange task list --status re") == ["reviewing", "reviewed"])
         #expect(try bashCompletions(h, "orange graph --format ") == ["tree", "dot", "mermaid"])
         #expect(try bashCompletions(h, "orange task merge x --strategy ") == ["ff", "merge"])
@@ -74,13 +79,19 @@ import Testing
         let h = try OrangeHarness()
         let page = try h.orange(["help", "--man"])
         #expect(page.exitCode == 0 && page.stdout.hasPrefix(".TH ORANGE 1"))
-        for command in OrangeCommands.all { #expect(page.stdout.contains(".SS \"orange \(ManPage.escape(command.name))"), "\(command.name)") }
+        for command in OrangeCommands.all {
+            #expect(page.stdout.contains(".SS \"orange \(ManPage.escape(command.name))"), "\(command.name)")
+        }
         guard Self.has("man") else { return }
         let file = h.directory.path + "/orange.1"
         try AtomicFile.write(page.stdout, to: file)
-        let shown = try h.runner.run(["man", "--warnings", "-l", file], environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"], input: nil, timeoutSeconds: 60)
+        let shown = try h.runner.run(
+            ["man", "--warnings", "-l", file],
+            environment: ["MANWIDTH": "100", "PATH": "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"], input: nil, timeoutSeconds: 60)
         #expect(shown.exitCode == 0 && shown.stderr.isEmpty, "\(shown.stderr)")
-        #expect(shown.stdout.contains("orange task create [branch] [description…] [options]") || shown.stdout.contains("orange task create [branch]"), "\(shown.stdout.prefix(2000))")
+        #expect(
+            shown.stdout.contains("orange task create [branch] [description…] [options]")
+                || shown.stdout.contains("orange task create [branch]"), "\(shown.stdout.prefix(2000))")
         #expect(shown.stdout.contains("--status status"))
     }
 
@@ -102,7 +113,9 @@ import Testing
         #expect(paths == expected)
         #expect(FileSystem.readSymbolicLink(user + "/.local/bin/orange") == FileSystem.realPath(OrangeHarness.binary))
         // The linked orange runs, and its completion and man page are the generated ones.
-        let linked = try h.runner.run(["/usr/bin/env", "orange", "--version"], environment: ["PATH": "\(user)/.local/bin:/usr/bin:/bin", "ORANGE_HOME": h.home], input: nil, timeoutSeconds: 30)
+        let linked = try h.runner.run(
+            ["/usr/bin/env", "orange", "--version"], environment: ["PATH": "\(user)/.local/bin:/usr/bin:/bin", "ORANGE_HOME": h.home],
+            input: nil, timeoutSeconds: 30)
         #expect(linked.stdout == "orange \(OrangeCommands.version)\n")
         #expect(try FileSystem.readText(expected[2]) == h.orange(["completion", "bash"]).stdout)
         #expect(try FileSystem.readText(expected[4]) == h.orange(["help", "--man"]).stdout)

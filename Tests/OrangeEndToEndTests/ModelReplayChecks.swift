@@ -19,9 +19,12 @@ extension ReplayModel {
             let json = seen.json
             // No lost update: what the test wrote is still there.
             if json["description"]?.stringValue != task.description {
-                problems.append("\(id): lost update: description is \(json["description"]?.stringValue ?? "nil"), the test wrote \(task.description)")
+                problems.append(
+                    "\(id): lost update: description is \(json["description"]?.stringValue ?? "nil"), the test wrote \(task.description)")
             }
-            if json["parent"]?.stringValue != task.parent { problems.append("\(id): parent is \(json["parent"] ?? .null), expected \(task.parent ?? "none")") }
+            if json["parent"]?.stringValue != task.parent {
+                problems.append("\(id): parent is \(json["parent"] ?? .null), expected \(task.parent ?? "none")")
+            }
             let children = json["children"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if children != task.children { problems.append("\(id): children \(children), expected \(task.children)") }
             let blockers = json["blocked_by"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -30,7 +33,9 @@ extension ReplayModel {
             var previous = "pending"
             for (index, line) in seen.statusLines.enumerated() {
                 if line.from != previous {
-                    problems.append("\(id): history line \(index + 1) is \(line.from)>\(line.to) by \(line.by), but the line before it ends at \(previous)")
+                    problems.append(
+                        "\(id): history line \(index + 1) is \(line.from)>\(line.to) by \(line.by), but the line before it ends at \(previous)"
+                    )
                 }
                 previous = line.to
             }
@@ -45,7 +50,8 @@ extension ReplayModel {
                 } else if line.by == "engine", Self.engineMove(move, task, crashes: seen.crashes, done: { before.isDone($0, observed) }) {
                     if move == "working>pending" { task.spawnsAllowed += 1 }
                 } else {
-                    problems.append("\(id): unexpected history line \(move) by \(line.by) (model: \(task.status), expecting \(task.expected))")
+                    problems.append(
+                        "\(id): unexpected history line \(move) by \(line.by) (model: \(task.status), expecting \(task.expected))")
                 }
                 task.status = line.to
             }
@@ -58,7 +64,9 @@ extension ReplayModel {
             }
             if !seen.spawnFailures.isEmpty { problems.append("\(id): spawn failed: \(seen.spawnFailures)") }
             // Every death of an agent is one the test caused, and each one was answered.
-            if seen.crashes != task.kills { problems.append("\(id): agent_crashes is \(seen.crashes), the test killed \(task.kills) of its agents") }
+            if seen.crashes != task.kills {
+                problems.append("\(id): agent_crashes is \(seen.crashes), the test killed \(task.kills) of its agents")
+            }
             tasks[id] = task
         }
         return problems
@@ -85,7 +93,10 @@ extension ReplayModel {
             let holder = binding["task"]?.stringValue ?? "?"
             if let other = holders[holder] { problems.append("shared worktree: the pool binds both \(other) and \(slot) to \(holder)") }
             holders[holder] = slot
-            if observed[holder]?.workspace != slot { problems.append("shared worktree: the pool binds \(slot) to \(holder), which holds \(observed[holder]?.workspace ?? "nothing")") }
+            if observed[holder]?.workspace != slot {
+                problems.append(
+                    "shared worktree: the pool binds \(slot) to \(holder), which holds \(observed[holder]?.workspace ?? "nothing")")
+            }
         }
         var byWorkspace: [String: String] = [:]
         for task in observed.values.sorted(by: { $0.id < $1.id }) {
@@ -98,13 +109,17 @@ extension ReplayModel {
             if live.count > 1 { problems.append("double spawn: \(task.id) has \(live.count) live sessions: \(live)") }
             if ["done", "cancelled", "failed", "delegated", "pending"].contains(task.status) {
                 if task.workspace != nil || task.session != nil || !live.isEmpty {
-                    problems.append("\(task.id) is \(task.status) and still holds workspace \(task.workspace ?? "-"), session \(task.session ?? "-"), live \(live)")
+                    problems.append(
+                        "\(task.id) is \(task.status) and still holds workspace \(task.workspace ?? "-"), session \(task.session ?? "-"), live \(live)"
+                    )
                 }
             }
             if ["working", "clarification"].contains(task.status), task.session == nil || !live.contains(task.session!) {
                 problems.append("\(task.id) is \(task.status) but its agent does not run (session \(task.session ?? "-"), live \(live))")
             }
-            for session in live where session != task.session { problems.append("\(task.id): live session \(session) is not the one it records (\(task.session ?? "-"))") }
+            for session in live where session != task.session {
+                problems.append("\(task.id): live session \(session) is not the one it records (\(task.session ?? "-"))")
+            }
         }
         for id in Set(sessions.keys).subtracting(observed.keys) { problems.append("sessions \(sessions[id]!) belong to no task") }
         // A ready task is started while its project has a free slot.

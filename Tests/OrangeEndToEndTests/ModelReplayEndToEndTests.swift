@@ -28,7 +28,9 @@ struct ModelReplayEndToEndTests {
             let problems = try replay.settleAndCheck()
             if !problems.isEmpty {
                 let log = replay.log.suffix(60).joined(separator: "\n")
-                Issue.record("seed \(seed) step \(step) (replay with ORANGE_REPLAY_SEED=\(seed) ORANGE_REPLAY_STEPS=\(step)):\n\(problems.joined(separator: "\n"))\ntasks named:\n\(try replay.describe(problems))\nsteps:\n\(log)\nengine log (tail):\n\(h.watchLog.suffix(3000))")
+                Issue.record(
+                    "seed \(seed) step \(step) (replay with ORANGE_REPLAY_SEED=\(seed) ORANGE_REPLAY_STEPS=\(step)):\n\(problems.joined(separator: "\n"))\ntasks named:\n\(try replay.describe(problems))\nsteps:\n\(log)\nengine log (tail):\n\(h.watchLog.suffix(3000))"
+                )
                 return
             }
         }
@@ -130,7 +132,9 @@ final class ModelReplay {
         let total = ReplayOperation.allCases.map(\.weight).reduce(0, +)
         for _ in 0..<20 {
             var roll = Int(random.next() % UInt64(total))
-            let operation = ReplayOperation.allCases.first { roll -= $0.weight; return roll < 0 }!
+            let operation = ReplayOperation.allCases.first {
+                roll -= $0.weight; return roll < 0
+            }!
             if try run(operation, step: number) {
                 counts[operation, default: 0] += 1
                 return
@@ -153,7 +157,9 @@ final class ModelReplay {
         case .approve: return try humanCommand(prefix, ["approve"], from: ["reviewing"], to: "reviewed")
         case .merge: return try humanCommand(prefix, ["merge"], from: ["reviewed"], to: "done")
         case .cancel:
-            return try humanCommand(prefix, ["cancel", "--yes"], from: ["pending", "working", "clarification", "stuck", "delegated", "reviewing", "reviewed"], to: "cancelled")
+            return try humanCommand(
+                prefix, ["cancel", "--yes"], from: ["pending", "working", "clarification", "stuck", "delegated", "reviewing", "reviewed"],
+                to: "cancelled")
         case .delete: return try delete(prefix)
         case .engine: return try engine(prefix, step: step)
         }
@@ -161,7 +167,9 @@ final class ModelReplay {
 
     // MARK: operations
 
-    func newTask(_ prefix: String, parent: String?, blockers: [String], in cwd: String, environment: [String: String] = [:]) throws -> String? {
+    func newTask(_ prefix: String, parent: String?, blockers: [String], in cwd: String, environment: [String: String] = [:]) throws
+        -> String?
+    {
         counter += 1
         let tag: ReplayTask.Tag = chance(50) ? .work : .sleep
         let branch = "r\(counter)"
@@ -171,7 +179,10 @@ final class ModelReplay {
         if let parent, environment.isEmpty { args += ["--parent", parent] }
         for blocker in blockers { args += ["--blocked-by", blocker] }
         let result = try h.orange(args, in: cwd, extraEnvironment: environment)
-        note(prefix + "create \(branch) \(tag) parent \(parent ?? "-") blocked-by \(blockers)\(environment.isEmpty ? "" : " (as the agent of \(parent ?? "?"))") → exit \(result.exitCode) \(result.stderr)")
+        note(
+            prefix
+                + "create \(branch) \(tag) parent \(parent ?? "-") blocked-by \(blockers)\(environment.isEmpty ? "" : " (as the agent of \(parent ?? "?"))") → exit \(result.exitCode) \(result.stderr)"
+        )
         guard result.exitCode == 0, let id = try JSONValue.parse(result.stdout)["id"]?.stringValue else {
             // A blocker that waits on the new task's parent would close a loop: refused, and
             // nothing may be left of the task (the next check compares every task).
@@ -206,18 +217,28 @@ final class ModelReplay {
             let blockers = previous.map { chance(50) ? [$0] : [] } ?? []
             previous = try newTask(prefix, parent: task.id, blockers: blockers, in: workspace, environment: environment)
         }
-        return try command(prefix, ["update", "--status", "delegated"], task: task.id, to: "delegated", by: "agent", in: workspace, environment: environment)
+        return try command(
+            prefix, ["update", "--status", "delegated"], task: task.id, to: "delegated", by: "agent", in: workspace,
+            environment: environment)
     }
 
     func agentUpdate(_ prefix: String) throws -> Bool {
-        let moves = [("working", "clarification"), ("clarification", "working"), ("working", "reviewing"), ("working", "stuck"), ("reviewing", "working")]
-        guard let (from, to) = pick(moves), let task = pick(model.live(in: [from])), let workspace = try workspacePath(task.id) else { return false }
-        return try command(prefix, ["update", "--status", to], task: task.id, to: to, by: "agent", in: workspace, environment: ["ORANGE_TASK_ID": task.id])
+        let moves = [
+            ("working", "clarification"), ("clarification", "working"), ("working", "reviewing"), ("working", "stuck"),
+            ("reviewing", "working"),
+        ]
+        guard let (from, to) = pick(moves), let task = pick(model.live(in: [from])), let workspace = try workspacePath(task.id) else {
+            return false
+        }
+        return try command(
+            prefix, ["update", "--status", to], task: task.id, to: to, by: "agent", in: workspace, environment: ["ORANGE_TASK_ID": task.id])
     }
 
     func humanUpdate(_ prefix: String) throws -> Bool {
-        let moves = [("working", "pending"), ("working", "done"), ("pending", "done"), ("failed", "pending"), ("cancelled", "pending"),
-                     ("reviewing", "working"), ("working", "failed"), ("stuck", "failed"), ("clarification", "failed"), ("reviewed", "reviewing")]
+        let moves = [
+            ("working", "pending"), ("working", "done"), ("pending", "done"), ("failed", "pending"), ("cancelled", "pending"),
+            ("reviewing", "working"), ("working", "failed"), ("stuck", "failed"), ("clarification", "failed"), ("reviewed", "reviewing"),
+        ]
         guard let (from, to) = pick(moves), let task = pick(model.live(in: [from])) else { return false }
         return try command(prefix, ["update", task.id, "--status", to, "--as", "human"], task: task.id, to: to, by: "human", in: repo)
     }
@@ -228,9 +249,14 @@ final class ModelReplay {
     }
 
     /// `orange task <args>`, which must succeed: the model is exact after every settle.
-    func command(_ prefix: String, _ args: [String], task: String, to: String, by actor: String, in cwd: String, environment: [String: String] = [:]) throws -> Bool {
+    func command(
+        _ prefix: String, _ args: [String], task: String, to: String, by actor: String, in cwd: String, environment: [String: String] = [:]
+    ) throws -> Bool {
         let result = try h.orange(["task"] + args, in: cwd, extraEnvironment: environment)
-        note(prefix + "task \(args.joined(separator: " ")) [\(task) \(model.tasks[task]?.status ?? "?") → \(to) by \(actor)] → exit \(result.exitCode) \(result.stderr)")
+        note(
+            prefix
+                + "task \(args.joined(separator: " ")) [\(task) \(model.tasks[task]?.status ?? "?") → \(to) by \(actor)] → exit \(result.exitCode) \(result.stderr)"
+        )
         if result.exitCode == 0 {
             model.moved(task, to: to, by: actor)
         } else {
@@ -242,7 +268,8 @@ final class ModelReplay {
     /// A person edits the description in TASK.md, without orange.
     func handEdit(_ prefix: String) throws -> Bool {
         guard let task = pick(model.live), let editor = pick(HandEditor.allCases),
-              let path = try editor.path(h, project: model.project, task: task.id) else { return false }
+            let path = try editor.path(h, project: model.project, task: task.id)
+        else { return false }
         counter += 1
         let description = "\(task.tag.rawValue) e\(counter)"
         let text = try FileSystem.readText(path)
@@ -260,7 +287,8 @@ final class ModelReplay {
     func handStatus(_ prefix: String) throws -> Bool {
         guard let task = pick(model.live(in: ["reviewed"])) else { return false }
         let path = "\(h.home)/tasks/\(model.project)/\(task.id)/TASK.md"
-        try HandEditor.renameOverInTaskFolder.save(h, try FileSystem.readText(path).replacing("status: reviewed\n", with: "status: done\n"), to: path)
+        try HandEditor.renameOverInTaskFolder.save(
+            h, try FileSystem.readText(path).replacing("status: reviewed\n", with: "status: done\n"), to: path)
         model.moved(task.id, to: "done", by: "human")
         note(prefix + "hand edit \(task.id) status reviewed → done")
         return true
@@ -270,7 +298,8 @@ final class ModelReplay {
     /// hands the task to a person (`stuck`).
     func agentExit(_ prefix: String) throws -> Bool {
         guard let task = pick(model.live(in: ["working", "clarification"])),
-              let session = try h.json(["task", "show", task.id])["tmux_session"]?.stringValue else { return false }
+            let session = try h.json(["task", "show", task.id])["tmux_session"]?.stringValue
+        else { return false }
         let killed = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
         note(prefix + "kill the agent of \(task.id) (\(task.status), session \(session)) → exit \(killed.exitCode)")
         model.tasks[task.id]?.kills += 1
@@ -287,7 +316,11 @@ final class ModelReplay {
         guard let task = pick(model.live(in: ["done", "cancelled", "failed"])) else { return false }
         let result = try h.orange(["task", "delete", task.id, "--yes"], in: repo)
         note(prefix + "task delete \(task.id) (\(task.status)) → exit \(result.exitCode) \(result.stderr)")
-        if result.exitCode == 0 { model.tasks[task.id]?.deleted = true } else { failures.append("\(task.id): delete failed: \(result.stderr)") }
+        if result.exitCode == 0 {
+            model.tasks[task.id]?.deleted = true
+        } else {
+            failures.append("\(task.id): delete failed: \(result.stderr)")
+        }
         return true
     }
 
@@ -315,8 +348,12 @@ final class ModelReplay {
     // MARK: the engine
 
     func startEngine() throws {
-        let command = ShellQuoting.commandLine(["setsid", "sh", "-c", #"cd "$1" && exec "$2" watch --sweep-interval 0.5"#, "_", repo, OrangeHarness.binary])
-        enginePID = try h.runner.check(["sh", "-c", "\(command) >> \(ShellQuoting.quote(h.directory.path + "/watch.log")) 2>&1 & echo $!"], environment: h.environment).stdout.trimmingSpaces()
+        let command = ShellQuoting.commandLine([
+            "setsid", "sh", "-c", #"cd "$1" && exec "$2" watch --sweep-interval 0.5"#, "_", repo, OrangeHarness.binary,
+        ])
+        enginePID = try h.runner.check(
+            ["sh", "-c", "\(command) >> \(ShellQuoting.quote(h.directory.path + "/watch.log")) 2>&1 & echo $!"], environment: h.environment
+        ).stdout.trimmingSpaces()
         try h.waitUntilTheEngineAnswers()
     }
 
@@ -335,11 +372,14 @@ final class ModelReplay {
             let path = "\(h.home)/tasks/\(model.project)/\(id)"
             let file = (try? FileSystem.readText(path + "/TASK.md")) ?? "(no TASK.md)"
             let fields = file.split(separator: "\n").filter { line in
-                ["status:", "parent:", "children:", "blocked_by:", "workspace:", "tmux_session:", "agent_crashes:", "last_error:"].contains { line.hasPrefix($0) }
+                ["status:", "parent:", "children:", "blocked_by:", "workspace:", "tmux_session:", "agent_crashes:", "last_error:"].contains
+                { line.hasPrefix($0) }
             }
             let history = ((try? FileSystem.readText(path + "/history.jsonl")) ?? "").split(separator: "\n")
-            out.append("\(id) (model: \(model.tasks[id]?.status ?? "?"), deleted \(model.tasks[id]?.deleted ?? false)): " + fields.joined(separator: "; ")
-                + "\n    " + history.joined(separator: "\n    "))
+            out.append(
+                "\(id) (model: \(model.tasks[id]?.status ?? "?"), deleted \(model.tasks[id]?.deleted ?? false)): "
+                    + fields.joined(separator: "; ")
+                    + "\n    " + history.joined(separator: "\n    "))
         }
         return out.joined(separator: "\n")
     }

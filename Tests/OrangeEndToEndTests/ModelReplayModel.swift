@@ -78,12 +78,12 @@ struct ReplayModel {
     /// Moves orange makes by itself, and when each is justified (`task` as the model had it).
     static func engineMove(_ move: String, _ task: ReplayTask, crashes: Int, done: (String) -> Bool) -> Bool {
         switch move {
-        case "pending>working": return true                      // a spawn; counted separately
-        case "working>pending": return true                      // a spawn rolled back; counted
+        case "pending>working": return true  // a spawn; counted separately
+        case "working>pending": return true  // a spawn rolled back; counted
         case "delegated>done":
             return !task.children.isEmpty && task.children.allSatisfy(done)
         case "working>stuck", "clarification>stuck": return crashes >= 2 && task.kills >= 2
-        case "clarification>working": return task.kills >= 1     // a respawn after the test killed it
+        case "clarification>working": return task.kills >= 1  // a respawn after the test killed it
         default: return false
         }
     }
@@ -148,8 +148,10 @@ extension OrangeHarness {
     /// Live agents that have not finished what they do on their own yet: a live pane whose pid
     /// has not written its `done` line.
     func busyAgents(log: String) -> [String] {
-        guard let tmuxSocket, let panes = try? runner.run(["tmux", "-L", tmuxSocket, "list-panes", "-a", "-F", "#{session_name} #{pane_pid} #{pane_dead}"]),
-              panes.exitCode == 0 else { return [] }
+        guard let tmuxSocket,
+            let panes = try? runner.run(["tmux", "-L", tmuxSocket, "list-panes", "-a", "-F", "#{session_name} #{pane_pid} #{pane_dead}"]),
+            panes.exitCode == 0
+        else { return [] }
         var busy: [String] = []
         for pane in panes.stdout.split(separator: "\n") {
             let fields = pane.split(separator: " ").map(String.init)

@@ -52,7 +52,9 @@ final class OrangeHarness: @unchecked Sendable {
     /// Runs `orange args…` from `cwd` (a project folder by default), with `extraEnvironment` on
     /// top of the harness's own.
     @discardableResult
-    func orange(_ args: [String], in cwd: String? = nil, input: String? = nil, extraEnvironment: [String: String] = [:]) throws -> ProcessResult {
+    func orange(_ args: [String], in cwd: String? = nil, input: String? = nil, extraEnvironment: [String: String] = [:]) throws
+        -> ProcessResult
+    {
         // The binary has no chdir option, so `env -C` sets its working directory.
         let argv = ["env", "-C", cwd ?? directory.path, Self.binary] + args
         return try runner.run(argv, environment: environment.merging(extraEnvironment) { $1 }, input: input, timeoutSeconds: 60)

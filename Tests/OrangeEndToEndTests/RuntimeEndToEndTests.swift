@@ -59,7 +59,9 @@ struct RuntimeEndToEndTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth", poolSize: 2)
         let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
-        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue)
+        let api = try #require(
+            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue
+        )
         #expect(try h.status(api) == "pending")
 
         let reviewing = try h.waitFor(db, "reviewing") { $0["status"] == "reviewing" }
@@ -88,7 +90,9 @@ struct RuntimeEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--harness", "script", "--context", "delegate"], in: repo)["id"]?.stringValue)
+        let parent = try #require(
+            try h.json(["task", "create", "add-oauth", "Add OAuth", "--harness", "script", "--context", "delegate"], in: repo)["id"]?
+                .stringValue)
         let delegated = try h.waitFor(parent, "delegated") { $0["status"] == "delegated" }
         let children = delegated["children"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(children.count == 3, "\(delegated)")

@@ -107,7 +107,9 @@ struct RuntimeRegressionTests {
         try FileSystem.makeDirectories(h.home)
         let out = h.directory.path + "/argv"
         try AtomicFile.write(Self.argvAgent, to: h.directory.path + "/argv.sh", mode: 0o755)
-        try AtomicFile.write(#"{"harnesses": {"argv": {"command": ["sh", "\#(h.directory.path)/argv.sh", "\#(out)", "{prompt}", "{task_id}"]}}}"#, to: h.home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"argv": {"command": ["sh", "\#(h.directory.path)/argv.sh", "\#(out)", "{prompt}", "{task_id}"]}}}"#,
+            to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
         let description = "quote ' \" back ` $(touch \(h.directory.path)/pwned) ${HOME} \\ ; | & done"
         let task = try id(h.json(["task", "create", "fix/v1.2", description, "--harness", "argv"], in: repo))
@@ -119,7 +121,9 @@ struct RuntimeRegressionTests {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + 10_000_000_000
         while !FileSystem.fileExists(out) && clock.monotonicNanoseconds() < deadline { _ = try h.runner.run(["sleep", "0.02"]) }
-        let argv = try FileSystem.readBytes(out).split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let argv = try FileSystem.readBytes(out).split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         #expect(argv.count == 3)
         #expect(argv.first?.contains("Task: " + description) == true)
         #expect(argv.first?.contains("\n") == true, "real newlines, not \\n")

@@ -11,9 +11,11 @@ struct RuntimeSafetyTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("coffee", poolSize: 4)
-        let task = try #require(try h.json(["task", "create", "race", "one agent only", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let task = try #require(
+            try h.json(["task", "create", "race", "one agent only", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
         let spawn = ShellQuoting.commandLine([OrangeHarness.binary, "task", "spawn", task])
-        let script = (0..<8).map { _ in "(\(spawn) >/dev/null 2>&1; echo $? >> \(h.directory.path)/codes) &" }.joined(separator: "\n") + "\nwait"
+        let script =
+            (0..<8).map { _ in "(\(spawn) >/dev/null 2>&1; echo $? >> \(h.directory.path)/codes) &" }.joined(separator: "\n") + "\nwait"
         _ = try h.runner.run(["sh", "-c", script], environment: h.environment, input: nil, timeoutSeconds: 120)
         let codes = try FileSystem.readText(h.directory.path + "/codes").split(separator: "\n")
         #expect(codes.filter { $0 == "0" }.count == 1, "\(codes)")
@@ -31,7 +33,8 @@ struct RuntimeSafetyTests {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
-        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let child = try #require(
+            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         let store = FileTaskStore(layout: DataDirectory(home: h.home))
         try store.update(TaskID(validating: parent)!, in: ProjectName(validating: "coffee")!) { $0.children = [] }
         #expect(try h.orange(["task", "show", parent]).stdout.contains("names \(parent) as its parent"))
@@ -43,12 +46,16 @@ struct RuntimeSafetyTests {
         let h = try OrangeHarness()
         let fakeHome = h.directory.path + "/user"
         try FileSystem.makeDirectories(fakeHome)
-        let result = try h.runner.run([OrangeHarness.binary, "install", "--harness", "claude", "--json"], environment: h.environment.merging(["HOME": fakeHome]) { $1 }, input: nil, timeoutSeconds: 30)
+        let result = try h.runner.run(
+            [OrangeHarness.binary, "install", "--harness", "claude", "--json"],
+            environment: h.environment.merging(["HOME": fakeHome]) { $1 }, input: nil, timeoutSeconds: 30)
         #expect(result.exitCode == 0, "\(result.stderr)")
         let skill = try FileSystem.readText(fakeHome + "/.claude/skills/orange/SKILL.md")
         #expect(skill.contains("orange task update --status delegated"))
         #expect(skill.contains("orange task create --harness claude"))
-        let unknown = try h.runner.run([OrangeHarness.binary, "install", "--harness", "nope"], environment: h.environment.merging(["HOME": fakeHome]) { $1 }, input: nil, timeoutSeconds: 30)
+        let unknown = try h.runner.run(
+            [OrangeHarness.binary, "install", "--harness", "nope"], environment: h.environment.merging(["HOME": fakeHome]) { $1 },
+            input: nil, timeoutSeconds: 30)
         #expect(unknown.exitCode == 1 && unknown.stderr.contains("unknown harness 'nope'"))
     }
 }
@@ -62,7 +69,8 @@ struct DeadAgentTests {
         defer { h.killTmuxServer() }
         try FileSystem.makeDirectories(h.home)
         try AtomicFile.write("#!/bin/sh\nexit 3\n", to: h.directory.path + "/crash.sh", mode: 0o755)
-        try AtomicFile.write(#"{"harnesses": {"crash": {"command": ["sh", "\#(h.directory.path)/crash.sh"]}}}"#, to: h.home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"crash": {"command": ["sh", "\#(h.directory.path)/crash.sh"]}}}"#, to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
         let task = try #require(try h.json(["task", "create", "crashy", "x", "--harness", "crash"], in: repo)["id"]?.stringValue)
         #expect(try h.status(task) == "working")

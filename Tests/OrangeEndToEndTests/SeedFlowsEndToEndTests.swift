@@ -46,7 +46,8 @@ import Testing
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
 
         let db = try id(h.json(["task", "create", "oauth-db", "schema", "--parent", parent, "--no-spawn"], in: repo))
-        let api = try id(h.json(["task", "create", "oauth-api", "endpoints", "--parent", parent, "--blocked-by", db, "--no-spawn"], in: repo))
+        let api = try id(
+            h.json(["task", "create", "oauth-api", "endpoints", "--parent", parent, "--blocked-by", db, "--no-spawn"], in: repo))
         let ui = try id(h.json(["task", "create", "oauth-ui", "button", "--parent", parent, "--blocked-by", api, "--no-spawn"], in: repo))
         let shown = try h.json(["task", "show", parent])
         #expect(shown["children"]?.arrayValue?.compactMap(\.stringValue) == [db, api, ui])

@@ -73,7 +73,9 @@ import Testing
     @Test func contextFromStandardInputAndFlagsAnywhere() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let task = try h.json(["task", "create", "--no-spawn", "ctx-branch", "--context", "-", "use", "stdin"], in: repo, input: "line one\n$(not run) `nor this`\n")
+        let task = try h.json(
+            ["task", "create", "--no-spawn", "ctx-branch", "--context", "-", "use", "stdin"], in: repo,
+            input: "line one\n$(not run) `nor this`\n")
         let id = try #require(task["id"]?.stringValue)
         let file = try FileSystem.readText("\(h.home)/tasks/coffee/\(id)/TASK.md")
         #expect(file.hasSuffix("---\n## Context\n\nline one\n$(not run) `nor this`\n"))
@@ -93,7 +95,10 @@ import Testing
         let list = try h.orange(["task", "list"], in: repo)
         #expect(list.exitCode == 0 && list.stdout.contains(goodID))
         #expect(list.stderr.contains("\(badDir)/TASK.md:6:"))
-        for args in [["task", "show", "Bad1"], ["task", "update", "Bad1", "--status", "working"], ["task", "cancel", "Bad1", "--yes"], ["graph"], ["task", "list", "--ready"]] {
+        for args in [
+            ["task", "show", "Bad1"], ["task", "update", "Bad1", "--status", "working"], ["task", "cancel", "Bad1", "--yes"], ["graph"],
+            ["task", "list", "--ready"],
+        ] {
             let result = try h.orange(args, in: repo)
             let reportsOnly = args[0] == "graph" || args[1] == "list"
             if !reportsOnly {

@@ -47,11 +47,13 @@ struct WatchDegradedEndToEndTests {
         // on the fifo); the sweep is an hour away, so only the poll can see the first edits.
         let fifo = h.directory.path + "/raise-limit"
         #expect(mkfifo(fifo, 0o600) == 0)
-        let inner = "echo 3 > /proc/sys/user/max_inotify_watches"
+        let inner =
+            "echo 3 > /proc/sys/user/max_inotify_watches"
             + " && { \"$0\" watch --json --poll-interval 0.2 --sweep-interval 3600 & }"
             + " && read line < \"$1\" && echo 1000 > /proc/sys/user/max_inotify_watches && wait"
         let log = h.directory.path + "/watch.log"
-        let script = "/usr/bin/unshare -Ur sh -c \(ShellQuoting.quote(inner)) \(ShellQuoting.quote(OrangeHarness.binary)) \(ShellQuoting.quote(fifo))"
+        let script =
+            "/usr/bin/unshare -Ur sh -c \(ShellQuoting.quote(inner)) \(ShellQuoting.quote(OrangeHarness.binary)) \(ShellQuoting.quote(fifo))"
             + " > \(ShellQuoting.quote(log)) 2>&1 < /dev/null & echo $!"
         _ = try h.runner.check(["sh", "-c", script], environment: h.environment)
         let clock = SystemClock()

@@ -8,7 +8,8 @@ extension OrangeHarness {
     func startWatch(in cwd: String, arguments: [String] = []) throws -> String {
         let log = directory.path + "/watch.log"
         let extra = arguments.map { " " + ShellQuoting.quote($0) }.joined()
-        let script = "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2\(extra) > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
+        let script =
+            "cd \(ShellQuoting.quote(cwd)) && \(ShellQuoting.quote(Self.binary)) watch --sweep-interval 2\(extra) > \(ShellQuoting.quote(log)) 2>&1 & echo $!"
         let pid = try runner.check(["sh", "-c", script], environment: environment).stdout.trimmingSpaces()
         try waitUntilTheEngineAnswers()
         return pid
@@ -28,7 +29,8 @@ extension OrangeHarness {
 
     func stopWatch(_ pid: String) {
         _ = try? runner.run(["kill", "-TERM", pid])
-        _ = try? runner.run(["sh", "-c", "while kill -0 \(pid) 2>/dev/null; do sleep 0.02; done"], environment: [:], input: nil, timeoutSeconds: 10)
+        _ = try? runner.run(
+            ["sh", "-c", "while kill -0 \(pid) 2>/dev/null; do sleep 0.02; done"], environment: [:], input: nil, timeoutSeconds: 10)
     }
 
     /// Edits TASK.md the way editors and agents do: write a temporary file, rename it over.
@@ -48,8 +50,11 @@ struct WatchEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth")
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
-        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let db = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let api = try #require(
+            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
+                "id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
 
@@ -72,7 +77,8 @@ struct WatchEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         // A write cut short by a process that is gone (no process has a pid that high).
         let leftover = "\(h.home)/tasks/coffee/\(id)/.TASK.md.orange-tmp-2147483646-1"
         try FileSystem.createEmptyFile(leftover)
@@ -116,7 +122,8 @@ struct WatchEndToEndTests {
         let repo = try h.makeProject("oauth")
         let parent = try #require(try h.json(["task", "create", "parent", "p", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
-        let child = try #require(try h.json(["task", "create", "child", "c", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let child = try #require(
+            try h.json(["task", "create", "child", "c", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", child, "--status", "working", "--as", "human"])
         let pid = try h.startWatch(in: repo)
@@ -156,15 +163,18 @@ struct WatchProjectEndToEndTests {
         #expect(unknown.exitCode == 1 && unknown.stderr.contains("project 'nope' is not registered"), "\(unknown.stderr)")
         #expect(!FileSystem.fileExists(h.home + "/.engine.lock"), "the project is checked before the engine lock is taken")
 
-        let inA = try #require(try h.json(["task", "create", "a-first", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
-        let inB = try #require(try h.json(["task", "create", "b-first", "work", "--harness", "idle", "--no-spawn"], in: repoB)["id"]?.stringValue)
+        let inA = try #require(
+            try h.json(["task", "create", "a-first", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+        let inB = try #require(
+            try h.json(["task", "create", "b-first", "work", "--harness", "idle", "--no-spawn"], in: repoB)["id"]?.stringValue)
         // Started from b's repository: an explicit --project wins over the current directory.
         let pid = try h.startWatch(in: repoB, arguments: ["--project", "a"])
         defer { h.stopWatch(pid) }
         #expect(h.watchLog.contains("orange watch: watching \(h.home)/tasks/a "), "\(h.watchLog)")
 
         _ = try h.waitFor(inA, "started by the engine's catch-up pass") { $0["status"] == "working" }
-        let later = try #require(try h.json(["task", "create", "a-later", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+        let later = try #require(
+            try h.json(["task", "create", "a-later", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
         _ = try h.waitFor(later, "started by the engine on the new file") { $0["status"] == "working" }
 
         // An edit of b's ready task: an engine covering b would read it and spawn it at once.
@@ -189,8 +199,12 @@ struct WatchGitPullEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth")
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
-        let api = try #require(try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let db = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn", "--status", "reviewing"], in: repo)[
+                "id"]?.stringValue)
+        let api = try #require(
+            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
+                "id"]?.stringValue)
         // Put the tasks folder under git, with a second clone standing for a teammate.
         let tasks = h.home + "/tasks"
         let shared = h.directory.path + "/tasks-shared.git"

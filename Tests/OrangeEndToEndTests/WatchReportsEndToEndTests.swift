@@ -33,7 +33,8 @@ struct WatchReportsEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo, arguments: ["--json"])
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"
@@ -55,7 +56,8 @@ struct WatchReportsEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo, arguments: ["--json"])
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"
@@ -82,7 +84,8 @@ struct WatchReportsEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"

@@ -40,7 +40,8 @@ import Testing
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
         let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
-        let child = try #require(try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let child = try #require(
+            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "cancel", parent, "--yes"])
         _ = try h.json(["task", "delete", parent, "--yes"])
         let ready = try h.json(["task", "list", "--ready"], in: repo).arrayValue ?? []

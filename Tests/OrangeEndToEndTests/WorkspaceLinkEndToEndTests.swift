@@ -6,7 +6,8 @@ import Testing
 extension OrangeHarness {
     /// A task working in a real workspace, run by the sleepy agent; returns its id and workspace path.
     func taskWorkingInAWorkspace(_ repo: String, name: String = "ws-link") throws -> (id: String, workspace: String) {
-        let id = try #require(try json(["task", "create", name, "edit me through the link", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let id = try #require(
+            try json(["task", "create", name, "edit me through the link", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         let shown = try waitFor(id, "working in a workspace") { $0["status"] == "working" && $0["workspace"]?.stringValue != nil }
         let workspace = home + "/workspaces/" + (try #require(shown["workspace"]?.stringValue))
         #expect(FileSystem.status(workspace + "/TASK.md")?.isSymbolicLink == true)
@@ -15,7 +16,8 @@ extension OrangeHarness {
 
     /// Runs a shell command with `cwd` as its working directory, as an agent in its workspace would.
     func shell(_ script: String, in cwd: String) throws {
-        let result = try runner.run(["sh", "-c", "cd \"$1\" && eval \"$2\"", "_", cwd, script], environment: environment, input: nil, timeoutSeconds: 30)
+        let result = try runner.run(
+            ["sh", "-c", "cd \"$1\" && eval \"$2\"", "_", cwd, script], environment: environment, input: nil, timeoutSeconds: 30)
         #expect(result.exitCode == 0, "\(script): \(result.stderr)")
     }
 
@@ -52,7 +54,8 @@ struct WorkspaceLinkEndToEndTests {
 
         if FileSystem.findExecutable("python3", searchPath: ProcessEnvironment.current()["PATH"] ?? "") != nil {
             let script = h.directory.path + "/replace.py"
-            try AtomicFile.write("""
+            try AtomicFile.write(
+                """
                 import os
                 text = open('TASK.md').read().replace('status: reviewing\\n', 'status: working\\n')
                 open('TASK.md.new', 'w').write(text)
@@ -63,13 +66,16 @@ struct WorkspaceLinkEndToEndTests {
         }
 
         let edited = h.directory.path + "/edited.md"
-        try h.shell("sed 's/^status: working$/status: reviewing/' TASK.md > '\(edited)' && cp --remove-destination '\(edited)' TASK.md", in: workspace)
+        try h.shell(
+            "sed 's/^status: working$/status: reviewing/' TASK.md > '\(edited)' && cp --remove-destination '\(edited)' TASK.md",
+            in: workspace)
         try h.waitUntilApplied(id, "reviewing", workspace: workspace)
 
         // A slow writer: the link removed, the new file created, written in two parts 0.3 s
         // apart, then closed. It is judged once closed, not half written when created.
-        try h.shell("sed 's/^status: reviewing$/status: working/' TASK.md > '\(edited)' && rm TASK.md && "
-                    + "{ head -c 20 '\(edited)'; sleep 0.3; tail -c +21 '\(edited)'; } > TASK.md", in: workspace)
+        try h.shell(
+            "sed 's/^status: reviewing$/status: working/' TASK.md > '\(edited)' && rm TASK.md && "
+                + "{ head -c 20 '\(edited)'; sleep 0.3; tail -c +21 '\(edited)'; } > TASK.md", in: workspace)
         try h.waitUntilApplied(id, "working", workspace: workspace)
         // Through the link again: the task's own file holds the edit, and kept its workspace.
         let task = try FileSystem.readText("\(h.home)/tasks/links/\(id)/TASK.md")

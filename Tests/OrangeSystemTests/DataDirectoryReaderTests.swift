@@ -1,7 +1,8 @@
 import Glibc
-@testable import OrangeSystem
 import OrangeCore
 import Testing
+
+@testable import OrangeSystem
 
 @Suite struct DataDirectoryReaderTests {
     /// A process that exited but is not reaped yet (a zombie) writes nothing more: its leftovers

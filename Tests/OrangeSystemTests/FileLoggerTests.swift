@@ -16,7 +16,10 @@ import Testing
             let logger = FileLogger(path: dir + "/home/orange.log", minimumLevel: .debug, clock: clock)
             logger.info("task", "created", [("task_id", "abc"), ("msg", "clash"), ("level", 3)])
             let text = try FileSystem.readText(dir + "/home/orange.log")
-            #expect(text == #"{"ts":"2026-01-01T00:00:00.123Z","level":"info","component":"task","msg":"created","task_id":"abc","ctx_msg":"clash","ctx_level":3}"# + "\n")
+            #expect(
+                text
+                    == #"{"ts":"2026-01-01T00:00:00.123Z","level":"info","component":"task","msg":"created","task_id":"abc","ctx_msg":"clash","ctx_level":3}"#
+                    + "\n")
             #expect(FileSystem.status(dir + "/home/orange.log")?.mode == 0o600)
             #expect(logger.failedWrites == 0)
         }

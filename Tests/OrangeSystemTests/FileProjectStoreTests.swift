@@ -17,17 +17,18 @@ import Testing
             let written = try store.update { $0.append(Self.project("coffee", pool: 3)) }
             #expect(written == [Self.project("coffee", pool: 3)])
             #expect(try store.list() == written)
-            #expect(try FileSystem.readText(path) == """
-                [
-                  {
-                    "name": "coffee",
-                    "path": "/src/coffee",
-                    "default_branch": "main",
-                    "pool_size": 3
-                  }
-                ]
+            #expect(
+                try FileSystem.readText(path) == """
+                    [
+                      {
+                        "name": "coffee",
+                        "path": "/src/coffee",
+                        "default_branch": "main",
+                        "pool_size": 3
+                      }
+                    ]
 
-                """)
+                    """)
             #expect(FileSystem.status(path)?.mode == 0o600)
             #expect(FileSystem.status(dir + "/home")?.mode == 0o700)
         }
@@ -59,7 +60,11 @@ import Testing
                 #expect(listed?.description.hasPrefix(path + ": ") == true)
                 #expect(listed?.description.contains(reason) == true, "\(listed.map(String.init(describing:)) ?? "")")
                 var ran = false
-                #expect(throws: TaskStoreError.self) { try store.update { ran = true; $0 = [] } }
+                #expect(throws: TaskStoreError.self) {
+                    try store.update {
+                        ran = true; $0 = []
+                    }
+                }
                 #expect(!ran)
                 #expect(try FileSystem.readText(path) == text)
             }

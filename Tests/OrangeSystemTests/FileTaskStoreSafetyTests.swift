@@ -29,7 +29,8 @@ import Testing
             #expect(FileSystem.status(layout.taskDirectory(Self.id("a1"), in: Self.project))?.mode == 0o700)
             #expect(FileSystem.status(layout.projectTasksDirectory(Self.project))?.mode == 0o700)
             #expect(FileSystem.status(store.taskFilePath(Self.id("a1"), in: Self.project))?.mode == 0o600)
-            try store.appendHistory(HistoryEvent(type: "task.created", timestamp: Timestamp(millisecondsSinceEpoch: 1)), for: Self.id("a1"), in: Self.project)
+            try store.appendHistory(
+                HistoryEvent(type: "task.created", timestamp: Timestamp(millisecondsSinceEpoch: 1)), for: Self.id("a1"), in: Self.project)
             #expect(FileSystem.status(layout.historyFile(Self.id("a1"), in: Self.project))?.mode == 0o600)
         }
     }
@@ -120,7 +121,8 @@ import Testing
             #expect(throws: TaskStoreError.self) { try store.update(Self.id("zz"), in: Self.project) { _ in } }
             #expect(throws: TaskStoreError.self) { try store.delete(Self.id("zz"), in: Self.project) }
             #expect(throws: TaskStoreError.self) {
-                try store.appendHistory(HistoryEvent(type: "x", timestamp: Timestamp(millisecondsSinceEpoch: 0)), for: Self.id("zz"), in: Self.project)
+                try store.appendHistory(
+                    HistoryEvent(type: "x", timestamp: Timestamp(millisecondsSinceEpoch: 0)), for: Self.id("zz"), in: Self.project)
             }
             #expect(try store.history(of: Self.id("zz"), in: Self.project).isEmpty)
         }
@@ -148,7 +150,8 @@ import Testing
             #expect(mkfifo(coffee + "/fifo/TASK.md", 0o600) == 0)
             // Not errors: a task being created, a temporary file, a stray file.
             try FileSystem.makeDirectories(coffee + "/creating")
-            try AtomicFile.write("x", to: store.taskFilePath(Self.id("good"), in: Self.project).replacing("TASK.md", with: ".TASK.md.orange-tmp-1-1"))
+            try AtomicFile.write(
+                "x", to: store.taskFilePath(Self.id("good"), in: Self.project).replacing("TASK.md", with: ".TASK.md.orange-tmp-1-1"))
             try AtomicFile.write("x", to: coffee + "/README")
 
             let scan = try store.scan(project: nil)
@@ -194,7 +197,8 @@ import Testing
                 for i in 0..<200 {
                     try store.update(Self.id("shared"), in: Self.project) { record in
                         guard let index = record.extra.firstIndex(where: { $0.key == "stress" }),
-                              case .list(let items) = record.extra[index].value else { return }
+                            case .list(let items) = record.extra[index].value
+                        else { return }
                         record.extra[index].value = .list(items + [.string("w\(worker)-\(i)")])
                     }
                 }

@@ -10,7 +10,8 @@ import Testing
     static func makeTask(_ id: String, at ms: Int64 = 1) -> TaskRecord {
         TaskRecord(
             id: TaskID(validating: id)!, project: project, branch: "b-\(id)", description: "desc \(id)",
-            createdAt: Timestamp(millisecondsSinceEpoch: ms), updatedAt: Timestamp(millisecondsSinceEpoch: ms), body: "## Notes\n\nkeep me  \n")
+            createdAt: Timestamp(millisecondsSinceEpoch: ms), updatedAt: Timestamp(millisecondsSinceEpoch: ms),
+            body: "## Notes\n\nkeep me  \n")
     }
 
     @Test func createFindScanUpdateDeleteAndHistory() throws {
@@ -29,7 +30,9 @@ import Testing
             #expect(try store.find(a.id)?.status == .working)
             #expect(try FileSystem.readText(store.taskFilePath(a.id, in: Self.project)).hasSuffix("---\n## Notes\n\nkeep me  \n"))
 
-            try store.appendHistory(HistoryEvent(type: "status.changed", timestamp: Timestamp(millisecondsSinceEpoch: 5), fields: [("to", "working")]), for: a.id, in: Self.project)
+            try store.appendHistory(
+                HistoryEvent(type: "status.changed", timestamp: Timestamp(millisecondsSinceEpoch: 5), fields: [("to", "working")]),
+                for: a.id, in: Self.project)
             try AtomicFile.appendLine("not json", to: DataDirectory(home: dir).historyFile(a.id, in: Self.project))
             // The update's own status line (written by the store), then the appended one.
             #expect(try store.history(of: a.id, in: Self.project).map(\.type) == ["status.changed", "status.changed"])
@@ -61,7 +64,8 @@ import Testing
             try AtomicFile.write(text, to: layout.taskFile(id, in: Self.project))
             let mismatch = TaskID(validating: "other")!
             try FileSystem.makeDirectories(layout.taskDirectory(mismatch, in: Self.project))
-            try AtomicFile.write("---\nid: elsewhere\nproject: coffee\nstatus: pending\n---\n", to: layout.taskFile(mismatch, in: Self.project))
+            try AtomicFile.write(
+                "---\nid: elsewhere\nproject: coffee\nstatus: pending\n---\n", to: layout.taskFile(mismatch, in: Self.project))
             try FileSystem.makeDirectories(dir + "/tasks/coffee/not..an id")
             try FileSystem.makeDirectories(dir + "/tasks/bad--project")
 
@@ -125,9 +129,10 @@ import Testing
             let runner = ProcessRunner()
             // The same test binary, asked to run only the worker below.
             let argv = [CommandLine.arguments[0], "--testing-library", "swift-testing", "--filter", "stressWorker"]
-            let script = (0..<8).map { k in
-                "\(Self.stressWorker)=\(k) " + argv.map(ShellQuoting.quote).joined(separator: " ") + " >/dev/null 2>&1 &"
-            }.joined(separator: "\n") + "\nwait"
+            let script =
+                (0..<8).map { k in
+                    "\(Self.stressWorker)=\(k) " + argv.map(ShellQuoting.quote).joined(separator: " ") + " >/dev/null 2>&1 &"
+                }.joined(separator: "\n") + "\nwait"
             let result = try runner.run(["sh", "-c", script], environment: [Self.stressHome: dir], input: nil, timeoutSeconds: 300)
             #expect(result.exitCode == 0)
             let final = try #require(try store.find(task.id))

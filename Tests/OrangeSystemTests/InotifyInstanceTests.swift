@@ -1,8 +1,9 @@
 import CInotify
 import Glibc
 import OrangeCore
-@testable import OrangeSystem
 import Testing
+
+@testable import OrangeSystem
 
 @Suite struct InotifyInstanceTests {
     @Test func coreMaskConstantsMatchTheKernelHeaders() {

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import OrangeCore
-@testable import OrangeSystem
 import Testing
+
+@testable import OrangeSystem
 
 /// Overflow, unknown watches and watch limits (F9, F12, F13).
 extension InotifyWatcherTests {
@@ -210,7 +211,8 @@ extension InotifyWatcherTests {
         try writeInPlace(root + "/tasks/p1/t0/TASK.md", "id: t0\n")
         #expect(fileKinds(try watcher.sync(), "p1", "t0").last == .completeWrite)
         report += "after-free unwatched=\(watcher.unwatchedDirectories.count)\n"
-        try report.write(toFile: URL(fileURLWithPath: root).deletingLastPathComponent().path + "/child-result",
-                         atomically: true, encoding: .utf8)
+        try report.write(
+            toFile: URL(fileURLWithPath: root).deletingLastPathComponent().path + "/child-result",
+            atomically: true, encoding: .utf8)
     }
 }

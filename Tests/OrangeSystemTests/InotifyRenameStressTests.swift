@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
 import OrangeCore
-@testable import OrangeSystem
 import Synchronization
 import Testing
+
+@testable import OrangeSystem
 
 /// F8: rename pairing is only an optimisation. With the smallest legal read buffer and one
 /// `read()` per batch, the two halves of a folder rename are never handled together, and another
@@ -52,7 +53,8 @@ extension InotifyWatcherTests {
                 while logs.reduce(0, { $0 + (FileSystem.status($1)?.size ?? 0) }) < Int64(i * 50), writer.isRunning {
                     usleep(200)  // pacing against the writer's progress, not a wait for the watcher
                 }
-                let (from, to) = i < 100
+                let (from, to) =
+                    i < 100
                     ? ("pa/\(long)-a\(k)", "pb/\(long)-b\(k)")
                     : ("pb/\(long)-b\(k)", k % 2 == 0 ? "pb/\(long)-c\(k)" : "pa/\(long)-c\(k)")
                 try renamePath("\(tasks)/\(from)", "\(tasks)/\(to)")
@@ -72,8 +74,9 @@ extension InotifyWatcherTests {
 
         let fresh = WatchLoopDriver.scanHashes(tree.tasks)
         #expect(fresh.count == 110)
-        let expected = Set((0..<100).map { TaskKey(project: $0 % 2 == 0 ? "pb" : "pa", taskID: "\(long)-c\($0)") }
-            + (0..<10).map { TaskKey(project: "w", taskID: "\(long)-w\($0)") })
+        let expected = Set(
+            (0..<100).map { TaskKey(project: $0 % 2 == 0 ? "pb" : "pa", taskID: "\(long)-c\($0)") }
+                + (0..<10).map { TaskKey(project: "w", taskID: "\(long)-w\($0)") })
         #expect(Set(fresh.keys) == expected)
         let difference = graphDifference(driver.graph, fresh)
         #expect(difference.isEmpty, "\(difference)")
@@ -85,6 +88,8 @@ extension InotifyWatcherTests {
         let reads = watcher.instance.readCount
         let records = watcher.instance.recordCount
         #expect(records >= 20_000 && records <= 2 * reads, "\(records) events in \(reads) reads")
-        print("F8: \(records) events in \(reads) reads; \(interleaved.load(ordering: .relaxed)) of 200 renames during the writes; overflows \(watcher.overflowCount), resyncs \(driver.reducer.state.resyncCount)")
+        print(
+            "F8: \(records) events in \(reads) reads; \(interleaved.load(ordering: .relaxed)) of 200 renames during the writes; overflows \(watcher.overflowCount), resyncs \(driver.reducer.state.resyncCount)"
+        )
     }
 }

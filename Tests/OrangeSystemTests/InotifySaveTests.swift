@@ -16,13 +16,14 @@ import Testing
 
     @Test func startReportsEverythingFoundTopDown() throws {
         let fixture = try watched(tasks: 2)
-        #expect(fixture.startHints == [
-            .projectDirectory(project: "p", change: .appeared),
-            .taskDirectory(project: "p", taskID: "t0", change: .appeared),
-            .taskFile(project: "p", taskID: "t0", kind: .appeared),
-            .taskDirectory(project: "p", taskID: "t1", change: .appeared),
-            .taskFile(project: "p", taskID: "t1", kind: .appeared),
-        ])
+        #expect(
+            fixture.startHints == [
+                .projectDirectory(project: "p", change: .appeared),
+                .taskDirectory(project: "p", taskID: "t0", change: .appeared),
+                .taskFile(project: "p", taskID: "t0", kind: .appeared),
+                .taskDirectory(project: "p", taskID: "t1", change: .appeared),
+                .taskFile(project: "p", taskID: "t1", kind: .appeared),
+            ])
         #expect(fixture.watcher.watchedPaths == ["", "tasks", "tasks/p", "tasks/p/t0", "tasks/p/t1"])
         #expect(fixture.watcher.kernelWatchCount() == 5)
         #expect(!fixture.watcher.isDegraded)

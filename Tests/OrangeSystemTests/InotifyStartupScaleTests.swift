@@ -1,7 +1,8 @@
 import Glibc
 import OrangeCore
-@testable import OrangeSystem
 import Testing
+
+@testable import OrangeSystem
 
 /// F25: start-up with 10,000 task folders. This checks correctness only: every watch is added,
 /// every task is reported and read. The time is printed for the record, never asserted (a
@@ -40,6 +41,8 @@ extension InotifyWatcherTests {
         #expect(driver.reducer.state.stormCount == 0, "start-up scan results are read at once, never held as a storm")
         let watchMs = (watched.nanoseconds - begin.nanoseconds) / 1_000_000
         let readyMs = (settled.nanoseconds - begin.nanoseconds) / 1_000_000
-        print("F25: 10,000 tasks: \(watcher.watchCount) watches added and scanned in \(watchMs) ms; every TASK.md read, reducer settled after \(readyMs) ms (debug build, \(tree.base.hasPrefix("/dev/shm") ? "tmpfs" : "disk"), not asserted)")
+        print(
+            "F25: 10,000 tasks: \(watcher.watchCount) watches added and scanned in \(watchMs) ms; every TASK.md read, reducer settled after \(readyMs) ms (debug build, \(tree.base.hasPrefix("/dev/shm") ? "tmpfs" : "disk"), not asserted)"
+        )
     }
 }

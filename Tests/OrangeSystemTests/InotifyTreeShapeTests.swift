@@ -42,10 +42,11 @@ extension InotifyWatcherTests {
         try writeInPlace(outside + "/t5/TASK.md", "id: t5\n")
         try renamePath(outside + "/t5", fixture.tree.path("p/t5"))
         let hints = try fixture.watcher.sync()
-        #expect(hints == [
-            .taskDirectory(project: "p", taskID: "t5", change: .appeared),
-            .taskFile(project: "p", taskID: "t5", kind: .appeared),
-        ])
+        #expect(
+            hints == [
+                .taskDirectory(project: "p", taskID: "t5", change: .appeared),
+                .taskFile(project: "p", taskID: "t5", kind: .appeared),
+            ])
 
         try fixture.tree.makeDirectory(outside + "/restored")
         for task in ["a", "b", "c"] {
@@ -197,7 +198,10 @@ extension InotifyWatcherTests {
         let hints = try watcher.sync()
         #expect(hints.contains(.taskDirectory(project: "a", taskID: "t1", change: .removed)))
         #expect(tasksSeen(hints) == ["a/t1b"])
-        #expect(!hints.contains { if case .taskFile("b", _, _) = $0 { true } else if case .taskDirectory("b", _, _) = $0 { true } else { false } })
+        #expect(
+            !hints.contains {
+                if case .taskFile("b", _, _) = $0 { true } else if case .taskDirectory("b", _, _) = $0 { true } else { false }
+            })
         #expect(watcher.watchedPaths == ["", "tasks", "tasks/a", "tasks/a/t0", "tasks/a/t1b"])
         #expect(watcher.kernelWatchCount() == watcher.watchCount)
         #expect(tasksSeen(watcher.resync()) == ["a/t0", "a/t1b"])

@@ -11,11 +11,14 @@ import Testing
         let result = try runner.run(["sh", "-c", "cat; echo err >&2; exit 3"], environment: ["X": "1"], input: "in\n", timeoutSeconds: 10)
         #expect(result.exitCode == 3 && result.stdout == "in\n" && result.stderr == "err\n")
         #expect(try runner.run(["sh", "-c", "kill -TERM $$"]).exitCode == 128 + SIGTERM)
-        #expect(try runner.run(["sh", "-c", "printf %s \"$X\""], environment: ["X": "a b $(c)"], input: nil, timeoutSeconds: 10).stdout == "a b $(c)")
+        #expect(
+            try runner.run(["sh", "-c", "printf %s \"$X\""], environment: ["X": "a b $(c)"], input: nil, timeoutSeconds: 10).stdout
+                == "a b $(c)")
     }
 
     @Test func largeOutputOnBothStreamsDoesNotDeadlock() throws {
-        let result = try runner.run(["sh", "-c", "head -c 3000000 /dev/zero; head -c 3000000 /dev/zero >&2"], environment: [:], input: nil, timeoutSeconds: 30)
+        let result = try runner.run(
+            ["sh", "-c", "head -c 3000000 /dev/zero; head -c 3000000 /dev/zero >&2"], environment: [:], input: nil, timeoutSeconds: 30)
         #expect(result.stdout.utf8.count == 3_000_000 && result.stderr.utf8.count == 3_000_000)
     }
 
@@ -52,7 +55,8 @@ import Testing
     func startingATmuxServerReturnsPromptly() throws {
         let socket = "orange-test-\(UInt32.random(in: 0...UInt32.max))"
         defer { _ = try? runner.run(["tmux", "-L", socket, "kill-server"]) }
-        let result = try runner.run(["tmux", "-L", socket, "new-session", "-d", "-s", "s"], environment: [:], input: nil, timeoutSeconds: 10)
+        let result = try runner.run(
+            ["tmux", "-L", socket, "new-session", "-d", "-s", "s"], environment: [:], input: nil, timeoutSeconds: 10)
         #expect(result.exitCode == 0 && !result.timedOut)
     }
 }

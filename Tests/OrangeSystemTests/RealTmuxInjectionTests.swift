@@ -16,7 +16,8 @@ struct RealTmuxInjectionTests {
             try FileSystem.makeDirectories(workspace)
             let out = dir + "/argv"
             let words = ["ends;", "run-shell", "touch \(dir)/pwned-semi", ";", "back\\;", "mid;dle", "#{session_name}"]
-            let script = "pwd > \(ShellQuoting.quote(out)).pwd; for a in \"$@\"; do printf '%s\\0' \"$a\"; done > \(ShellQuoting.quote(out)).tmp && mv \(ShellQuoting.quote(out)).tmp \(ShellQuoting.quote(out))"
+            let script =
+                "pwd > \(ShellQuoting.quote(out)).pwd; for a in \"$@\"; do printf '%s\\0' \"$a\"; done > \(ShellQuoting.quote(out)).tmp && mv \(ShellQuoting.quote(out)).tmp \(ShellQuoting.quote(out))"
             try tmux.newSession("injection", directory: workspace, command: ["sh", "-c", script, "prog"] + words, environment: [:])
 
             let clock = SystemClock()
@@ -40,7 +41,9 @@ struct RealTmuxInjectionTests {
             try tmux.newSession("oneword", directory: dir, command: [program], environment: [:])
             let clock = SystemClock()
             let deadline = clock.monotonicNanoseconds() + 10_000_000_000
-            while !FileSystem.fileExists(dir + "/ran") && clock.monotonicNanoseconds() < deadline { _ = try ProcessRunner().run(["sleep", "0.02"]) }
+            while !FileSystem.fileExists(dir + "/ran") && clock.monotonicNanoseconds() < deadline {
+                _ = try ProcessRunner().run(["sleep", "0.02"])
+            }
             #expect(FileSystem.fileExists(dir + "/ran"))
             #expect(!FileSystem.fileExists(dir + "/pwned"))
         }

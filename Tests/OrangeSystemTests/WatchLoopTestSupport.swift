@@ -1,7 +1,8 @@
 import Glibc
 import OrangeCore
-@testable import OrangeSystem
 import Testing
+
+@testable import OrangeSystem
 
 /// The watch loop of `orange watch` in miniature, for real-kernel tests: a watcher, a reducer,
 /// and answers to every action the reducer asks for. A read answers with the file's content hash

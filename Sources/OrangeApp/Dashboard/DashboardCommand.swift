@@ -16,7 +16,8 @@ extension Commands {
             state.sessions = context.tmux.sessionStates()
             return CommandResult(text: "", json: Self.dashboardJSON(state))
         }
-        let session = DashboardSession(context: context, project: project?.name, projects: projects, layout: invocation.flag("flat") ? .flat : .nested)
+        let session = DashboardSession(
+            context: context, project: project?.name, projects: projects, layout: invocation.flag("flat") ? .flat : .nested)
         return CommandResult(text: "", json: .null, exitCode: try session.run())
     }
 
@@ -26,14 +27,18 @@ extension Commands {
             ("project", .optional(state.project?.rawValue)),
             ("pool", .object([("used", .int(Int64(pool.used))), ("total", .int(Int64(pool.total)))])),
             ("layout", .string(state.layout.rawValue)),
-            ("rows", .array(state.rows().map { row in
-                .object([
-                    ("id", .optional(row.id?.rawValue)), ("depth", .int(Int64(row.depth))), ("name", .string(row.name)),
-                    ("session", .string(row.session == .alive ? "alive" : row.session == .crashed ? "crashed" : "none")),
-                    ("status", .optional(row.status?.rawValue)), ("label", .string(row.statusText)),
-                    ("parent", .string(row.parentName)), ("notes", .array(row.notes.map { .string($0) })),
-                ])
-            })),
+            (
+                "rows",
+                .array(
+                    state.rows().map { row in
+                        .object([
+                            ("id", .optional(row.id?.rawValue)), ("depth", .int(Int64(row.depth))), ("name", .string(row.name)),
+                            ("session", .string(row.session == .alive ? "alive" : row.session == .crashed ? "crashed" : "none")),
+                            ("status", .optional(row.status?.rawValue)), ("label", .string(row.statusText)),
+                            ("parent", .string(row.parentName)), ("notes", .array(row.notes.map { .string($0) })),
+                        ])
+                    })
+            ),
         ])
     }
 }

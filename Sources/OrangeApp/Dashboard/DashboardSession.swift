@@ -30,7 +30,8 @@ final class DashboardSession {
 
     func run() throws -> Int32 {
         guard terminal.isTerminal else {
-            throw OrangeError("the dashboard needs a terminal; in scripts use 'orange dashboard --json', 'orange task list' or 'orange watch --json'")
+            throw OrangeError(
+                "the dashboard needs a terminal; in scripts use 'orange dashboard --json', 'orange task list' or 'orange watch --json'")
         }
         let loop = try PollLoop()
         try PollLoop.installSignalHandlers(Self.signals, waker: loop.waker)
@@ -152,7 +153,8 @@ final class DashboardSession {
                 guard let task = state.graph[id] else { break }
                 let path = context.tasks.taskFilePath(id, in: task.project)
                 let text = context.readFile(path) ?? "(could not read \(path))"
-                state.mode = .page(title: path, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), offset: 0)
+                state.mode = .page(
+                    title: path, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), offset: 0)
             }
         }
         return false
@@ -171,10 +173,12 @@ final class DashboardSession {
 
     static func message(from outcome: CommandOutcome, arguments: [String]) -> DashboardState.Message {
         if outcome.exitCode == 0 {
-            let first = outcome.stdout.split(separator: "\n").first.map(String.init) ?? "done: orange \(arguments.prefix(2).joined(separator: " "))"
+            let first =
+                outcome.stdout.split(separator: "\n").first.map(String.init) ?? "done: orange \(arguments.prefix(2).joined(separator: " "))"
             return DashboardState.Message(first)
         }
-        let error = outcome.stderr.split(separator: "\n").first.map(String.init) ?? "orange \(arguments.prefix(2).joined(separator: " ")) failed"
+        let error =
+            outcome.stderr.split(separator: "\n").first.map(String.init) ?? "orange \(arguments.prefix(2).joined(separator: " ")) failed"
         return DashboardState.Message(error.hasPrefix("error: ") ? String(error.dropFirst(7)) : error, isError: true)
     }
 

@@ -21,9 +21,11 @@ extension Commands {
             let text = String(ms / 1000) + "." + String(1000 + ms % 1000).dropFirst()
             return "[" + String(repeating: " ", count: max(0, 7 - text.count)) + text + "s]"
         }
-        var env = ["ORANGE_HOME": home, "ORANGE_TMUX_SOCKET": socket, "NO_COLOR": "1", "GIT_TERMINAL_PROMPT": "0",
-                   "GIT_AUTHOR_NAME": "orange demo", "GIT_AUTHOR_EMAIL": "demo@orange.invalid",
-                   "GIT_COMMITTER_NAME": "orange demo", "GIT_COMMITTER_EMAIL": "demo@orange.invalid"]
+        var env = [
+            "ORANGE_HOME": home, "ORANGE_TMUX_SOCKET": socket, "NO_COLOR": "1", "GIT_TERMINAL_PROMPT": "0",
+            "GIT_AUTHOR_NAME": "orange demo", "GIT_AUTHOR_EMAIL": "demo@orange.invalid",
+            "GIT_COMMITTER_NAME": "orange demo", "GIT_COMMITTER_EMAIL": "demo@orange.invalid",
+        ]
         env["ORANGE_HARNESS"] = "demo"
         let orange = context.executablePath
         @discardableResult
@@ -48,16 +50,25 @@ extension Commands {
         try runner.check(["git", "-C", repo, "remote", "set-head", "origin", "main"], environment: env)
         try FileSystem.makeDirectories(home)
         try AtomicFile.write(DemoAgent.script, to: root + "/agent.sh", mode: 0o755)
-        try AtomicFile.write(#"{"harnesses": {"demo": {"command": ["sh", "\#(root)/agent.sh", "{task_file}", "{prompt}"]}}}"# + "\n", to: home + "/config.json")
+        try AtomicFile.write(
+            #"{"harnesses": {"demo": {"command": ["sh", "\#(root)/agent.sh", "{task_file}", "{prompt}"]}}}"# + "\n",
+            to: home + "/config.json")
         try run(["project", "add", repo, "--name", "demo", "--pool-size", "2"])
 
         // The engine, as a user would run it.
         let log = root + "/watch.jsonl"
-        watchPID = try runner.check(["sh", "-c", "\(ShellQuoting.quote(orange)) watch --json --sweep-interval 5 > \(ShellQuoting.quote(log)) 2>&1 & echo $!"],
-                                    environment: env).stdout.trimmingSpaces()
+        watchPID = try runner.check(
+            ["sh", "-c", "\(ShellQuoting.quote(orange)) watch --json --sweep-interval 5 > \(ShellQuoting.quote(log)) 2>&1 & echo $!"],
+            environment: env
+        ).stdout.trimmingSpaces()
         let readyDeadline = clock.monotonicNanoseconds() + 20_000_000_000
-        while (try? runner.run(["env", "-C", repo, orange, "watch", "sync", "--timeout", "2"], environment: env, input: nil, timeoutSeconds: 10))?.succeeded != true {
-            guard clock.monotonicNanoseconds() < readyDeadline else { throw OrangeError("the engine did not start: \((try? FileSystem.readText(log)) ?? "")") }
+        while (try? runner.run(
+            ["env", "-C", repo, orange, "watch", "sync", "--timeout", "2"], environment: env, input: nil, timeoutSeconds: 10))?.succeeded
+            != true
+        {
+            guard clock.monotonicNanoseconds() < readyDeadline else {
+                throw OrangeError("the engine did not start: \((try? FileSystem.readText(log)) ?? "")")
+            }
         }
         say("\(elapsed()) engine running (orange watch, pid \(watchPID))\n\n")
 
@@ -78,18 +89,23 @@ extension Commands {
             audit-api | audit endpoint | audit-db
             audit-ui | audit screen | audit-api | audit-ui-list | audit list ; audit-ui-filter | audit filters | audit-ui-list
             """
-        _ = try created(run(["task", "create", "add-audit", "Add login audit", "--context", "-", "--json", "--no-spawn"], input: plan + "\n"))
+        _ = try created(
+            run(["task", "create", "add-audit", "Add login audit", "--context", "-", "--json", "--no-spawn"], input: plan + "\n"))
         // Flow 3: the seed's future: a sequential parent on the hierarchical branch model.
-        say("Flow 3: \"Write release notes\" runs its 2 sub-tasks one at a time (sequential, reassessing after each) on its own branch (hierarchical), reviewed once\n\n")
+        say(
+            "Flow 3: \"Write release notes\" runs its 2 sub-tasks one at a time (sequential, reassessing after each) on its own branch (hierarchical), reviewed once\n\n"
+        )
         let notesPlan = """
             ## Plan
             notes-draft | draft the release notes
             notes-polish | polish the release notes
             """
-        _ = try created(run([
-            "task", "create", "release-notes", "Write release notes", "--execution", "sequential", "--branches", "hierarchical",
-            "--context", "-", "--json", "--no-spawn",
-        ], input: notesPlan + "\n"))
+        _ = try created(
+            run(
+                [
+                    "task", "create", "release-notes", "Write release notes", "--execution", "sequential", "--branches", "hierarchical",
+                    "--context", "-", "--json", "--no-spawn",
+                ], input: notesPlan + "\n"))
 
         // Play the human until everything is done; show the engine's own events as they come.
         let store = FileTaskStore(layout: DataDirectory(home: home))
@@ -103,7 +119,9 @@ extension Commands {
                 let complete = fresh.lastIndex(of: "\n").map { fresh[...$0] } ?? ""
                 offset += complete.utf8.count
                 for line in complete.split(separator: "\n") {
-                    if let event = try? JSONValue.parse(String(line)), let formatted = DemoTimeline.format(event, tasks: try store.scan(project: nil).tasks) {
+                    if let event = try? JSONValue.parse(String(line)),
+                        let formatted = DemoTimeline.format(event, tasks: try store.scan(project: nil).tasks)
+                    {
                         say("\(elapsed()) \(formatted)\n")
                     }
                 }
@@ -119,7 +137,9 @@ extension Commands {
                 try run(["task", "approve", task.id.rawValue])
                 try run(["task", "merge", task.id.rawValue])
             }
-            guard clock.monotonicNanoseconds() < deadline else { throw OrangeError("demo timed out; tasks: \(tasks.map { "\($0.branch)=\($0.status.rawValue)" })") }
+            guard clock.monotonicNanoseconds() < deadline else {
+                throw OrangeError("demo timed out; tasks: \(tasks.map { "\($0.branch)=\($0.status.rawValue)" })")
+            }
             context.clock.sleep(milliseconds: 20)
         }
         _ = try? run(["watch", "sync", "--timeout", "5"])
@@ -128,18 +148,25 @@ extension Commands {
         let tasks = try store.scan(project: nil).tasks
         let byBranch = Dictionary(tasks.map { ($0.branch, $0) }, uniquingKeysWith: { a, _ in a })
         var problems: [String] = []
-        for branch in ["oauth-db", "oauth-api", "oauth-ui", "add-audit", "audit-db", "audit-api", "audit-ui", "audit-ui-list", "audit-ui-filter",
-                       "release-notes", "notes-draft", "notes-polish"] where byBranch[branch]?.status != .done {
+        for branch in [
+            "oauth-db", "oauth-api", "oauth-ui", "add-audit", "audit-db", "audit-api", "audit-ui", "audit-ui-list", "audit-ui-filter",
+            "release-notes", "notes-draft", "notes-polish",
+        ] where byBranch[branch]?.status != .done {
             problems.append("\(branch) is not done")
         }
         for branch in ["add-audit", "audit-ui"] {
             let history = (try? store.history(of: byBranch[branch]!.id, in: byBranch[branch]!.project)) ?? []
-            if !history.contains(where: { $0.type == "status.changed" && $0.fields.contains { $0.0 == "by" && $0.1 == "engine" } && $0.fields.contains { $0.0 == "from" && $0.1 == "delegated" } }) {
+            if !history.contains(where: {
+                $0.type == "status.changed" && $0.fields.contains { $0.0 == "by" && $0.1 == "engine" }
+                    && $0.fields.contains { $0.0 == "from" && $0.1 == "delegated" }
+            }) {
                 problems.append("\(branch) was not auto-completed by the engine")
             }
         }
         let originLog = try runner.check(["git", "-C", origin, "log", "--format=%s", "main"]).stdout
-        for branch in ["oauth-db", "oauth-api", "oauth-ui", "audit-db", "audit-api", "audit-ui-list", "audit-ui-filter", "notes-draft", "notes-polish"] {
+        for branch in [
+            "oauth-db", "oauth-api", "oauth-ui", "audit-db", "audit-api", "audit-ui-list", "audit-ui-filter", "notes-draft", "notes-polish",
+        ] {
             if let task = byBranch[branch], originLog.split(separator: "\n").filter({ $0 == task.description }).count != 1 {
                 problems.append("\(branch)'s work is not on origin/main exactly once")
             }
@@ -147,7 +174,8 @@ extension Commands {
         problems += checkModesFlow(byBranch, store: store)
         say("\nThe graph at the end:\n" + (try run(["task", "list", "--tree"]).stdout))
         let seconds = Double(clock.monotonicNanoseconds() - started) / 1e9
-        let summary = "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2, 1 sequential hierarchical delegation into 2; every agent ran in its own worktree and tmux session."
+        let summary =
+            "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2, 1 sequential hierarchical delegation into 2; every agent ran in its own worktree and tmux session."
         if !problems.isEmpty { throw OrangeError("demo finished with problems: " + problems.joined(separator: "; ")) }
         say("\n\(summary)\n" + (invocation.flag("keep") ? "Kept \(root) (ORANGE_HOME=\(home)).\n" : ""))
         return CommandResult(text: "", json: .object([("ok", true), ("tasks", .int(Int64(tasks.count))), ("seconds", .double(seconds))]))
@@ -172,10 +200,13 @@ extension Commands {
         if let started = history(polish).first(where: { $0.type == "agent.spawned" }), started.timestamp < turn.timestamp {
             problems.append("notes-polish started before release-notes reassessed")
         }
-        if !parentHistory.contains(where: { field($0, "from") == "delegated" && field($0, "to") == "reviewing" && field($0, "by") == "engine" }) {
+        if !parentHistory.contains(where: {
+            field($0, "from") == "delegated" && field($0, "to") == "reviewing" && field($0, "by") == "engine"
+        }) {
             problems.append("release-notes did not go to review when its sub-tasks were done")
         }
-        for child in [draft, polish] where !history(child).contains(where: { $0.type == "task.merged" && field($0, "into") == parent.branch }) {
+        for child in [draft, polish]
+        where !history(child).contains(where: { $0.type == "task.merged" && field($0, "into") == parent.branch }) {
             problems.append("\(child.branch) was not merged into \(parent.branch)")
         }
         return problems
@@ -202,11 +233,13 @@ enum DemoTimeline {
                 if case .double(let ms) = value { return String(format1(ms)) + " ms after the edit" }
                 return nil
             }
-            return "\(event["branch"]?.stringValue ?? "?")  \(event["from"]?.stringValue ?? "?") → \(event["to"]?.stringValue ?? "?")" + (latency.map { "  (\($0))" } ?? "")
+            return "\(event["branch"]?.stringValue ?? "?")  \(event["from"]?.stringValue ?? "?") → \(event["to"]?.stringValue ?? "?")"
+                + (latency.map { "  (\($0))" } ?? "")
         case "ready":
             return "\(event["branch"]?.stringValue ?? "?")  is ready  (\(event["cause"]?.stringValue ?? ""))"
         case "engine":
-            return "  engine: \(branch(event["id"])) \(event["from"]?.stringValue ?? "") → \(event["to"]?.stringValue ?? "")  (\(event["cause"]?.stringValue ?? ""))"
+            return
+                "  engine: \(branch(event["id"])) \(event["from"]?.stringValue ?? "") → \(event["to"]?.stringValue ?? "")  (\(event["cause"]?.stringValue ?? ""))"
         case "diagnostic", "error":
             return "  ! \(event["message"]?.stringValue ?? "")"
         default:

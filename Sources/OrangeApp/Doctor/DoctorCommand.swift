@@ -27,7 +27,9 @@ extension Commands {
             }
             if !fixed.isEmpty || !failed.isEmpty { remaining = check(layout) }
             for (finding, done) in fixed {
-                context.logger.info("doctor", "Repaired", [("path", .string(finding.path)), ("problem", .string(finding.kind.rawValue)), ("done", .string(done))])
+                context.logger.info(
+                    "doctor", "Repaired",
+                    [("path", .string(finding.path)), ("problem", .string(finding.kind.rawValue)), ("done", .string(done))])
             }
         }
         return CommandResult(
@@ -46,7 +48,9 @@ extension Commands {
         DataDirectoryCheck.run(DataDirectoryReader.snapshot(layout, nowMilliseconds: context.clock.now().millisecondsSinceEpoch))
     }
 
-    static func doctorText(home: String, remaining: [DoctorFinding], fixed: [(DoctorFinding, String)], failed: [(DoctorFinding, String)], fixing: Bool) -> String {
+    static func doctorText(
+        home: String, remaining: [DoctorFinding], fixed: [(DoctorFinding, String)], failed: [(DoctorFinding, String)], fixing: Bool
+    ) -> String {
         // Paths and reasons quote names found on disk: one finding stays one line whatever they hold.
         func line(_ finding: DoctorFinding) -> String { TerminalSafe.inline(finding.description) }
         var text = ""

@@ -50,7 +50,8 @@ struct DoctorRepair {
             case .notDetached: throw OrangeError("\(name)/TASK.md is no longer a plain file")
             case .relinked: return "it said what the task says; the link is back"
             case .applied(let from, let to): return "applied to task \(id) (\(from.rawValue) → \(to.rawValue)); the link is back"
-            case .keptAside(let file): return "not applied (\(file.line.map { "line \($0): " } ?? "")\(file.reason)); kept as \(file.path); the link is back"
+            case .keptAside(let file):
+                return "not applied (\(file.line.map { "line \($0): " } ?? "")\(file.reason)); kept as \(file.path); the link is back"
             }
         }
     }

@@ -39,9 +39,11 @@ struct AgentSessions {
         guard !leaders.isEmpty else { return true }
         if waitUntilGone(leaders, seconds: graceSeconds) { return true }
         let stubborn = remaining(leaders)
-        context.logger.warn("agent", "Agent processes still running after their session ended; killing them", [
-            ("processes", .array(stubborn.map { .int(Int64($0)) })),
-        ])
+        context.logger.warn(
+            "agent", "Agent processes still running after their session ended; killing them",
+            [
+                ("processes", .array(stubborn.map { .int(Int64($0)) }))
+            ])
         for process in stubborn { context.processes.kill(process) }
         return waitUntilGone(leaders, seconds: killWaitSeconds)
     }

@@ -21,7 +21,7 @@ struct DeadAgents {
         let layout = DataDirectory(home: context.home)
         for task in tasks where [.working, .clarification].contains(task.status) {
             guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-                  !FileSystem.fileExists(layout.spawnMarkerFile(task.id, in: task.project))
+                !FileSystem.fileExists(layout.spawnMarkerFile(task.id, in: task.project))
             else { continue }
             let gone = !context.tmux.hasSession(session)
             guard gone || context.tmux.isPaneDead(session) == true else { continue }
@@ -37,10 +37,13 @@ struct DeadAgents {
     private func answer(_ task: TaskRecord, session: String, how: String) throws -> EngineTransition? {
         let now = context.clock.now()
         let giveUp = task.agentCrashes >= Self.automaticRespawns
-        let note = giveUp
+        let note =
+            giveUp
             ? "the agent died again without reporting (session \(session) \(how)); a person must look, then run 'orange task respawn \(task.id)'"
             : "the agent died without reporting (session \(session) \(how)); it was started again"
-        let (before, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "agent died twice", at: now)) { record in
+        let (before, after) = try context.tasks.update(
+            task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "agent died twice", at: now)
+        ) { record in
             guard record.tmuxSession == session, record.status == task.status, record.agentCrashes == task.agentCrashes else { return }
             record.agentCrashes += 1
             record.lastError = note
@@ -49,12 +52,16 @@ struct DeadAgents {
         }
         guard after.agentCrashes == before.agentCrashes + 1 else { return nil }
         try context.tasks.appendHistory(
-            HistoryEvent(type: "agent.died", timestamp: now, fields: [
-                ("tmux_session", .string(session)), ("crashes", .int(Int64(after.agentCrashes))),
-            ]), for: task.id, in: task.project)
-        context.logger.warn("engine", "Agent died without reporting", [
-            ("task_id", .string(task.id.rawValue)), ("session", .string(session)), ("crashes", .int(Int64(after.agentCrashes))),
-        ])
+            HistoryEvent(
+                type: "agent.died", timestamp: now,
+                fields: [
+                    ("tmux_session", .string(session)), ("crashes", .int(Int64(after.agentCrashes))),
+                ]), for: task.id, in: task.project)
+        context.logger.warn(
+            "engine", "Agent died without reporting",
+            [
+                ("task_id", .string(task.id.rawValue)), ("session", .string(session)), ("crashes", .int(Int64(after.agentCrashes))),
+            ])
         if giveUp { return try handToPerson(after, from: before.status, note: note, at: now) }
         switch try Spawner(context: context).spawn(task.id, respawn: true) {
         case .spawned:
@@ -76,7 +83,8 @@ struct DeadAgents {
             kept = record.workspace
             record.lastError = note + (record.workspace.map { "; its workspace \($0) is kept: it holds uncommitted work" } ?? "")
         }
-        context.diagnostics("warning: task \(task.id) is stuck: \(note)" + (kept.map { "; workspace \($0) kept (uncommitted work)" } ?? "") + "\n")
+        context.diagnostics(
+            "warning: task \(task.id) is stuck: \(note)" + (kept.map { "; workspace \($0) kept (uncommitted work)" } ?? "") + "\n")
         return EngineTransition(id: task.id, project: task.project, from: from, to: .stuck, cause: "agent died twice")
     }
 }

@@ -12,8 +12,9 @@ struct ReassessPrompt {
         for child in finished {
             let history = (try? context.tasks.history(of: child.id, in: child.project)) ?? []
             guard let merge = history.last(where: { $0.type == "task.merged" }),
-                  let commit = merge.json["commit_hash"]?.stringValue,
-                  let base = merge.json["base"]?.stringValue else { continue }
+                let commit = merge.json["commit_hash"]?.stringValue,
+                let base = merge.json["base"]?.stringValue
+            else { continue }
             changes[child.id] = context.git.diffStat(workspacePath, from: base, to: commit)
         }
         let remaining = graph.children(of: parent.id).compactMap { graph[$0] }.filter { !$0.status.isTerminal }

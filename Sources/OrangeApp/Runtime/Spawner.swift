@@ -36,7 +36,8 @@ struct Spawner {
         let layout = DataDirectory(home: context.home)
         do {
             return try FileLock.withLock(layout.spawnLockFile(id, in: task.project), timeoutSeconds: 0) {
-                try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess, layout: layout)
+                try spawnLocked(
+                    task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess, layout: layout)
             }
         } catch is FileLock.Timeout {
             return .skipped("another spawn of this task is in progress")
@@ -52,13 +53,18 @@ struct Spawner {
         guard let harness = harnesses.first(where: { $0.name == task.harness }) else {
             return "unknown harness '\(task.harness)' (built-in: claude, pi, codex, opencode; others go in \(context.home)/config.json)"
         }
-        guard context.isInstalled(harness.binary) else { return "harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)" }
+        guard context.isInstalled(harness.binary) else {
+            return "harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)"
+        }
         return nil
     }
 
     /// The spawn proper, under the task's spawn lock. A `.spawning` marker lives from the claim to
     /// the end; a marker with no lock holder means a spawner died half way (`repairInterrupted`).
-    private func spawnLocked(_ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?, layout: DataDirectory) throws -> Outcome {
+    private func spawnLocked(
+        _ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?,
+        layout: DataDirectory
+    ) throws -> Outcome {
         let id = task.id
         let marker = layout.spawnMarkerFile(id, in: task.project)
 
@@ -78,15 +84,25 @@ struct Spawner {
         let now = context.clock.now()
         let from: TaskStatus
         do {
-            let cause = reassess.map { "reassess after " + $0.finished.map(\.rawValue).joined(separator: ", ") } ?? (respawn ? "respawned" : "spawned")
-            let (before, _) = try context.tasks.update(id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)) { record in
+            let cause =
+                reassess.map { "reassess after " + $0.finished.map(\.rawValue).joined(separator: ", ") }
+                ?? (respawn ? "respawned" : "spawned")
+            let (before, _) = try context.tasks.update(
+                id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
+            ) { record in
                 if let reassess {
                     guard record.status == .delegated else { throw SkipSpawn("task is \(record.status.rawValue), not delegated") }
-                    guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else { throw SkipSpawn("already reassessed") }
+                    guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else {
+                        throw SkipSpawn("already reassessed")
+                    }
                 } else if respawn {
                     guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
-                          record.status != .delegated else { throw SkipSpawn("task is \(record.status.rawValue)") }
-                    guard record.tmuxSession == nil || !context.tmux.hasSession(record.tmuxSession!) || context.tmux.isPaneDead(record.tmuxSession!) == true else {
+                        record.status != .delegated
+                    else { throw SkipSpawn("task is \(record.status.rawValue)") }
+                    guard
+                        record.tmuxSession == nil || !context.tmux.hasSession(record.tmuxSession!)
+                            || context.tmux.isPaneDead(record.tmuxSession!) == true
+                    else {
                         throw SkipSpawn("its session is still running; attach with 'orange task attach \(id)'")
                     }
                 } else {
@@ -123,10 +139,13 @@ struct Spawner {
                 }
             }
             let path = context.workspacePath(workspace!)
-            let prompt = try reassess.map { try ReassessPrompt(context: context).text(for: task, turn: $0, workspacePath: path) }
+            let prompt =
+                try reassess.map { try ReassessPrompt(context: context).text(for: task, turn: $0, workspacePath: path) }
                 ?? (respawn ? Harnesses.respawnPrompt(for: task) : Harnesses.spawnPrompt(for: task))
             let command = try agentCommand(
-                harness.command(respawn: respawn && reassess == nil, values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path)),
+                harness.command(
+                    respawn: respawn && reassess == nil,
+                    values: HarnessValues(prompt: prompt, taskFile: path + "/TASK.md", taskID: id.rawValue, workspace: path)),
                 for: task)
             // Recorded before the agent starts: its first `orange task create` finds its task
             // (and so its parent-to-be) through this binding.
@@ -146,18 +165,24 @@ struct Spawner {
                 record.lastError = nil
             }
             try context.tasks.appendHistory(
-                HistoryEvent(type: "agent.spawned", timestamp: now, fields: [
-                    ("workspace", .string(workspace!)), ("tmux_session", .string(session)), ("harness", .string(harness.name)),
-                ]), for: id, in: task.project)
+                HistoryEvent(
+                    type: "agent.spawned", timestamp: now,
+                    fields: [
+                        ("workspace", .string(workspace!)), ("tmux_session", .string(session)), ("harness", .string(harness.name)),
+                    ]), for: id, in: task.project)
             CrashPoint.reach("spawn.finished", context)
-            context.logger.info("spawn", "Agent spawned", [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
+            context.logger.info(
+                "spawn", "Agent spawned",
+                [("task_id", .string(id.rawValue)), ("workspace", .string(workspace!)), ("session", .string(session))])
             return .spawned(workspace: workspace!, session: session)
         } catch {
             let reason = "\(error)"
             if sessionStarted { try? context.tmux.killSession(session) }
             if let workspace, task.workspace == nil {
                 do { try Workspaces(context: context).release(workspace, task: task, project: project, force: true) } catch {
-                    context.logger.error("spawn", "Rollback could not release the workspace", [("workspace", .string(workspace)), ("error", .string("\(error)"))])
+                    context.logger.error(
+                        "spawn", "Rollback could not release the workspace",
+                        [("workspace", .string(workspace)), ("error", .string("\(error)"))])
                 }
             }
             let failed = try recordFailure(task, from: from, reason: reason, at: now, turn: reassess)
@@ -186,7 +211,9 @@ struct Spawner {
                         return
                     }
                     if let session = current.tmuxSession, !AgentSessions(context: context).end(session) {
-                        context.logger.warn("spawn", "An interrupted spawn's session would not end; repair retried later", [("task_id", .string(task.id.rawValue))])
+                        context.logger.warn(
+                            "spawn", "An interrupted spawn's session would not end; repair retried later",
+                            [("task_id", .string(task.id.rawValue))])
                         return
                     }
                     if let slot = try context.pool.read().slot(boundTo: task.id) {
@@ -195,8 +222,11 @@ struct Spawner {
                     }
                     let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
                     let markerText = (try? FileSystem.readText(marker)) ?? ""
-                    let turn = markerText.hasPrefix(reassessMarkerPrefix)
-                        ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { TaskID(validating: String($0)) } : nil
+                    let turn =
+                        markerText.hasPrefix(reassessMarkerPrefix)
+                        ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap {
+                            TaskID(validating: String($0))
+                        } : nil
                     try context.tasks.update(task.id, in: task.project, recording: note) { record in
                         if record.status == .working { record.status = turn == nil ? .pending : .delegated }
                         record.reassessed.removeAll { turn?.contains($0) == true }
@@ -225,7 +255,8 @@ struct Spawner {
             throw OrangeError("'\(harnessArgv.first ?? "")' is not on the agent's PATH (\(searchPath))")
         }
         guard let env = context.locateProgram("env", "/usr/bin:/bin") else { throw OrangeError("'env' (coreutils) is not installed") }
-        let argv = try AgentLaunch.argv(envProgram: env, environment: environment, program: program, arguments: Array(harnessArgv.dropFirst()))
+        let argv = try AgentLaunch.argv(
+            envProgram: env, environment: environment, program: program, arguments: Array(harnessArgv.dropFirst()))
         return (argv, environment)
     }
 
@@ -240,15 +271,21 @@ struct Spawner {
     }
 
     private func undoClaim(_ task: TaskRecord, from: TaskStatus, at now: Timestamp) throws {
-        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "no free workspace; claim given back", at: now)) { record in
+        try context.tasks.update(
+            task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "no free workspace; claim given back", at: now)
+        ) { record in
             if record.status == .working && record.workspace == task.workspace { record.status = from }
         }
     }
 
     /// Puts the task back where it was, counts the failure, and gives up after the second.
-    private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp, turn: ReassessTurn? = nil) throws -> Bool {
+    private func recordFailure(_ task: TaskRecord, from: TaskStatus, reason: String, at now: Timestamp, turn: ReassessTurn? = nil) throws
+        -> Bool
+    {
         var gaveUp = false
-        try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "spawn failed: " + reason, at: now)) { record in
+        try context.tasks.update(
+            task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "spawn failed: " + reason, at: now)
+        ) { record in
             // A reassess turn that did not start is due again.
             record.reassessed.removeAll { turn?.finished.contains($0) == true }
             record.spawnFailures += 1
@@ -264,7 +301,8 @@ struct Spawner {
         try context.tasks.appendHistory(
             HistoryEvent(type: "spawn.failed", timestamp: now, fields: [("error", .string(reason)), ("gave_up", .bool(gaveUp))]),
             for: task.id, in: task.project)
-        context.logger.warn("spawn", "Spawn failed", [("task_id", .string(task.id.rawValue)), ("error", .string(reason)), ("gave_up", .bool(gaveUp))])
+        context.logger.warn(
+            "spawn", "Spawn failed", [("task_id", .string(task.id.rawValue)), ("error", .string(reason)), ("gave_up", .bool(gaveUp))])
         return gaveUp
     }
 }

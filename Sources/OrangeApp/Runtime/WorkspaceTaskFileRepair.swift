@@ -63,24 +63,30 @@ struct WorkspaceTaskFileRepair {
                 outcome = .relinked
             case .apply(let edited):
                 outcome = .applied(from: before.status, to: edited.status)
-                context.logger.info("workspace", "Applied a save made through the workspace's TASK.md", [
-                    ("id", .string(id.rawValue)), ("workspace", .string(workspace)),
-                    ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),
-                ])
+                context.logger.info(
+                    "workspace", "Applied a save made through the workspace's TASK.md",
+                    [
+                        ("id", .string(id.rawValue)), ("workspace", .string(workspace)),
+                        ("from", .string(before.status.rawValue)), ("to", .string(edited.status.rawValue)),
+                    ])
             case .keepAside(let line, let reason):
                 // One file per rejection: a second one in the same millisecond takes the next.
                 var stamp = context.clock.now().millisecondsSinceEpoch
-                while FileSystem.status(FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)) != nil {
+                while FileSystem.status(
+                    FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)) != nil
+                {
                     stamp += 1
                 }
                 let aside = FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)
                 try AtomicFile.write(bytes, to: aside)
                 let problem = InvalidTaskFile(path: link, line: line, reason: reason)
                 outcome = .keptAside(InvalidTaskFile(path: aside, line: line, reason: reason))
-                context.logger.warn("workspace", "A save made through the workspace's TASK.md was not applied", [
-                    ("id", .string(id.rawValue)), ("file", .string(link)), ("line", line.map { .int(Int64($0)) } ?? .null),
-                    ("reason", .string(reason)), ("kept", .string(aside)),
-                ])
+                context.logger.warn(
+                    "workspace", "A save made through the workspace's TASK.md was not applied",
+                    [
+                        ("id", .string(id.rawValue)), ("file", .string(link)), ("line", line.map { .int(Int64($0)) } ?? .null),
+                        ("reason", .string(reason)), ("kept", .string(aside)),
+                    ])
                 context.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
             }
             try Self.relink(link, to: taskFile)
@@ -101,14 +107,17 @@ extension Commands {
     /// applied (no engine running, or not yet) is applied first, so the command sees it.
     func applyDetachedWorkspaceTaskFile() {
         guard let workspace = currentWorkspaceName(),
-              WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace))
+            WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace))
         else { return }
         do {
             if case .applied(let from, let to) = try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
-                context.diagnostics("orange: applied the save of \(context.workspacePath(workspace))/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); TASK.md is the link again\n")
+                context.diagnostics(
+                    "orange: applied the save of \(context.workspacePath(workspace))/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); TASK.md is the link again\n"
+                )
             }
         } catch {
-            context.diagnostics("warning: \(context.workspacePath(workspace))/TASK.md is not the link to its task and could not be repaired: \(error)\n")
+            context.diagnostics(
+                "warning: \(context.workspacePath(workspace))/TASK.md is not the link to its task and could not be repaired: \(error)\n")
         }
     }
 }

@@ -43,8 +43,11 @@ struct Workspaces {
             let aside = context.workspacesRoot + "/.\(name).interrupted-\(context.clock.now().millisecondsSinceEpoch)"
             try FileSystem.rename(path, to: aside)
             try context.git.pruneWorktrees(repository: project.path)
-            context.diagnostics("warning: workspace folder \(path) was not in the pool (left by an interrupted spawn); moved it to \(aside)\n")
-            context.logger.warn("workspace", "Moved aside a worktree left by an interrupted spawn", [("workspace", .string(name)), ("moved_to", .string(aside))])
+            context.diagnostics(
+                "warning: workspace folder \(path) was not in the pool (left by an interrupted spawn); moved it to \(aside)\n")
+            context.logger.warn(
+                "workspace", "Moved aside a worktree left by an interrupted spawn",
+                [("workspace", .string(name)), ("moved_to", .string(aside))])
         }
         try FileSystem.makeDirectories(context.workspacesRoot)
         try context.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
@@ -109,7 +112,9 @@ struct Workspaces {
             }
         }
         // Only a task in a parent/child relation can have a branch model to follow.
-        let graph = task.parent != nil || !task.children.isEmpty ? TaskGraph(try context.tasks.scan(project: task.project).tasks) : TaskGraph([task])
+        let graph =
+            task.parent != nil || !task.children.isEmpty
+            ? TaskGraph(try context.tasks.scan(project: task.project).tasks) : TaskGraph([task])
         if context.git.currentBranch(path) != task.branch {
             try context.git.detach(path, at: nil)
             if context.git.branchExists(path, task.branch) {
@@ -117,7 +122,8 @@ struct Workspaces {
             } else if context.git.remoteBranchExists(path, task.branch) {
                 try context.git.checkoutNewBranch(path, branch: task.branch, from: "origin/" + task.branch)
             } else {
-                try context.git.checkoutNewBranch(path, branch: task.branch, from: startPoint(for: task, in: graph, project: project, path: path))
+                try context.git.checkoutNewBranch(
+                    path, branch: task.branch, from: startPoint(for: task, in: graph, project: project, path: path))
             }
         }
         // A hierarchical parent back for a turn sees what its children merged into its branch.
@@ -148,7 +154,9 @@ struct Workspaces {
         if FileSystem.isDirectory(path) {
             try keepReplacedTaskFile(in: path, workspace: workspace, task: task)
             if !force, try context.git.isDirty(path) {
-                throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them")
+                throw OrangeError(
+                    "workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them"
+                )
             }
             try context.git.detach(path, at: nil)
             let base = project.map(startPoint) ?? "HEAD"
@@ -176,11 +184,13 @@ struct Workspaces {
             // Not repaired (the task is gone, its own file is malformed, or this is no plain file):
             // keep whatever it is next to the task.
             if FileSystem.status(link).map({ !$0.isSymbolicLink }) == true {
-                let keep = FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project))
+                let keep =
+                    FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project))
                     + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: context.clock.now().millisecondsSinceEpoch)
                 try FileSystem.rename(link, to: keep)
                 context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
-                context.diagnostics("warning: \(link) was not the link to the task and could not be applied\(failure); kept it as \(keep)\n")
+                context.diagnostics(
+                    "warning: \(link) was not the link to the task and could not be applied\(failure); kept it as \(keep)\n")
                 return
             }
         }

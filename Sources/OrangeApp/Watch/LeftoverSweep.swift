@@ -11,7 +11,8 @@ enum LeftoverSweep {
     static func run(home: String, project: ProjectName?, isAlive: (Int32) -> Bool = DataDirectoryReader.isAlive) -> [String] {
         let tasksRoot = DataDirectory(home: home).tasksRoot
         var folders = [home, tasksRoot]
-        let projects = project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(tasksRoot)) ?? []).filter(TaskTreeNames.isCandidateDirectory)
+        let projects =
+            project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(tasksRoot)) ?? []).filter(TaskTreeNames.isCandidateDirectory)
         for name in projects {
             let projectFolder = tasksRoot + "/" + name
             folders.append(projectFolder)

@@ -5,15 +5,21 @@ extension Commands {
     func watch() throws -> CommandResult {
         var options = WatchEngine.Options(json: invocation.wantsJSON)
         if let text = invocation.value("sweep-interval") {
-            guard let seconds = Double(text), seconds >= 0.1, seconds <= 86_400 else { throw usageError("--sweep-interval must be a number of seconds from 0.1 to 86400") }
+            guard let seconds = Double(text), seconds >= 0.1, seconds <= 86_400 else {
+                throw usageError("--sweep-interval must be a number of seconds from 0.1 to 86400")
+            }
             options.sweepIntervalSeconds = seconds
         }
         if let text = invocation.value("quiet-ms") {
-            guard let ms = UInt64(text), ms >= 1, ms <= 10_000 else { throw usageError("--quiet-ms must be a whole number from 1 to 10000") }
+            guard let ms = UInt64(text), ms >= 1, ms <= 10_000 else {
+                throw usageError("--quiet-ms must be a whole number from 1 to 10000")
+            }
             options.quietMilliseconds = ms
         }
         if let text = invocation.value("poll-interval") {
-            guard let seconds = Double(text), seconds >= 0.05, seconds <= 3_600 else { throw usageError("--poll-interval must be a number of seconds from 0.05 to 3600") }
+            guard let seconds = Double(text), seconds >= 0.05, seconds <= 3_600 else {
+                throw usageError("--poll-interval must be a number of seconds from 0.05 to 3600")
+            }
             options.pollIntervalSeconds = seconds
         }
         // Only an explicit --project scopes the engine; unlike other commands, it is never
@@ -38,7 +44,9 @@ extension Commands {
     func watchSync() throws -> CommandResult {
         var timeout = 30.0
         if let text = invocation.value("timeout") {
-            guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else { throw usageError("--timeout must be a number of seconds from 0 to 86400 (got '\(text)')") }
+            guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+                throw usageError("--timeout must be a number of seconds from 0 to 86400 (got '\(text)')")
+            }
             timeout = seconds
         }
         let layout = DataDirectory(home: context.home)

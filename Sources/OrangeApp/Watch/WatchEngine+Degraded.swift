@@ -41,13 +41,16 @@ extension WatchEngine {
     private func announceDegraded(_ watcher: TaskTreeWatcher) {
         let count = watcher.unwatchedDirectories.count
         let cause = watcher.lastLimitError?.description ?? "inotify limit reached"
-        let seconds = options.pollIntervalSeconds == options.pollIntervalSeconds.rounded()
+        let seconds =
+            options.pollIntervalSeconds == options.pollIntervalSeconds.rounded()
             ? String(Int(options.pollIntervalSeconds)) : String(options.pollIntervalSeconds)
-        let message = "watch: \(count) folder\(count == 1 ? "" : "s") cannot be watched (\(cause)); "
+        let message =
+            "watch: \(count) folder\(count == 1 ? "" : "s") cannot be watched (\(cause)); "
             + "polling \(count == 1 ? "it" : "them") every \(seconds) s until the watches can be added"
         context.logger.warn("watch", "degraded mode", [("unwatched", .int(Int64(count))), ("error", .string(cause))])
-        emit(.object([("event", "diagnostic"), ("degraded", true), ("unwatched", .int(Int64(count))), ("message", .string(message))]),
-             "! \(message)")
+        emit(
+            .object([("event", "diagnostic"), ("degraded", true), ("unwatched", .int(Int64(count))), ("message", .string(message))]),
+            "! \(message)")
     }
 
     private func announceRecovered() {

@@ -24,21 +24,33 @@ extension WatchEngine {
                 // Logged before it is printed, so whoever sees the line finds it in orange.log.
                 if wasInvalid {
                     let path = taskFile(key)
-                    context.logger.info("watch", "Task file valid again", [("path", .string(path)), ("task_id", .string(record.id.rawValue))])
-                    emit(.object([("event", "valid"), ("path", .string(path)), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(path): valid again (\(record.branch), \(record.status.rawValue))")
+                    context.logger.info(
+                        "watch", "Task file valid again", [("path", .string(path)), ("task_id", .string(record.id.rawValue))])
+                    emit(
+                        .object([
+                            ("event", "valid"), ("path", .string(path)), ("id", .string(record.id.rawValue)),
+                            ("branch", .string(record.branch)),
+                            ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null),
+                        ]),
+                        "\(path): valid again (\(record.branch), \(record.status.rawValue))")
                 }
                 if old == nil && started {
-                    emit(.object([("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
+                    emit(
+                        .object([
+                            ("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                            ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null),
+                        ]),
+                        "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
                 if let old, old.status != record.status {
                     recordStatusIfEditedOutside(record)
-                    emit(.object([("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
-                                  ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null)]),
-                         "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
+                    emit(
+                        .object([
+                            ("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
+                            ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)),
+                            ("latency_ms", latency.map { .double($0) } ?? .null),
+                        ]),
+                        "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
             case .removed:
                 invalidFiles[key] = nil
@@ -50,10 +62,15 @@ extension WatchEngine {
             case .invalid(let line, let reason):
                 invalidFiles[key] = InvalidTaskFile(path: taskFile(key), line: line, reason: reason)
                 let where_ = taskFile(key) + (line.map { ":\($0)" } ?? "")
-                context.logger.warn("watch", "Task file invalid; keeping the last good version",
-                                    [("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))])
-                emit(.object([("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))]),
-                     "! \(where_): \(reason) (keeping the last good version)")
+                context.logger.warn(
+                    "watch", "Task file invalid; keeping the last good version",
+                    [("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null), ("reason", .string(reason))])
+                emit(
+                    .object([
+                        ("event", "invalid"), ("path", .string(taskFile(key))), ("line", line.map { .int(Int64($0)) } ?? .null),
+                        ("reason", .string(reason)),
+                    ]),
+                    "! \(where_): \(reason) (keeping the last good version)")
             }
         }
         releaseEmptiedStorage()
@@ -66,9 +83,12 @@ extension WatchEngine {
         for id in evaluation.ready where !changed.contains(id) && !announcedReady.contains(id) {
             guard let task = graph[id] else { continue }
             announcedReady.insert(id)
-            let cause = task.blockedBy.filter { changed.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" } ?? "ready"
-            emit(.object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
-                 "\(task.branch)  ready  (\(cause))")
+            let cause =
+                task.blockedBy.filter { changed.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" }
+                ?? "ready"
+            emit(
+                .object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
+                "\(task.branch)  ready  (\(cause))")
         }
     }
 

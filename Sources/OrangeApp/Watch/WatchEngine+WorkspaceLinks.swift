@@ -74,21 +74,31 @@ extension WatchEngine {
                 case .notDetached:
                     break
                 case .relinked:
-                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "relinked")]),
-                         "  engine: \(workspace)/TASK.md was saved unchanged; the link is back")
+                    emit(
+                        .object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "relinked")]),
+                        "  engine: \(workspace)/TASK.md was saved unchanged; the link is back")
                 case .applied(let from, let to):
-                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "applied"),
-                                  ("from", .string(from.rawValue)), ("to", .string(to.rawValue))]),
-                         "  engine: applied the save of \(workspace)/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); the link is back")
+                    emit(
+                        .object([
+                            ("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "applied"),
+                            ("from", .string(from.rawValue)), ("to", .string(to.rawValue)),
+                        ]),
+                        "  engine: applied the save of \(workspace)/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); the link is back"
+                    )
                 case .keptAside(let file):
-                    emit(.object([("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "kept_aside"),
-                                  ("file", .string(file.path)), ("line", file.line.map { .int(Int64($0)) } ?? .null),
-                                  ("reason", .string(file.reason))]),
-                         "! \(InvalidTaskFile(path: link, line: file.line, reason: file.reason)); not applied, kept as \(file.path); the link is back")
+                    emit(
+                        .object([
+                            ("event", "workspace_link"), ("workspace", .string(workspace)), ("outcome", "kept_aside"),
+                            ("file", .string(file.path)), ("line", file.line.map { .int(Int64($0)) } ?? .null),
+                            ("reason", .string(file.reason)),
+                        ]),
+                        "! \(InvalidTaskFile(path: link, line: file.line, reason: file.reason)); not applied, kept as \(file.path); the link is back"
+                    )
                 }
             } catch {
-                emit(.object([("event", "error"), ("workspace", .string(workspace)), ("message", .string("\(error)"))]),
-                     "error: \(workspace)/TASK.md: \(error)")
+                emit(
+                    .object([("event", "error"), ("workspace", .string(workspace)), ("message", .string("\(error)"))]),
+                    "error: \(workspace)/TASK.md: \(error)")
             }
         }
     }

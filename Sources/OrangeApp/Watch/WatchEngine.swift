@@ -81,8 +81,10 @@ final class WatchEngine {
     private var pendingSyncs: [String] = []
     private var vcsLocked = false
 
-    init(context: AppContext, options: Options, hooks: Hooks = Hooks(), control: EngineControl? = nil,
-         onSnapshot: (@Sendable (EngineSnapshot) -> Void)? = nil, print: @escaping @Sendable (String) -> Void) throws {
+    init(
+        context: AppContext, options: Options, hooks: Hooks = Hooks(), control: EngineControl? = nil,
+        onSnapshot: (@Sendable (EngineSnapshot) -> Void)? = nil, print: @escaping @Sendable (String) -> Void
+    ) throws {
         self.control = control
         self.onSnapshot = onSnapshot
         self.context = context
@@ -112,8 +114,9 @@ final class WatchEngine {
             do {
                 linkWatcher = try WorkspaceLinkWatcher(workspacesRoot: context.workspacesRoot)
             } catch {
-                emit(.object([("event", "diagnostic"), ("message", .string("workspace TASK.md links are not watched: \(error)"))]),
-                     "! workspace TASK.md links are not watched (\(error)); saves through them are applied by the sweeps only")
+                emit(
+                    .object([("event", "diagnostic"), ("message", .string("workspace TASK.md links are not watched: \(error)"))]),
+                    "! workspace TASK.md links are not watched (\(error)); saves through them are applied by the sweeps only")
             }
         }
         defer { linkWatcher?.close() }
@@ -123,8 +126,12 @@ final class WatchEngine {
 
         let worker = makeWorker()
         let scope = options.project.map { "/" + $0.rawValue } ?? ""
-        emit(.object([("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)), ("pid", .int(Int64(context.processes.currentProcess)))]),
-             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
+        emit(
+            .object([
+                ("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)),
+                ("pid", .int(Int64(context.processes.currentProcess))),
+            ]),
+            "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
         try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
         // A `watch sync` that dropped its cookie before the watches were in place is never seen
         // as created; the start-up scan has read everything written before it, so answer it too.
@@ -141,7 +148,9 @@ final class WatchEngine {
             let (home, project, emit) = (context.home, options.project, self.emit)
             DispatchQueue(label: "orange.engine.leftovers").async {
                 for path in LeftoverSweep.run(home: home, project: project) {
-                    emit(.object([("event", "engine"), ("removed_leftover", .string(path))]), "  engine: removed \(path), left by a process that is gone")
+                    emit(
+                        .object([("event", "engine"), ("removed_leftover", .string(path))]),
+                        "  engine: removed \(path), left by a process that is gone")
                 }
             }
         }
@@ -326,7 +335,9 @@ final class WatchEngine {
         let projects = options.project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? [])
         for project in projects where TaskTreeNames.isCandidateDirectory(project) {
             for id in (try? FileSystem.listDirectory(layout.tasksRoot + "/" + project)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
-                if FileSystem.fileExists(layout.tasksRoot + "/\(project)/\(id)/TASK.md") { keys.append(TaskKey(project: project, taskID: id)) }
+                if FileSystem.fileExists(layout.tasksRoot + "/\(project)/\(id)/TASK.md") {
+                    keys.append(TaskKey(project: project, taskID: id))
+                }
             }
         }
         return keys

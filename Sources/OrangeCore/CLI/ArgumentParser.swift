@@ -113,7 +113,9 @@ public struct ArgumentParser: Sendable {
                     let names = commands(under: group).map { $0.path[group.count] }
                     var unique: [String] = []
                     for n in names where !unique.contains(n) { unique.append(n) }
-                    throw UsageError("unknown command '\(group.joined(separator: " ")) \(rest.first!)'; expected one of: \(unique.joined(separator: ", "))")
+                    throw UsageError(
+                        "unknown command '\(group.joined(separator: " ")) \(rest.first!)'; expected one of: \(unique.joined(separator: ", "))"
+                    )
                 }
                 throw UsageError("unknown command '\(first)'; run 'orange --help' for the list of commands")
             }
@@ -178,7 +180,9 @@ public struct ArgumentParser: Sendable {
                     guard let next = rest.first else {
                         throw UsageError("option '--\(spec.name)' needs a value (<\(placeholder)>)", command: command)
                     }
-                    if next.hasPrefix("--"), next.count > 2, command.option(named: String(next.dropFirst(2).prefix(while: { $0 != "=" }))) != nil {
+                    if next.hasPrefix("--"), next.count > 2,
+                        command.option(named: String(next.dropFirst(2).prefix(while: { $0 != "=" }))) != nil
+                    {
                         throw UsageError("option '--\(spec.name)' needs a value (<\(placeholder)>), got option '\(next)'", command: command)
                     }
                     value = next

@@ -74,7 +74,8 @@ public struct OptionSpec: Sendable {
 
     public static let json = OptionSpec("json", help: "Print machine-readable JSON on stdout (errors too, as {\"error\": …}).")
     public static let help = OptionSpec("help", short: "h", help: "Show this help.")
-    public static let project = OptionSpec("project", short: "p", .value(placeholder: "name"), help: "The project (default: the one the current directory belongs to).")
+    public static let project = OptionSpec(
+        "project", short: "p", .value(placeholder: "name"), help: "The project (default: the one the current directory belongs to).")
     public static let yes = OptionSpec("yes", short: "y", help: "Do not ask for confirmation.")
     public static let force = OptionSpec("force", help: "Discard uncommitted changes in the workspace.")
     static func execution(_ help: String) -> OptionSpec { OptionSpec("execution", .value(placeholder: "sequential|parallel"), help: help) }

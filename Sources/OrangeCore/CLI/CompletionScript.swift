@@ -112,7 +112,8 @@ public enum CompletionScript {
             """
         for prefix in prefixes(commands) {
             let next = nextWords(after: prefix, in: commands)
-            out += "            '\(prefix.joined(separator: " "))') COMPREPLY=($(compgen -W '\(next.joined(separator: " "))' -- \"$cur\")) ;;\n"
+            out +=
+                "            '\(prefix.joined(separator: " "))') COMPREPLY=($(compgen -W '\(next.joined(separator: " "))' -- \"$cur\")) ;;\n"
         }
         out += """
                     esac
@@ -183,7 +184,8 @@ public enum CompletionScript {
         out += "complete -c orange -f\n"
         for prefix in prefixes(commands) {
             for word in nextWords(after: prefix, in: commands) {
-                let summary = commands.first { $0.path == prefix + [word] }?.summary
+                let summary =
+                    commands.first { $0.path == prefix + [word] }?.summary
                     ?? (word == "help" ? "Show help for a command." : "\(word) commands")
                 out += "complete -c orange -n \(quoted(condition(prefix))) -a \(word) -d \(quoted(summary))\n"
             }

@@ -29,7 +29,8 @@ public enum HelpRenderer {
         out += "\nUsage: orange \(prefix.isEmpty ? "<command>" : prefix.joined(separator: " ") + " <command>") [options]\n\nCommands:\n"
         let rows = commands.filter { $0.path.starts(with: prefix) }.map { ($0.name, $0.summary) }
         out += table(rows)
-        out += "\nRun 'orange \(prefix.isEmpty ? "<command>" : prefix.joined(separator: " ") + " <command>") --help' for details. Every command accepts --json.\n"
+        out +=
+            "\nRun 'orange \(prefix.isEmpty ? "<command>" : prefix.joined(separator: " ") + " <command>") --help' for details. Every command accepts --json.\n"
         if prefix.isEmpty { out += "'orange --version' prints the version.\n" }
         return out
     }
@@ -50,7 +51,8 @@ public enum HelpRenderer {
     private static func table(_ rows: [(String, String)]) -> String {
         let width = min(34, (rows.map { $0.0.count }.max() ?? 0) + 2)
         return rows.map { left, right in
-            let pad = left.count < width ? String(repeating: " ", count: width - left.count) : "\n" + String(repeating: " ", count: width + 2)
+            let pad =
+                left.count < width ? String(repeating: " ", count: width - left.count) : "\n" + String(repeating: " ", count: width + 2)
             return "  \(left)\(pad)\(right)\n"
         }.joined()
     }

@@ -37,12 +37,16 @@ public struct InstallManifest: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("version", .int(Self.formatVersion)),
-            ("entries", .array(entries.map { entry in
-                .object([
-                    ("kind", .string(entry.kind)), ("path", .string(entry.path)),
-                    ("link_target", .optional(entry.linkTarget)), ("content_hash", .optional(entry.contentHash)),
-                ])
-            })),
+            (
+                "entries",
+                .array(
+                    entries.map { entry in
+                        .object([
+                            ("kind", .string(entry.kind)), ("path", .string(entry.path)),
+                            ("link_target", .optional(entry.linkTarget)), ("content_hash", .optional(entry.contentHash)),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -52,7 +56,8 @@ public struct InstallManifest: Sendable, Equatable {
         var entries: [Entry] = []
         for item in items {
             guard let kind = item["kind"]?.stringValue, let path = item["path"]?.stringValue, path.hasPrefix("/") else { return nil }
-            entries.append(Entry(kind: kind, path: path, linkTarget: item["link_target"]?.stringValue, contentHash: item["content_hash"]?.stringValue))
+            entries.append(
+                Entry(kind: kind, path: path, linkTarget: item["link_target"]?.stringValue, contentHash: item["content_hash"]?.stringValue))
         }
         self.entries = entries
     }

@@ -11,7 +11,8 @@ public enum OrangeCommands {
         free workspace slots at once.
         """
 
-    public static let all: [CommandSpec] = project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
+    public static let all: [CommandSpec] =
+        project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
 
     public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
@@ -20,32 +21,49 @@ public enum OrangeCommands {
             OptionSpec("all", short: "a", help: "Every project, not only the current one."),
             OptionSpec("flat", help: "Start in the flat layout (a parent column) instead of nested."),
         ],
-        discussion: "Runs the engine in-process when no 'orange watch' runs (ready tasks start, delegated tasks complete);\notherwise follows the running engine and only shows. Press ? inside for the keys.\nWith --json it prints the rows it would show, once, and exits (for scripts).")
+        discussion:
+            "Runs the engine in-process when no 'orange watch' runs (ready tasks start, delegated tasks complete);\notherwise follows the running engine and only shows. Press ? inside for the keys.\nWith --json it prints the rows it would show, once, and exits (for scripts)."
+    )
 
     static let doctor = CommandSpec(
         ["doctor"], summary: "Check the data folder ($ORANGE_HOME) and report every problem with its file, line and reason.",
         options: [
-            OptionSpec("fix", help: "Also make the safe repairs: remove leftovers of dead processes, put back interrupted spawns, add a child missing from its parent's list, release workspaces of deleted tasks."),
+            OptionSpec(
+                "fix",
+                help:
+                    "Also make the safe repairs: remove leftovers of dead processes, put back interrupted spawns, add a child missing from its parent's list, release workspaces of deleted tasks."
+            )
         ],
-        discussion: "Checks every TASK.md (as orange reads it), stray files, folders and symbolic links in the tasks tree,\nduplicate ids, blockers and parents that are missing, in another project or on a cycle, links written\non one side only, projects.json, config.json and the workspace pool. A TASK.md that does not parse is\nnever changed, with or without --fix. Exit status: 0 when nothing is wrong, 1 while problems remain.",
+        discussion:
+            "Checks every TASK.md (as orange reads it), stray files, folders and symbolic links in the tasks tree,\nduplicate ids, blockers and parents that are missing, in another project or on a cycle, links written\non one side only, projects.json, config.json and the workspace pool. A TASK.md that does not parse is\nnever changed, with or without --fix. Exit status: 0 when nothing is wrong, 1 while problems remain.",
         examples: ["orange doctor", "orange doctor --fix --json"])
 
     static let demo = CommandSpec(
         ["demo"], summary: "Run a real task graph end to end with a simulated agent (no coding agent needed).",
         options: [OptionSpec("keep", help: "Keep the throwaway ORANGE_HOME, project and logs for inspection.")],
-        discussion: "Creates a throwaway ORANGE_HOME, a git project with an origin and a private tmux server, starts\n'orange watch', and runs the seed's two flows: a chain of three tasks, and a worker that delegates\ninto three sub-tasks (one delegating again). The demo approves and merges as a person would, prints\nthe timeline and the final graph, and exits 0 only if every expected transition happened.")
+        discussion:
+            "Creates a throwaway ORANGE_HOME, a git project with an origin and a private tmux server, starts\n'orange watch', and runs the seed's two flows: a chain of three tasks, and a worker that delegates\ninto three sub-tasks (one delegating again). The demo approves and merges as a person would, prints\nthe timeline and the final graph, and exits 0 only if every expected transition happened."
+    )
 
     static let watch: [CommandSpec] = [
         CommandSpec(
-            ["watch"], summary: "Run the engine in the foreground: react to TASK.md edits at once, start ready tasks, complete delegated ones.",
+            ["watch"],
+            summary: "Run the engine in the foreground: react to TASK.md edits at once, start ready tasks, complete delegated ones.",
             options: [
-                OptionSpec("sweep-interval", .value(placeholder: "seconds"), help: "Full safety pass every this many seconds (default: 30)."),
+                OptionSpec(
+                    "sweep-interval", .value(placeholder: "seconds"), help: "Full safety pass every this many seconds (default: 30)."),
                 OptionSpec("quiet-ms", .value(placeholder: "ms"), help: "Quiet period before acting on a partial write (default: 30)."),
                 OptionSpec("once", help: "One full pass (reconcile everything), then exit: for cron."),
-                OptionSpec("project", short: "p", .value(placeholder: "name"), help: "Only watch, complete and spawn tasks of this project (default: every project)."),
-                OptionSpec("poll-interval", .value(placeholder: "seconds"), help: "When inotify limits leave folders unwatched, poll them this often (default: 1)."),
+                OptionSpec(
+                    "project", short: "p", .value(placeholder: "name"),
+                    help: "Only watch, complete and spawn tasks of this project (default: every project)."),
+                OptionSpec(
+                    "poll-interval", .value(placeholder: "seconds"),
+                    help: "When inotify limits leave folders unwatched, poll them this often (default: 1)."),
             ],
-            discussion: "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME, even with --project; a second one exits with status 1 and names the first."),
+            discussion:
+                "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME, even with --project; a second one exits with status 1 and names the first."
+        ),
         CommandSpec(
             ["watch", "sync"], summary: "Wait until the running engine has applied every change made before this command.",
             options: [OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up after this long (default: 30).")]),
@@ -56,7 +74,9 @@ public enum OrangeCommands {
             ["project", "add"], summary: "Register a git repository as a project.",
             positionals: [PositionalSpec("path", .optional, help: "A folder inside the repository (default: the current directory).")],
             options: [
-                OptionSpec("name", .value(placeholder: "name"), help: "Project name (default: the repository folder's name). Letters, digits, '.', '_', '-'."),
+                OptionSpec(
+                    "name", .value(placeholder: "name"),
+                    help: "Project name (default: the repository folder's name). Letters, digits, '.', '_', '-'."),
                 OptionSpec("pool-size", .value(placeholder: "n"), help: "How many agents may run at once (default: 2)."),
             ],
             examples: ["orange project add ~/src/coffee --pool-size 3"]),
@@ -84,16 +104,21 @@ public enum OrangeCommands {
             ],
             options: [
                 .project,
-                OptionSpec("blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true, help: "Do not start until this task is done."),
+                OptionSpec(
+                    "blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true,
+                    help: "Do not start until this task is done."),
                 OptionSpec("parent", .value(placeholder: "id"), help: "Make this a sub-task of <id> (inferred inside a task's workspace)."),
-                OptionSpec("harness", .value(placeholder: "name"), help: "Agent to run: claude, pi, codex, opencode or one from config.json."),
-                OptionSpec("context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
+                OptionSpec(
+                    "harness", .value(placeholder: "name"), help: "Agent to run: claude, pi, codex, opencode or one from config.json."),
+                OptionSpec(
+                    "context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
                 OptionSpec("status", .value(placeholder: "pending|reviewing"), help: "Initial status (default: pending)."),
                 OptionSpec("no-spawn", help: "Do not start agents now (a running 'orange watch' still starts ready tasks)."),
                 .execution("How this task's sub-tasks run (default: inherited from its parent, else the project)."),
                 .branches("Where this task's sub-tasks branch and merge (default: inherited)."),
             ],
-            discussion: "Validation: every blocker must exist, be in the same project, and not create a cycle\n(blocked_by and parent edges are checked together).",
+            discussion:
+                "Validation: every blocker must exist, be in the same project, and not create a cycle\n(blocked_by and parent edges are checked together).",
             examples: [
                 "orange task create oauth-db \"schema\"",
                 "orange task create oauth-api \"endpoints\" --blocked-by <db-id>",
@@ -122,13 +147,20 @@ public enum OrangeCommands {
                 OptionSpec("status", .value(placeholder: "status"), help: "New status; the transition table decides what is allowed."),
                 OptionSpec("description", .value(placeholder: "text"), help: "New description."),
                 OptionSpec("branch", .value(placeholder: "name"), help: "New branch name (the task must not be running)."),
-                OptionSpec("blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true, help: "Add a blocker (validated like create)."),
+                OptionSpec(
+                    "blocked-by", short: "b", .value(placeholder: "id[,id…]"), repeatable: true,
+                    help: "Add a blocker (validated like create)."),
                 OptionSpec("unblock", .value(placeholder: "id[,id…]"), repeatable: true, help: "Remove a blocker."),
-                OptionSpec("as", .value(placeholder: "agent|human"), help: "Who is making the change (default: agent inside a workspace, human elsewhere)."),
+                OptionSpec(
+                    "as", .value(placeholder: "agent|human"),
+                    help: "Who is making the change (default: agent inside a workspace, human elsewhere)."),
                 .execution("How this task's sub-tasks run; 'inherit' removes the task's own setting."),
                 .branches("Where this task's sub-tasks branch and merge; 'inherit' removes the task's own setting."),
             ],
-            examples: ["orange task update --status delegated", "orange task update abc123 --execution sequential", "orange task update abc123 --blocked-by def456"]),
+            examples: [
+                "orange task update --status delegated", "orange task update abc123 --execution sequential",
+                "orange task update abc123 --blocked-by def456",
+            ]),
         CommandSpec(
             ["task", "cancel"], summary: "Cancel a task: end its agent and free its workspace.",
             positionals: [PositionalSpec("id", help: "The task id.")],
@@ -159,9 +191,13 @@ public enum OrangeCommands {
             ["task", "merge"], summary: "Merge a reviewed task's branch into the default branch on origin, then finish the task.",
             positionals: [PositionalSpec("id", help: "The task id.")],
             options: [
-                OptionSpec("strategy", .value(placeholder: "ff|merge"), help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge)."),
+                OptionSpec(
+                    "strategy", .value(placeholder: "ff|merge"),
+                    help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge).")
             ],
-            discussion: "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."),
+            discussion:
+                "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."
+        ),
     ]
 
     static let workspace: [CommandSpec] = [
@@ -183,10 +219,13 @@ public enum OrangeCommands {
     static let install = CommandSpec(
         ["install"], summary: "Put orange on your PATH, teach coding agents the orange skill, install shell completions and the man page.",
         options: [
-            OptionSpec("prefix", .value(placeholder: "dir"), help: "Install under this folder: <dir>/bin/orange, <dir>/share/… (default: ~/.local)."),
+            OptionSpec(
+                "prefix", .value(placeholder: "dir"),
+                help: "Install under this folder: <dir>/bin/orange, <dir>/share/… (default: ~/.local)."),
             OptionSpec("harness", .value(placeholder: "name"), help: "The skill for this harness only (default: every installed one)."),
         ],
-        discussion: "Writes <prefix>/bin/orange (a link to this executable), the skill into each agent's skills folder,\nbash and fish completions under <prefix>/share and the man page <prefix>/share/man/man1/orange.1,\nand records every path in $ORANGE_HOME/install-manifest.json for 'orange uninstall'.",
+        discussion:
+            "Writes <prefix>/bin/orange (a link to this executable), the skill into each agent's skills folder,\nbash and fish completions under <prefix>/share and the man page <prefix>/share/man/man1/orange.1,\nand records every path in $ORANGE_HOME/install-manifest.json for 'orange uninstall'.",
         examples: ["orange install", "orange install --prefix /opt/orange --json"])
 
     static let uninstall = CommandSpec(
@@ -196,9 +235,17 @@ public enum OrangeCommands {
     static let completion = CommandSpec(
         ["completion"], summary: "Print a shell completion script for bash, zsh or fish.",
         positionals: [PositionalSpec("shell", .optional, help: "bash, zsh or fish.")],
-        options: [OptionSpec("list", .value(placeholder: "tasks|projects"), help: "For the scripts: print the data folder's task ids or project names, one a line.")],
-        discussion: "Generated from the same command table as --help: commands, options, option values (statuses,\nformats, strategies), and task ids and project names read when you press Tab.",
-        examples: ["source <(orange completion bash)   # in ~/.bashrc", "source <(orange completion zsh)    # in ~/.zshrc", "orange completion fish | source    # in config.fish"])
+        options: [
+            OptionSpec(
+                "list", .value(placeholder: "tasks|projects"),
+                help: "For the scripts: print the data folder's task ids or project names, one a line.")
+        ],
+        discussion:
+            "Generated from the same command table as --help: commands, options, option values (statuses,\nformats, strategies), and task ids and project names read when you press Tab.",
+        examples: [
+            "source <(orange completion bash)   # in ~/.bashrc", "source <(orange completion zsh)    # in ~/.zshrc",
+            "orange completion fish | source    # in config.fish",
+        ])
 
     static let graph = CommandSpec(
         ["graph"], summary: "Print the task graph.",

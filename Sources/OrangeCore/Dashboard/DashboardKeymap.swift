@@ -148,7 +148,8 @@ extension DashboardState {
         case .tab, .down:
             form.field = CreateForm.Field(rawValue: (form.field.rawValue + 1) % CreateForm.Field.allCases.count)!
         case .backTab, .up:
-            form.field = CreateForm.Field(rawValue: (form.field.rawValue + CreateForm.Field.allCases.count - 1) % CreateForm.Field.allCases.count)!
+            form.field = CreateForm.Field(
+                rawValue: (form.field.rawValue + CreateForm.Field.allCases.count - 1) % CreateForm.Field.allCases.count)!
         case .backspace:
             if !form[form.field].isEmpty { form[form.field].removeLast() }
         case .character(let c):
@@ -197,7 +198,8 @@ extension DashboardState {
     }
 
     static let helpLines: [String] = [
-        "Moving", "  j / ↓, k / ↑     next, previous task", "  PgDn, PgUp       a screen down, up", "  Home, End        first, last task", "",
+        "Moving", "  j / ↓, k / ↑     next, previous task", "  PgDn, PgUp       a screen down, up", "  Home, End        first, last task",
+        "",
         "Acting on the selected task",
         "  Enter            pending and ready: spawn · agent running: attach · agent gone or failed: respawn",
         "  a                approve (reviewing → reviewed)", "  u                send back to review (reviewed → reviewing)",

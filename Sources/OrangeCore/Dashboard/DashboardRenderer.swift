@@ -29,10 +29,11 @@ public enum DashboardRenderer {
             out += table(rows, state: state, columns: columns, width: width, height: listHeight)
         }
         let selectedRow = rows.first { $0.id != nil && $0.id == state.selected }
-        let detail = state.selected.flatMap { state.graph[$0] }.map { task -> String in
-            let text = TerminalText.sanitized(task.description)
-            return "└ " + (text.isEmpty ? "(no description)" : text) + " (\(task.id))"
-        } ?? ""
+        let detail =
+            state.selected.flatMap { state.graph[$0] }.map { task -> String in
+                let text = TerminalText.sanitized(task.description)
+                return "└ " + (text.isEmpty ? "(no description)" : text) + " (\(task.id))"
+            } ?? ""
         out.append(ScreenFrame.Line(TerminalText.truncated(detail, to: width), .dim))
         out.append(messageLine(state, width: width))
         out.append(ScreenFrame.Line(TerminalText.truncated(DashboardKeys.footer(for: selectedRow, state: state), to: width), .dim))
@@ -56,10 +57,14 @@ public enum DashboardRenderer {
 
     static func table(_ rows: [DashboardRow], state: DashboardState, columns: [Column], width: Int, height: Int) -> [ScreenFrame.Line] {
         guard !rows.isEmpty else {
-            var lines = [ScreenFrame.Line(TerminalText.truncated(
-                state.graph.tasks.isEmpty || state.filter == .all
-                    ? " No tasks" + (state.project.map { " in project '\($0)'" } ?? "") + ". Press c to create one, or use 'orange task create'."
-                    : " No \(state.filter.rawValue) tasks. Press f to change the filter.", to: width))]
+            var lines = [
+                ScreenFrame.Line(
+                    TerminalText.truncated(
+                        state.graph.tasks.isEmpty || state.filter == .all
+                            ? " No tasks" + (state.project.map { " in project '\($0)'" } ?? "")
+                                + ". Press c to create one, or use 'orange task create'."
+                            : " No \(state.filter.rawValue) tasks. Press f to change the filter.", to: width))
+            ]
             lines += Array(repeating: ScreenFrame.Line(), count: max(0, height - 1))
             return lines
         }
@@ -92,11 +97,13 @@ public enum DashboardRenderer {
     static func messageLine(_ state: DashboardState, width: Int) -> ScreenFrame.Line {
         if case .confirm(let action, let id) = state.mode {
             let name = state.graph[id].map { state.displayName($0) } ?? id.rawValue
-            return ScreenFrame.Line(TerminalText.truncated(" \(action == .cancel ? "Cancel" : "Delete") task \(name) (\(id))? y/n", to: width), .yellow)
+            return ScreenFrame.Line(
+                TerminalText.truncated(" \(action == .cancel ? "Cancel" : "Delete") task \(name) (\(id))? y/n", to: width), .yellow)
         }
         if let message = state.message {
             let text = TerminalText.sanitized(message.text)
-            return ScreenFrame.Line(TerminalText.truncated(message.isError ? " Error: " + text : " ✓ " + text, to: width), message.isError ? .red : .green)
+            return ScreenFrame.Line(
+                TerminalText.truncated(message.isError ? " Error: " + text : " ✓ " + text, to: width), message.isError ? .red : .green)
         }
         if let event = state.lastEvent {
             return ScreenFrame.Line(TerminalText.truncated(" " + TerminalText.sanitized(event), to: width), .dim)
@@ -105,7 +112,10 @@ public enum DashboardRenderer {
     }
 
     static func createForm(_ form: CreateForm, width: Int) -> (lines: [ScreenFrame.Line], cursor: (row: Int, column: Int)?) {
-        var lines = [ScreenFrame.Line(TerminalText.truncated(" New task in \(form.project)  (Tab: next field, Enter: create, Esc: cancel)", to: width), .bold)]
+        var lines = [
+            ScreenFrame.Line(
+                TerminalText.truncated(" New task in \(form.project)  (Tab: next field, Enter: create, Esc: cancel)", to: width), .bold)
+        ]
         var cursor: (row: Int, column: Int)?
         for field in CreateForm.Field.allCases {
             let active = field == form.field
@@ -119,7 +129,9 @@ public enum DashboardRenderer {
             if active { cursor = (row: lines.count, column: TerminalText.width(label) + TerminalText.width(shown)) }
             lines.append(line)
         }
-        lines.append(ScreenFrame.Line(TerminalText.truncated("  blocked by and parent take task ids or branch names, comma separated", to: width), .dim))
+        lines.append(
+            ScreenFrame.Line(
+                TerminalText.truncated("  blocked by and parent take task ids or branch names, comma separated", to: width), .dim))
         return (lines, cursor)
     }
 

@@ -50,10 +50,11 @@ extension DashboardState {
         }
 
         for file in invalidFiles where project == nil || file.path.contains("/tasks/\(project!.rawValue)/") {
-            rows.append(DashboardRow(
-                id: nil, depth: 0, session: .none, name: TerminalText.sanitized(Self.folderName(of: file.path)),
-                status: nil, statusText: "invalid", parentName: "", commits: "", changes: "", activity: "",
-                notes: ["⚠ " + TerminalText.sanitized(file.description) + " (fix the file; it is never overwritten)"]))
+            rows.append(
+                DashboardRow(
+                    id: nil, depth: 0, session: .none, name: TerminalText.sanitized(Self.folderName(of: file.path)),
+                    status: nil, statusText: "invalid", parentName: "", commits: "", changes: "", activity: "",
+                    notes: ["⚠ " + TerminalText.sanitized(file.description) + " (fix the file; it is never overwritten)"]))
         }
         return rows
     }

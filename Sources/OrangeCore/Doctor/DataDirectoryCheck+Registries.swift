@@ -13,8 +13,10 @@ extension DataDirectoryChecker {
             report(.corruptProjects, projectsPath, "\(problem.reason) (fix or remove the file; orange will not overwrite it)")
         case .success(let projects):
             for project in projects where !snapshot.existingDirectories.contains(project.path) {
-                report(.missingRepository, projectsPath,
-                       "project '\(project.name)': its repository \(project.path) does not exist (move it back, or 'orange project remove \(project.name)')")
+                report(
+                    .missingRepository, projectsPath,
+                    "project '\(project.name)': its repository \(project.path) does not exist (move it back, or 'orange project remove \(project.name)')"
+                )
             }
         }
     }
@@ -52,21 +54,27 @@ extension DataDirectoryChecker {
         for slot in pool.slots {
             let folder = snapshot.entry(["workspaces", slot.name])
             if folder?.isDirectory != true {
-                report(.poolWorktreeMissing, poolPath,
-                       "workspace \(slot.name) is in the pool but its folder \(home)/workspaces/\(slot.name) is missing (run 'orange workspace gc')")
+                report(
+                    .poolWorktreeMissing, poolPath,
+                    "workspace \(slot.name) is in the pool but its folder \(home)/workspaces/\(slot.name) is missing (run 'orange workspace gc')"
+                )
             }
             guard let id = slot.task else { continue }
             if folderPaths[id] == nil {
-                report(.poolTaskMissing, poolPath, "workspace \(slot.name) is bound to task \(id), which does not exist",
-                       fix: .releaseWorkspace(slot.name, task: id))
+                report(
+                    .poolTaskMissing, poolPath, "workspace \(slot.name) is bound to task \(id), which does not exist",
+                    fix: .releaseWorkspace(slot.name, task: id))
             } else if let task = tasks[id], task.workspace != slot.name, !spawning(task) {
-                report(.poolMismatch, poolPath,
-                       "workspace \(slot.name) is bound to task \(id), but the task's workspace is \(task.workspace ?? "null") (run 'orange workspace gc')")
+                report(
+                    .poolMismatch, poolPath,
+                    "workspace \(slot.name) is bound to task \(id), but the task's workspace is \(task.workspace ?? "null") (run 'orange workspace gc')"
+                )
             }
             if folderPaths[id] != nil, snapshot.workspaceTaskFiles[slot.name]?.kind == .file {
-                report(.detachedTaskLink, "\(home)/workspaces/\(slot.name)/TASK.md",
-                       "detached TASK.md link: a plain file replaced the link to task \(id) (a save by rename), and the task has not seen it",
-                       fix: .repairWorkspaceTaskFile(slot.name, task: id))
+                report(
+                    .detachedTaskLink, "\(home)/workspaces/\(slot.name)/TASK.md",
+                    "detached TASK.md link: a plain file replaced the link to task \(id) (a save by rename), and the task has not seen it",
+                    fix: .repairWorkspaceTaskFile(slot.name, task: id))
             }
         }
         checkTaskWorkspaces(pool)
@@ -76,9 +84,11 @@ extension DataDirectoryChecker {
     private mutating func checkTaskWorkspaces(_ pool: PoolState) {
         for task in valid {
             guard let workspace = task.record.workspace, pool.slot(named: workspace)?.task != task.record.id,
-                  !spawning(task.record) else { continue }
-            report(.poolMismatch, task.path, line: task.lines["workspace"],
-                   "workspace: \(workspace) is not bound to this task in the pool (run 'orange workspace gc')")
+                !spawning(task.record)
+            else { continue }
+            report(
+                .poolMismatch, task.path, line: task.lines["workspace"],
+                "workspace: \(workspace) is not bound to this task in the pool (run 'orange workspace gc')")
         }
     }
 

@@ -13,7 +13,9 @@ extension DataDirectoryChecker {
                     checkSpawnMarker(folder, path: path, taskFileState: decoded)
                 } else if let parsed = TransientFileNames.parse(entry.name) {
                     checkLeftover(entry, parsed, path: path)
-                } else if !entry.isHidden && !DataDirectoryCheck.taskFolderNames.contains(entry.name) && !DetachedTaskFile.isKeptAsideName(entry.name) {
+                } else if !entry.isHidden && !DataDirectoryCheck.taskFolderNames.contains(entry.name)
+                    && !DetachedTaskFile.isKeptAsideName(entry.name)
+                {
                     strayEntry(entry, path: path, "a task folder holds TASK.md and history.jsonl")
                 }
             }
@@ -21,7 +23,9 @@ extension DataDirectoryChecker {
         for (id, paths) in folderPaths where paths.count > 1 {
             for path in paths {
                 let others = paths.filter { $0 != path }.joined(separator: ", ")
-                report(.duplicateID, path, "task id '\(id)' is also used by \(others); ids must be unique across projects (commands find only one of them)")
+                report(
+                    .duplicateID, path,
+                    "task id '\(id)' is also used by \(others); ids must be unique across projects (commands find only one of them)")
             }
         }
     }
@@ -86,13 +90,16 @@ extension DataDirectoryChecker {
         guard !snapshot.heldLocks.contains(folder.path + "/.spawn.lock") else { return }  // a spawn in progress
         switch taskFileState {
         case .valid:
-            report(.staleSpawnMarker, path, "a spawn of this task was interrupted (no spawner holds its lock)",
-                   fix: .repairInterruptedSpawn(folder.id, folder.project))
+            report(
+                .staleSpawnMarker, path, "a spawn of this task was interrupted (no spawner holds its lock)",
+                fix: .repairInterruptedSpawn(folder.id, folder.project))
         case .missing:
             report(.staleSpawnMarker, path, "spawn marker of a task folder without TASK.md", fix: .remove(path: path))
         case .invalid:
             // The repair rewrites TASK.md, which is never done to a file orange cannot read.
-            report(.staleSpawnMarker, path, "a spawn of this task was interrupted; fix its TASK.md first, then run 'orange doctor --fix' again")
+            report(
+                .staleSpawnMarker, path, "a spawn of this task was interrupted; fix its TASK.md first, then run 'orange doctor --fix' again"
+            )
         }
     }
 
@@ -109,12 +116,14 @@ extension DataDirectoryChecker {
             case .missingFromParent(let child, let parent):
                 // Across projects the link is wrong whichever side is written (reported above).
                 guard let record = byID[parent], byID[child]?.record.project == record.record.project else { continue }
-                report(.oneSidedLink, record.path, line: record.lines["children"],
-                       "children: \(problem.description)", fix: .addChild(child, toParent: parent, project: record.record.project))
+                report(
+                    .oneSidedLink, record.path, line: record.lines["children"],
+                    "children: \(problem.description)", fix: .addChild(child, toParent: parent, project: record.record.project))
             case .childNamesOtherParent(_, let listedBy, _):
                 guard let record = byID[listedBy] else { continue }
-                report(.conflictingParent, record.path, line: record.lines["children"],
-                       "children: \(problem.description); decide which is right and edit the files")
+                report(
+                    .conflictingParent, record.path, line: record.lines["children"],
+                    "children: \(problem.description); decide which is right and edit the files")
             }
         }
         let cycles = CycleIndex(graph: graph)
@@ -132,24 +141,35 @@ extension DataDirectoryChecker {
         for blocker in record.blockedBy {
             let line = task.lines["blocked_by"]
             if blocker == record.id {
-                report(.blockedBySelf, task.path, line: line, "blocked_by: the task is blocked by itself; remove it with 'orange task update \(record.id) --unblock \(blocker)'")
+                report(
+                    .blockedBySelf, task.path, line: line,
+                    "blocked_by: the task is blocked by itself; remove it with 'orange task update \(record.id) --unblock \(blocker)'")
             } else if let other = graph[blocker] {
                 if other.project != record.project {
-                    report(.blockerInOtherProject, task.path, line: line,
-                           "blocked_by: task '\(blocker)' is in project '\(other.project)', not '\(record.project)' (cross-project dependencies are not supported)")
+                    report(
+                        .blockerInOtherProject, task.path, line: line,
+                        "blocked_by: task '\(blocker)' is in project '\(other.project)', not '\(record.project)' (cross-project dependencies are not supported)"
+                    )
                 }
             } else {
-                report(.missingBlocker, task.path, line: line, "blocked_by: task '\(blocker)' \(absence(blocker)); remove it with 'orange task update \(record.id) --unblock \(blocker)'")
+                report(
+                    .missingBlocker, task.path, line: line,
+                    "blocked_by: task '\(blocker)' \(absence(blocker)); remove it with 'orange task update \(record.id) --unblock \(blocker)'"
+                )
             }
         }
         if let parent = record.parent, let other = graph[parent], other.project != record.project {
-            report(.parentInOtherProject, task.path, line: task.lines["parent"], "parent: task '\(parent)' is in project '\(other.project)', not '\(record.project)'")
+            report(
+                .parentInOtherProject, task.path, line: task.lines["parent"],
+                "parent: task '\(parent)' is in project '\(other.project)', not '\(record.project)'")
         }
         // A deleted parent leaves its children on their own by design; but a parent still in play
         // that lists a child which is gone can never count it done.
         guard !record.status.isTerminal else { return }
         for child in record.children where graph[child] == nil {
-            report(.missingChild, task.path, line: task.lines["children"], "children: task '\(child)' \(absence(child)); this task can never see all its children done")
+            report(
+                .missingChild, task.path, line: task.lines["children"],
+                "children: task '\(child)' \(absence(child)); this task can never see all its children done")
         }
     }
 

@@ -87,7 +87,10 @@ struct DataDirectoryChecker {
         let why = alive ? "it is more than an hour old" : "process \(parsed.pid) that made it is gone"
         switch parsed.kind {
         case .temporary(let target):
-            report(.staleTemporaryFile, path, "temporary file of an interrupted write of \(target) (\(why)); \(target) itself was left as it was", fix: .remove(path: path))
+            report(
+                .staleTemporaryFile, path,
+                "temporary file of an interrupted write of \(target) (\(why)); \(target) itself was left as it was",
+                fix: .remove(path: path))
         case .deletedTaskFolder:
             report(.staleDeletedFolder, path, "task folder left half deleted (\(why))", fix: .remove(path: path))
         case .cookie:

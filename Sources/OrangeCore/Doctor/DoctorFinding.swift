@@ -84,7 +84,8 @@ public enum DoctorFix: Hashable, Sendable, CustomStringConvertible {
         case .repairInterruptedSpawn(let id, _): return "put task \(id) back to pending as the engine does, and remove the marker"
         case .addChild(let child, let parent, _): return "add \(child) to the children of \(parent)"
         case .releaseWorkspace(let name, _): return "release workspace \(name)"
-        case .repairWorkspaceTaskFile(let name, let id): return "apply \(name)/TASK.md to task \(id) as the engine does, and put the link back"
+        case .repairWorkspaceTaskFile(let name, let id):
+            return "apply \(name)/TASK.md to task \(id) as the engine does, and put the link back"
         }
     }
 }

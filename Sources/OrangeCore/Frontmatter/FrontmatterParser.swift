@@ -130,11 +130,15 @@ struct FrontmatterParser {
                 throw failure(row, "nested maps are not supported in TASK.md front matter (key '\(key)')")
             }
             if content.first == "-" {
-                throw failure(row, "unexpected list item after the value of '\(key)': list items go on the lines "
-                    + "after '\(key):' with nothing after the colon")
+                throw failure(
+                    row,
+                    "unexpected list item after the value of '\(key)': list items go on the lines "
+                        + "after '\(key):' with nothing after the colon")
             }
-            throw failure(row, "unexpected indented text after the value of '\(key)': put multi-line text "
-                + "in quotes or in a block scalar ('|')")
+            throw failure(
+                row,
+                "unexpected indented text after the value of '\(key)': put multi-line text "
+                    + "in quotes or in a block scalar ('|')")
         }
         switch first {
         case "-":
@@ -146,7 +150,8 @@ struct FrontmatterParser {
             }
         case ".":
             if line.count >= 3 && line[1] == "." && line[2] == "."
-                && (line.count == 3 || YAMLScalarRules.isWhite(line[3])) {
+                && (line.count == 3 || YAMLScalarRules.isWhite(line[3]))
+            {
                 throw failure(row, "the document end marker '...' is not supported in TASK.md front matter")
             }
         case "%":
@@ -249,22 +254,27 @@ struct FrontmatterParser {
             return .string(quoted.text)
         case "|", ">":
             if inList {
-                throw failure(row, "block scalars ('|', '>') are not supported inside lists (key '\(key)'); "
-                    + "use a double-quoted string")
+                throw failure(
+                    row,
+                    "block scalars ('|', '>') are not supported inside lists (key '\(key)'); "
+                        + "use a double-quoted string")
             }
             return try readBlockScalar(key: key, column: column, parentIndent: parentIndent)
         case "-" where Self.isIndicator(line, at: column, "-"):
             if inList { throw failure(row, "nested lists are not supported in TASK.md front matter (key '\(key)')") }
-            throw failure(row, "a list cannot start on the same line as '\(key):'; put each '- item' on its own "
-                + "line below, or write [a, b]")
+            throw failure(
+                row,
+                "a list cannot start on the same line as '\(key):'; put each '- item' on its own "
+                    + "line below, or write [a, b]")
         case "?" where Self.isIndicator(line, at: column, "?"),
-             ":" where Self.isIndicator(line, at: column, ":"):
+            ":" where Self.isIndicator(line, at: column, ":"):
             throw failure(row, "complex keys and nested maps are not supported in TASK.md front matter (key '\(key)')")
         case ",", "]", "}", "%", "@", "`", "#":
             throw failure(row, "'\(c)' cannot start an unquoted value (key '\(key)'); put the value in quotes")
         default:
-            return try readBlockPlain(key: key, column: column, parentIndent: parentIndent,
-                                      context: context, onKeyLine: onKeyLine)
+            return try readBlockPlain(
+                key: key, column: column, parentIndent: parentIndent,
+                context: context, onKeyLine: onKeyLine)
         }
     }
 

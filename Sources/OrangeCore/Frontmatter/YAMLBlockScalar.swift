@@ -29,8 +29,10 @@ extension FrontmatterParser {
         }
         let rest = Self.skipWhite(header, from: i)
         if rest < header.count && !(header[rest] == "#" && rest > i) {
-            throw failure(row, "unexpected text after the block scalar header '\(YAMLScalarRules.string(header[column..<i]))' "
-                + "of '\(key)': the text goes on the following lines, indented")
+            throw failure(
+                row,
+                "unexpected text after the block scalar header '\(YAMLScalarRules.string(header[column..<i]))' "
+                    + "of '\(key)': the text goes on the following lines, indented")
         }
         let headerRow = row
         let indent = try contentIndent(key: key, from: headerRow + 1, parentIndent: parentIndent, indicator: indicator)
@@ -85,8 +87,10 @@ extension FrontmatterParser {
             }
             if lead <= parentIndent { break }
             if widestBlank > lead {
-                throw failure(r, "a blank line at the start of the block scalar of '\(key)' has more spaces than "
-                    + "its first line of text; add an indentation indicator such as '|\(lead - parentIndent)'")
+                throw failure(
+                    r,
+                    "a blank line at the start of the block scalar of '\(key)' has more spaces than "
+                        + "its first line of text; add an indentation indicator such as '|\(lead - parentIndent)'")
             }
             return lead
         }

@@ -125,8 +125,10 @@ extension FrontmatterParser {
             row = r
             let start = Self.skipWhite(line, from: lead + 1)
             if start < line.count && line[start] != "#" {
-                items.append(try readNode(key: key, column: start, parentIndent: itemIndent,
-                                          context: .listItem, onKeyLine: false))
+                items.append(
+                    try readNode(
+                        key: key, column: start, parentIndent: itemIndent,
+                        context: .listItem, onKeyLine: false))
             } else {
                 row = r + 1
                 items.append(try readEmptyItemValue(key: key, itemIndent: itemIndent))

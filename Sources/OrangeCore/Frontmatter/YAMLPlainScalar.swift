@@ -92,8 +92,10 @@ extension FrontmatterParser {
                 let c = line[i]
                 if YAMLScalarRules.isFlowIndicator(c) { break }
                 if c == "#" && i > start && YAMLScalarRules.isWhite(line[i - 1]) { break }
-                if c == ":" && (i + 1 == line.count || YAMLScalarRules.isWhite(line[i + 1])
-                    || YAMLScalarRules.isFlowIndicator(line[i + 1])) {
+                if c == ":"
+                    && (i + 1 == line.count || YAMLScalarRules.isWhite(line[i + 1])
+                        || YAMLScalarRules.isFlowIndicator(line[i + 1]))
+                {
                     throw failure(r, "maps inside lists are not supported in TASK.md front matter (key '\(key)')")
                 }
                 i += 1

@@ -75,7 +75,8 @@ extension FrontmatterParser {
             r += 1
         }
         let kind = double ? "double-quoted" : "single-quoted"
-        throw failure(startRow, "unterminated \(kind) value of '\(key)': no closing \(double ? "\"" : "'") before the end of the front matter")
+        throw failure(
+            startRow, "unterminated \(kind) value of '\(key)': no closing \(double ? "\"" : "'") before the end of the front matter")
     }
 
     /// Decodes the escape starting with the backslash at `line[i]`; returns the scalar and how
@@ -119,8 +120,10 @@ extension FrontmatterParser {
         while k < i + 2 + digits {
             guard k < line.count, let d = hexValue(line[k]) else {
                 let written = YAMLScalarRules.string(line[i..<min(line.count, i + 2 + digits)])
-                throw failure(r, "invalid escape '\(written)' in the double-quoted value of '\(key)': "
-                    + "expected \(digits) hexadecimal digits")
+                throw failure(
+                    r,
+                    "invalid escape '\(written)' in the double-quoted value of '\(key)': "
+                        + "expected \(digits) hexadecimal digits")
             }
             value = value << 4 | d
             k += 1

@@ -90,7 +90,9 @@ private struct Parser {
         while index < bytes.count {
             let b = bytes[index]
             if b >= 48 && b <= 57 { sawDigit = true; index += 1; continue }
-            if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") {
+            if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+")
+                || b == UInt8(ascii: "-")
+            {
                 isInteger = false
                 index += 1
                 continue

@@ -29,7 +29,7 @@ public struct HistoryEvent: Hashable, Sendable {
     /// Reads a history line back; nil for a line that is not an object with `type` and `timestamp`.
     public init?(json: JSONValue) {
         guard let pairs = json.objectValue, let type = json["type"]?.stringValue,
-              let ts = json["timestamp"]?.stringValue, let timestamp = Timestamp(rfc3339: ts)
+            let ts = json["timestamp"]?.stringValue, let timestamp = Timestamp(rfc3339: ts)
         else { return nil }
         self.type = type
         self.timestamp = timestamp

@@ -11,7 +11,10 @@ public struct Project: Hashable, Sendable {
 
     public static let defaultPoolSize = 2
 
-    public init(name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize, modes: ProjectModes = ProjectModes()) {
+    public init(
+        name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize,
+        modes: ProjectModes = ProjectModes()
+    ) {
         self.name = name
         self.path = path
         self.defaultBranch = defaultBranch
@@ -67,7 +70,8 @@ public struct Project: Hashable, Sendable {
             }
             modes.branches = model
         }
-        return .success(Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes))
+        return .success(
+            Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes))
     }
 }
 
@@ -93,7 +97,9 @@ extension Project {
             switch from(json: entry) {
             case .success(let project):
                 // Two entries with one name would make every lookup ambiguous.
-                guard seen.insert(project.name).inserted else { return .failure(.init(reason: "project '\(project.name)' is listed twice")) }
+                guard seen.insert(project.name).inserted else {
+                    return .failure(.init(reason: "project '\(project.name)' is listed twice"))
+                }
                 projects.append(project)
             case .failure(let problem):
                 return .failure(problem)

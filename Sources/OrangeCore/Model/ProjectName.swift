@@ -20,7 +20,9 @@ public struct ProjectName: Hashable, Sendable, Comparable, CustomStringConvertib
         if !allowed { return "project name '\(text)' may only contain letters, digits, '.', '_' and '-'" }
         if text.hasPrefix("-") || text.hasPrefix(".") { return "project name '\(text)' must not start with '-' or '.'" }
         // Not `String.contains(_:)`: its generic search showed when reading thousands of files.
-        if zip(text.utf8, text.utf8.dropFirst()).contains(where: { $0 == 45 && $1 == 45 }) { return "project name '\(text)' must not contain '--' (it separates workspace numbers)" }
+        if zip(text.utf8, text.utf8.dropFirst()).contains(where: { $0 == 45 && $1 == 45 }) {
+            return "project name '\(text)' must not contain '--' (it separates workspace numbers)"
+        }
         return nil
     }
 

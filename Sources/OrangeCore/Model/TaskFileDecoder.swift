@@ -41,12 +41,16 @@ public enum TaskFileDecoder {
             return .failure(Problem(line: error.line, reason: error.reason))
         }
         if task.id != folderID {
-            return .failure(Problem(
-                line: document.entry("id")?.line, reason: "id '\(task.id)' does not match its folder '\(folderID)'", claimedID: task.id))
+            return .failure(
+                Problem(
+                    line: document.entry("id")?.line, reason: "id '\(task.id)' does not match its folder '\(folderID)'", claimedID: task.id)
+            )
         }
         if task.project != folderProject {
-            return .failure(Problem(
-                line: document.entry("project")?.line, reason: "project '\(task.project)' does not match its folder '\(folderProject)'"))
+            return .failure(
+                Problem(
+                    line: document.entry("project")?.line, reason: "project '\(task.project)' does not match its folder '\(folderProject)'")
+            )
         }
         return .success((task, document))
     }

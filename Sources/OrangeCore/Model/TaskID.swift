@@ -11,7 +11,7 @@ public struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Accepts only safe ids; returns nil for anything that could escape a folder or a command line.
     public init?(validating text: String) {
         guard !text.isEmpty, text.utf8.count <= 64,
-              text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })
+            text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })
         else { return nil }
         rawValue = text
     }

@@ -214,7 +214,8 @@ private struct TaskRecordFields {
     }
 
     /// One of an enum's words, or nil when missing or null.
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(FrontmatterError) -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(FrontmatterError) -> T?
+    where T.RawValue == String {
         guard let value = try text(key), let entry = field(key) else { return nil }
         guard let choice = T(rawValue: value) else {
             throw fail(entry, "\(key): \(Self.shown(value)) is not one of: " + T.allCases.map(\.rawValue).joined(separator: ", "))
@@ -233,7 +234,8 @@ private struct TaskRecordFields {
     func count(_ key: String) throws(FrontmatterError) -> Int {
         guard let value = try text(key), let entry = field(key) else { return 0 }
         guard !value.isEmpty, value.utf8.count <= 9, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let n = Int(value) else {
+            let n = Int(value)
+        else {
             throw fail(entry, "\(key): \(Self.shown(value)) is not a whole number (0 or more)")
         }
         return n

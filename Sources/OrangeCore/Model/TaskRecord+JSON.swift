@@ -26,7 +26,8 @@ extension TaskRecord {
             ("reassessed", .array(reassessed.map { .string($0.rawValue) })),
         ]
         if !extra.isEmpty {
-            let taken = Set(pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention", "effective_execution", "effective_branches"])
+            let taken = Set(
+                pairs.map(\.0) + ["path", "ready", "progress", "blockers", "needs_attention", "effective_execution", "effective_branches"])
             for entry in extra where !taken.contains(entry.key) {
                 pairs.append((entry.key, entry.value.json))
             }

@@ -53,7 +53,9 @@ public enum TransientFileNames {
         if name.hasPrefix(deletedTaskPrefix) {
             // <id>-<pid>-<n>; ids have no '-'.
             let parts = name.dropFirst(deletedTaskPrefix.count).split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 3, TaskID(validating: String(parts[0])) != nil, let pid = processID(parts[1]), isNumber(parts[2]) else { return nil }
+            guard parts.count == 3, TaskID(validating: String(parts[0])) != nil, let pid = processID(parts[1]), isNumber(parts[2]) else {
+                return nil
+            }
             return Parsed(kind: .deletedTaskFolder, pid: pid)
         }
         if let token = TaskTreeNames.cookieToken(name) {
@@ -61,7 +63,9 @@ public enum TransientFileNames {
             guard let pid = pidAndCounter(rest) else { return nil }
             return Parsed(kind: .cookie, pid: pid)
         }
-        if name.hasPrefix(syncAnswerPrefix) && name.hasSuffix(syncAnswerSuffix) && name.count > syncAnswerPrefix.count + syncAnswerSuffix.count {
+        if name.hasPrefix(syncAnswerPrefix) && name.hasSuffix(syncAnswerSuffix)
+            && name.count > syncAnswerPrefix.count + syncAnswerSuffix.count
+        {
             guard let pid = pidAndCounter(name.dropFirst(syncAnswerPrefix.count).dropLast(syncAnswerSuffix.count)) else { return nil }
             return Parsed(kind: .syncAnswer, pid: pid)
         }

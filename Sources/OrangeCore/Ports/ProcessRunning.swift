@@ -32,7 +32,8 @@ public enum ProcessError: Error, Sendable, CustomStringConvertible {
         case .spawnFailed(let argv, _, let reason):
             return "could not run \(ShellQuoting.commandLine(argv)): \(reason)"
         case .failed(let r):
-            let detail = r.stderr.trimmingTrailingNewlines().isEmpty ? r.stdout.trimmingTrailingNewlines() : r.stderr.trimmingTrailingNewlines()
+            let detail =
+                r.stderr.trimmingTrailingNewlines().isEmpty ? r.stdout.trimmingTrailingNewlines() : r.stderr.trimmingTrailingNewlines()
             let how = r.timedOut ? "timed out" : "exited with status \(r.exitCode)"
             return "\(r.commandLine) \(how)" + (detail.isEmpty ? "" : ": \(detail)")
         }
@@ -54,7 +55,9 @@ extension ProcessRunning {
 
     /// Runs and throws `ProcessError.failed` unless it exits 0.
     @discardableResult
-    public func check(_ argv: [String], environment: [String: String] = [:], input: String? = nil, timeoutSeconds: Double? = 60) throws -> ProcessResult {
+    public func check(_ argv: [String], environment: [String: String] = [:], input: String? = nil, timeoutSeconds: Double? = 60) throws
+        -> ProcessResult
+    {
         let result = try run(argv, environment: environment, input: input, timeoutSeconds: timeoutSeconds)
         guard result.succeeded else { throw ProcessError.failed(result) }
         return result

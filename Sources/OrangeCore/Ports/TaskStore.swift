@@ -62,7 +62,8 @@ public protocol TaskStore: Sendable {
     /// killed at any point leaves either no change or the change and its line, once the next
     /// write or `recoverInterruptedWrite` has run.
     @discardableResult
-    func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord)
+    func update(_ id: TaskID, in project: ProjectName, recording note: StatusChangeNote?, _ change: (inout TaskRecord) throws -> Void)
+        throws -> (before: TaskRecord, after: TaskRecord)
     /// Finishes a status write whose writer died before its history line was written. Returns
     /// whether there was one to finish.
     @discardableResult
@@ -92,7 +93,9 @@ public protocol TaskStore: Sendable {
 extension TaskStore {
     /// `update` with no note: a status change is recorded as the engine's.
     @discardableResult
-    public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (before: TaskRecord, after: TaskRecord) {
+    public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (
+        before: TaskRecord, after: TaskRecord
+    ) {
         try update(id, in: project, recording: nil, change)
     }
 }

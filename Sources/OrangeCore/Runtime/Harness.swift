@@ -67,14 +67,18 @@ public enum Harnesses {
         Harness(
             name: "claude", spawn: ["claude", "--dangerously-skip-permissions", "{prompt}"],
             respawn: ["claude", "--continue", "--permission-mode", "acceptEdits", "{prompt}"], excludes: [".claude/"],
-            setupFiles: [.init(path: ".claude/settings.local.json", content: """
-                {
-                  "permissions": {
-                    "allow": ["Bash(orange:*)", "Bash(git status:*)", "Bash(git diff:*)", "Bash(git log:*)", "Bash(git add:*)", "Bash(git commit:*)"]
-                  }
-                }
+            setupFiles: [
+                .init(
+                    path: ".claude/settings.local.json",
+                    content: """
+                        {
+                          "permissions": {
+                            "allow": ["Bash(orange:*)", "Bash(git status:*)", "Bash(git diff:*)", "Bash(git log:*)", "Bash(git add:*)", "Bash(git commit:*)"]
+                          }
+                        }
 
-                """)],
+                        """)
+            ],
             skillsDirectory: ".claude/skills", isBuiltIn: true),
         Harness(
             name: "pi", spawn: ["pi", "{prompt}"], respawn: ["pi", "{prompt}"], excludes: [".pi/"],
@@ -100,16 +104,20 @@ public enum Harnesses {
         guard let entries = json["harnesses"] else { return result }
         guard let pairs = entries.objectValue else { throw HarnessConfigError("\(file): \"harnesses\" must be an object") }
         for (name, entry) in pairs {
-            guard isValidName(name) else { throw HarnessConfigError("\(file): invalid harness name '\(name)' (letters, digits, '.', '_', '-')") }
+            guard isValidName(name) else {
+                throw HarnessConfigError("\(file): invalid harness name '\(name)' (letters, digits, '.', '_', '-')")
+            }
             guard let command = entry["command"]?.arrayValue?.compactMap(\.stringValue), !command.isEmpty,
-                  command.count == entry["command"]?.arrayValue?.count
+                command.count == entry["command"]?.arrayValue?.count
             else { throw HarnessConfigError("\(file): harness '\(name)' needs \"command\": a non-empty list of strings") }
             let respawn = entry["respawn"]?.arrayValue?.compactMap(\.stringValue) ?? command
             let excludes = entry["excludes"]?.arrayValue?.compactMap(\.stringValue) ?? []
             for pattern in excludes where pattern.contains("\n") || pattern.isEmpty {
                 throw HarnessConfigError("\(file): harness '\(name)' has an invalid exclude pattern")
             }
-            let harness = Harness(name: name, spawn: command, respawn: respawn.isEmpty ? command : respawn, excludes: excludes, setupFiles: [], skillsDirectory: nil, isBuiltIn: false)
+            let harness = Harness(
+                name: name, spawn: command, respawn: respawn.isEmpty ? command : respawn, excludes: excludes, setupFiles: [],
+                skillsDirectory: nil, isBuiltIn: false)
             result.removeAll { $0.name == name }
             result.append(harness)
         }
@@ -117,14 +125,18 @@ public enum Harnesses {
     }
 
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64 && name.unicodeScalars.allSatisfy {
-            $0.isASCII && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-")
-        }
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_"
+                        || $0 == "-")
+            }
     }
 
     /// The prompt an agent starts with.
     public static func spawnPrompt(for task: TaskRecord) -> String {
-        var text = "You are an orange worker on task \(task.id) (branch \(task.branch)). Your task is in TASK.md in the current directory; read it first."
+        var text =
+            "You are an orange worker on task \(task.id) (branch \(task.branch)). Your task is in TASK.md in the current directory; read it first."
         if !task.description.isEmpty { text += "\n\nTask: \(task.description)" }
         text += """
 
@@ -141,8 +153,11 @@ public enum Harnesses {
 
     /// The prompt of a sequential parent's reassess turn: which child finished and what it
     /// changed, the children left, what the parent may do, and how to hand back.
-    public static func reassessPrompt(for parent: TaskRecord, finished: [TaskRecord], changes: [TaskID: String], remaining: [TaskRecord]) -> String {
-        var text = "You are the orange agent of task \(parent.id) (branch \(parent.branch)). You delegated it to sub-tasks that run one at a time (sequential), and orange gives you this turn to reassess the plan before the next one starts. Your task is in TASK.md in the current directory."
+    public static func reassessPrompt(for parent: TaskRecord, finished: [TaskRecord], changes: [TaskID: String], remaining: [TaskRecord])
+        -> String
+    {
+        var text =
+            "You are the orange agent of task \(parent.id) (branch \(parent.branch)). You delegated it to sub-tasks that run one at a time (sequential), and orange gives you this turn to reassess the plan before the next one starts. Your task is in TASK.md in the current directory."
         if !parent.description.isEmpty { text += "\n\nTask: \(parent.description)" }
         for child in finished {
             text += "\n\nSub-task \(child.id) (branch \(child.branch)) is done: \(child.description)"
@@ -170,9 +185,13 @@ public enum Harnesses {
     }
 
     public static func respawnPrompt(for task: TaskRecord) -> String {
-        let conflict = task.body.contains(MergeConflictNote.heading + "\n")
-            ? "TASK.md has a '\(MergeConflictNote.heading)' section: merging your branch into your parent's branch conflicted. Resolve that first, as it says.\n\n" : ""
-        return conflict + "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n" + spawnPrompt(for: task)
+        let conflict =
+            task.body.contains(MergeConflictNote.heading + "\n")
+            ? "TASK.md has a '\(MergeConflictNote.heading)' section: merging your branch into your parent's branch conflicted. Resolve that first, as it says.\n\n"
+            : ""
+        return conflict
+            + "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n"
+            + spawnPrompt(for: task)
     }
 }
 

@@ -18,8 +18,8 @@ public struct WorkspaceSlot: Hashable, Sendable {
     public static func parse(name: String) -> (ProjectName, Int)? {
         guard let separator = name.firstRange(of: "--") else { return nil }
         guard let project = ProjectName(validating: String(name[..<separator.lowerBound])),
-              let number = Int(name[separator.upperBound...]), number >= 1, number <= 999,
-              String(number) == name[separator.upperBound...]
+            let number = Int(name[separator.upperBound...]), number >= 1, number <= 999,
+            String(number) == name[separator.upperBound...]
         else { return nil }
         return (project, number)
     }
@@ -102,10 +102,19 @@ public struct PoolState: Hashable, Sendable {
 
     /// `{"workspaces": {"coffee--1": {"status": "bound", "task": "<id>"}, "coffee--2": {"status": "available"}}}`
     public var json: JSONValue {
-        .object([("workspaces", .object(slots.map { slot in
-            (slot.name, slot.task.map { .object([("status", "bound"), ("task", .string($0.rawValue))]) }
-                ?? .object([("status", "available")]))
-        }))])
+        .object([
+            (
+                "workspaces",
+                .object(
+                    slots.map { slot in
+                        (
+                            slot.name,
+                            slot.task.map { .object([("status", "bound"), ("task", .string($0.rawValue))]) }
+                                ?? .object([("status", "available")])
+                        )
+                    })
+            )
+        ])
     }
 
     /// Reads the file form; entries with names or ids that do not validate are reported, not used.

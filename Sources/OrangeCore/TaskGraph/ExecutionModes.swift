@@ -94,7 +94,8 @@ extension TaskGraph {
             guard effectiveExecution(of: id, project: modes(parent.project)) == .sequential else { continue }
             let children = children(of: id)
             guard !children.contains(where: occupiesScope),
-                  children.contains(where: { tasks[$0]?.status == .pending }) else { continue }
+                children.contains(where: { tasks[$0]?.status == .pending })
+            else { continue }
             let finished = inCreationOrder(children.filter { tasks[$0]?.status == .done && !parent.reassessed.contains($0) })
             if !finished.isEmpty { turns.append(ReassessTurn(parent: id, finished: finished)) }
         }
@@ -126,16 +127,19 @@ extension TaskGraph {
         if let parent = scopeParent(of: id) {
             let status = tasks[parent]!.status
             if status != .delegated {
-                return "the sub-tasks of \(parent) run one at a time (sequential) and start only while it is delegated; it is \(status.rawValue)"
+                return
+                    "the sub-tasks of \(parent) run one at a time (sequential) and start only while it is delegated; it is \(status.rawValue)"
             }
             if let running = children(of: parent).first(where: { $0 != id && occupiesScope($0) }) {
                 return "the sub-tasks of \(parent) run one at a time (sequential): \(running) is \(tasks[running]!.status.rawValue)"
             }
             return nil
         }
-        let running = inCreationOrder(tasks.values.filter {
-            $0.project == task.project && $0.id != id && scopeParent(of: $0.id) == nil && occupiesScope($0.id)
-        }.map(\.id)).first
+        let running = inCreationOrder(
+            tasks.values.filter {
+                $0.project == task.project && $0.id != id && scopeParent(of: $0.id) == nil && occupiesScope($0.id)
+            }.map(\.id)
+        ).first
         return running.map { "project \(task.project) runs one task at a time (sequential): \($0) is \(tasks[$0]!.status.rawValue)" }
     }
 }

@@ -48,7 +48,10 @@ extension TaskGraph {
                         case .waiting:
                             out.append(.explain(blocker.id, depth: depth + 1))
                         case .needsPerson(let status):
-                            out.append(.root("\(blocker.id) is \(status.rawValue): reopen it, or remove the dependency with --unblock \(blocker.id)"))
+                            out.append(
+                                .root(
+                                    "\(blocker.id) is \(status.rawValue): reopen it, or remove the dependency with --unblock \(blocker.id)")
+                            )
                         case .missing:
                             out.append(.root("\(blocker.id) does not exist: remove the dependency with --unblock \(blocker.id)"))
                         case .otherProject:

@@ -42,7 +42,8 @@ public enum SpawnPlanner {
             if graph[task.id] != nil, graph.scopeExecution(of: task.id, project: modes(task.project)) == .sequential {
                 if let parent = graph.scopeParent(of: task.id) {
                     guard graph[parent]?.status == .delegated, !takenParents.contains(parent),
-                          !graph.children(of: parent).contains(where: graph.occupiesScope) else { continue }
+                        !graph.children(of: parent).contains(where: graph.occupiesScope)
+                    else { continue }
                     guard takeSlot(task.project) else { continue }
                     takenParents.insert(parent)
                 } else {

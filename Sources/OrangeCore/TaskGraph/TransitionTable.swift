@@ -39,14 +39,14 @@ public enum TransitionTable {
     public static let rules: [Rule] = [
         // Spawning starts the work; a person may also mark a task started by hand.
         Rule(from: .pending, to: .working, actors: HE),
-        Rule(from: .pending, to: .failed, actors: HE),          // spawn failed twice
+        Rule(from: .pending, to: .failed, actors: HE),  // spawn failed twice
         Rule(from: .pending, to: .cancelled, actors: H),
         // The agent's own moves while working.
         Rule(from: .working, to: .clarification, actors: A),
-        Rule(from: .working, to: .delegated, actors: AHE),      // the engine: an interrupted reassess turn rolled back
+        Rule(from: .working, to: .delegated, actors: AHE),  // the engine: an interrupted reassess turn rolled back
         Rule(from: .working, to: .reviewing, actors: A),
-        Rule(from: .working, to: .stuck, actors: AHE),          // the engine: the agent died twice
-        Rule(from: .working, to: .pending, actors: HE),         // respawn later / spawn rolled back
+        Rule(from: .working, to: .stuck, actors: AHE),  // the engine: the agent died twice
+        Rule(from: .working, to: .pending, actors: HE),  // respawn later / spawn rolled back
         Rule(from: .working, to: .failed, actors: HE),
         Rule(from: .working, to: .cancelled, actors: H),
         Rule(from: .clarification, to: .working, actors: A),
@@ -65,14 +65,14 @@ public enum TransitionTable {
         Rule(from: .delegated, to: .cancelled, actors: H),
         Rule(from: .delegated, to: .failed, actors: H),
         // Review.
-        Rule(from: .reviewing, to: .reviewed, actors: H),       // approve
-        Rule(from: .reviewing, to: .working, actors: AHE),      // changes requested / respawn
+        Rule(from: .reviewing, to: .reviewed, actors: H),  // approve
+        Rule(from: .reviewing, to: .working, actors: AHE),  // changes requested / respawn
         Rule(from: .reviewing, to: .stuck, actors: A),
         Rule(from: .reviewing, to: .cancelled, actors: H),
         Rule(from: .reviewing, to: .failed, actors: H),
-        Rule(from: .reviewed, to: .reviewing, actors: H),       // unapprove
-        Rule(from: .reviewed, to: .working, actors: HE),        // its merge into the parent's branch conflicted
-        Rule(from: .reviewed, to: .done, actors: H),            // merge
+        Rule(from: .reviewed, to: .reviewing, actors: H),  // unapprove
+        Rule(from: .reviewed, to: .working, actors: HE),  // its merge into the parent's branch conflicted
+        Rule(from: .reviewed, to: .done, actors: H),  // merge
         Rule(from: .reviewed, to: .cancelled, actors: H),
         Rule(from: .reviewed, to: .failed, actors: H),
         // Re-opening a task that failed or was cancelled by mistake.

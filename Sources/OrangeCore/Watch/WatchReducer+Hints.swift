@@ -94,7 +94,7 @@ extension WatchReducer {
         let counted = hints.reduce(0) { count, hint in
             switch hint {
             case .taskFile(_, _, .appeared), .taskDirectory(_, _, .appeared), .projectDirectory(_, .appeared),
-                 .cookie, .overflow, .rescan:
+                .cookie, .overflow, .rescan:
                 return count
             default:
                 return count + 1
@@ -206,14 +206,16 @@ extension WatchReducer {
         state.resync.requestedAgain = false
         state.resync.generation += 1
         state.resync.lastStartedAt = now
-        state.resync.backoff = state.resync.backoff == 0
+        state.resync.backoff =
+            state.resync.backoff == 0
             ? configuration.resyncBackoffInitial
             : min(state.resync.backoff &* 2, configuration.resyncBackoffMaximum)
         state.resyncCount += 1
         out.requests.append(.fullResync)
-        out.requests.append(.diagnostic(
-            "watch: events were lost (overflows: \(state.overflowCount), rescans: \(state.rescanCount)); "
-                + "full resync #\(state.resyncCount)"))
+        out.requests.append(
+            .diagnostic(
+                "watch: events were lost (overflows: \(state.overflowCount), rescans: \(state.rescanCount)); "
+                    + "full resync #\(state.resyncCount)"))
     }
 
     /// Tasks the resync did not report are re-read after the quiet period; a resync asked for

@@ -61,7 +61,9 @@ public struct RealGit: GitClient {
     }
 
     public func currentBranch(_ directory: String) -> String? {
-        guard let name = try? check(directory, ["symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30), !name.isEmpty else { return nil }
+        guard let name = try? check(directory, ["symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30), !name.isEmpty else {
+            return nil
+        }
         return name
     }
 
@@ -128,7 +130,7 @@ public struct RealGit: GitClient {
 
     public func lineChanges(_ directory: String, since base: String) -> (added: Int, removed: Int)? {
         guard let mergeBase = try? check(directory, ["merge-base", base, "HEAD"], timeout: 30),
-              let numstat = try? check(directory, ["diff", "--numstat", mergeBase], timeout: 30)
+            let numstat = try? check(directory, ["diff", "--numstat", mergeBase], timeout: 30)
         else { return nil }
         var added = 0
         var removed = 0

@@ -144,10 +144,10 @@ extension TaskTreeWatcher {
     /// then handled one by one.
     private func handleRename(_ from: InotifyRecord, _ to: InotifyRecord, _ hints: inout [WatchHint]) -> Bool {
         guard from.mask.contains(.isDirectory), to.mask.contains(.isDirectory),
-              let fromName = from.name, let toName = to.name,
-              let fromParent = tree.path(of: from.wd), let toParent = tree.path(of: to.wd),
-              (1...2).contains(fromParent.count), (1...2).contains(toParent.count),
-              TaskTreeNames.isCandidateDirectory(fromName), TaskTreeNames.isCandidateDirectory(toName)
+            let fromName = from.name, let toName = to.name,
+            let fromParent = tree.path(of: from.wd), let toParent = tree.path(of: to.wd),
+            (1...2).contains(fromParent.count), (1...2).contains(toParent.count),
+            TaskTreeNames.isCandidateDirectory(fromName), TaskTreeNames.isCandidateDirectory(toName)
         else { return false }
         let old = fromParent + [fromName]
         let new = toParent + [toName]

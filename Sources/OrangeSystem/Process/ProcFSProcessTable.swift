@@ -35,10 +35,13 @@ public struct ProcFSProcessTable: ProcessTable {
     /// parentheses and may itself hold spaces and parentheses, so the line is read from its last `)`.
     static func stat(of pid: Int32) -> (state: Character, session: Int32)? {
         guard let bytes = try? FileSystem.readRegularFile("/proc/\(pid)/stat") ?? nil,
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+            let close = bytes.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
         // state ppid pgrp session …
-        guard fields.count > 3, let state = fields[0].first, let session = Int32(String(decoding: fields[3], as: UTF8.self)) else { return nil }
+        guard fields.count > 3, let state = fields[0].first, let session = Int32(String(decoding: fields[3], as: UTF8.self)) else {
+            return nil
+        }
         return (Character(Unicode.Scalar(state)), session)
     }
 }

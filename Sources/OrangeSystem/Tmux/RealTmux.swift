@@ -72,7 +72,9 @@ public struct RealTmux: TmuxClient {
     }
 
     public func capturePane(_ name: String, lines: Int) -> String? {
-        guard let result = try? tmux(["capture-pane", "-p", "-t", "=" + name + ":", "-S", "-\(lines)"]), result.succeeded else { return nil }
+        guard let result = try? tmux(["capture-pane", "-p", "-t", "=" + name + ":", "-S", "-\(lines)"]), result.succeeded else {
+            return nil
+        }
         return result.stdout
     }
 
