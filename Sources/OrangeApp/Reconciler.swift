@@ -136,10 +136,19 @@ public struct Reconciler: Sendable {
     /// task may have been released and spawned again, under the same session name and maybe in
     /// the same slot. So this runs under the task's spawn lock, on the task as it is now, and only
     /// if its status is still the one the caller decided on.
+    ///
+    /// An agent's own command (reporting `delegated`, say) does not wait for that lock: whoever
+    /// holds it is ending this very session and waits for this command to exit, so waiting here
+    /// would only make both wait until the kill. The holder releases the workspace itself.
     func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
-        try FileLock.withLock(DataDirectory(home: context.home).spawnLockFile(task.id, in: task.project)) {
-            guard let current = try context.tasks.find(task.id), current.status == task.status else { return }
-            try stopAgentLocked(current, project: project, force: force)
+        let ownTask = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
+        do {
+            try FileLock.withLock(context.layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: ownTask ? 0 : 30) {
+                guard let current = try context.tasks.find(task.id), current.status == task.status else { return }
+                try stopAgentLocked(current, project: project, force: force)
+            }
+        } catch is FileLock.Timeout where ownTask {
+            context.logger.info("agent", "Another process is ending this agent's session", [("task_id", .string(task.id.rawValue))])
         }
     }
 

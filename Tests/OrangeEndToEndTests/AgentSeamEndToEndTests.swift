@@ -174,4 +174,36 @@ struct AgentSeamEndToEndTests {
         #expect(try h.json(["task", "show", child])["workspace"] == "coffee--1")
         #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)
     }
+
+    /// The engine (here: a process holding the task's spawn lock, as the engine does while it
+    /// ends the session) is ending an agent's session when the agent's own `task update --status
+    /// delegated` reaches its release: the command does not wait for that lock (the holder waits
+    /// for the command to exit, so both would wait until the kill); it finishes its report.
+    @Test func anAgentsOwnReportDoesNotWaitForWhoeverIsEndingItsSession() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try h.installSleepyAgent()
+        let repo = try h.makeProject("coffee", poolSize: 2)
+        let task = try id(h.json(["task", "create", "parent", "x", "--harness", "sleepy"], in: repo))
+        let workspace = h.home + "/workspaces/" + (try #require(try h.json(["task", "show", task])["workspace"]?.stringValue))
+        _ = try h.json(["task", "create", "child", "y", "--parent", task, "--no-spawn"], in: repo)
+        let lock = h.home + "/tasks/coffee/\(task)/.spawn.lock"
+        let holder = try h.runner.check(["sh", "-c", "flock -x \"$1\" sleep 20 >/dev/null 2>&1 & echo $!", "_", lock]).stdout
+            .trimmingSpaces()
+        defer { _ = try? h.runner.run(["kill", holder]) }
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 10_000_000_000
+        // The holder has the lock once flock runs its sleep.
+        while (try? h.runner.run(["flock", "-n", lock, "true"]))?.exitCode == 0 && clock.monotonicNanoseconds() < deadline {
+            clock.sleep(milliseconds: 10)  // a poll interval, not a wait for the outcome
+        }
+        let report = try h.orange(
+            ["task", "update", "--status", "delegated", "--json"], in: workspace, extraEnvironment: ["ORANGE_TASK_ID": task])
+        #expect(report.exitCode == 0, "\(report.stdout) \(report.stderr)")
+        #expect(try h.status(task) == "delegated")
+        // It returned while the lock was still held (for 20 s, well past what the command
+        // needs): it did not wait for it, as it did before, until the holder let go.
+        let state = try h.runner.run(["ps", "-o", "stat=", "-p", holder]).stdout.trimmingSpaces()
+        #expect(!state.isEmpty && !state.hasPrefix("Z"), "the lock holder had let go: \(state)")
+    }
 }
