@@ -77,7 +77,7 @@ extension Commands {
         // Without an engine nothing acts between commands: say how to get one.
         let noEngine =
             (try? EngineLock.runningEngine(home: context.home)) == nil
-            ? "; no engine runs for this ORANGE_HOME, so it waits for the next orange command: run 'orange watch' or 'orange service install'"
+            ? "; no engine runs for this ORANGE_HOME, so it waits for the next orange command that changes tasks: run 'orange watch' or 'orange service install'"
             : ""
         return { id in
             guard let task = view.task(id) else { return nil }
