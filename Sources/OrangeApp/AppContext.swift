@@ -41,6 +41,8 @@ public struct AppContext: Sendable {
     public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = {
         FileSystem.findExecutable($0, searchPath: $1)
     }
+    /// Runs short helper programs (argv, never a shell): `systemctl --user` for `orange service`.
+    public var processRunner: any ProcessRunning = ProcessRunner()
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
 

@@ -74,6 +74,11 @@ extension Commands {
         let (projects, harnesses, pool) = try (context.projects.list(), context.harnesses(), context.pool.read())
         let spawner = Spawner(context: context)
         let now = context.clock.now()
+        // Without an engine nothing acts between commands: say how to get one.
+        let noEngine =
+            (try? EngineLock.runningEngine(home: context.home)) == nil
+            ? "; no engine runs for this ORANGE_HOME, so it waits for the next orange command that changes tasks: run 'orange watch' or 'orange service install'"
+            : ""
         return { id in
             guard let task = view.task(id) else { return nil }
             if let due = task.spawnRetryAt, due > now {
@@ -87,6 +92,7 @@ extension Commands {
             else { return nil }
             return
                 "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"
+                + noEngine
         }
     }
 

@@ -12,7 +12,7 @@ public enum OrangeCommands {
         """
 
     public static let all: [CommandSpec] =
-        project + task + lifecycle + workspace + watch + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
+        project + task + lifecycle + workspace + watch + service + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
 
     public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
@@ -67,6 +67,20 @@ public enum OrangeCommands {
         CommandSpec(
             ["watch", "sync"], summary: "Wait until the running engine has applied every change made before this command.",
             options: [OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up after this long (default: 30).")]),
+    ]
+
+    static let service: [CommandSpec] = [
+        CommandSpec(
+            ["service", "install"], summary: "Run 'orange watch' as a systemd user service for this ORANGE_HOME (restarted on failure).",
+            options: [OptionSpec("print", help: "Only print the unit; write nothing.")],
+            discussion:
+                "Writes $XDG_CONFIG_HOME/systemd/user/orange-watch.service (default ~/.config/…; orange-watch-<hash>.service\nfor an ORANGE_HOME other than ~/orange), then runs 'systemctl --user daemon-reload' and 'enable --now'\nwhen a user systemd answers; otherwise it says so and leaves the unit written. Output goes to the\njournal (journalctl --user -u <unit>) and orange.log.",
+            examples: ["orange service install", "orange service install --print"]),
+        CommandSpec(
+            ["service", "uninstall"], summary: "Stop and disable the service when systemd answers, and remove exactly its unit file."),
+        CommandSpec(
+            ["service", "status"],
+            summary: "Say whether the unit is installed, what systemd reports, and whether an engine runs for this ORANGE_HOME."),
     ]
 
     static let project: [CommandSpec] = [
