@@ -91,7 +91,7 @@ extension Commands {
                 pool.freeCount(of: project.name, poolSize: project.poolSize) > 0
             else { return nil }
             return
-                "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command, and at once under 'orange watch')"
+                "a workspace slot of project '\(project.name)' is free: the next reconcile starts it (one runs after every orange command that changes tasks, and at once under 'orange watch')"
                 + noEngine
         }
     }
