@@ -84,7 +84,7 @@ extension Commands {
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"
         if !blockers.isEmpty { text += " blocked by \(blockers.map(\.rawValue).joined(separator: ", "))" }
         if let parent { text += " under \(parent)" }
-        if invocation.flag("hold") { text += " held (lift with 'orange task unhold \(id)')" }
+        if invocation.flag("hold") { text += ", held (lift with 'orange task unhold \(id)')" }
         text += "\n"
         // Start whatever is ready now, this task included (unless told not to).
         let transitions = try Reconciler(context: context).reconcile(changed: [id], spawn: !invocation.flag("no-spawn"))
