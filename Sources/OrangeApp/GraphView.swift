@@ -51,6 +51,7 @@ struct GraphView {
         case .ready: return "ready"
         case .notPending: return ""
         case .onCycle(let path): return formatCycle(path)
+        case .held: return readiness(task.id).holdExplanation(task.id) ?? ""
         case .blocked(let blockers): return "blocked: " + blockers.map(\.description).joined(separator: ", ")
         }
     }
@@ -60,6 +61,7 @@ struct GraphView {
         case .ready: return "ready"
         case .notPending(let status): return "not pending (\(status.rawValue))"
         case .onCycle(let path): return "blocked: on a dependency \(formatCycle(path))"
+        case .held: return readiness(task.id).holdExplanation(task.id) ?? ""
         case .blocked(let blockers): return "blocked: " + blockers.map(\.description).joined(separator: ", ")
         }
     }

@@ -125,6 +125,8 @@ public struct OrangeCLI: Sendable {
         case ["task", "cancel"]: return try commands.taskCancel()
         case ["task", "delete"]: return try commands.taskDelete()
         case ["task", "spawn"]: return try commands.taskSpawn()
+        case ["task", "hold"]: return try commands.taskHold()
+        case ["task", "unhold"]: return try commands.taskUnhold()
         case ["task", "respawn"]: return try commands.taskRespawn()
         case ["task", "attach"]: return try commands.taskAttach()
         case ["task", "approve"]: return try commands.taskApprove()

@@ -53,7 +53,7 @@ extension Commands {
             let task = TaskRecord(
                 id: id, project: project.name, branch: branch, harness: harness, status: status,
                 description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now,
-                execution: execution, branches: branches, body: body)
+                execution: execution, branches: branches, hold: invocation.flag("hold") ? "" : nil, body: body)
             try validateNewTask(task, among: scan.tasks)
 
             try context.tasks.create(task)
@@ -66,6 +66,9 @@ extension Commands {
                         ("blocked_by", .array(blockers.map { .string($0.rawValue) })), ("parent", .optional(parent?.rawValue)),
                         ("status", .string(status.rawValue)),
                     ]), for: id, in: project.name)
+            if task.hold != nil {
+                try context.tasks.appendHistory(HistoryEvent(type: "task.held", timestamp: now), for: id, in: project.name)
+            }
             if let parent {
                 CrashPoint.reach("create.child-written", context)
                 try linkChild(id, to: parent, in: project.name, at: now)
@@ -81,6 +84,7 @@ extension Commands {
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"
         if !blockers.isEmpty { text += " blocked by \(blockers.map(\.rawValue).joined(separator: ", "))" }
         if let parent { text += " under \(parent)" }
+        if invocation.flag("hold") { text += ", held (lift with 'orange task unhold \(id)')" }
         text += "\n"
         // Start whatever is ready now, this task included (unless told not to).
         let transitions = try Reconciler(context: context).reconcile(changed: [id], spawn: !invocation.flag("no-spawn"))

@@ -108,6 +108,8 @@ struct Spawner {
                 } else {
                     guard record.status == .pending else { throw SkipSpawn("task is \(record.status.rawValue), not pending") }
                     guard record.blockedBy == task.blockedBy else { throw SkipSpawn("its blockers changed") }
+                    // A hold set after the caller read the task (a person's `task hold`) wins.
+                    guard record.hold == nil else { throw SkipSpawn("it is held") }
                 }
                 record.status = .working
                 record.updatedAt = now

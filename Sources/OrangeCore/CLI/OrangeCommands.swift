@@ -127,7 +127,10 @@ public enum OrangeCommands {
                 OptionSpec(
                     "context", .value(placeholder: "text|-"), help: "Extra context for the agent, written to the body; '-' reads stdin."),
                 OptionSpec("status", .value(placeholder: "pending|reviewing"), help: "Initial status (default: pending)."),
-                OptionSpec("no-spawn", help: "Do not start agents now (a running 'orange watch' still starts ready tasks)."),
+                OptionSpec(
+                    "no-spawn",
+                    help: "Do not start agents now (only now: 'orange watch' or the next orange command starts it; see --hold)."),
+                OptionSpec("hold", help: "Create the task held: it does not start, whatever changes, until 'orange task unhold <id>'."),
                 .execution("How this task's sub-tasks run (default: inherited from its parent, else the project)."),
                 .branches("Where this task's sub-tasks branch and merge (default: inherited)."),
             ],
@@ -188,6 +191,16 @@ public enum OrangeCommands {
     static let lifecycle: [CommandSpec] = [
         CommandSpec(
             ["task", "spawn"], summary: "Start an agent for a pending task now.",
+            positionals: [PositionalSpec("id", help: "The task id.")]),
+        CommandSpec(
+            ["task", "hold"], summary: "Keep a task from starting until 'orange task unhold' (a running agent is not stopped).",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [OptionSpec("reason", .value(placeholder: "text"), help: "Why, shown wherever the task's status is.")],
+            discussion:
+                "A held pending task is never ready: edits, 'orange watch' and its blockers finishing do not start it.\nA hold on a task that is not pending keeps it from starting again if it goes back to pending."
+        ),
+        CommandSpec(
+            ["task", "unhold"], summary: "Lift a task's hold; it starts when it is ready.",
             positionals: [PositionalSpec("id", help: "The task id.")]),
         CommandSpec(
             ["task", "respawn"], summary: "Start a new agent session for a task whose agent stopped.",

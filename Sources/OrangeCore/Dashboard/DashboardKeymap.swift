@@ -136,6 +136,7 @@ extension DashboardState {
         switch readiness {
         case .blocked(let blockers): return "blocked by " + blockers.map(\.description).joined(separator: ", ")
         case .onCycle: return "on a dependency cycle"
+        case .held(let reason): return reason.isEmpty ? "held" : "held: \(reason)"
         default: return nil
         }
     }

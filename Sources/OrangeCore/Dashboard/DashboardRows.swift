@@ -88,6 +88,7 @@ extension DashboardState {
         var statusText = graph.statusLabel(of: id)
         let readiness = graph.readiness(of: id, cycles: cycles)
         if readiness.isReady { statusText += " (ready)" }
+        if case .held = readiness { statusText = "held" }
         if busy.contains(id) { statusText = "processing…" }
         let stats = task.workspace == nil ? nil : self.stats[id]
         return DashboardRow(
@@ -110,6 +111,8 @@ extension DashboardState {
             notes.append("⟵ blocked by " + names.joined(separator: ", "))
         case .onCycle(let path):
             notes.append("⚠ on a dependency cycle: " + path.map { graph[$0].map(displayName) ?? $0.rawValue }.joined(separator: " → "))
+        case .held(let reason):
+            notes.append("⏸ held" + (reason.isEmpty ? "" : ": " + TerminalText.sanitized(reason)) + " (orange task unhold \(task.id))")
         case .ready, .notPending:
             break
         }

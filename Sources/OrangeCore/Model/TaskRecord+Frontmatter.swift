@@ -30,6 +30,7 @@ extension TaskRecord {
             execution: try fields.choice("execution", ExecutionMode.self),
             branches: try fields.choice("branches", BranchModel.self),
             reassessed: try fields.taskIDList("reassessed"),
+            hold: try fields.hold(),
             extra: fields.extra,
             body: document.body
         )
@@ -63,6 +64,7 @@ extension TaskRecord {
         if let execution { add("execution", .plain(execution.rawValue)) }
         if let branches { add("branches", .plain(branches.rawValue)) }
         if !reassessed.isEmpty { add("reassessed", .list(reassessed.map { .string($0.rawValue) })) }
+        if let hold { add("hold", hold.isEmpty ? .plain("true") : .string(hold)) }
         // An extra entry named like a known key would be written twice and make the file
         // unreadable; the known field is the truth.
         entries += extra.filter { TaskRecord.knownKeyPositions[$0.key] == nil }
@@ -211,6 +213,15 @@ private struct TaskRecordFields {
             if seen.insert(id).inserted { ids.append(id) }
         }
         return ids
+    }
+
+    /// `hold:`: `true` (or an empty value) is a hold without a reason, `false` or null is no
+    /// hold, any other text is the reason.
+    func hold() throws(FrontmatterError) -> String? {
+        guard let value = try text("hold") else { return nil }
+        let trimmed = value.trimmingSpaces()
+        if trimmed == "false" { return nil }
+        return trimmed == "true" ? "" : trimmed
     }
 
     /// One of an enum's words, or nil when missing or null.

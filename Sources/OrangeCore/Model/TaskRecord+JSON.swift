@@ -24,6 +24,7 @@ extension TaskRecord {
             ("execution", .optional(execution?.rawValue)),
             ("branches", .optional(branches?.rawValue)),
             ("reassessed", .array(reassessed.map { .string($0.rawValue) })),
+            ("hold", hold.map { .string($0) } ?? .null),
         ]
         if !extra.isEmpty {
             let taken = Set(

@@ -38,6 +38,10 @@ public struct TaskRecord: Hashable, Sendable {
     /// Done children this (sequential) parent was given a reassess turn for (`reassessed:`,
     /// written only when non-empty).
     public var reassessed: [TaskID]
+    /// A person's hold (`hold:`): nil when not held, "" when held without a reason (`hold: true`),
+    /// else the reason. A held pending task is not ready, whatever else changes; a hold never
+    /// stops a running agent. Written only when set.
+    public var hold: String?
     /// Front matter keys orange does not own, in file order.
     public var extra: [FrontmatterEntry]
     /// The Markdown after the front matter, byte for byte.
@@ -50,7 +54,7 @@ public struct TaskRecord: Hashable, Sendable {
         tmuxSession: String? = nil, createdAt: Timestamp? = nil, updatedAt: Timestamp? = nil,
         prURL: String? = nil, spawnFailures: Int = 0, lastError: String? = nil,
         spawnRetryAt: Timestamp? = nil, agentCrashes: Int = 0, execution: ExecutionMode? = nil,
-        branches: BranchModel? = nil, reassessed: [TaskID] = [], extra: [FrontmatterEntry] = [], body: String = ""
+        branches: BranchModel? = nil, reassessed: [TaskID] = [], hold: String? = nil, extra: [FrontmatterEntry] = [], body: String = ""
     ) {
         self.id = id
         self.project = project
@@ -73,6 +77,7 @@ public struct TaskRecord: Hashable, Sendable {
         self.execution = execution
         self.branches = branches
         self.reassessed = reassessed
+        self.hold = hold
         self.extra = extra
         self.body = body
     }
@@ -81,8 +86,13 @@ public struct TaskRecord: Hashable, Sendable {
     public static let knownKeys: [String] = [
         "id", "project", "branch", "harness", "status", "description", "parent", "blocked_by", "children",
         "workspace", "tmux_session", "created_at", "updated_at", "pr_url", "spawn_failures", "last_error",
-        "spawn_retry_at", "agent_crashes", "execution", "branches", "reassessed",
+        "spawn_retry_at", "agent_crashes", "execution", "branches", "reassessed", "hold",
     ]
+
+    /// `held` or `held: <reason>`, nil when not held.
+    public var holdText: String? {
+        hold.map { $0.isEmpty ? "held" : "held: \($0)" }
+    }
 
     /// The record with an empty body: what a long-running holder of every task (the engine)
     /// keeps, so its memory does not grow with the notes written in TASK.md files. Never to be

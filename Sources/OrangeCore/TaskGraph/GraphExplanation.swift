@@ -38,6 +38,9 @@ extension TaskGraph {
                         out.append(.line("\(indent)\(name(id)) is ready and waits for a free workspace slot"))
                         out.append(.root("\(name(id)) is ready"))
                     }
+                case .held(let reason):
+                    out.append(.line("\(indent)\(name(id)) is held" + (reason.isEmpty ? "" : ": \(reason)")))
+                    out.append(.root(Readiness.held(reason).holdExplanation(id) ?? "held"))
                 case .onCycle(let path):
                     out.append(.line("\(indent)\(name(id)) is on a dependency cycle: \(formatCycle(path))"))
                     out.append(.root("break the cycle by removing one edge (orange task update <id> --unblock <id>)"))

@@ -44,14 +44,24 @@ public enum Readiness: Hashable, Sendable {
     case blocked([Blocker])
     /// Pending, but on a dependency cycle (the path starts and ends at this task).
     case onCycle([TaskID])
+    /// Pending, but a person put a hold on it (`hold:`; the reason, "" when none given). Comes
+    /// before blockers and cycles: nothing else starts it until the hold is lifted.
+    case held(String)
 
     public var isReady: Bool { self == .ready }
+
+    /// `held: <reason>; lift with 'orange task unhold <id>'`, for a held task; nil otherwise.
+    public func holdExplanation(_ id: TaskID) -> String? {
+        guard case .held(let reason) = self else { return nil }
+        return (reason.isEmpty ? "held" : "held: \(reason)") + "; lift with 'orange task unhold \(id)'"
+    }
 }
 
 extension TaskGraph {
     public func readiness(of id: TaskID, cycles: CycleIndex? = nil) -> Readiness {
         guard let task = tasks[id] else { return .blocked([Blocker(id: id, state: .missing)]) }
         guard task.status == .pending else { return .notPending(task.status) }
+        if let hold = task.hold { return .held(hold) }
         if let cycles, let path = cycles.path(through: id) { return .onCycle(path) }
         var blockers: [Blocker] = []
         for blockerID in task.blockedBy {
@@ -105,6 +115,7 @@ extension TaskGraph {
     /// plain status otherwise.
     public func statusLabel(of id: TaskID) -> String {
         guard let task = tasks[id] else { return "missing" }
+        if task.status == .pending, task.hold != nil { return "pending (held)" }
         guard task.status == .delegated else { return task.status.rawValue }
         let p = progress(of: id)
         return "delegated (\(p.done)/\(p.total))" + (p.needsAttention ? ", needs attention" : "")
