@@ -73,7 +73,7 @@ import Testing
         (["bogus"], "unknown command 'bogus'"),
         (
             ["task", "frobnicate"],
-            "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete, spawn, respawn, attach, approve, unapprove, merge"
+            "unknown command 'task frobnicate'; expected one of: create, list, show, why, update, cancel, delete, spawn, hold, unhold, respawn, attach, approve, unapprove, merge"
         ),
         (["task", "list", "--nope"], "unknown option '--nope' for 'orange task list'"),
         (["task", "create", "--project"], "option '--project' needs a value (<name>)"),
