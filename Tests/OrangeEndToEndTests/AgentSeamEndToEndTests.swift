@@ -73,17 +73,6 @@ struct AgentSeamEndToEndTests {
 
     func id(_ value: JSONValue) throws -> String { try #require(value["id"]?.stringValue) }
 
-    /// Waits (deadline, not a fixed sleep) until `path` exists; returns its text.
-    func waitForFile(_ h: OrangeHarness, _ path: String, timeout: Double = 30) throws -> String? {
-        let clock = SystemClock()
-        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
-        while clock.monotonicNanoseconds() < deadline {
-            if let text = try? FileSystem.readText(path) { return text }
-            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
-        }
-        return nil
-    }
-
     @Test func anAgentFindsTheOrangeThatSpawnedItFirstOnItsPathAfterSpawnAndRespawn() throws {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
@@ -95,7 +84,7 @@ struct AgentSeamEndToEndTests {
         let repo = try h.makeProject("coffee")
         let task = try id(h.json(["task", "create", "pathy", "x", "--harness", "pathy"], in: repo))
         let binary = try #require(FileSystem.realPath(OrangeHarness.binary))
-        let found = try #require(try waitForFile(h, out), "the agent never wrote which orange it found")
+        let found = try #require(try h.waitForFile(out), "the agent never wrote which orange it found")
         let lines = found.split(separator: "\n").map(String.init)
         #expect(lines.count == 2 && lines[0] != "not found", "\(found)")
         #expect(lines.last == binary, "the agent runs \(found), not \(binary)")
@@ -105,7 +94,7 @@ struct AgentSeamEndToEndTests {
         let session = try #require(try h.json(["task", "show", task])["tmux_session"]?.stringValue)
         try h.runner.check(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
         _ = try h.json(["task", "respawn", task])
-        let again = try #require(try waitForFile(h, out), "the respawned agent never wrote which orange it found")
+        let again = try #require(try h.waitForFile(out), "the respawned agent never wrote which orange it found")
         #expect(again.split(separator: "\n").last.map(String.init) == binary, "\(again)")
     }
 
@@ -120,12 +109,12 @@ struct AgentSeamEndToEndTests {
         let second = try id(h.json(["task", "create", "second", "y", "--harness", "lingering", "--blocked-by", first], in: repo))
         _ = try h.waitFor(first, "reviewing") { $0["status"] == "reviewing" }
         // The first agent reported and still runs (itself and a child).
-        let pids = try #require(try waitForFile(h, log + "/pids")).split(separator: " ").compactMap { Int32(String($0).trimmingSpaces()) }
+        let pids = try #require(try h.waitForFile(log + "/pids")).split(separator: " ").compactMap { Int32(String($0).trimmingSpaces()) }
         #expect(pids.count == 2)
         _ = try h.json(["task", "approve", first])
         _ = try h.json(["task", "merge", first])
         // The merge started the second task in the one slot; at its start it looked.
-        let seen = try #require(try waitForFile(h, log + "/seen-\(second)"), "the second task never started")
+        let seen = try #require(try h.waitForFile(log + "/seen-\(second)"), "the second task never started")
         #expect(seen == "checked\n", "the second agent started while the first one still ran: \(seen)")
         let shown = try h.json(["task", "show", second])
         #expect(shown["workspace"] == "coffee--1")
@@ -169,7 +158,7 @@ struct AgentSeamEndToEndTests {
             return (try? h.status(child)) == "working"
         }
         let child = try #require(shown["children"]?.arrayValue?.first?.stringValue)
-        let seen = try #require(try waitForFile(h, log + "/seen-\(child)"), "the child never started")
+        let seen = try #require(try h.waitForFile(log + "/seen-\(child)"), "the child never started")
         #expect(seen == "checked\n", "the child started while a process of its parent's session still ran: \(seen)")
         #expect(try h.json(["task", "show", child])["workspace"] == "coffee--1")
         #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)

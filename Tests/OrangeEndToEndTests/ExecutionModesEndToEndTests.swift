@@ -127,7 +127,7 @@ struct ExecutionModesEndToEndTests {
 
         // The merge of a gives the parent its turn; it adds a child and delegates again.
         try h.approveAndMerge(a)
-        let prompt = try #require(try waitForFile(log + "/reassess-\(parent)-0"), "the parent never got its reassess turn")
+        let prompt = try #require(try h.waitForFile(log + "/reassess-\(parent)-0"), "the parent never got its reassess turn")
         #expect(prompt.contains("Sub-task \(a)") && prompt.contains("work-\(a).txt"), "\(prompt)")
         #expect(prompt.contains("- \(b) [pending]"), "\(prompt)")
         let history = try h.json(["task", "show", parent])["history"]?.arrayValue ?? []
@@ -140,7 +140,7 @@ struct ExecutionModesEndToEndTests {
         let x = try #require((withX["children"]?.arrayValue ?? []).compactMap(\.stringValue).first { $0 != a && $0 != b })
         #expect(try h.status(x) == "pending")
         try h.approveAndMerge(b)
-        let second = try #require(try waitForFile(log + "/reassess-\(parent)-1"), "no turn after the second child")
+        let second = try #require(try h.waitForFile(log + "/reassess-\(parent)-1"), "no turn after the second child")
         #expect(second.contains("Sub-task \(b)") && second.contains("- \(x) [pending]"), "\(second)")
         _ = try h.waitFor(x, "reviewing") { $0["status"] == "reviewing" }
         try h.approveAndMerge(x)
@@ -207,15 +207,5 @@ struct ExecutionModesEndToEndTests {
         // Its agent delegates again (here: the test, as the agent): then b starts.
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         _ = try h.waitFor(b, "working") { $0["status"] == "working" }
-    }
-
-    func waitForFile(_ path: String, timeout: Double = 30) throws -> String? {
-        let clock = SystemClock()
-        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
-        while clock.monotonicNanoseconds() < deadline {
-            if let text = try? FileSystem.readText(path) { return text }
-            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
-        }
-        return nil
     }
 }

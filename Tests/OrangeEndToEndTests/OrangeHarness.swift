@@ -80,4 +80,16 @@ final class OrangeHarness: @unchecked Sendable {
         _ = try json(["project", "add", repo, "--name", name, "--pool-size", String(poolSize)])
         return repo
     }
+
+    /// Waits (deadline, not a fixed sleep) until `path` exists; returns its text, or nil when
+    /// it never appeared.
+    func waitForFile(_ path: String, timeout: Double = 30) throws -> String? {
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
+        while clock.monotonicNanoseconds() < deadline {
+            if let text = try? FileSystem.readText(path) { return text }
+            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
+        }
+        return nil
+    }
 }
