@@ -87,7 +87,11 @@ extension InotifyWatcherTests {
         // The buffer really was small: about one event per read (64 KiB reads would hold hundreds).
         let reads = watcher.instance.readCount
         let records = watcher.instance.recordCount
-        #expect(records >= 20_000 && records <= 2 * reads, "\(records) events in \(reads) reads")
+        // 10,000 appends make 20,000 events unless the kernel queue overflowed while this
+        // one-event-per-read reader lagged (a loaded machine): then some were dropped, and the
+        // overflow's resync is what brought the state back.
+        #expect(records >= 20_000 || watcher.overflowCount > 0, "\(records) events in \(reads) reads, no overflow")
+        #expect(records <= 2 * reads, "\(records) events in \(reads) reads")
         print(
             "F8: \(records) events in \(reads) reads; \(interleaved.load(ordering: .relaxed)) of 200 renames during the writes; overflows \(watcher.overflowCount), resyncs \(driver.reducer.state.resyncCount)"
         )
