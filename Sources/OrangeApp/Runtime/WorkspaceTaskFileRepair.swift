@@ -89,16 +89,10 @@ struct WorkspaceTaskFileRepair {
                     ])
                 context.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
             }
-            try Self.relink(link, to: taskFile)
+            try FileSystem.replaceSymbolicLink(at: link, pointingTo: taskFile)  // one rename: never a moment without TASK.md
             return outcome
         }
         throw OrangeError("\(link) kept changing while orange put the link to task \(id) back; it was left as it is")
-    }
-
-    /// Makes the new link under a temporary name and renames it over `link`: rename replaces
-    /// atomically, so readers see the old file or the link, never no TASK.md.
-    static func relink(_ link: String, to target: String) throws {
-        try FileSystem.replaceSymbolicLink(at: link, pointingTo: target)
     }
 }
 
