@@ -45,6 +45,8 @@ public struct AppContext: Sendable {
     public var processRunner: any ProcessRunning = ProcessRunner()
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
+    /// Each task's spawn lock and `.spawning` marker.
+    public var spawnGuards: any SpawnGuards
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,
@@ -76,6 +78,7 @@ public struct AppContext: Sendable {
         self.realPath = realPath
         self.diagnostics = diagnostics
         self.readFile = readFile
+        spawnGuards = FileSpawnGuards(layout: DataDirectory(home: home))
     }
 
     /// Where everything lives under `home`: the one place the data folder's layout is written.

@@ -143,11 +143,11 @@ public struct Reconciler: Sendable {
     func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
         let ownTask = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
         do {
-            try FileLock.withLock(context.layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: ownTask ? 0 : 30) {
+            try context.spawnGuards.withSpawnLock(task.id, in: task.project, timeoutSeconds: ownTask ? 0 : 30) {
                 guard let current = try context.tasks.find(task.id), current.status == task.status else { return }
                 try stopAgentLocked(current, project: project, force: force)
             }
-        } catch is FileLock.Timeout where ownTask {
+        } catch is SpawnLockBusy where ownTask {
             context.logger.info("agent", "Another process is ending this agent's session", [("task_id", .string(task.id.rawValue))])
         }
     }

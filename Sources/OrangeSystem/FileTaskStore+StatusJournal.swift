@@ -26,7 +26,7 @@ extension FileTaskStore {
         try AtomicFile.overwrite(header + "\n" + event + "\n", to: journal, mode: mode_t(DataDirectory.fileMode))
         let written: Bool
         do {
-            written = try AtomicFile.write(Array(task.rendered().utf8), to: path, onlyIf: unchanged)
+            written = try AtomicFile.write(bytesToWrite(task), to: path, onlyIf: unchanged)
         } catch {
             try? FileSystem.removeTree(journal)
             throw error

@@ -13,10 +13,27 @@ public struct FileTaskStore: TaskStore {
     public var layout: DataDirectory
     /// How long a write waits for another writer of the same task before giving up.
     public var lockTimeoutSeconds: Double
+    /// Told of each TASK.md just before it is renamed into place (`announcingWrites`).
+    var willRename: (@Sendable (TaskRecord, UInt64) -> Void)?
 
     public init(layout: DataDirectory, lockTimeoutSeconds: Double = 30) {
         self.layout = layout
         self.lockTimeoutSeconds = lockTimeoutSeconds
+    }
+
+    /// Announces before the rename: the watcher's event for the file can then never be handled
+    /// before the engine knows the write is its own.
+    public func announcingWrites(to observer: @escaping @Sendable (TaskRecord, UInt64) -> Void) -> any TaskStore {
+        var store = self
+        store.willRename = observer
+        return store
+    }
+
+    /// The bytes of `task`'s TASK.md, announced to `willRename`.
+    func bytesToWrite(_ task: TaskRecord) -> [UInt8] {
+        let bytes = Array(task.rendered().utf8)
+        willRename?(task, FNV1a.hash(bytes))
+        return bytes
     }
 
     /// Prefix of the name a task folder is renamed to before it is removed; `scan` skips these.
@@ -38,7 +55,7 @@ public struct FileTaskStore: TaskStore {
             // lstat, not access: a dangling symlink named TASK.md is still something not to replace.
             if FileSystem.status(path) != nil { throw TaskStoreError.alreadyExists(task.id) }
             do {
-                try AtomicFile.write(task.rendered(), to: path, mode: mode_t(DataDirectory.fileMode))
+                try AtomicFile.write(bytesToWrite(task), to: path, mode: mode_t(DataDirectory.fileMode))
             } catch {
                 // A folder without TASK.md is damage doctor reports. One this call made holds only
                 // its lock, or a TASK.md whose folder sync failed: removed, a failed create leaves nothing.
@@ -78,7 +95,7 @@ public struct FileTaskStore: TaskStore {
                 guard after != before else { return (before, after) }
                 let unchanged: (() -> Bool)? = attempt < Self.updateAttempts ? { FileSystem.status(path) == seen } : nil
                 guard after.status != before.status else {
-                    if try AtomicFile.write(Array(after.rendered().utf8), to: path, onlyIf: unchanged) { return (before, after) }
+                    if try AtomicFile.write(bytesToWrite(after), to: path, onlyIf: unchanged) { return (before, after) }
                     usleep(useconds_t(attempt * 1_000))
                     continue
                 }

@@ -149,8 +149,7 @@ import Testing
         loop.selfWrite(a, 2)
         loop.advance(by: ms(5))
         // In place: truncate (MODIFY) then write and close.
-        loop.send(.selfWrite(a, contentHash: 3))
-        loop.graph[a] = .updated(contentHash: 3)
+        loop.recordSelfWrite(a, 3)
         loop.writeInPlace(a, .valid(3))
         loop.hints([file(a, .partialWrite), file(a, .attributes), file(a, .completeWrite)])
         loop.settle()
@@ -168,16 +167,14 @@ import Testing
         var loop = FakeWatchLoop()
         loop.load([a: 1])
         let start = loop.now
-        loop.send(.selfWrite(a, contentHash: 2))  // the engine now holds 2; the disk still has 1
-        loop.graph[a] = .updated(contentHash: 2)
+        loop.recordSelfWrite(a, 2)  // the engine now holds 2; the disk still has 1
         loop.settle()
         #expect(loop.batches.map(\.time) == [start + ms(30)])
         #expect(loop.graph[a] == .updated(contentHash: 1))
         // A user edit racing orange's write: the user's content wins and is reported.
         loop.clearLog()
         loop.replace(a, .valid(2))
-        loop.graph[a] = .updated(contentHash: 2)
-        loop.send(.selfWrite(a, contentHash: 2))
+        loop.recordSelfWrite(a, 2)
         loop.replace(a, .valid(9))
         loop.hints([file(a, .completeWrite), file(a, .completeWrite)])
         loop.settle()
@@ -213,17 +210,19 @@ import Testing
         var loop = FakeWatchLoop()
         loop.load([a: 1])
         let start = loop.now
-        let first = loop.reducer.handle(.hints([.overflow]), now: start)
+        // The reducer alone from here (a copy of the loop's), to answer each request by hand.
+        var reducer = loop.reducer
+        let first = reducer.handle(.hints([.overflow]), now: start)
         #expect(first.first == .fullResync)
-        #expect(loop.reducer.handle(.hints([.overflow]), now: start + ms(1)).isEmpty)
-        let finished = loop.reducer.handle(.resyncFinished, now: start + ms(2))
+        #expect(reducer.handle(.hints([.overflow]), now: start + ms(1)).isEmpty)
+        let finished = reducer.handle(.resyncFinished, now: start + ms(2))
         #expect(finished.isEmpty)  // a was not listed: re-read after S; the next resync waits
-        #expect(loop.reducer.nextDeadline == start + ms(32))
-        let read = loop.reducer.handle(.tick, now: start + ms(32))
+        #expect(reducer.nextDeadline == start + ms(32))
+        let read = reducer.handle(.tick, now: start + ms(32))
         #expect(read == [.read(a)])
-        #expect(loop.reducer.handle(.fileRead(a, loop.readResult(a)), now: start + ms(33)).isEmpty)
-        #expect(loop.reducer.handle(.tick, now: start + ms(100)).first == .fullResync)
-        #expect(loop.reducer.state.resyncCount == 2)
+        #expect(reducer.handle(.fileRead(a, loop.readResult(a)), now: start + ms(33)).isEmpty)
+        #expect(reducer.handle(.tick, now: start + ms(100)).first == .fullResync)
+        #expect(reducer.state.resyncCount == 2)
     }
 
     /// F14: a symlinked workspace TASK.md replaced by `sed -i` changes nothing in the task tree;

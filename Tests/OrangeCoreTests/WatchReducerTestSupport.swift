@@ -24,11 +24,34 @@ struct FakeFile: Hashable {
     var fingerprint: FileFingerprint
 }
 
-/// A fake watch loop around a real reducer: a fake task tree that answers every `.read`, `.stat`,
-/// `.sweep` and `.fullResync` at once (as the real loop does), an engine-side model of the graph,
-/// and a log of everything with its time. Time moves only through `advance(to:)`.
+/// The fake tree as the driver reads it: every read answered at once, unless reads are held.
+struct FakeTaskTree: TaskTreeSource {
+    var files: [TaskKey: FakeFile]
+    var answerReads: Bool
+
+    func read(_ keys: [TaskKey]) -> [TaskFileRead?] {
+        keys.map { answerReads ? TaskFileRead(result: FakeTaskTree.result(files[$0]), record: nil) : nil }
+    }
+
+    func stat(_ key: TaskKey) -> FileFingerprint? { files[key]?.fingerprint }
+    func resync() -> [TaskKey] { files.keys.sorted() }
+    func allTaskKeys() -> [TaskKey] { files.keys.sorted() }
+
+    static func result(_ file: FakeFile?) -> FileReadResult {
+        guard let file else { return .missing }
+        switch file.content {
+        case .valid(let hash): return .parsed(fingerprint: file.fingerprint, contentHash: hash)
+        case .invalid(let line, let reason): return .invalid(fingerprint: file.fingerprint, line: line, reason: reason)
+        }
+    }
+}
+
+/// The engine's `WatchDriver` over a fake task tree (the swift-nio EmbeddedEventLoop idea: the
+/// production driver, an in-memory world), plus an engine-side model of the graph and a log of
+/// everything with its time. Time moves only through `advance(to:)`.
 struct FakeWatchLoop {
-    var reducer: WatchReducer
+    var driver: WatchDriver
+    var reducer: WatchReducer { driver.reducer }
     var now: UInt64
     var files: [TaskKey: FakeFile] = [:]
     private var nextInode: UInt64 = 100
@@ -42,11 +65,11 @@ struct FakeWatchLoop {
     var batches: [(time: UInt64, changes: [TaskKey: TaskChange])] = []
     /// Each task named by `.actionsAllowed`, with the time.
     var allowed: [(time: UInt64, key: TaskKey)] = []
-    /// When false, `.read` requests are left unanswered (a slow loop), to test what waits for them.
+    /// When false, reads are left unanswered (a slow loop), to test what waits for them.
     var answerReads = true
 
     init(configuration: WatchConfiguration = WatchConfiguration(), start: UInt64 = t0) {
-        reducer = WatchReducer(configuration: configuration, now: start)
+        driver = WatchDriver(reducer: WatchReducer(configuration: configuration, now: start))
         now = start
     }
 
@@ -102,13 +125,7 @@ struct FakeWatchLoop {
         files[key] = file
     }
 
-    func readResult(_ key: TaskKey) -> FileReadResult {
-        guard let file = files[key] else { return .missing }
-        switch file.content {
-        case .valid(let hash): return .parsed(fingerprint: file.fingerprint, contentHash: hash)
-        case .invalid(let line, let reason): return .invalid(fingerprint: file.fingerprint, line: line, reason: reason)
-        }
-    }
+    func readResult(_ key: TaskKey) -> FileReadResult { FakeTaskTree.result(files[key]) }
 
     // MARK: - Driving the reducer
 
@@ -134,47 +151,46 @@ struct FakeWatchLoop {
 
     mutating func hints(_ hints: [WatchHint]) { send(.hints(hints)) }
 
-    /// Sends one event now and answers the resulting requests (and theirs) at the same time.
+    /// Sends one event now; the driver answers the resulting requests (and theirs) at once.
     mutating func send(_ event: WatchEvent) {
-        var queue = [event]
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
-            for action in reducer.handle(next, now: now) {
-                log.append((now, action))
-                queue += answer(action)
+        var actions: [WatchAction] = []
+        let tree = FakeTaskTree(files: files, answerReads: answerReads)
+        let time = now
+        let outputs = driver.handle([event], source: tree, now: { time }, trace: { actions.append($0) })
+        log += actions.map { (time, $0) }
+        take(outputs)
+    }
+
+    private mutating func take(_ outputs: [WatchDriver.Output]) {
+        for output in outputs {
+            switch output {
+            case .graphChanged(let changes):
+                batches.append((now, Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.change) })))
+                for applied in changes { graph[applied.key] = applied.change }
+            case .selfWritten(let applied):
+                graph[applied.key] = applied.change
+            case .actionsAllowed(let keys):
+                allowed += keys.map { (now, $0) }
+            case .diagnostic, .sweepStarted, .resyncStarted, .cookie:
+                break
             }
         }
     }
 
-    private mutating func answer(_ action: WatchAction) -> [WatchEvent] {
-        switch action {
-        case .read(let key):
-            return answerReads ? [.fileRead(key, readResult(key))] : []
-        case .stat(let key):
-            return [.statResult(key, files[key]?.fingerprint)]
-        case .sweep:
-            return files.keys.sorted().map { .statResult($0, files[$0]!.fingerprint) } + [.sweepFinished]
-        case .fullResync:
-            return [.hints(files.keys.sorted().map { file($0, .appeared) }), .resyncFinished]
-        case .graphChanged(let changes):
-            batches.append((now, changes))
-            for (key, change) in changes { graph[key] = change }
-            return []
-        case .actionsAllowed(let keys):
-            allowed += keys.map { (now, $0) }
-            return []
-        case .diagnostic:
-            return []
-        }
-    }
-
-    /// orange writes `hash` itself: renames over, updates its own graph, tells the reducer; then
-    /// the watcher's events for the write arrive.
+    /// orange writes `hash` itself: renames over, tells the driver (which updates the engine's
+    /// graph); then the watcher's events for the write arrive.
     mutating func selfWrite(_ key: TaskKey, _ hash: UInt64) {
         replace(key, .valid(hash))
-        graph[key] = .updated(contentHash: hash)
-        send(.selfWrite(key, contentHash: hash))
+        recordSelfWrite(key, hash)
         hints([file(key, .completeWrite)])
+    }
+
+    /// What the engine does once its own write's rename has landed.
+    mutating func recordSelfWrite(_ key: TaskKey, _ hash: UInt64) {
+        guard let id = TaskID(validating: key.taskID), let project = ProjectName(validating: key.project) else {
+            preconditionFailure("orange writes only tasks with valid names: \(key)")
+        }
+        take(driver.recordSelfWrite(key, record: TaskRecord(id: id, project: project, branch: key.taskID), hash: hash, now: now))
     }
 
     /// Creates `keys` with contents and loads them the way start-up does, then settles and clears

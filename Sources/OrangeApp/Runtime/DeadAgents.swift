@@ -18,10 +18,9 @@ struct DeadAgents {
     /// Checks every agent task of `tasks` (full passes only: it asks tmux about each session).
     func handle(_ tasks: [TaskRecord]) throws -> [EngineTransition] {
         var transitions: [EngineTransition] = []
-        let layout = DataDirectory(home: context.home)
         for task in tasks where [.working, .clarification].contains(task.status) {
             guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-                !FileSystem.fileExists(layout.spawnMarkerFile(task.id, in: task.project))
+                context.spawnGuards.marker(task.id, in: task.project) == nil
             else { continue }
             let gone = !context.tmux.hasSession(session)
             guard gone || context.tmux.isPaneDead(session) == true else { continue }

@@ -33,13 +33,11 @@ struct Spawner {
         let project = projects.first { $0.name == task.project }!
         let harness = harnesses.first { $0.name == task.harness }!
         let session = SessionName.forTask(project: task.project, branch: task.branch, id: task.id)
-        let layout = DataDirectory(home: context.home)
         do {
-            return try FileLock.withLock(layout.spawnLockFile(id, in: task.project), timeoutSeconds: 0) {
-                try spawnLocked(
-                    task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess, layout: layout)
+            return try context.spawnGuards.withSpawnLock(id, in: task.project, timeoutSeconds: 0) {
+                try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess)
             }
-        } catch is FileLock.Timeout {
+        } catch is SpawnLockBusy {
             return .skipped("another spawn of this task is in progress")
         }
     }
@@ -62,22 +60,18 @@ struct Spawner {
     /// The spawn proper, under the task's spawn lock. A `.spawning` marker lives from the claim to
     /// the end; a marker with no lock holder means a spawner died half way (`repairInterrupted`).
     private func spawnLocked(
-        _ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?,
-        layout: DataDirectory
+        _ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?
     ) throws -> Outcome {
         let id = task.id
-        let marker = layout.spawnMarkerFile(id, in: task.project)
+        let guards = context.spawnGuards
 
         // The marker goes down before the claim: every step after it, the claim included, is
         // then undone by `repairInterrupted` if this process dies.
         // A reassess turn's marker names it and its children, so a repair gives the parent back
         // its `delegated` (and the turn) instead of making it pending.
-        if let reassess {
-            try AtomicFile.write(Self.reassessMarkerPrefix + reassess.finished.map(\.rawValue).joined(separator: " ") + "\n", to: marker)
-        } else {
-            try FileSystem.createEmptyFile(marker)
-        }
-        defer { try? FileSystem.removeTree(marker) }
+        let note = reassess.map { Self.reassessMarkerPrefix + $0.finished.map(\.rawValue).joined(separator: " ") + "\n" } ?? ""
+        try guards.placeMarker(id, in: task.project, note: note)
+        defer { try? guards.removeMarker(id, in: task.project) }
         CrashPoint.reach("spawn.marked", context)
 
         // The claim.
@@ -195,20 +189,19 @@ struct Spawner {
     /// Finds claims left by a spawner that died half way (its `.spawning` marker is there but no
     /// one holds the spawn lock) and puts the task back: session ended, workspace freed, pending.
     static func repairInterrupted(_ tasks: [TaskRecord], context: AppContext) throws -> [TaskID] {
-        let layout = DataDirectory(home: context.home)
+        let guards = context.spawnGuards
         var repaired: [TaskID] = []
-        for task in tasks where FileSystem.fileExists(layout.spawnMarkerFile(task.id, in: task.project)) {
-            let marker = layout.spawnMarkerFile(task.id, in: task.project)
+        for task in tasks where guards.marker(task.id, in: task.project) != nil {
             do {
-                try FileLock.withLock(layout.spawnLockFile(task.id, in: task.project), timeoutSeconds: 0) {
-                    guard FileSystem.fileExists(marker) else { return }
+                try guards.withSpawnLock(task.id, in: task.project, timeoutSeconds: 0) {
+                    guard let markerText = guards.marker(task.id, in: task.project) else { return }
                     let current = try context.tasks.find(task.id) ?? task
                     // Not working: the spawner died before its claim, so it did nothing else.
                     guard current.status == .working else {
                         try context.tasks.update(task.id, in: task.project) { record in
                             record.lastError = "a spawn was interrupted; it will be retried"
                         }
-                        try FileSystem.removeTree(marker)
+                        try guards.removeMarker(task.id, in: task.project)
                         repaired.append(task.id)
                         return
                     }
@@ -223,7 +216,6 @@ struct Spawner {
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
                     }
                     let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
-                    let markerText = (try? FileSystem.readText(marker)) ?? ""
                     let turn =
                         markerText.hasPrefix(reassessMarkerPrefix)
                         ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap {
@@ -236,11 +228,11 @@ struct Spawner {
                         record.tmuxSession = nil
                         record.lastError = "a spawn was interrupted; it will be retried"
                     }
-                    try FileSystem.removeTree(marker)
+                    try guards.removeMarker(task.id, in: task.project)
                     context.logger.warn("spawn", "Interrupted spawn repaired", [("task_id", .string(task.id.rawValue))])
                     repaired.append(task.id)
                 }
-            } catch is FileLock.Timeout {
+            } catch is SpawnLockBusy {
                 continue  // a spawn is in progress
             }
         }

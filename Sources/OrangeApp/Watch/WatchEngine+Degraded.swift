@@ -25,16 +25,12 @@ extension WatchEngine {
         nextPollAt = now + interval
         degradedPolls += 1
         let polled = watcher.pollUnwatched { project in
-            project.map { self.reducer.knownKeys(inProject: $0) } ?? self.reducer.knownKeys
+            project.map { self.driver.reducer.knownKeys(inProject: $0) } ?? self.driver.knownKeys
         }
-        do {
-            // The poll first: a folder the retry then finds gone leaves the list, and its tasks
-            // must have been stat'ed (and found missing) before that.
-            try handle(polled, watcher: watcher, worker: worker)
-            try handle([.hints(watcher.retryUnwatched())], watcher: watcher, worker: worker)
-        } catch {
-            emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
-        }
+        // The poll first: a folder the retry then finds gone leaves the list, and its tasks must
+        // have been stat'ed (and found missing) before that.
+        handle(polled, worker: worker)
+        handle([.hints(watcher.retryUnwatched())], worker: worker)
         if !watcher.isDegraded { announceRecovered() }
     }
 

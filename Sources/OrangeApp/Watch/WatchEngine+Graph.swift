@@ -4,18 +4,26 @@ import OrangeSystem
 /// The engine's own view of the graph: what each batch from the reducer changes, and the lines
 /// it prints about it.
 extension WatchEngine {
+    /// Where a change to the engine's graph came from: a TASK.md read after an event, a sweep or
+    /// a resync, or the engine's own write.
+    enum ChangeOrigin: String {
+        case file
+        case engine
+    }
+
     /// Updates the engine's graph and reports what changed, with the delay since the first event.
-    func apply(_ changes: [TaskKey: TaskChange]) {
+    func apply(_ changes: [AppliedTaskChange], origin: ChangeOrigin) {
         let now = clock.monotonicNanoseconds()
         var changedIDs: [TaskID] = []
         defer { publishSnapshot() }
-        for (key, change) in changes.sorted(by: { $0.key < $1.key }) {
-            let latency = firstHint.removeValue(forKey: key).map { Double(now - $0) / 1e6 }
+        for applied in changes {
+            let key = applied.key
+            let latency = applied.firstHintAt.map { Double(now - $0) / 1e6 }
             let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
-            switch change {
+            switch applied.change {
             case .updated:
                 let wasInvalid = invalidFiles.removeValue(forKey: key) != nil
-                guard let record = parsed.removeValue(forKey: key) else { continue }
+                guard let record = applied.record else { continue }
                 let old = graph[record.id]
                 graph.upsert(record)
                 changedIDs.append(record.id)
@@ -39,16 +47,17 @@ extension WatchEngine {
                         .object([
                             ("event", "added"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
                             ("status", .string(record.status.rawValue)), ("latency_ms", latency.map { .double($0) } ?? .null),
+                            ("origin", .string(origin.rawValue)),
                         ]),
                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
                 if let old, old.status != record.status {
-                    recordStatusIfEditedOutside(record)
+                    if origin == .file { recordStatusIfEditedOutside(record) }
                     emit(
                         .object([
                             ("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
                             ("from", .string(old.status.rawValue)), ("to", .string(record.status.rawValue)),
-                            ("latency_ms", latency.map { .double($0) } ?? .null),
+                            ("latency_ms", latency.map { .double($0) } ?? .null), ("origin", .string(origin.rawValue)),
                         ]),
                         "\(record.branch)  \(old.status.rawValue) → \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
@@ -73,7 +82,6 @@ extension WatchEngine {
                     "! \(where_): \(reason) (keeping the last good version)")
             }
         }
-        releaseEmptiedStorage()
         guard !changedIDs.isEmpty else { return }
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.
@@ -104,13 +112,6 @@ extension WatchEngine {
                 context.logger.info("watch", "Recorded a status edited outside orange", [("task_id", .string(id.rawValue))])
             }
         }
-    }
-
-    /// A dictionary keeps its capacity when emptied: after the start-up batch, the records
-    /// waiting for the graph and the first-event times held room for every task, for good.
-    private func releaseEmptiedStorage() {
-        if parsed.isEmpty && parsed.capacity > 1024 { parsed = [:] }
-        if firstHint.isEmpty && firstHint.capacity > 1024 { firstHint = [:] }
     }
 
     func publishSnapshot() {

@@ -4,10 +4,11 @@ import OrangeSystem
 
 /// `orange watch`: inotify events in, graph updates and agent spawns out.
 ///
-/// One thread owns the watcher, the reducer and the engine's view of the graph, and sleeps in
-/// `poll(2)` until an event, a signal, the reducer's next deadline or the next poll of unwatched
-/// folders. Reconciles (git, tmux) run on `EngineWorker`'s thread so the inotify queue keeps
-/// draining.
+/// One thread owns the watcher, the `WatchDriver` (the reducer and what it reads) and the
+/// engine's view of the graph, and sleeps in `poll(2)` until an event, a signal, the reducer's
+/// next deadline or the next poll of unwatched folders. Reconciles (git, tmux) run on
+/// `EngineWorker`'s thread so the inotify queue keeps draining; what they write comes back to
+/// the loop as orange's own writes.
 final class WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
@@ -51,10 +52,10 @@ final class WatchEngine {
     let stopHandle: StopHandle
     /// Writes one event: a JSON line with `--json`, a readable line otherwise.
     let emit: @Sendable (JSONValue, String) -> Void
-    var reducer: WatchReducer
+    var driver: WatchDriver
     var graph = TaskGraph()
-    var firstHint: [TaskKey: UInt64] = [:]
-    var parsed: [TaskKey: TaskRecord] = [:]
+    /// orange's own writes made on other threads (the worker, the link repairs), for the loop.
+    let selfWrites = SelfWriteInbox()
     /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
     var announcedReady: Set<TaskID> = []
     /// Degraded mode: when the next poll of unwatched folders is due (nil: not degraded).
@@ -63,6 +64,7 @@ final class WatchEngine {
     let clock = SystemClock()
     private let loop: PollLoop
     private var watcher: TaskTreeWatcher?
+    private var tree: WatchedTaskTree?
     /// The TASK.md links of the bound workspaces (nil for a follower, which repairs nothing, or
     /// without an inotify instance to spare: the sweeps then repair alone).
     var linkWatcher: WorkspaceLinkWatcher?
@@ -87,20 +89,31 @@ final class WatchEngine {
     ) throws {
         self.control = control
         self.onSnapshot = onSnapshot
-        self.context = context
         self.options = options
         self.hooks = hooks
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
         HeapTuning.useOneArena()
-        loop = try PollLoop()
+        let loop = try PollLoop()
+        self.loop = loop
         stopHandle = StopHandle(waker: loop.waker)
-        reducer = WatchReducer(
-            configuration: WatchConfiguration(
-                quietPeriod: options.quietMilliseconds * WatchConfiguration.millisecond,
-                sweepInterval: UInt64(options.sweepIntervalSeconds * 1000) * WatchConfiguration.millisecond),
-            now: SystemClock().monotonicNanoseconds())
+        driver = WatchDriver(
+            reducer: WatchReducer(
+                configuration: WatchConfiguration(
+                    quietPeriod: options.quietMilliseconds * WatchConfiguration.millisecond,
+                    sweepInterval: UInt64(options.sweepIntervalSeconds * 1000) * WatchConfiguration.millisecond),
+                now: SystemClock().monotonicNanoseconds()))
+        var context = context
+        if options.performsActions {
+            let (selfWrites, waker) = (self.selfWrites, loop.waker)
+            context.tasks = context.tasks.announcingWrites { record, hash in
+                let key = TaskKey(project: record.project.rawValue, taskID: record.id.rawValue)
+                selfWrites.post(SelfWriteInbox.Write(key: key, record: record.withoutBody, hash: hash))
+                waker.wake()
+            }
+        }
+        self.context = context
     }
 
     /// Runs until SIGINT or SIGTERM (or `stopHandle.stop()`); returns the exit code.
@@ -108,6 +121,8 @@ final class WatchEngine {
         try FileSystem.makeDirectories(layout.tasksRoot)
         let watcher = try TaskTreeWatcher(root: context.home, logger: context.logger, project: options.project?.rawValue)
         self.watcher = watcher
+        let tree = WatchedTaskTree(watcher: watcher, tasksRoot: layout.tasksRoot, project: options.project?.rawValue)
+        self.tree = tree
         defer { watcher.close() }
         if options.performsActions {
             try? FileSystem.makeDirectories(context.workspacesRoot)
@@ -132,7 +147,7 @@ final class WatchEngine {
                 ("pid", .int(Int64(context.processes.currentProcess))),
             ]),
             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
-        try handle([.hints(watcher.start())], watcher: watcher, worker: worker)
+        handle([.hints(try watcher.start())], worker: worker)
         // A `watch sync` that dropped its cookie before the watches were in place is never seen
         // as created; the start-up scan has read everything written before it, so answer it too.
         for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
@@ -160,7 +175,7 @@ final class WatchEngine {
             // git's index.lock lives in the unwatched .git folder: while it exists, look for its
             // removal every 10 ms, so the held batch goes out right after git exits.
             let lockCheck = vcsLocked ? clock.monotonicNanoseconds() + 10_000_000 : nil
-            let wakeAt = [reducer.nextDeadline, nextPollAt, lockCheck, nextLinkCheck].compactMap { $0 }.min()
+            let wakeAt = [driver.nextDeadline, nextPollAt, lockCheck, nextLinkCheck].compactMap { $0 }.min()
             let descriptors = [watcher.fileDescriptor] + (linkWatcher.map { [$0.fileDescriptor] } ?? [])
             let outcome = try loop.wait(on: descriptors, until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
             if !outcome.signals.isEmpty || stopHandle.isRequested || control?.isStopped == true {
@@ -170,16 +185,16 @@ final class WatchEngine {
             if let links = linkWatcher, outcome.readable.contains(links.fileDescriptor) { readWorkspaceLinkEvents() }
             startDueLinkRepairs()
             if outcome.readable.contains(watcher.fileDescriptor) {
-                try handle([.hints(try watcher.readHints())], watcher: watcher, worker: worker)
+                handle([.hints(try watcher.readHints())], worker: worker)
             } else {
-                try handle([.tick], watcher: watcher, worker: worker)
+                handle([.tick], worker: worker)
             }
             // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
             // are held and applied as one batch.
             let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
             if locked != vcsLocked {
                 vcsLocked = locked
-                try handle([.vcsLock(present: locked)], watcher: watcher, worker: worker)
+                handle([.vcsLock(present: locked)], worker: worker)
             }
             finishSyncs(worker)
         }
@@ -188,7 +203,7 @@ final class WatchEngine {
     /// The engine's state; call it after `run()` returned (or from the loop's thread).
     func snapshot() -> Snapshot {
         Snapshot(
-            knownKeys: reducer.knownKeys, graph: graph.tasks, reducer: reducer.state,
+            knownKeys: driver.knownKeys, graph: graph.tasks, reducer: driver.reducer.state,
             watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0)
     }
 
@@ -215,107 +230,57 @@ final class WatchEngine {
         }
     }
 
-    // MARK: - Reducer actions
+    // MARK: - The driver's outputs
 
-    /// Feeds `events` to the reducer, performs every action it asks for and feeds the answers
-    /// back, until nothing is left.
-    func handle(_ events: [WatchEvent], watcher: TaskTreeWatcher, worker: EngineWorker) throws {
-        var queue = events[...]
-        for case .hints(let hints) in events { noteHints(hints) }
-        while let next = queue.popFirst() {
-            let actions = reducer.handle(next, now: clock.monotonicNanoseconds())
-            var index = actions.startIndex
-            while index < actions.endIndex {
-                var reads: [TaskKey] = []
-                while index < actions.endIndex, case .read(let key) = actions[index] {
-                    reads.append(key)
-                    index += 1
-                }
-                if !reads.isEmpty {
-                    queue += read(reads)
-                } else {
-                    queue += perform(actions[index], watcher: watcher, worker: worker)
-                    index += 1
-                }
-            }
-            forgetFirstHintIfNothingChanged(after: next)
+    /// Feeds `events` to the driver, which answers the reducer's reads from the tree, and does
+    /// what comes out, in order.
+    func handle(_ events: [WatchEvent], worker: EngineWorker) {
+        guard let tree else { return }
+        // First what this process wrote: its writes are announced before their rename, so any
+        // event among `events` that one of them caused is then known as orange's own.
+        takeSelfWrites(worker)
+        let clock = self.clock
+        for output in driver.handle(events, source: tree, now: { clock.monotonicNanoseconds() }) {
+            perform(output, worker: worker)
         }
     }
 
-    /// A read or stat that left nothing pending and nothing to report ends what the task's
-    /// first hint started (a change that went out in a batch already took its time): a chmod
-    /// or a touch must not date the edit that comes seconds later (latency_ms, docs/watcher.md).
-    private func forgetFirstHintIfNothingChanged(after event: WatchEvent) {
-        switch event {
-        case .fileRead(let key, _), .statResult(let key, _):
-            if firstHint[key] != nil && reducer.isSettled(key) { firstHint[key] = nil }
-        default:
-            break
-        }
-    }
-
-    /// A run of reads, answered in order. The start-up scan, a resync and a git checkout ask for
-    /// thousands at once; they are read and parsed on every core (ParallelMap keeps short runs
-    /// on this thread).
-    private func read(_ keys: [TaskKey]) -> [WatchEvent] {
-        let root = layout.tasksRoot
-        let results = ParallelMap.map(count: keys.count) { TaskFileReader.read(keys[$0], tasksRoot: root) }
-        return zip(keys, results).map { key, read in
-            // Without its body: nothing the engine decides or shows needs it, and a tree of
-            // long task notes would otherwise all sit in the engine's memory.
-            if let record = read.record { parsed[key] = record.withoutBody }
-            return .fileRead(key, read.result)
-        }
-    }
-
-    private func noteHints(_ hints: [WatchHint]) {
-        let now = clock.monotonicNanoseconds()
-        for hint in hints {
-            switch hint {
-            case .taskFile(let project, let id, _), .taskDirectory(let project, let id, _):
-                let key = TaskKey(project: project, taskID: id)
-                if firstHint[key] == nil { firstHint[key] = now }
-            // A follower (performsActions off) must not answer: a sync means the acting engine is done.
-            case .cookie(let token) where token.hasPrefix("sync-") && options.performsActions:
-                let sync = String(token.dropFirst(5))
-                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
-            default:
-                break
+    /// Hands the driver what this process wrote since the last turn (F16).
+    private func takeSelfWrites(_ worker: EngineWorker) {
+        for write in selfWrites.take() {
+            for output in driver.recordSelfWrite(write.key, record: write.record, hash: write.hash, now: clock.monotonicNanoseconds()) {
+                perform(output, worker: worker)
             }
         }
     }
 
-    /// Does what the reducer asked and returns the answers to feed back.
-    private func perform(_ action: WatchAction, watcher: TaskTreeWatcher, worker: EngineWorker) -> [WatchEvent] {
-        switch action {
-        case .read(let key):
-            return read([key])
-        case .stat(let key):
-            return [.statResult(key, TaskFileReader.fingerprint(taskFile(key)))]
-        case .fullResync:
-            // Through the watcher, which also re-adds the watches lost with the events (F9).
-            let found = watcher.resync().filter { if case .taskFile(_, _, .appeared) = $0 { true } else { false } }
-            // A sync cookie's own event may have been among the lost ones; the resync covers
-            // everything written before it, so the syncs waiting on disk are answered once it settles.
-            for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
-            return [.hints(found), .resyncFinished]
-        case .sweep:
-            // From disk: the sweep is the backup for whatever the events missed.
-            if options.performsActions { worker.request(nil, deciding: nil) }
-            syncWorkspaceLinks(repairDetached: true)
-            return allTaskKeys().map { .statResult($0, TaskFileReader.fingerprint(taskFile($0))) } + [.sweepFinished]
+    private func perform(_ output: WatchDriver.Output, worker: EngineWorker) {
+        switch output {
         case .graphChanged(let changes):
-            apply(changes)
+            apply(changes, origin: .file)
             hooks.afterGraphUpdate()
-            return []
+        case .selfWritten(let change):
+            apply([change], origin: .engine)
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
-            return []
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
-            return []
+        case .sweepStarted:
+            // From disk: the sweep is the backup for whatever the events missed.
+            if options.performsActions { worker.request(nil, deciding: nil) }
+            syncWorkspaceLinks(repairDetached: true)
+        case .resyncStarted:
+            // A sync cookie's own event may have been among the lost ones; the resync covers
+            // everything written before it, so the syncs waiting on disk are answered once it settles.
+            for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+        case .cookie(let token):
+            // A follower (performsActions off) must not answer: a sync means the acting engine is done.
+            if token.hasPrefix("sync-") && options.performsActions {
+                let sync = String(token.dropFirst(5))
+                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+            }
         }
     }
 
@@ -329,25 +294,11 @@ final class WatchEngine {
 
     func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }
 
-    /// Every task folder with a TASK.md, in the watched project (or every project).
-    private func allTaskKeys() -> [TaskKey] {
-        var keys: [TaskKey] = []
-        let projects = options.project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? [])
-        for project in projects where TaskTreeNames.isCandidateDirectory(project) {
-            for id in (try? FileSystem.listDirectory(layout.tasksRoot + "/" + project)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
-                if FileSystem.fileExists(layout.tasksRoot + "/\(project)/\(id)/TASK.md") {
-                    keys.append(TaskKey(project: project, taskID: id))
-                }
-            }
-        }
-        return keys
-    }
-
     /// Answers `orange watch sync` once everything before its cookie has been applied. Only a
     /// cookie still on disk is answered (then removed), so a cookie both found by a resync and
     /// reported by its late event is answered once.
     private func finishSyncs(_ worker: EngineWorker) {
-        guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
+        guard !pendingSyncs.isEmpty, driver.isSettled, worker.isIdle, selfWrites.isEmpty else { return }
         for token in pendingSyncs {
             // Answered once: a cookie found by a listing may also arrive as an event.
             let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)

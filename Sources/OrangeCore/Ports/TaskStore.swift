@@ -88,9 +88,19 @@ public protocol TaskStore: Sendable {
     /// inside it, so two racing edits cannot each pass a check made before the other's write.
     /// Taken before any task's lock, never while holding one.
     func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T
+    /// This store, telling `observer` of every TASK.md it writes: the task and the FNV-1a hash
+    /// of the bytes. A store whose writes others watch (the files) tells it before the rename,
+    /// so the watch engine knows its own write before the watcher's event for it can arrive
+    /// (docs/watcher.md, F16); a write that then fails is corrected by the reducer's check.
+    func announcingWrites(to observer: @escaping @Sendable (TaskRecord, UInt64) -> Void) -> any TaskStore
 }
 
 extension TaskStore {
+    /// By default each write is told once it is done: nothing else watches an in-memory store.
+    public func announcingWrites(to observer: @escaping @Sendable (TaskRecord, UInt64) -> Void) -> any TaskStore {
+        WriteAnnouncingTaskStore(base: self, observer: observer)
+    }
+
     /// `update` with no note: a status change is recorded as the engine's.
     @discardableResult
     public func update(_ id: TaskID, in project: ProjectName, _ change: (inout TaskRecord) throws -> Void) throws -> (

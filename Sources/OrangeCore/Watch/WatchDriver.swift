@@ -1,0 +1,208 @@
+/// Drives a `WatchReducer` against a task tree: feeds it events, performs the reads, stats,
+/// sweeps and resyncs it asks for through a `TaskTreeSource`, feeds the answers back until
+/// nothing is left, and hands the engine what it must act on.
+///
+/// The engine runs it over the real watcher and files, the tests over an in-memory tree: the
+/// same code in both. It keeps each parsed record beside the reducer's content hash, so a
+/// change reaches the engine with the record that was read for it.
+public struct WatchDriver {
+    /// What the engine must do after a `handle` or `recordSelfWrite`, in order.
+    public enum Output: Sendable {
+        /// Tasks whose graph entry changed, sorted by key.
+        case graphChanged([AppliedTaskChange])
+        /// orange's own write, for the engine's graph to take now (see `recordSelfWrite`).
+        case selfWritten(AppliedTaskChange)
+        /// These tasks' content is stable: the engine may act on them. Sorted.
+        case actionsAllowed([TaskKey])
+        /// Something the user should see.
+        case diagnostic(String)
+        /// The periodic sweep started: the engine's own backups (a full reconcile) go with it.
+        case sweepStarted
+        /// Events were lost and the tree is being listed again.
+        case resyncStarted
+        /// A cookie file appeared in `tasks/` (its token): `orange watch sync` and its kin.
+        case cookie(String)
+    }
+
+    public private(set) var reducer: WatchReducer
+    /// The last record read for a task, with the hash of the bytes it came from, until the
+    /// reducer reports that content (or something newer replaces it).
+    private var parsed: [TaskKey: (hash: UInt64, record: TaskRecord)] = [:]
+    /// When the first hint of a change not yet reported arrived: the reaction's latency.
+    private var firstHint: [TaskKey: UInt64] = [:]
+
+    public init(reducer: WatchReducer) {
+        self.reducer = reducer
+    }
+
+    /// Feeds `events` to the reducer and performs every request it makes (answering reads,
+    /// stats, sweeps and resyncs from `source`) until nothing is left. `now` is read for every
+    /// event, since reads take time.
+    /// `trace` sees every request of the reducer as it is performed.
+    public mutating func handle(
+        _ events: [WatchEvent], source: some TaskTreeSource, now: () -> UInt64, trace: (WatchAction) -> Void = { _ in }
+    ) -> [Output] {
+        var out: [Output] = []
+        noteHints(events, now: now(), into: &out)
+        var queue = events[...]
+        while let next = queue.popFirst() {
+            let actions = reducer.handle(next, now: now())
+            actions.forEach(trace)
+            var index = actions.startIndex
+            while index < actions.endIndex {
+                // A run of reads is answered in one call, which a source may spread over cores
+                // (the start-up scan, a resync and a git checkout ask for thousands at once).
+                var reads: [TaskKey] = []
+                while index < actions.endIndex, case .read(let key) = actions[index] {
+                    reads.append(key)
+                    index += 1
+                }
+                if !reads.isEmpty {
+                    queue += read(reads, from: source)
+                } else {
+                    queue += perform(actions[index], source: source, into: &out)
+                    index += 1
+                }
+            }
+            forgetFirstHintIfNothingChanged(after: next)
+        }
+        releaseEmptiedStorage()
+        return out
+    }
+
+    /// orange wrote `record` (whose bytes hash to `hash`) to the key's TASK.md itself, and the
+    /// rename has landed (F16): the engine's graph takes it now, and reading it back later is no
+    /// change. Content that differs by then (a racing edit) is still reported.
+    public mutating func recordSelfWrite(_ key: TaskKey, record: TaskRecord, hash: UInt64, now: UInt64) -> [Output] {
+        var out: [Output] = [.selfWritten(AppliedTaskChange(key: key, change: .updated(contentHash: hash), record: record))]
+        for action in reducer.handle(.selfWrite(key, contentHash: hash), now: now) {
+            out += handle(answering: action)
+        }
+        return out
+    }
+
+    /// Keys the reducer knows (every task seen and not confirmed gone).
+    public var knownKeys: [TaskKey] { reducer.knownKeys }
+    /// The next time the reducer needs a `.tick`; nil when nothing is scheduled.
+    public var nextDeadline: UInt64? { reducer.nextDeadline }
+    /// Nothing pending but the periodic sweep.
+    public var isSettled: Bool { reducer.isSettled }
+
+    // MARK: - Performing the reducer's requests
+
+    private mutating func read(_ keys: [TaskKey], from source: some TaskTreeSource) -> [WatchEvent] {
+        zip(keys, source.read(keys)).compactMap { key, answer in
+            guard let answer else { return nil }
+            if case .parsed(_, let hash) = answer.result, let record = answer.record {
+                parsed[key] = (hash, record)
+            } else {
+                parsed[key] = nil
+            }
+            return .fileRead(key, answer.result)
+        }
+    }
+
+    private mutating func perform(_ action: WatchAction, source: some TaskTreeSource, into out: inout [Output]) -> [WatchEvent] {
+        switch action {
+        case .read(let key):
+            return read([key], from: source)
+        case .stat(let key):
+            return [.statResult(key, source.stat(key))]
+        case .fullResync:
+            out.append(.resyncStarted)
+            let found = source.resync().map { WatchHint.taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }
+            return [.hints(found), .resyncFinished]
+        case .sweep:
+            out.append(.sweepStarted)
+            return source.allTaskKeys().map { .statResult($0, source.stat($0)) } + [.sweepFinished]
+        case .graphChanged, .actionsAllowed, .diagnostic:
+            out += handle(answering: action)
+            return []
+        }
+    }
+
+    /// The requests that are the engine's to act on.
+    private mutating func handle(answering action: WatchAction) -> [Output] {
+        switch action {
+        case .graphChanged(let changes):
+            return [.graphChanged(changes.sorted { $0.key < $1.key }.map { applied($0.key, $0.value) })]
+        case .actionsAllowed(let keys):
+            return [.actionsAllowed(keys)]
+        case .diagnostic(let message):
+            return [.diagnostic(message)]
+        case .read, .stat, .fullResync, .sweep:
+            // A self-write asks only for a later read, which comes back through a `.tick`.
+            return []
+        }
+    }
+
+    /// A reported change with the record read for it: the reducer reports the hash of the
+    /// latest read, so the record kept for the key is the one with that hash.
+    private mutating func applied(_ key: TaskKey, _ change: TaskChange) -> AppliedTaskChange {
+        let firstHintAt = firstHint.removeValue(forKey: key)
+        guard case .updated(let hash) = change else {
+            parsed[key] = nil
+            return AppliedTaskChange(key: key, change: change, record: nil, firstHintAt: firstHintAt)
+        }
+        let kept = parsed.removeValue(forKey: key)
+        return AppliedTaskChange(key: key, change: change, record: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
+    }
+
+    private mutating func noteHints(_ events: [WatchEvent], now: UInt64, into out: inout [Output]) {
+        for case .hints(let hints) in events {
+            for hint in hints {
+                switch hint {
+                case .taskFile(let project, let id, _), .taskDirectory(let project, let id, _):
+                    let key = TaskKey(project: project, taskID: id)
+                    if firstHint[key] == nil { firstHint[key] = now }
+                case .cookie(let token):
+                    out.append(.cookie(token))
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// A read or stat that left nothing pending and nothing to report ends what the task's
+    /// first hint started (a change that went out in a batch already took its time): a chmod
+    /// or a touch must not date the edit that comes seconds later (latency_ms, docs/watcher.md).
+    private mutating func forgetFirstHintIfNothingChanged(after event: WatchEvent) {
+        switch event {
+        case .fileRead(let key, _), .statResult(let key, _):
+            // Nothing left to report for it: the engine holds this content already.
+            if reducer.isSettled(key) {
+                firstHint[key] = nil
+                parsed[key] = nil
+            }
+        default:
+            break
+        }
+    }
+
+    /// A dictionary keeps its capacity when emptied: after the start-up batch, the records
+    /// waiting for the graph and the first-event times would hold room for every task, for good.
+    private mutating func releaseEmptiedStorage() {
+        if parsed.isEmpty && parsed.capacity > 1024 { parsed = [:] }
+        if firstHint.isEmpty && firstHint.capacity > 1024 { firstHint = [:] }
+    }
+}
+
+/// One change the engine applies to its graph.
+public struct AppliedTaskChange: Sendable {
+    public var key: TaskKey
+    public var change: TaskChange
+    /// For `.updated`: the task as read (or as orange wrote it); nil when the driver holds no
+    /// record for that content, which the engine then leaves as it was.
+    public var record: TaskRecord?
+    /// When the first hint of this change arrived (monotonic nanoseconds); nil for orange's own
+    /// writes and changes found without an event (a sweep, a resync).
+    public var firstHintAt: UInt64?
+
+    public init(key: TaskKey, change: TaskChange, record: TaskRecord?, firstHintAt: UInt64? = nil) {
+        self.key = key
+        self.change = change
+        self.record = record
+        self.firstHintAt = firstHintAt
+    }
+}

@@ -1,0 +1,49 @@
+import OrangeCore
+import OrangeTestSupport
+
+@testable import OrangeApp
+
+/// Every port of `AppContext` in memory: tasks, projects, pool, spawn guards, git, tmux, the
+/// clock and the process table. Use cases run against it in milliseconds; only what the real
+/// system shows (files, git, tmux, inotify) is left to the end-to-end tests.
+struct InMemoryWorld {
+    let tasks = InMemoryTaskStore()
+    let projects: InMemoryProjectStore
+    let pool = InMemoryPoolStore()
+    let guards = InMemorySpawnGuards()
+    let git = FakeGit()
+    let tmux = FakeTmux()
+    let clock = FakeClock()
+    let logger = RecordingLogger()
+    var context: AppContext
+
+    static let project = ProjectName(validating: "oauth")!
+
+    init(environment: [String: String] = [:]) {
+        projects = InMemoryProjectStore([Project(name: Self.project, path: "/in-memory/repo", defaultBranch: "main")])
+        let ids = SequentialTaskIDs()
+        context = AppContext(
+            home: "/in-memory/home", tasks: tasks, projects: projects, clock: clock, newTaskID: { ids.next() }, git: git,
+            tmux: tmux, pool: pool, harnesses: { Harnesses.builtIns }, isInstalled: { _ in true }, executablePath: "/in-memory/orange",
+            runInteractive: { _ in 0 }, logger: logger, workingDirectory: "/in-memory/repo", environment: environment,
+            readStandardInput: { "" }, confirm: { _ in false }, realPath: { $0 }, diagnostics: { _ in }, readFile: { _ in nil })
+        context.spawnGuards = guards
+        context.processes = EmptyProcessTable()
+    }
+
+    /// A task of the world's project.
+    func task(_ id: String, status: TaskStatus = .pending, parent: String? = nil, children: [String] = [], blockedBy: [String] = [])
+        -> TaskRecord
+    {
+        TaskRecord(
+            id: TaskID(validating: id)!, project: Self.project, branch: id, status: status, description: id,
+            parent: parent.map { TaskID(validating: $0)! }, blockedBy: blockedBy.map { TaskID(validating: $0)! },
+            children: children.map { TaskID(validating: $0)! })
+    }
+
+    func add(_ records: TaskRecord...) throws {
+        for record in records { try tasks.create(record) }
+    }
+
+    func status(_ id: String) throws -> TaskStatus? { try tasks.find(TaskID(validating: id)!)?.status }
+}

@@ -1,0 +1,65 @@
+import OrangeCore
+import OrangeTestSupport
+import Testing
+
+@testable import OrangeApp
+
+/// The task commands over in-memory ports: validation and readiness as a user sees them, with
+/// no file, git or tmux (those are the end-to-end tests' part).
+struct TaskCommandUnitTests {
+    private func run(_ world: InMemoryWorld, _ arguments: [String]) -> CommandOutcome {
+        OrangeCLI(context: world.context).execute(arguments)
+    }
+
+    @Test func aBlockerThatDoesNotExistIsRefusedAndNothingIsWritten() throws {
+        let world = InMemoryWorld()
+        let outcome = run(world, ["task", "create", "api", "endpoints", "--blocked-by", "nosuch", "--no-spawn"])
+        #expect(outcome.exitCode == 1)
+        #expect(outcome.stderr.contains("nosuch"), "\(outcome.stderr)")
+        #expect(try world.tasks.scan(project: nil).tasks.isEmpty)
+    }
+
+    @Test func aBlockerThatWouldCloseACycleIsRefused() throws {
+        let world = InMemoryWorld()
+        try world.add(world.task("a"), world.task("b", blockedBy: ["a"]))
+        let outcome = run(world, ["task", "update", "a", "--blocked-by", "b"])
+        #expect(outcome.exitCode == 1)
+        #expect(outcome.stderr.contains("cycle"), "\(outcome.stderr)")
+        #expect(try world.tasks.find(TaskID(validating: "a")!)?.blockedBy == [])
+    }
+
+    @Test func aBlockerInAnotherProjectIsRefused() throws {
+        let world = InMemoryWorld()
+        let other = ProjectName(validating: "billing")!
+        try world.projects.update { $0.append(Project(name: other, path: "/in-memory/billing", defaultBranch: "main")) }
+        try world.tasks.create(TaskRecord(id: TaskID(validating: "inv")!, project: other, branch: "inv"))
+        let outcome = run(world, ["task", "create", "api", "endpoints", "--blocked-by", "inv", "--no-spawn"])
+        #expect(outcome.exitCode == 1)
+        #expect(outcome.stderr.contains("billing"), "\(outcome.stderr)")
+    }
+
+    @Test func theReadyListHoldsPendingTasksWhoseBlockersAreAllDone() throws {
+        let world = InMemoryWorld()
+        try world.add(
+            world.task("schema", status: .done), world.task("api", blockedBy: ["schema"]), world.task("ui", blockedBy: ["api"]),
+            world.task("docs"))
+        let outcome = run(world, ["task", "list", "--ready", "--json"])
+        #expect(outcome.exitCode == 0, "\(outcome.stderr)")
+        let listed = try JSONValue.parse(outcome.stdout)
+        let ids = Self.ids(in: listed)
+        #expect(ids.sorted() == ["api", "docs"], "\(outcome.stdout)")
+    }
+
+    /// The ids of a `task list --json` answer, a bare array or `{"tasks": [...]}`.
+    static func ids(in value: JSONValue) -> [String] {
+        let list: [JSONValue]
+        if case .array(let items) = value {
+            list = items
+        } else if case .array(let items)? = value["tasks"] {
+            list = items
+        } else {
+            list = []
+        }
+        return list.compactMap { $0["id"]?.stringValue }
+    }
+}
