@@ -276,9 +276,8 @@ final class WatchEngine {
                 let key = TaskKey(project: project, taskID: id)
                 if firstHint[key] == nil { firstHint[key] = now }
             // A follower (performsActions off) must not answer: a sync means the acting engine is done.
-            case .cookie(let token) where token.hasPrefix("sync-") && options.performsActions:
-                let sync = String(token.dropFirst(5))
-                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+            case .cookie(let cookie) where options.performsActions:
+                if let sync = TaskTreeNames.syncToken(fromCookie: cookie), !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
             default:
                 break
             }
@@ -350,7 +349,7 @@ final class WatchEngine {
         guard !pendingSyncs.isEmpty, reducer.isSettled, worker.isIdle else { return }
         for token in pendingSyncs {
             // Answered once: a cookie found by a listing may also arrive as an event.
-            let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+            let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)
             guard FileSystem.status(cookie) != nil else { continue }
             try? FileSystem.removeTree(cookie)
             try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
@@ -361,8 +360,7 @@ final class WatchEngine {
     /// The tokens of the `orange watch sync` cookies present in `tasks/`.
     private func syncCookiesOnDisk() -> [String] {
         ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? []).compactMap { name in
-            guard let token = TaskTreeNames.cookieToken(name), token.hasPrefix("sync-") else { return nil }
-            return String(token.dropFirst(5))
+            TaskTreeNames.cookieToken(name).flatMap(TaskTreeNames.syncToken(fromCookie:))
         }.sorted()
     }
 }
