@@ -62,10 +62,8 @@ public enum FileLock {
     static func acquire(_ fd: Int32, operation: Int32, path: String, deadline: UInt64, timeoutSeconds: Double) throws {
         let clock = SystemClock()
         var pauseMicroseconds: UInt32 = 200
-        while flock(fd, operation | LOCK_NB) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            guard code == EWOULDBLOCK else { throw SystemError("flock", path: path, errno: code) }
+        while case .failure(let error) = valueOrErrno({ flock(fd, operation | LOCK_NB) }) {
+            guard error.code == EWOULDBLOCK else { throw SystemError("flock", path: path, errno: error.code) }
             let now = clock.monotonicNanoseconds()
             if now >= deadline { throw Timeout(path: path, seconds: timeoutSeconds) }
             let remaining = UInt32(min(UInt64(UInt32.max), (deadline - now) / 1000))
@@ -79,10 +77,7 @@ public enum FileLock {
     public static func isHeld(_ path: String) -> Bool {
         guard let fd = try? openFile(path, O_RDONLY) else { return false }
         defer { closeDescriptor(fd) }
-        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
-            if errno == EINTR { continue }
-            return errno == EWOULDBLOCK
-        }
+        if case .failure(let error) = valueOrErrno({ flock(fd, LOCK_SH | LOCK_NB) }) { return error.code == EWOULDBLOCK }
         flock(fd, LOCK_UN)
         return false
     }

@@ -75,9 +75,10 @@ extension FileSystem {
     /// Empties the folder open on `fd` (taking ownership of `fd`).
     private static func removeContents(ofDirectory fd: Int32, path: String) throws(SystemError) {
         // A second descriptor for the *at calls: `entries` hands its own to closedir.
-        let dirfd = dup(fd)
-        if dirfd < 0 {
-            let error = SystemError.current("dup", path: path)
+        let dirfd: Int32
+        do {
+            dirfd = try duplicateDescriptor(fd, path: path)
+        } catch {
             closeDescriptor(fd)
             throw error
         }

@@ -206,9 +206,7 @@ extension FileSystem {
 extension FileSystem {
     /// Creates an empty file (a plain `open(O_CREAT)`, so watchers see a CREATE event).
     public static func createEmptyFile(_ path: String) throws(SystemError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SystemError.current("open", path: path) }
-        close(fd)
+        closeDescriptor(try openFile(path, O_WRONLY | O_CREAT, mode: 0o600))
     }
 }
 

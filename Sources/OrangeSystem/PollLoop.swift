@@ -16,33 +16,25 @@ public final class PollLoop {
     }
 
     /// Waits until one of `fds` is readable, the loop is woken, or `deadline` passes
-    /// (`nil` waits without limit). EINTR is retried with the remaining time.
+    /// (`nil` waits without limit). An interrupted wait resumes with the remaining time.
     public func wait(on fds: [Int32], until deadline: Deadline?) throws(PollLoopError) -> PollOutcome {
         var pollFDs = [pollfd(fd: waker.readFD, events: Int16(POLLIN), revents: 0)]
         for fd in fds { pollFDs.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-        while true {
-            let timeout = deadline.map { $0.pollTimeoutMilliseconds(from: .now()) } ?? -1
-            let ready = poll(&pollFDs, nfds_t(pollFDs.count), timeout)
-            if ready < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw .pollFailed(errno: code)
-            }
-            var outcome = PollOutcome()
-            if ready == 0 {
-                // poll's millisecond timeout is rounded up, so the deadline has really passed.
-                outcome.timedOut = true
-                return outcome
-            }
-            let wanted = Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL)
-            if pollFDs[0].revents & wanted != 0 {
-                let drained = waker.drain()
-                outcome.wakeups = drained.wakeups
-                outcome.signals = drained.signals
-            }
-            outcome.readable = pollFDs.dropFirst().filter { $0.revents & wanted != 0 }.map(\.fd)
+        let ready = try pollRetryingInterrupts(&pollFDs, until: deadline).mapError { PollLoopError.pollFailed(errno: $0.code) }.get()
+        var outcome = PollOutcome()
+        if ready == 0 {
+            // poll's millisecond timeout is rounded up, so the deadline has really passed.
+            outcome.timedOut = true
             return outcome
         }
+        let wanted = Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL)
+        if pollFDs[0].revents & wanted != 0 {
+            let drained = waker.drain()
+            outcome.wakeups = drained.wakeups
+            outcome.signals = drained.signals
+        }
+        outcome.readable = pollFDs.dropFirst().filter { $0.revents & wanted != 0 }.map(\.fd)
+        return outcome
     }
 
     // MARK: - Signals
@@ -118,8 +110,7 @@ public enum PollLoopError: Error, Hashable, Sendable {
     case sigactionFailed(signal: Int32, errno: Int32)
 }
 
-/// The self-pipe. Both ends are `O_NONBLOCK` and `FD_CLOEXEC` (set with `fcntl`, since `pipe2`
-/// is not visible to Swift; the loop creates it before any child is spawned).
+/// The self-pipe. Both ends are `O_NONBLOCK` and close-on-exec from the start.
 ///
 /// `Sendable` without `@unchecked`: its only state is two immutable descriptors, and the pipe is
 /// closed in `deinit`, when no thread can hold a reference any more.
@@ -128,22 +119,11 @@ public final class PollWaker: Sendable {
     let writeFD: Int32
 
     init() throws(PollLoopError) {
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) != 0 { throw .pipeFailed(errno: errno) }
-        for fd in ends {
-            let fdFlags = fcntl(fd, F_GETFD)
-            let statusFlags = fcntl(fd, F_GETFL)
-            if fdFlags < 0 || statusFlags < 0 || fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC) != 0
-                || fcntl(fd, F_SETFL, statusFlags | O_NONBLOCK) != 0
-            {
-                let code = errno
-                _ = close(ends[0])
-                _ = close(ends[1])
-                throw .pipeFailed(errno: code)
-            }
+        do {
+            (readFD, writeFD) = try makePipe(flags: O_NONBLOCK)
+        } catch {
+            throw .pipeFailed(errno: error.errno)
         }
-        readFD = ends[0]
-        writeFD = ends[1]
     }
 
     deinit {
@@ -155,7 +135,7 @@ public final class PollWaker: Sendable {
     /// already guarantees a wake-up, so that error is ignored.
     public func wake() {
         var byte: UInt8 = 0
-        while write(writeFD, &byte, 1) < 0 && errno == EINTR {}
+        _ = valueOrErrno { write(writeFD, &byte, 1) }
     }
 
     /// Empties the pipe: zero bytes are wake-ups, other bytes are signal numbers.
@@ -163,10 +143,7 @@ public final class PollWaker: Sendable {
         var wakeups = 0
         var signals: [Int32] = []
         var bytes = [UInt8](repeating: 0, count: 256)
-        while true {
-            let n = bytes.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+        while case .success(let n) = valueOrErrno({ bytes.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) } }), n > 0 {
             for byte in bytes[0..<n] {
                 if byte == 0 { wakeups += 1 } else { signals.append(Int32(byte)) }
             }

@@ -64,11 +64,9 @@ public final class SingleInstanceClaim: Sendable {
     private static func listen(on name: String) throws -> Int32 {
         let fd = try newSocket()
         var address = try AbstractAddress(name)
-        while address.withPointer({ bind(fd, $0, $1) }) != 0 {
-            let code = errno
-            if code == EINTR { continue }
+        if case .failure(let error) = valueOrErrno({ address.withPointer { bind(fd, $0, $1) } }) {
             closeDescriptor(fd)
-            guard code == EADDRINUSE else { throw SystemError("bind", path: "@" + name, errno: code) }
+            guard error.code == EADDRINUSE else { throw SystemError("bind", path: "@" + name, errno: error.code) }
             throw Held(name: name, pid: (try? probe(name))?.pid)
         }
         do {
@@ -86,14 +84,12 @@ public final class SingleInstanceClaim: Sendable {
         let fd = try newSocket()
         defer { closeDescriptor(fd) }
         var address = try AbstractAddress(name)
-        while address.withPointer({ connect(fd, $0, $1) }) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            if code == EISCONN { break }
-            if code == ECONNREFUSED || code == ENOENT { return nil }
+        // An interrupted connect goes on in the kernel: the retry then reports EISCONN.
+        if case .failure(let error) = valueOrErrno({ address.withPointer { connect(fd, $0, $1) } }), error.code != EISCONN {
+            if error.code == ECONNREFUSED || error.code == ENOENT { return nil }
             // The holder's queue is full for an instant: it exists, its pid is unknown.
-            if code == EAGAIN { return Held(name: name, pid: nil) }
-            throw SystemError("connect", path: "@" + name, errno: code)
+            if error.code == EAGAIN { return Held(name: name, pid: nil) }
+            throw SystemError("connect", path: "@" + name, errno: error.code)
         }
         return Held(name: name, pid: peerPID(fd))
     }
@@ -171,16 +167,8 @@ private final class Acceptor: Sendable {
             // The timeout is only a backstop: `stop` wakes the poll by connecting.
             guard poll(&pollFDs, nfds_t(pollFDs.count), 1000) > 0 else { continue }
             for entry in pollFDs where entry.revents != 0 {
-                while true {
-                    // accept4 (SOCK_CLOEXEC) is invisible to Swift; the connection is closed at
-                    // once, and ProcessRunner closes any descriptor without FD_CLOEXEC in children.
-                    let connection = accept(entry.fd, nil, nil)
-                    if connection >= 0 {
-                        closeDescriptor(connection)
-                    } else if errno != EINTR {
-                        break  // EAGAIN: the queue is empty
-                    }
-                }
+                // Until EAGAIN: the queue is empty.
+                while case .success(let connection) = acceptConnection(entry.fd) { closeDescriptor(connection) }
             }
         }
     }

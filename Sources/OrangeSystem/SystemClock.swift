@@ -19,10 +19,16 @@ public struct SystemClock: TimeSource {
 
     public func sleep(milliseconds: Int) {
         guard milliseconds > 0 else { return }
-        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var rest = timespec()
-        // Interrupted by a signal: sleep the rest.
-        while nanosleep(&request, &rest) != 0 && errno == EINTR { request = rest }
+        // Interrupted by a signal: sleep the rest, measured on the monotonic clock.
+        let end = monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
+        let remaining = {
+            let left = end - min(end, monotonicNanoseconds())
+            return timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+        }
+        _ = valueOrErrno(remaining: remaining) { (request: timespec) in
+            var request = request
+            return nanosleep(&request, nil)
+        }
     }
 }
 

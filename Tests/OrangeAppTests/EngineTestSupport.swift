@@ -151,7 +151,7 @@ final class RunningEngine: Sendable {
         let token = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let done = home.home + "/.sync-\(token).done"
         try FileSystem.makeDirectories(home.tasks)
-        try FileSystem.createEmptyFile(home.tasks + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token))
+        try FileSystem.createEmptyFile(home.tasks + "/" + TaskTreeNames.syncCookieFileName(token: token))
         let deadline = PollLoop.Deadline.after(milliseconds: Int(seconds * 1000))
         while !FileSystem.fileExists(done) {
             if deadline.hasPassed || shared.outcome.withLock({ $0.error }) != nil {

@@ -319,7 +319,7 @@ import Testing
         #expect(
             TransientFileNames.parse(TransientFileNames.syncAnswer(token: TransientFileNames.syncToken(pid: 5, counter: 123)))
                 == .init(kind: .syncAnswer, pid: 5))
-        #expect(TransientFileNames.parse(TaskTreeNames.cookieFileName(token: "sync-8-1")) == .init(kind: .cookie, pid: 8))
+        #expect(TransientFileNames.parse(TaskTreeNames.syncCookieFileName(token: "8-1")) == .init(kind: .cookie, pid: 8))
         #expect(TransientFileNames.parse(TaskTreeNames.cookieFileName(token: "8-1")) == .init(kind: .cookie, pid: 8))
     }
 

@@ -243,4 +243,12 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
         #expect(TaskTreeNames.cookieToken("TASK.md") == nil)
         #expect(TaskTreeNames.cookieFileName(token: "9-1") == ".orange-cookie-9-1")
     }
+
+    /// `orange watch sync`, the engine and `orange doctor` read the sync cookie's name by one rule.
+    @Test func aSyncCookieNameCarriesItsTokenBackAndAWatcherCookieCarriesNone() {
+        let name = TaskTreeNames.syncCookieFileName(token: "12-34")
+        #expect(name == ".orange-cookie-sync-12-34")
+        #expect(TaskTreeNames.cookieToken(name).flatMap(TaskTreeNames.syncToken(fromCookie:)) == "12-34")
+        #expect(TaskTreeNames.syncToken(fromCookie: "12-34") == nil)
+    }
 }

@@ -56,7 +56,7 @@ extension Commands {
         let token = TransientFileNames.syncToken(pid: context.processes.currentProcess, counter: context.clock.monotonicNanoseconds())
         let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
         try FileSystem.makeDirectories(layout.tasksRoot)
-        let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+        let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)
         try FileSystem.createEmptyFile(cookie)
         let deadline = context.clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         while !FileSystem.fileExists(done) {

@@ -277,9 +277,8 @@ final class WatchEngine {
             for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
         case .cookie(let token):
             // A follower (performsActions off) must not answer: a sync means the acting engine is done.
-            if token.hasPrefix("sync-") && options.performsActions {
-                let sync = String(token.dropFirst(5))
-                if !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+            if options.performsActions, let sync = TaskTreeNames.syncToken(fromCookie: token), !pendingSyncs.contains(sync) {
+                pendingSyncs.append(sync)
             }
         }
     }
@@ -301,7 +300,7 @@ final class WatchEngine {
         guard !pendingSyncs.isEmpty, driver.isSettled, worker.isIdle, selfWrites.isEmpty else { return }
         for token in pendingSyncs {
             // Answered once: a cookie found by a listing may also arrive as an event.
-            let cookie = layout.tasksRoot + "/" + TaskTreeNames.cookieFileName(token: "sync-" + token)
+            let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)
             guard FileSystem.status(cookie) != nil else { continue }
             try? FileSystem.removeTree(cookie)
             try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
@@ -312,8 +311,7 @@ final class WatchEngine {
     /// The tokens of the `orange watch sync` cookies present in `tasks/`.
     private func syncCookiesOnDisk() -> [String] {
         ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? []).compactMap { name in
-            guard let token = TaskTreeNames.cookieToken(name), token.hasPrefix("sync-") else { return nil }
-            return String(token.dropFirst(5))
+            TaskTreeNames.cookieToken(name).flatMap(TaskTreeNames.syncToken(fromCookie:))
         }.sorted()
     }
 }

@@ -59,8 +59,7 @@ public enum TransientFileNames {
             return Parsed(kind: .deletedTaskFolder, pid: pid)
         }
         if let token = TaskTreeNames.cookieToken(name) {
-            let rest = token.hasPrefix("sync-") ? Substring(token.dropFirst(5)) : Substring(token)
-            guard let pid = pidAndCounter(rest) else { return nil }
+            guard let pid = pidAndCounter(Substring(TaskTreeNames.syncToken(fromCookie: token) ?? token)) else { return nil }
             return Parsed(kind: .cookie, pid: pid)
         }
         if name.hasPrefix(syncAnswerPrefix) && name.hasSuffix(syncAnswerSuffix)

@@ -25,4 +25,17 @@ public enum TaskTreeNames {
 
     /// The cookie file name for a token.
     public static func cookieFileName(token: String) -> String { cookiePrefix + token }
+
+    /// What sets `orange watch sync`'s cookies apart from the watcher's own: their token starts with it.
+    static let syncCookieMarker = "sync-"
+
+    /// The cookie file `orange watch sync` drops into `tasks/` for its `token`; the engine answers
+    /// it once everything written before it has been applied.
+    public static func syncCookieFileName(token: String) -> String { cookieFileName(token: syncCookieMarker + token) }
+
+    /// The `watch sync` token a cookie token carries, or nil for a watcher's own cookie.
+    public static func syncToken(fromCookie cookieToken: String) -> String? {
+        guard cookieToken.hasPrefix(syncCookieMarker) else { return nil }
+        return String(cookieToken.dropFirst(syncCookieMarker.count))
+    }
 }

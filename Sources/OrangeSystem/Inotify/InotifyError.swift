@@ -15,7 +15,7 @@ public enum InotifyError: Error, Hashable, Sendable, CustomStringConvertible {
     case initFailed(errno: Int32)
     /// `inotify_add_watch` failed for another reason.
     case addWatchFailed(path: String, errno: Int32)
-    /// `read` on the inotify descriptor failed with something other than EAGAIN or EINTR.
+    /// `read` on the inotify descriptor failed with something other than EAGAIN (or an interrupt, retried).
     case readFailed(errno: Int32)
     /// The kernel returned bytes that do not decode as whole records (a bug, never expected).
     case malformedRecords(InotifyRecordDecoder.Failure)

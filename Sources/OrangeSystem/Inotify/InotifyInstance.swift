@@ -85,7 +85,7 @@ public final class InotifyInstance {
         return inotify_rm_watch(fd, wd) == 0
     }
 
-    /// Reads every queued event without blocking: loops on `read()` until EAGAIN, retrying EINTR.
+    /// Reads every queued event without blocking: loops on `read()` until EAGAIN.
     ///
     /// `maxReads` bounds one call (one buffer per read) so a writer that never pauses cannot keep the
     /// loop thread here forever; the descriptor stays readable and the next poll comes back.
@@ -94,12 +94,11 @@ public final class InotifyInstance {
         var records: [InotifyRecord] = []
         var reads = 0
         while reads < maxReads {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EAGAIN || code == EWOULDBLOCK { break }
-                throw .readFailed(errno: code)
+            let n: Int
+            switch valueOrErrno({ read(fd, buffer.baseAddress, buffer.count) }) {
+            case .success(let count): n = count
+            case .failure(let error) where error.code == EAGAIN || error.code == EWOULDBLOCK: return records
+            case .failure(let error): throw .readFailed(errno: error.code)
             }
             if n == 0 { break }
             reads += 1
@@ -121,8 +120,7 @@ public final class InotifyInstance {
     /// Closes the descriptor once; later calls do nothing. The kernel drops every watch.
     public func close() {
         guard fd >= 0 else { return }
-        // Not retried on EINTR: on Linux the descriptor is released even when close reports it.
-        _ = Glibc.close(fd)
+        closeDescriptor(fd)
         fd = -1
     }
 }

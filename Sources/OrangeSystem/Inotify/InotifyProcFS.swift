@@ -35,15 +35,12 @@ enum InotifyProcFS {
 
     /// Whole-file read with plain syscalls; `/proc` files report size 0, so read until EOF.
     static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let fd = try? openFile(path, O_RDONLY) else { return nil }
+        defer { closeDescriptor(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
+            guard case .success(let n) = valueOrErrno({ chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }) else {
                 return nil
             }
             if n == 0 { break }

@@ -107,9 +107,11 @@ public final class TaskTreeWatcher {
     public func writeCookie() throws(InotifyError) -> String {
         let token = "\(getpid())-\(Self.cookieCounter.add(1, ordering: .relaxed).newValue)"
         let path = tasksPath + "/" + TaskTreeNames.cookieFileName(token: token)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .cookieFailed(path: path, errno: errno) }
-        _ = Glibc.close(fd)
+        do {
+            closeDescriptor(try openFile(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600))
+        } catch {
+            throw .cookieFailed(path: path, errno: error.errno)
+        }
         pendingCookies.insert(token)
         return token
     }
@@ -149,11 +151,8 @@ public final class TaskTreeWatcher {
     }
 
     private func waitReadable(until deadline: PollLoop.Deadline) throws(InotifyError) {
-        var entry = pollfd(fd: instance.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        while poll(&entry, 1, deadline.pollTimeoutMilliseconds(from: .now())) < 0 {
-            let code = errno
-            if code != EINTR { throw .pollFailed(errno: code) }
-        }
+        var entries = [pollfd(fd: instance.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+        if case .failure(let error) = pollRetryingInterrupts(&entries, until: deadline) { throw .pollFailed(errno: error.code) }
     }
 
     /// Called when a cookie's CREATE is read: our own cookie files are removed at once.

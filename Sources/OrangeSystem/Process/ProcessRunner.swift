@@ -57,8 +57,10 @@ public struct ProcessRunner: ProcessRunning {
             }
             if status == nil {
                 var raw: Int32 = 0
-                let result = waitpid(pid, &raw, WNOHANG)
-                if result == pid { status = raw } else if result < 0 && errno != EINTR { status = 0 }
+                switch valueOrErrno({ waitpid(pid, &raw, WNOHANG) }) {
+                case .success(let result): if result == pid { status = raw }
+                case .failure: status = 0
+                }
             } else if ready == 0 {
                 // The child is gone and its pipes stay quiet: a grandchild (a daemon) may hold
                 // them open forever, so stop reading rather than hang.
@@ -86,7 +88,7 @@ public struct ProcessRunner: ProcessRunning {
     public func runInteractive(_ argv: [String], environment: [String: String] = [:]) throws -> Int32 {
         let pid = try spawn(argv, environment: environment, stdout: nil, stderr: nil, stdin: nil, inheritStdin: true, ownGroup: false)
         var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        _ = valueOrErrno { waitpid(pid, &raw, 0) }
         return (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
@@ -158,12 +160,7 @@ private final class Pipe {
     private var writeOpen = true
 
     init() throws {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SystemError.current("pipe") }
-        read = fds[0]
-        write = fds[1]
-        _ = fcntl(read, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(write, F_SETFD, FD_CLOEXEC)
+        (read, write) = try makePipe()
     }
 
     func closeWrite() { if writeOpen { close(write); writeOpen = false } }
@@ -188,13 +185,13 @@ private struct CollectedStream {
 
     mutating func readAvailable(limit: Int) {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        if n > 0 {
+        switch valueOrErrno({ buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }) {
+        case .success(let n) where n > 0:
             let room = max(0, limit - bytes.count)
             bytes.append(contentsOf: buffer[0..<min(n, room)])
             if n > room { truncated = true }
-        } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-            open = false
+        case .success: open = false  // end of file
+        case .failure(let error): if error.code != EAGAIN { open = false }
         }
     }
 

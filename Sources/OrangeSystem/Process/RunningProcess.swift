@@ -10,22 +10,21 @@ public final class RunningProcess {
     private var exited = false
 
     public init(_ argv: [String], environment: [String: String], errorLog: String) throws {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SystemError.current("pipe") }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        let log = open(errorLog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fds = try makePipe()
+        // Only the read end is non-blocking: the write end becomes the child's stdout.
+        _ = fcntl(fds.read, F_SETFL, fcntl(fds.read, F_GETFL) | O_NONBLOCK)
+        let log = try? openFile(errorLog, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         defer {
-            close(fds[1])
-            if log >= 0 { close(log) }
+            close(fds.write)
+            if let log { close(log) }
         }
         do {
-            pid = try ProcessRunner().spawn(argv, environment: environment, stdout: fds[1], stderr: log >= 0 ? log : nil, stdin: nil)
+            pid = try ProcessRunner().spawn(argv, environment: environment, stdout: fds.write, stderr: log, stdin: nil)
         } catch {
-            close(fds[0])
+            close(fds.read)
             throw error
         }
-        output = fds[0]
+        output = fds.read
     }
 
     deinit {
@@ -38,11 +37,8 @@ public final class RunningProcess {
         var entry = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, milliseconds) > 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
-            if n > 0 { pending.append(contentsOf: buffer[0..<n]); continue }
-            if n < 0 && errno == EINTR { continue }
-            break
+        while case .success(let n) = valueOrErrno({ buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) } }), n > 0 {
+            pending.append(contentsOf: buffer[0..<n])
         }
         var lines: [String] = []
         while let newline = pending.firstIndex(of: 10) {

@@ -59,13 +59,9 @@ public final class RawTerminal {
     /// came, which then means the terminal hung up.
     public func readAvailable() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
-            if n > 0 { return Array(buffer[0..<n]) }
-            if n == 0 { return nil }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return [] }
-            return nil
+        switch valueOrErrno({ buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) } }) {
+        case .success(let n): return n > 0 ? Array(buffer[0..<n]) : nil
+        case .failure(let error): return error.code == EAGAIN || error.code == EWOULDBLOCK ? [] : nil
         }
     }
 
