@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeSystem
 
 extension Commands {
     func taskShow() throws -> CommandResult {

@@ -1,28 +1,26 @@
-import OrangeCore
-
 /// The graph as commands see it: one scan of the tasks, indexed once, with the cycle index,
 /// answering every question through the single readiness definition in `TaskGraph`.
-struct GraphView {
-    let graph: TaskGraph
-    let cycles: CycleIndex
+public struct GraphView {
+    public let graph: TaskGraph
+    public let cycles: CycleIndex
     /// Each project's modes, for the effective mode of a task (`execution`/`branches` shown).
-    var projectModes: [ProjectName: ProjectModes] = [:]
+    public var projectModes: [ProjectName: ProjectModes] = [:]
 
-    init(tasks: [TaskRecord]) {
+    public init(tasks: [TaskRecord]) {
         self.init(graph: TaskGraph(tasks))
     }
 
-    init(graph: TaskGraph) {
+    public init(graph: TaskGraph) {
         self.graph = graph
         cycles = CycleIndex(graph: graph)
     }
 
-    func modes(_ project: ProjectName) -> ProjectModes { projectModes[project] ?? ProjectModes() }
-    func execution(of task: TaskRecord) -> ExecutionMode { graph.effectiveExecution(of: task.id, project: modes(task.project)) }
-    func branches(of task: TaskRecord) -> BranchModel { graph.effectiveBranches(of: task.id, project: modes(task.project)) }
+    public func modes(_ project: ProjectName) -> ProjectModes { projectModes[project] ?? ProjectModes() }
+    public func execution(of task: TaskRecord) -> ExecutionMode { graph.effectiveExecution(of: task.id, project: modes(task.project)) }
+    public func branches(of task: TaskRecord) -> BranchModel { graph.effectiveBranches(of: task.id, project: modes(task.project)) }
 
     /// `sequential (own)`, `parallel (from a1b2c3)`, `flat (project)`: the mode and where it comes from.
-    func describeModes(_ task: TaskRecord) -> (execution: String, branches: String) {
+    public func describeModes(_ task: TaskRecord) -> (execution: String, branches: String) {
         func source(_ own: Bool, _ find: (TaskRecord) -> Bool) -> String {
             if own { return "own" }
             var seen: Set<TaskID> = [task.id]
@@ -39,14 +37,14 @@ struct GraphView {
         )
     }
 
-    func task(_ id: TaskID) -> TaskRecord? { graph[id] }
-    func children(of id: TaskID) -> [TaskID] { graph.children(of: id) }
-    func readiness(_ id: TaskID) -> Readiness { graph.readiness(of: id, cycles: cycles) }
-    func isReady(_ id: TaskID) -> Bool { readiness(id).isReady }
-    func statusLabel(_ task: TaskRecord) -> String { graph.statusLabel(of: task.id) }
+    public func task(_ id: TaskID) -> TaskRecord? { graph[id] }
+    public func children(of id: TaskID) -> [TaskID] { graph.children(of: id) }
+    public func readiness(_ id: TaskID) -> Readiness { graph.readiness(of: id, cycles: cycles) }
+    public func isReady(_ id: TaskID) -> Bool { readiness(id).isReady }
+    public func statusLabel(_ task: TaskRecord) -> String { graph.statusLabel(of: task.id) }
 
     /// A short note for list rows: `ready`, `blocked by x (working)`, `on a cycle`.
-    func readinessNote(_ task: TaskRecord) -> String {
+    public func readinessNote(_ task: TaskRecord) -> String {
         switch readiness(task.id) {
         case .ready: return "ready"
         case .notPending: return ""
@@ -56,7 +54,7 @@ struct GraphView {
         }
     }
 
-    func readinessSummary(_ task: TaskRecord) -> String {
+    public func readinessSummary(_ task: TaskRecord) -> String {
         switch readiness(task.id) {
         case .ready: return "ready"
         case .notPending(let status): return "not pending (\(status.rawValue))"
@@ -67,13 +65,13 @@ struct GraphView {
     }
 
     /// `abc123 [working] branch` or `abc123 does not exist`.
-    func describeReference(_ id: TaskID) -> String {
+    public func describeReference(_ id: TaskID) -> String {
         guard let task = graph[id] else { return "\(id) does not exist" }
         return "\(task.status.icon) \(id) [\(graph.statusLabel(of: id))] \(task.branch)"
     }
 
     /// Problems to show on a task: cycles, links written on one side, dangling references.
-    func diagnostics(for id: TaskID) -> [String] {
+    public func diagnostics(for id: TaskID) -> [String] {
         var problems: [String] = []
         if let path = cycles.path(through: id) { problems.append("on a dependency \(formatCycle(path))") }
         for problem in graph.linkProblems() {
@@ -90,14 +88,14 @@ struct GraphView {
         return problems
     }
 
-    func why(_ id: TaskID, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] {
+    public func why(_ id: TaskID, readyNote: (TaskID) -> String? = { _ in nil }) -> [String] {
         graph.why(id, cycles: cycles, readyNote: readyNote)
     }
-    func renderTree(_ tasks: [TaskRecord]) -> String { graph.renderTree(tasks.map(\.id)) }
-    func renderDot() -> String { graph.renderDot() }
-    func renderMermaid() -> String { graph.renderMermaid() }
+    public func renderTree(_ tasks: [TaskRecord]) -> String { graph.renderTree(tasks.map(\.id)) }
+    public func renderDot() -> String { graph.renderDot() }
+    public func renderMermaid() -> String { graph.renderMermaid() }
 
-    func json(for task: TaskRecord, path: String) -> JSONValue {
+    public func json(for task: TaskRecord, path: String) -> JSONValue {
         let base = task.json(path: path)
         guard case .object(var pairs) = base else { return base }
         let readiness = readiness(task.id)
@@ -116,23 +114,23 @@ struct GraphView {
         return .object(pairs)
     }
 
-    func checkTransition(_ task: TaskRecord, to status: TaskStatus, by actor: TransitionActor) throws {
+    public func checkTransition(_ task: TaskRecord, to status: TaskStatus, by actor: TransitionActor) throws {
         do {
             try TransitionTable.check(task.id, from: task.status, to: status, by: actor)
         } catch {
-            throw OrangeError(error.description)
+            throw GraphRuleViolation(error.description)
         }
         if status == .delegated && graph.children(of: task.id).isEmpty {
-            throw OrangeError(
+            throw GraphRuleViolation(
                 "cannot delegate \(task.id): it has no sub-tasks yet; create them with 'orange task create … --parent \(task.id)' first")
         }
     }
 
-    func validateEdit(old: TaskRecord, new: TaskRecord) throws {
-        do { try graph.validate(new, previous: old) } catch { throw OrangeError(error.description) }
+    public func validateEdit(old: TaskRecord, new: TaskRecord) throws {
+        do { try graph.validate(new, previous: old) } catch { throw GraphRuleViolation(error.description) }
     }
 
-    func dueAutoCompletions(changed: [TaskID]?) -> (completions: [TaskID], reviews: [TaskID]) {
+    public func dueAutoCompletions(changed: [TaskID]?) -> (completions: [TaskID], reviews: [TaskID]) {
         let evaluation = graph.evaluate(changed: changed, cycles: cycles) { id in
             graph[id].map { graph.aggregatesChildren(id, project: modes($0.project)) } ?? false
         }
@@ -140,8 +138,9 @@ struct GraphView {
     }
 }
 
-extension Commands {
-    func validateNewTask(_ task: TaskRecord, among tasks: [TaskRecord]) throws {
-        do { try TaskGraph(tasks).validate(task) } catch { throw OrangeError(error.description) }
-    }
+/// A command asked for something the graph's rules refuse (a transition, an edge, a delegation).
+public struct GraphRuleViolation: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
 }
