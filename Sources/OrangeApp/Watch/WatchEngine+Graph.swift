@@ -74,6 +74,7 @@ extension WatchEngine {
             }
         }
         releaseEmptiedStorage()
+        followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.
