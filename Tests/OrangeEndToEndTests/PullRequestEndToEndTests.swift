@@ -186,3 +186,50 @@ struct PullRequestEngineEndToEndTests {
         _ = try h.waitFor(db, "released") { $0["workspace"] == .null && $0["tmux_session"] == .null }
     }
 }
+
+/// The installed gh (found before any test puts a scripted one on PATH), if any.
+let installedGh = FileSystem.findExecutable("gh", searchPath: ProcessEnvironment.current()["PATH"] ?? "")
+
+/// The real gh, when installed (Debian's `gh` package): every flag orange passed to the scripted
+/// gh must be one the installed gh documents for that subcommand, and every JSON field orange asks
+/// `gh pr view` for must be one it offers. Nothing here reaches a forge.
+@Suite(.serialized, .enabled(if: installedGh != nil, "gh is not installed"))
+struct GhFlagsEndToEndTests {
+
+    @Test func theFlagsOrangePassesAreTheInstalledGhs() throws {
+        let h = try OrangeHarness()
+        let gh = try ScriptedGitHub(h)
+        let repo = try h.makeProject("coffee")
+        _ = try h.json(["project", "update", "coffee", "--merge-via", "pr", "--pr-merge", "rebase"])
+        let id = try h.reviewingTask("oauth-db", "schema", in: repo)
+        _ = try h.json(["task", "approve", id])
+        gh.answer(state: "MERGED")
+        _ = try h.json(["task", "merge", id], in: repo, gh: gh)
+        let calls = gh.calls
+        #expect(calls.count == 3)
+
+        let real = try #require(installedGh)
+        let home = h.directory.path + "/gh-config"
+        let environment = ["GH_CONFIG_DIR": home, "NO_COLOR": "1", "GH_NO_UPDATE_NOTIFIER": "1", "GH_PROMPT_DISABLED": "1"]
+        for call in calls {
+            let subcommand = Array(call.argv.prefix(2))
+            let help = try h.runner.run([real] + subcommand + ["--help"], environment: environment, input: nil, timeoutSeconds: 30)
+            let text = help.stdout + help.stderr
+            for flag in call.argv.dropFirst(2) where flag.hasPrefix("--") {
+                #expect(text.contains(flag + " ") || text.contains(flag + ","), "gh \(subcommand.joined(separator: " ")) has no \(flag)")
+            }
+        }
+        // Every strategy orange may pass.
+        let mergeHelp = try h.runner.run([real, "pr", "merge", "--help"], environment: environment, input: nil, timeoutSeconds: 30)
+        for strategy in PullRequestMergeStrategy.allCases {
+            #expect(mergeHelp.stdout.contains(strategy.ghFlag + " "), "gh pr merge has no \(strategy.ghFlag)")
+        }
+        // `--json` without fields lists the fields gh knows (offline).
+        let fields = try h.runner.run(
+            [real, "pr", "view", ScriptedGitHub.url, "--json"], environment: environment, input: nil, timeoutSeconds: 30)
+        let offered = Set((fields.stdout + fields.stderr).split(whereSeparator: \.isWhitespace).map(String.init))
+        for field in PullRequestStatus.ghFields.split(separator: ",") {
+            #expect(offered.contains(String(field)), "gh pr view --json offers no \(field)")
+        }
+    }
+}
