@@ -48,6 +48,25 @@ struct PullRequestEndToEndTests {
         #expect(gh.calls.count == 1)
     }
 
+    @Test func aSubTaskOfAHierarchicalParentOpensItsPullRequestIntoTheParentsBranch() throws {
+        let h = try OrangeHarness()
+        let gh = try ScriptedGitHub(h)
+        let repo = try h.makeProject("coffee")
+        let parent = try #require(
+            try h.json(["task", "create", "release-notes", "Write release notes", "--branches", "hierarchical", "--hold"], in: repo)[
+                "id"]?.stringValue)
+        try h.commitOnBranch("notes-intro", in: repo)
+        let child = try #require(
+            try h.json(["task", "create", "notes-intro", "Intro", "--parent", parent, "--status", "reviewing"], in: repo)["id"]?
+                .stringValue)
+        let opened = try h.json(["task", "pr", child], in: repo, gh: gh)
+        #expect(opened["base"] == "release-notes")
+        #expect(gh.calls.first?.argv.prefix(6) == ["pr", "create", "--head", "notes-intro", "--base", "release-notes"])
+        // The base exists on origin for the PR to target.
+        let remote = try h.runner.check(["git", "-C", h.directory.path + "/coffee-origin.git", "branch", "--list"]).stdout
+        #expect(remote.contains("release-notes") && remote.contains("notes-intro"), "\(remote)")
+    }
+
     @Test func taskPrSaysClearlyWhenGhIsMissingFailsOrTheTaskIsNotInReview() throws {
         let h = try OrangeHarness()
         let gh = try ScriptedGitHub(h)

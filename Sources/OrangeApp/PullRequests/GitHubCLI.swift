@@ -68,7 +68,7 @@ struct GitHubCLI: Sendable {
         let argv = Array(result.argv.drop { $0 != "gh" })
         let how = result.timedOut ? "timed out" : "failed (exit status \(result.exitCode))"
         let detail = Self.tail(result.stderr.isEmpty ? result.stdout : result.stderr)
-        return OrangeError("\(ShellQuoting.commandLine(argv.prefix(4).map { $0 })) \(how)" + (detail.isEmpty ? "" : ": \(detail)"))
+        return OrangeError("\(ShellQuoting.commandLine(Array(argv.prefix(3)))) \(how)" + (detail.isEmpty ? "" : ": \(detail)"))
     }
 
     /// The last few lines of a stream, for an error message.
