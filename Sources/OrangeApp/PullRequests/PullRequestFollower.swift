@@ -93,12 +93,10 @@ final class PullRequestFollower: Sendable {
         let gh = GitHubCLI(context: context)
         for (id, candidate) in due {
             guard !state.withLock({ $0.stopped }) else { return }
+            let observed: PullRequestStatus
             do {
-                let observed = try gh.view(candidate.url)
+                observed = try gh.view(candidate.url)
                 reschedule(id, url: candidate.url, failed: false)
-                try act(
-                    on: id, candidate,
-                    PullRequestFollowing.decide(status: candidate.status, recorded: candidate.recorded, observed: observed))
             } catch {
                 let failures = reschedule(id, url: candidate.url, failed: true)
                 context.logger.warn(
@@ -113,6 +111,17 @@ final class PullRequestFollower: Sendable {
                         .object([("event", "pr"), ("id", .string(id.rawValue)), ("error", .string("\(error)"))]),
                         "! \(id): could not ask gh about its pull request (\(error)); trying again later, less often")
                 }
+                continue
+            }
+            do {
+                try act(
+                    on: id, candidate,
+                    PullRequestFollowing.decide(status: candidate.status, recorded: candidate.recorded, observed: observed))
+            } catch {
+                // The task changed or its file could not be written: the next look decides again.
+                context.logger.warn(
+                    "pr", "Could not record what a pull request's state means for its task",
+                    [("task_id", .string(id.rawValue)), ("error", .string("\(error)"))])
             }
         }
     }
