@@ -35,7 +35,8 @@ extension Commands {
         var text = projects.isEmpty ? "No projects registered. Add one with 'orange project add <path>'.\n" : ""
         for project in projects {
             text +=
-                "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)\n"
+                "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)"
+                + (project.merging.route == .pr ? "  merge via pr (\(project.merging.strategy.rawValue))" : "") + "\n"
         }
         return CommandResult(text: text, json: .array(projects.map(\.displayJSON)))
     }

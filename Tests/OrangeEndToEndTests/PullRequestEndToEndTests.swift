@@ -103,6 +103,7 @@ struct PullRequestEndToEndTests {
         let updated = try h.json(["project", "update", "coffee", "--merge-via", "pr", "--pr-merge", "squash"])
         #expect(updated["merge_via"] == "pr" && updated["pr_merge"] == "squash")
         #expect(try h.orange(["project", "update", "coffee", "--merge-via", "fax"]).exitCode != 0)
+        #expect(try h.orange(["project", "list"]).stdout.contains("merge via pr (squash)"))
         let id = try h.reviewingTask("oauth-db", "schema", in: repo)
         _ = try h.json(["task", "approve", id])
         gh.answer(state: "MERGED", review: "APPROVED")
@@ -118,6 +119,19 @@ struct PullRequestEndToEndTests {
         let history = try h.json(["task", "show", id])["history"]?.arrayValue ?? []
         #expect(history.contains { $0["type"] == "pr.merged" && $0["strategy"] == "squash" })
         #expect(history.contains { $0["type"] == "status.changed" && $0["to"] == "done" })
+        // Merged on the forge before orange asked: gh refuses the merge, the task is finished.
+        let other = try h.reviewingTask("oauth-api", "endpoints", in: repo)
+        _ = try h.json(["task", "approve", other])
+        gh.fail("merge", "GraphQL: Pull Request is already merged (mergePullRequest)\n")
+        #expect(try h.json(["task", "merge", other], in: repo, gh: gh)["task"]?["status"] == "done")
+        // A refused merge of an open PR is an error with gh's reason, and the task stays reviewed.
+        let third = try h.reviewingTask("oauth-ui", "button", in: repo)
+        _ = try h.json(["task", "approve", third])
+        gh.answer(state: "OPEN", checks: "FAILURE")
+        gh.fail("merge", "X Pull request #8 is not mergeable: the base branch policy prohibits the merge.\n")
+        let refused = try h.orange(["task", "merge", third], in: repo, gh: gh)
+        #expect(refused.exitCode == 1 && refused.stderr.contains("base branch policy prohibits the merge"), "\(refused.stderr)")
+        #expect(try h.json(["task", "show", third])["status"] == "reviewed")
         // Nothing was pushed to origin's main by orange itself.
         let originLog = try h.runner.check(["git", "-C", h.directory.path + "/coffee-origin.git", "log", "--format=%s", "main"]).stdout
         #expect(!originLog.contains("work on oauth-db"))

@@ -14,7 +14,12 @@ extension Commands {
         let opened = try PullRequestOpening(context: context).open(task)
         let gh = GitHubCLI(context: context)
         let strategy = project.merging.strategy
-        try gh.merge(opened.url, strategy: strategy)
+        do {
+            try gh.merge(opened.url, strategy: strategy)
+        } catch {
+            // Merged on the forge already (by a person, before the engine looked): finish the task.
+            guard (try? gh.view(opened.url))?.state == .merged else { throw error }
+        }
         let observed = try? gh.view(opened.url)
         let path = context.tasks.taskFilePath(task.id, in: task.project)
         guard observed == nil || observed?.state == .merged else {
