@@ -84,7 +84,8 @@ final class PullRequestFollower: Sendable {
         }
     }
 
-    private func checkDue() {
+    /// Asks gh about every task whose look is due (the tick calls it; tests call it with a fake clock).
+    func checkDue() {
         let now = context.clock.monotonicNanoseconds()
         let due = state.withLock { state in
             state.entries.filter { $0.value.due <= now }.sorted { ($0.value.due, $0.key) < ($1.value.due, $1.key) }
