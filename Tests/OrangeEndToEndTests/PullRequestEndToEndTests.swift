@@ -67,6 +67,26 @@ struct PullRequestEndToEndTests {
         #expect(remote.contains("release-notes") && remote.contains("notes-intro"), "\(remote)")
     }
 
+    @Test func anAggregateBranchAheadOnOriginIsNotPushedOver() throws {
+        let h = try OrangeHarness()
+        let gh = try ScriptedGitHub(h)
+        let repo = try h.makeProject("coffee")
+        // The parent's branch on origin holds more than the local one (its children merged there).
+        try h.commitOnBranch("release-notes", in: repo)
+        try h.runner.check(["git", "-C", repo, "push", "-q", "origin", "release-notes"], environment: h.environment)
+        try h.runner.check(["git", "-C", repo, "checkout", "-q", "-b", "child-merge", "release-notes"], environment: h.environment)
+        try h.runner.check(["git", "-C", repo, "commit", "-q", "--allow-empty", "-m", "a child's merge"], environment: h.environment)
+        try h.runner.check(["git", "-C", repo, "push", "-q", "origin", "child-merge:release-notes"], environment: h.environment)
+        try h.runner.check(["git", "-C", repo, "checkout", "-q", "main"], environment: h.environment)
+        let id = try #require(
+            try h.json(["task", "create", "release-notes", "Write release notes", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+        let opened = try h.json(["task", "pr", id], in: repo, gh: gh)
+        #expect(opened["created"] == true)
+        let originLog = try h.runner.check(["git", "-C", h.directory.path + "/coffee-origin.git", "log", "--format=%s", "release-notes"])
+            .stdout
+        #expect(originLog.contains("a child's merge"))
+    }
+
     @Test func taskPrSaysClearlyWhenGhIsMissingFailsOrTheTaskIsNotInReview() throws {
         let h = try OrangeHarness()
         let gh = try ScriptedGitHub(h)

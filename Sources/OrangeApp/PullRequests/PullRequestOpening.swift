@@ -59,16 +59,20 @@ struct PullRequestOpening {
         return Opened(task: after, url: url, base: base, created: true)
     }
 
-    /// Puts the task's branch on origin. A branch only on origin (a hierarchical parent's
-    /// aggregate, pushed there by its children's merges) is already there.
+    /// Puts the task's branch on origin. A branch only on origin, or whose origin copy already
+    /// holds the local one (a hierarchical parent's aggregate: its children merged into it there),
+    /// is already there: pushing the older local branch would be refused.
     private func push(_ task: TaskRecord, from path: String) throws {
+        try? context.git.fetch(path)
+        let onOrigin = context.git.remoteBranchExists(path, task.branch)
+        if onOrigin, context.git.isAncestor(path, "refs/heads/\(task.branch)", of: "refs/remotes/origin/\(task.branch)") { return }
         if context.git.branchExists(path, task.branch) {
             do {
                 try context.git.push(path, remote: "origin", refspec: "refs/heads/\(task.branch):refs/heads/\(task.branch)")
             } catch {
                 throw OrangeError("pushing '\(task.branch)' to origin failed, no pull request was opened: \(error)")
             }
-        } else if !context.git.remoteBranchExists(path, task.branch) {
+        } else if !onOrigin {
             throw OrangeError("branch '\(task.branch)' exists neither here nor on origin; there is nothing to open a pull request for")
         }
     }
