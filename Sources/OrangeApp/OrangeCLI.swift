@@ -132,6 +132,7 @@ public struct OrangeCLI: Sendable {
         case ["task", "approve"]: return try commands.taskApprove()
         case ["task", "unapprove"]: return try commands.taskUnapprove()
         case ["task", "merge"]: return try commands.taskMerge()
+        case ["task", "pr"], ["task", "create-pr"]: return try commands.taskPullRequest()
         case ["workspace", "init"]: return try commands.workspaceInit()
         case ["workspace", "list"]: return try commands.workspaceList()
         case ["workspace", "gc"]: return try commands.workspaceGC()

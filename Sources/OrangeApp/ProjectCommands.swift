@@ -35,7 +35,8 @@ extension Commands {
         var text = projects.isEmpty ? "No projects registered. Add one with 'orange project add <path>'.\n" : ""
         for project in projects {
             text +=
-                "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)\n"
+                "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)"
+                + (project.merging.route == .pr ? "  merge via pr (\(project.merging.strategy.rawValue))" : "") + "\n"
         }
         return CommandResult(text: text, json: .array(projects.map(\.displayJSON)))
     }
@@ -44,9 +45,11 @@ extension Commands {
         let poolText = invocation.value("pool-size")
         let execution = try parseMode(invocation.value("execution"), option: "execution", ExecutionMode.self)
         let branches = try parseMode(invocation.value("branches"), option: "branches", BranchModel.self)
-        guard poolText != nil || execution != nil || branches != nil else {
+        let route = try parseMode(invocation.value("merge-via"), option: "merge-via", MergeRoute.self)
+        let strategy = try parseMode(invocation.value("pr-merge"), option: "pr-merge", PullRequestMergeStrategy.self)
+        guard poolText != nil || execution != nil || branches != nil || route != nil || strategy != nil else {
             throw UsageError(
-                "nothing to update: give --pool-size <n>, --execution sequential|parallel or --branches flat|hierarchical",
+                "nothing to update: give --pool-size <n>, --execution sequential|parallel, --branches flat|hierarchical, --merge-via origin|pr or --pr-merge merge|squash|rebase",
                 command: invocation.command)
         }
         let poolSize = try parsePoolSize(poolText)
@@ -65,13 +68,15 @@ extension Commands {
             if let poolSize { projects[index].poolSize = poolSize }
             if let execution { projects[index].modes.execution = execution }
             if let branches { projects[index].modes.branches = branches }
+            if let route { projects[index].merging.route = route }
+            if let strategy { projects[index].merging.strategy = strategy }
             updated = projects[index]
         }
         let project = updated!
         // A switch of mode takes effect at the next decision: start what it now allows.
         let transitions = try Reconciler(context: context).reconcile(changed: [], project: name)
         let text =
-            "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue)\n"
+            "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue), merge via \(project.merging.route.rawValue) (\(project.merging.strategy.rawValue))\n"
             + transitions.map { $0.line + "\n" }.joined()
         return CommandResult(text: text, json: project.displayJSON)
     }

@@ -38,7 +38,7 @@ extension Commands {
             text = "\(title):\n"
             for task in tasks {
                 text +=
-                    "  \(task.status.icon) \(task.id)  \(view.statusLabel(task))  \(project == nil ? "\(task.project)/" : "")\(task.branch)\n"
+                    "  \(task.status.icon) \(task.id)  \(view.statusLabel(task))  \(project == nil ? "\(task.project)/" : "")\(task.branch)\(Self.pullRequestMarker(task))\n"
                 let note = view.readinessNote(task)
                 if !task.description.isEmpty || !note.isEmpty {
                     text +=
@@ -53,5 +53,12 @@ extension Commands {
     static func oneLine(_ text: String, max: Int) -> String {
         let flat = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\t" }).joined(separator: " ")
         return flat.count > max ? String(flat.prefix(max - 1)) + "…" : flat
+    }
+
+    /// `  PR open ✓` after a task's branch when it has a pull request (`PR` alone before the
+    /// engine first asked about it).
+    static func pullRequestMarker(_ task: TaskRecord) -> String {
+        guard task.prURL != nil else { return "" }
+        return "  PR" + (task.pullRequestStatus.map { " " + $0.compact } ?? "")
     }
 }

@@ -21,6 +21,7 @@ extension Commands {
         guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
             throw OrangeError("project '\(task.project)' is not registered")
         }
+        if project.merging.route == .pr { return try mergeThroughPullRequest(task, project: project) }
         guard context.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError(
                 "project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'"

@@ -16,7 +16,7 @@ extension Commands {
         text += "  workspace:   \(task.workspace ?? "-")\n  session:     \(task.tmuxSession ?? "-")\n"
         if let created = task.createdAt { text += "  created:     \(created)\n" }
         if let updated = task.updatedAt { text += "  updated:     \(updated)\n" }
-        if let pr = task.prURL { text += "  pr:          \(pr)\n" }
+        if let pr = task.prURL { text += "  pr:          \(pr)\(task.pullRequestStatus.map { "  (\($0.compact))" } ?? "")\n" }
         if let error = task.lastError { text += "  last error:  \(error)\n" }
         text += "  file:        \(path)\n"
         text += "  readiness:   \(view.readinessSummary(task))\n"

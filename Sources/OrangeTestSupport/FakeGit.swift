@@ -40,4 +40,5 @@ public final class FakeGit: GitClient {
     public func diffStat(_ directory: String, from: String, to: String) -> String? { "" }
     public func conflictedFiles(_ directory: String) -> [String] { [] }
     public func abortMerge(_ directory: String) throws { record("merge --abort") }
+    public func isAncestor(_ directory: String, _ ancestor: String, of descendant: String) -> Bool { false }
 }

@@ -37,7 +37,7 @@ import Testing
         let id = try #require(try h.json(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
         let registered = try shell(h, "bash", "source <(orange completion bash); complete -p orange")
         #expect(registered.stdout == "complete -F _orange orange\n", "\(registered.stdout) \(registered.stderr)")
-        #expect(try bashCompletions(h, "orange task cr") == ["create"])
+        #expect(try bashCompletions(h, "orange task cr") == ["create", "create-pr"])
         #expect(try bashCompletions(h, "orange wa") == ["watch", "workspace"].filter { $0.hasPrefix("wa") })
         #expect(
             try Set(bashCompletions(h, "orange ")).isSuperset(of: [

@@ -149,6 +149,8 @@ final class DashboardSession {
                 }
             case .attach(let id):
                 attach(id)
+            case .openURL(let url):
+                state.message = openURL(url)
             case .viewFile(let id):
                 guard let task = state.graph[id] else { break }
                 let path = context.tasks.taskFilePath(id, in: task.project)

@@ -22,6 +22,12 @@ extension Commands {
             }
             options.pollIntervalSeconds = seconds
         }
+        if let text = invocation.value("pr-interval") {
+            guard let seconds = Double(text), seconds == 0 || (seconds >= 0.05 && seconds <= 86_400) else {
+                throw usageError("--pr-interval must be 0 (off) or a number of seconds from 0.05 to 86400")
+            }
+            options.pullRequestIntervalSeconds = seconds
+        }
         // Only an explicit --project scopes the engine; unlike other commands, it is never
         // inferred from the current directory (an engine started in a repository still covers
         // every project unless told otherwise).

@@ -82,6 +82,7 @@ extension WatchEngine {
                     "! \(where_): \(reason) (keeping the last good version)")
             }
         }
+        followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.

@@ -25,6 +25,8 @@ final class WatchEngine {
         /// False when another engine holds the lock: keep the graph current, never act (the
         /// dashboard following `orange watch`).
         var performsActions = true
+        /// How often each followed pull request is asked about (`--pr-interval`); 0: never.
+        var pullRequestIntervalSeconds: Double = 60
     }
 
     /// Seams for tests of a slow consumer (F24); both do nothing by default.
@@ -82,6 +84,8 @@ final class WatchEngine {
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
     private var vcsLocked = false
+    /// Follows the open pull requests of tasks in review (nil: not following).
+    var pullRequests: PullRequestFollower?
 
     init(
         context: AppContext, options: Options, hooks: Hooks = Hooks(), control: EngineControl? = nil,
@@ -140,6 +144,8 @@ final class WatchEngine {
         if control?.attach(loop.waker) == true { return 0 }
 
         let worker = makeWorker()
+        pullRequests = startFollowingPullRequests()
+        defer { pullRequests?.stop() }
         let scope = options.project.map { "/" + $0.rawValue } ?? ""
         emit(
             .object([

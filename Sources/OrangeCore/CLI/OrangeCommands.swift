@@ -12,7 +12,9 @@ public enum OrangeCommands {
         """
 
     public static let all: [CommandSpec] =
-        project + task + lifecycle + workspace + watch + service + [dashboard, graph, log, doctor, install, uninstall, completion, demo]
+        project + task + lifecycle + pullRequests + workspace + watch + service + [
+            dashboard, graph, log, doctor, install, uninstall, completion, demo,
+        ]
 
     public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",
@@ -60,6 +62,7 @@ public enum OrangeCommands {
                 OptionSpec(
                     "poll-interval", .value(placeholder: "seconds"),
                     help: "When inotify limits leave folders unwatched, poll them this often (default: 1)."),
+                .prInterval,
             ],
             discussion:
                 "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME, even with --project; a second one exits with status 1 and names the first."
@@ -102,8 +105,12 @@ public enum OrangeCommands {
                 OptionSpec("pool-size", .value(placeholder: "n"), help: "New pool size (1 to 64)."),
                 .execution("How top-level tasks (and sub-trees that set none) run: sequential or parallel (default)."),
                 .branches("Where sub-tasks branch and merge: flat (default branch) or hierarchical (parent's branch)."),
+                .mergeVia, .prMerge,
             ],
-            examples: ["orange project update --execution sequential", "orange project update coffee --branches hierarchical"]),
+            examples: [
+                "orange project update --execution sequential", "orange project update coffee --branches hierarchical",
+                "orange project update --merge-via pr --pr-merge squash",
+            ]),
         CommandSpec(
             ["project", "remove"], summary: "Unregister a project (its tasks and worktrees stay on disk).",
             positionals: [PositionalSpec("name", help: "The project to remove.")]),
@@ -223,7 +230,7 @@ public enum OrangeCommands {
                     help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge).")
             ],
             discussion:
-                "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."
+                "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start. With the project's '--merge-via pr' it merges the task's\npull request with 'gh pr merge' instead (opening it first when there is none)."
         ),
     ]
 

@@ -6,6 +6,8 @@ public enum DashboardEffect: Equatable, Sendable {
     case attach(TaskID)
     /// Read the task's TASK.md and show it as a page.
     case viewFile(TaskID)
+    /// Open a pull request's page (`xdg-open`), or show its URL where nothing can open it.
+    case openURL(String)
     case quit
 }
 
@@ -109,6 +111,7 @@ extension DashboardState {
         let id = task.id.rawValue
         switch c {
         case "v": return [.viewFile(task.id)]
+        case "p": return pullRequestKey(task)
         case "a" where task.status == .reviewing: return [.command(["task", "approve", id], task: task.id)]
         case "u" where task.status == .reviewed: return [.command(["task", "unapprove", id], task: task.id)]
         case "m" where task.status == .reviewed: return [.command(["task", "merge", id], task: task.id)]
@@ -206,13 +209,16 @@ extension DashboardState {
         "  a                approve (reviewing → reviewed)", "  u                send back to review (reviewed → reviewing)",
         "  m                merge a reviewed task into the default branch, push, finish it",
         "  x                cancel (asks first)", "  d                delete a finished task's folder (asks first)",
-        "  v                view its TASK.md", "",
+        "  v                view its TASK.md",
+        "  p                open its pull request (xdg-open, else its URL is shown); none yet and in review: open one",
+        "",
         "Everything",
         "  c                create a task: branch, description, blocked by, parent (ids or branch names)",
         "  f                filter: all → active → done", "  t                nested (sub-tasks under parents) or flat (parent column)",
         "  g                the task graph as a tree", "  ?                this page", "  q, Ctrl-C        quit", "",
         "Columns",
         "  ● agent running   ✗ agent exited or session gone   ○ no agent",
+        "  PR✓ PR✗ PR… PR: its pull request, with its checks passing, failing, running (none: no checks or not asked yet)",
         "  'pending (ready)' starts as soon as a workspace is free; 'delegated (2/3)' counts done sub-tasks.",
         "", "When this dashboard holds the engine lock it runs the engine: ready tasks start and delegated",
         "tasks complete on their own. When an 'orange watch' runs, the dashboard follows it.",

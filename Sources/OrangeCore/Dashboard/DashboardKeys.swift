@@ -96,6 +96,7 @@ public enum DashboardKeys {
         default: break
         }
         list.append(("v", "view"))
+        if task.prURL != nil { list.append(("p", "PR")) }
         if !task.status.isTerminal { list.append(("x", "cancel")) } else { list.append(("d", "delete")) }
         return list
     }

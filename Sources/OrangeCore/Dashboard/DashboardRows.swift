@@ -89,6 +89,7 @@ extension DashboardState {
         let readiness = graph.readiness(of: id, cycles: cycles)
         if readiness.isReady { statusText += " (ready)" }
         if case .held = readiness { statusText = "held" }
+        statusText += Self.pullRequestMarker(task)
         if busy.contains(id) { statusText = "processing…" }
         let stats = task.workspace == nil ? nil : self.stats[id]
         return DashboardRow(
@@ -141,6 +142,7 @@ extension DashboardState {
         if task.status == .delegated, graph.progress(of: task.id).needsAttention {
             notes.append("⚠ a sub-task was cancelled or failed: needs a person")
         }
+        if let note = Self.pullRequestNote(task) { notes.append(note) }
         if let error = task.lastError, task.status == .failed || task.status == .pending {
             notes.append("last error: " + TerminalText.sanitized(error))
         }

@@ -8,6 +8,8 @@ public struct Project: Hashable, Sendable {
     public var poolSize: Int
     /// The modes its tasks inherit unless they or an ancestor set their own.
     public var modes: ProjectModes
+    /// How `task merge` finishes its tasks: on origin, or through pull requests.
+    public var merging = ProjectMergeSettings()
 
     public static let defaultPoolSize = 2
 
@@ -32,16 +34,17 @@ public struct Project: Hashable, Sendable {
         ]
         if modes.execution != .parallel { pairs.append(("execution", .string(modes.execution.rawValue))) }
         if modes.branches != .flat { pairs.append(("branches", .string(modes.branches.rawValue))) }
-        return .object(pairs)
+        return .object(pairs + merging.registryPairs)
     }
 
     /// What the project commands print with `--json`: every setting, defaults included.
     public var displayJSON: JSONValue {
-        .object([
-            ("name", .string(name.rawValue)), ("path", .string(path)),
-            ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
-            ("execution", .string(modes.execution.rawValue)), ("branches", .string(modes.branches.rawValue)),
-        ])
+        .object(
+            [
+                ("name", .string(name.rawValue)), ("path", .string(path)),
+                ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
+                ("execution", .string(modes.execution.rawValue)), ("branches", .string(modes.branches.rawValue)),
+            ] + merging.displayPairs)
     }
 
     /// Reads one `projects.json` entry, validating the name and pool size; nil with a reason otherwise.
@@ -70,8 +73,13 @@ public struct Project: Hashable, Sendable {
             }
             modes.branches = model
         }
-        return .success(
-            Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes))
+        var project = Project(
+            name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes)
+        switch ProjectMergeSettings.from(json: json) {
+        case .success(let merging): project.merging = merging
+        case .failure(let problem): return .failure(.init(reason: "project '\(nameText)': \(problem.reason)"))
+        }
+        return .success(project)
     }
 }
 

@@ -35,6 +35,8 @@ public protocol GitClient: Sendable {
     func conflictedFiles(_ directory: String) -> [String]
     /// `git merge --abort`: no half-done merge is left behind.
     func abortMerge(_ directory: String) throws
+    /// `git merge-base --is-ancestor`: whether `descendant` already contains `ancestor`.
+    func isAncestor(_ directory: String, _ ancestor: String, of descendant: String) -> Bool
 }
 
 /// The tmux operations orange needs, on one server (a private socket when configured).

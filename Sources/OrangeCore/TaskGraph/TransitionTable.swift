@@ -68,12 +68,13 @@ public enum TransitionTable {
         Rule(from: .reviewing, to: .reviewed, actors: H),  // approve
         Rule(from: .reviewing, to: .working, actors: AHE),  // changes requested / respawn
         Rule(from: .reviewing, to: .stuck, actors: A),
-        Rule(from: .reviewing, to: .cancelled, actors: H),
+        Rule(from: .reviewing, to: .cancelled, actors: HE),  // the engine: its PR was closed unmerged
+        Rule(from: .reviewing, to: .done, actors: E),  // its PR was merged on the forge
         Rule(from: .reviewing, to: .failed, actors: H),
         Rule(from: .reviewed, to: .reviewing, actors: H),  // unapprove
         Rule(from: .reviewed, to: .working, actors: HE),  // its merge into the parent's branch conflicted
-        Rule(from: .reviewed, to: .done, actors: H),  // merge
-        Rule(from: .reviewed, to: .cancelled, actors: H),
+        Rule(from: .reviewed, to: .done, actors: HE),  // merge; the engine: its PR was merged on the forge
+        Rule(from: .reviewed, to: .cancelled, actors: HE),
         Rule(from: .reviewed, to: .failed, actors: H),
         // Re-opening a task that failed or was cancelled by mistake.
         Rule(from: .failed, to: .pending, actors: H),

@@ -156,4 +156,8 @@ public struct RealGit: GitClient {
     public func abortMerge(_ directory: String) throws {
         try check(directory, ["merge", "--abort"])
     }
+
+    public func isAncestor(_ directory: String, _ ancestor: String, of descendant: String) -> Bool {
+        succeeds(directory, ["merge-base", "--is-ancestor", ancestor, descendant])
+    }
 }

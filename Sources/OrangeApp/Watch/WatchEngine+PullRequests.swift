@@ -1,0 +1,21 @@
+import OrangeCore
+
+/// The engine's part in following pull requests: it tells the follower (which runs on its own
+/// queue, so gh never holds up the reading of inotify) which tasks have a PR to follow, from the
+/// changes it applies to its graph.
+extension WatchEngine {
+    /// The follower for this engine, started; nil for a follower engine (it acts on nothing) or
+    /// with following turned off (`--pr-interval 0`).
+    func startFollowingPullRequests() -> PullRequestFollower? {
+        guard options.performsActions, options.pullRequestIntervalSeconds > 0 else { return nil }
+        let follower = PullRequestFollower(context: context, intervalSeconds: options.pullRequestIntervalSeconds, emit: emit)
+        follower.start()
+        return follower
+    }
+
+    /// Called with the tasks each graph update changed (the start-up scan included).
+    func followPullRequests(_ changed: [TaskID]) {
+        guard let pullRequests else { return }
+        for id in changed { pullRequests.note(id, PullRequestFollower.candidate(graph[id])) }
+    }
+}
