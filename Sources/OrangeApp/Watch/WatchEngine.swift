@@ -79,6 +79,8 @@ final class WatchEngine {
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
+    /// Runs the notification hook when a task needs a person (`AttentionNotifier`).
+    let attention: AttentionNotifier
     private var vcsLocked = false
 
     init(
@@ -90,6 +92,7 @@ final class WatchEngine {
         self.context = context
         self.options = options
         self.hooks = hooks
+        attention = AttentionNotifier(context: context)
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
@@ -198,10 +201,13 @@ final class WatchEngine {
         let project = options.project
         let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
+        let attention = self.attention
         return EngineWorker(onIdle: { waker.wake() }) { ids, graph in
             beforeReconcile()
             do {
-                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph) {
+                let transitions = try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph)
+                attention.check(changed: ids, transitions: transitions)
+                for transition in transitions {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")

@@ -8,18 +8,21 @@ public struct Project: Hashable, Sendable {
     public var poolSize: Int
     /// The modes its tasks inherit unless they or an ancestor set their own.
     public var modes: ProjectModes
+    /// Run in each task's worktree before its agent starts; nil: none.
+    public var setup: WorktreeSetup?
 
     public static let defaultPoolSize = 2
 
     public init(
         name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize,
-        modes: ProjectModes = ProjectModes()
+        modes: ProjectModes = ProjectModes(), setup: WorktreeSetup? = nil
     ) {
         self.name = name
         self.path = path
         self.defaultBranch = defaultBranch
         self.poolSize = poolSize
         self.modes = modes
+        self.setup = setup
     }
 
     /// The `projects.json` form: `{"name", "path", "default_branch", "pool_size"}`, then
@@ -32,6 +35,7 @@ public struct Project: Hashable, Sendable {
         ]
         if modes.execution != .parallel { pairs.append(("execution", .string(modes.execution.rawValue))) }
         if modes.branches != .flat { pairs.append(("branches", .string(modes.branches.rawValue))) }
+        if let setup { pairs.append(("setup", setup.json)) }
         return .object(pairs)
     }
 
@@ -41,6 +45,7 @@ public struct Project: Hashable, Sendable {
             ("name", .string(name.rawValue)), ("path", .string(path)),
             ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
             ("execution", .string(modes.execution.rawValue)), ("branches", .string(modes.branches.rawValue)),
+            ("setup", setup?.json ?? .null),
         ])
     }
 
@@ -70,8 +75,17 @@ public struct Project: Hashable, Sendable {
             }
             modes.branches = model
         }
+        var setup: WorktreeSetup?
+        if let entry = json["setup"], entry != .null {
+            switch WorktreeSetup.from(json: entry, project: nameText) {
+            case .success(let value): setup = value
+            case .failure(let problem): return .failure(problem)
+            }
+        }
         return .success(
-            Project(name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes))
+            Project(
+                name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes, setup: setup
+            ))
     }
 }
 
