@@ -63,6 +63,11 @@ enum PaneLines {
     static func completed(_ text: String, keepLast: Bool) -> [String] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while let last = lines.last, last.trimmingSpaces().isEmpty { lines.removeLast() }
+        // tmux's own line under an exited program (remain-on-exit), with the empty screen above it.
+        if let last = lines.last, last.hasPrefix("Pane is dead (") {
+            lines.removeLast()
+            while let last = lines.last, last.trimmingSpaces().isEmpty { lines.removeLast() }
+        }
         if !keepLast && !lines.isEmpty { lines.removeLast() }
         return lines
     }

@@ -15,7 +15,8 @@ final class AttentionNotifier: Sendable {
     let context: AppContext
     /// Run hooks in the background (the long-running engine) or before returning (`watch --once`).
     let inBackground: Bool
-    private let queue = DispatchQueue(label: "orange.engine.attention")
+    private let queue: DispatchQueue
+    private static let onQueue = DispatchSpecificKey<Bool>()
     /// Per task, the status and update time last judged: an unchanged task is not read again.
     private let judged = Mutex<[TaskID: String]>([:])
     private let caughtUp = Mutex(false)
@@ -24,12 +25,26 @@ final class AttentionNotifier: Sendable {
     init(context: AppContext, inBackground: Bool = true) {
         self.context = context
         self.inBackground = inBackground
+        queue = DispatchQueue(label: "orange.engine.attention")
+        queue.setSpecific(key: Self.onQueue, value: true)
     }
 
     /// Looks at the tasks a reconcile may have changed: `changed` and the ones `transitions`
     /// moved; on the first full pass (`changed` nil), every task, to catch up on what happened
     /// while no engine ran.
+    ///
+    /// Checks and hooks run one at a time on the notifier's own queue, whoever asks (the loop
+    /// for a status an agent wrote, the worker for its transitions), so two askers cannot both
+    /// find the same line unanswered.
     func check(changed: [TaskID]?, transitions: [EngineTransition]) {
+        enqueue { self.checkNow(changed: changed, transitions: transitions) }
+    }
+
+    private func enqueue(_ work: @escaping @Sendable () -> Void) {
+        if inBackground { queue.async(execute: work) } else { queue.sync(execute: work) }
+    }
+
+    private func checkNow(changed: [TaskID]?, transitions: [EngineTransition]) {
         guard let hook = loadHook() else { return }
         var tasks: [TaskRecord] = []
         if changed == nil,
@@ -56,10 +71,12 @@ final class AttentionNotifier: Sendable {
     /// Notifies `event` for `task` if its history calls for it and it was not notified yet: for
     /// a caller that has just written the event's line itself (`pr.merged`, `pr.closed`).
     func notify(_ task: TaskRecord, event: String, message: String? = nil) {
-        guard let hook = loadHook(), let history = try? context.tasks.history(of: task.id, in: task.project),
-            Attention.due(in: history)?.event == event
-        else { return }
-        notify(task, event: event, hook: hook, message: message)
+        enqueue {
+            guard let hook = self.loadHook(), let history = try? self.context.tasks.history(of: task.id, in: task.project),
+                Attention.due(in: history)?.event == event
+            else { return }
+            self.notify(task, event: event, hook: hook, message: message)
+        }
     }
 
     /// An event of the engine itself (no task): notified once per call.
@@ -115,7 +132,8 @@ final class AttentionNotifier: Sendable {
                 logger.warn("notify", "The notification hook could not run", [("error", .string("\(error)"))])
             }
         }
-        if inBackground { queue.async(execute: work) } else { queue.sync(execute: work) }
+        // Already on the queue when called from a check; an engine event is queued behind them.
+        if DispatchQueue.getSpecific(key: Self.onQueue) == true { work() } else { queue.async(execute: work) }
     }
 
     /// The hook, read from `config.json` at each use (a change applies without a restart); nil

@@ -317,6 +317,8 @@ final class WatchEngine {
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
+            // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the engine.
+            if options.performsActions { attention.check(changed: ids, transitions: []) }
             return []
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
