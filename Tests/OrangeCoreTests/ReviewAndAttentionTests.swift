@@ -94,3 +94,27 @@ import Testing
         #expect(WorktreeSetup.tail(of: (1...30).map { "line \($0)" }.joined(separator: "\n")).hasPrefix("line 11\n"))
     }
 }
+
+@Suite struct DashboardRequestChangesTests {
+    @Test func rTypesARequestOnTheMessageLineAndEnterSendsIt() {
+        var state = DashboardRendererTests.seedState()
+        state.selected = tid("db")
+        #expect(state.handle(.character("r")) == [])
+        #expect(state.mode == .requestChanges(tid("db"), text: ""))
+        #expect(state.handle(.enter) == [] && state.message?.isError == true, "an empty request is not sent")
+        for c in "-x; use tabs" { _ = state.handle(.character(c)) }
+        _ = state.handle(.backspace)
+        let frame = DashboardRenderer.render(state, width: 80, height: 20)
+        #expect(frame.lines.contains { $0.text.contains("Changes for oauth-db: -x; use tab") }, "\(frame.lines.map(\.text))")
+        #expect(frame.cursor != nil)
+        #expect(state.handle(.enter) == [.command(["task", "request-changes", "db", "--", "-x; use tab"], task: tid("db"))])
+        #expect(state.mode == .list)
+        // Esc drops it; a task not in review refuses the key.
+        _ = state.handle(.character("r"))
+        _ = state.handle(.escape)
+        #expect(state.mode == .list)
+        state.selected = tid("c2")
+        #expect(state.handle(.character("r")) == [])
+        #expect(state.message?.text == "cannot request changes of a task that is working")
+    }
+}
