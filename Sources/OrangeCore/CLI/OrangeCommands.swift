@@ -231,6 +231,17 @@ public enum OrangeCommands {
             ["task", "unapprove"], summary: "Send a reviewed task back to review (reviewed → reviewing).",
             positionals: [PositionalSpec("id", help: "The task id.")]),
         CommandSpec(
+            ["task", "merge"], summary: "Merge a reviewed task's branch into the default branch on origin, then finish the task.",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [
+                OptionSpec(
+                    "strategy", .value(placeholder: "ff|merge"),
+                    help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge).")
+            ],
+            discussion:
+                "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."
+        ),
+        CommandSpec(
             ["task", "request-changes"], summary: "Send a task in review back to its agent with what to change (→ working).",
             positionals: [
                 PositionalSpec("id", help: "The task id (reviewing or reviewed)."),
@@ -250,17 +261,6 @@ public enum OrangeCommands {
                 OptionSpec("lines", short: "n", .value(placeholder: "n"), help: "How many lines (default: 50)."),
             ],
             examples: ["orange task log abc123 -n 200", "orange task log abc123 -f"]),
-        CommandSpec(
-            ["task", "merge"], summary: "Merge a reviewed task's branch into the default branch on origin, then finish the task.",
-            positionals: [PositionalSpec("id", help: "The task id.")],
-            options: [
-                OptionSpec(
-                    "strategy", .value(placeholder: "ff|merge"),
-                    help: "Fast-forward only, or always a merge commit (default: ff when possible, else merge).")
-            ],
-            discussion:
-                "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start."
-        ),
     ]
 
     static let workspace: [CommandSpec] = [
