@@ -79,6 +79,28 @@ struct AttentionEndToEndTests {
         _ = try h.orange(["watch", "--once"], in: repo)
         #expect(calls(h).count == 1)
     }
+
+    @Test func aHookThatIsNotInstalledRecordsNothingAndIsSaidOnce() throws {
+        let h = try OrangeHarness(tmux: true)
+        defer { h.killTmuxServer() }
+        try install(h)
+        let config = try FileSystem.readText(h.home + "/config.json")
+        let hook = h.directory.path + "/hook.sh"
+        try AtomicFile.write(
+            config.replacing("\"notify\": {\"command\": [\"\(hook)\"", with: "\"notify\": {\"command\": [\"no-such-notifier\""),
+            to: h.home + "/config.json")
+        let repo = try h.makeProject("coffee")
+        let id = try #require(try h.json(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
+        _ = try h.waitFor(id, "stuck") { $0["status"] == "stuck" }
+        let pass = try h.orange(["watch", "--once"], in: repo)
+        #expect(pass.stderr.contains("'no-such-notifier' is not found"), "\(pass.stderr)")
+        #expect(!h.historyTypes(id, project: "coffee").contains(Attention.notifiedType))
+        // Installed (here: the recording hook) later, what is still due is sent, once.
+        try AtomicFile.write(config, to: h.home + "/config.json")
+        _ = try h.orange(["watch", "--once"], in: repo)
+        _ = try h.orange(["watch", "--once"], in: repo)
+        #expect(calls(h) == ["stuck|\(id)|coffee|stuck|blocked|{unknown}|"], "\(calls(h))")
+    }
 }
 
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))

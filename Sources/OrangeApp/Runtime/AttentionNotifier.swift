@@ -89,7 +89,8 @@ final class AttentionNotifier: Sendable {
     func waitForHooks() { queue.sync {} }
 
     private func notify(_ task: TaskRecord, event: String, hook: NotifyHook, message: String?) {
-        guard hook.wants(event) else { return }
+        // Not recorded when the hook cannot run: once it is installed, what is still due is sent.
+        guard hook.wants(event), isInstalled(hook) else { return }
         let now = context.clock.now()
         do {
             try context.tasks.appendHistory(
@@ -110,14 +111,7 @@ final class AttentionNotifier: Sendable {
 
     private func run(_ hook: NotifyHook, values: [String: String]) {
         let argv = hook.argv(values)
-        let program = argv[0]
-        guard context.locateProgram(program, context.environment["PATH"] ?? "/usr/bin:/bin") != nil || program.hasPrefix("/") else {
-            if warned.withLock({ $0.insert(program).inserted }) {
-                context.logger.warn("notify", "The notification hook's program is not installed", [("program", .string(program))])
-                context.diagnostics("warning: the notification hook's program '\(program)' is not on PATH; nothing is notified\n")
-            }
-            return
-        }
+        guard isInstalled(hook) else { return }
         let (runner, logger) = (context.processRunner, context.logger)
         let work: @Sendable () -> Void = {
             do {
@@ -134,6 +128,19 @@ final class AttentionNotifier: Sendable {
         }
         // Already on the queue when called from a check; an engine event is queued behind them.
         if DispatchQueue.getSpecific(key: Self.onQueue) == true { work() } else { queue.async(execute: work) }
+    }
+
+    /// Whether the hook's program exists (on PATH, or at its path); said once when it does not.
+    private func isInstalled(_ hook: NotifyHook) -> Bool {
+        let program = hook.command[0]
+        let found =
+            program.contains("/")
+            ? FileSystem.fileExists(program) : context.locateProgram(program, context.environment["PATH"] ?? "/usr/bin:/bin") != nil
+        if !found, warned.withLock({ $0.insert(program).inserted }) {
+            context.logger.warn("notify", "The notification hook's program is not installed", [("program", .string(program))])
+            context.diagnostics("warning: the notification hook's program '\(program)' is not found; nothing is notified\n")
+        }
+        return found
     }
 
     /// The hook, read from `config.json` at each use (a change applies without a restart); nil
