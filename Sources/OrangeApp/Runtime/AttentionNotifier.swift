@@ -40,6 +40,17 @@ final class AttentionNotifier: Sendable {
         enqueue { self.checkNow(changed: changed, transitions: transitions) }
     }
 
+    /// Looks at these records (the engine's own, for a change it saw): only those whose status
+    /// may need a person are queued, so most changes cost nothing here.
+    func check(tasks: [TaskRecord]) {
+        let candidates = tasks.filter { Attention.mayNeedAPerson($0.status) }
+        guard !candidates.isEmpty else { return }
+        enqueue {
+            guard let hook = self.loadHook() else { return }
+            self.judge(candidates, hook: hook)
+        }
+    }
+
     private func enqueue(_ work: @escaping @Sendable () -> Void) {
         if inBackground { queue.async(execute: work) } else { queue.sync(execute: work) }
     }
@@ -58,6 +69,10 @@ final class AttentionNotifier: Sendable {
                 if let task = (try? context.tasks.find(id)) ?? nil { tasks.append(task) }
             }
         }
+        judge(tasks, hook: hook)
+    }
+
+    private func judge(_ tasks: [TaskRecord], hook: NotifyHook) {
         for task in tasks where Attention.mayNeedAPerson(task.status) {
             let key = task.status.rawValue + " " + (task.updatedAt?.rfc3339 ?? "")
             guard judged.withLock({ $0.updateValue(key, forKey: task.id) }) != key else { continue }

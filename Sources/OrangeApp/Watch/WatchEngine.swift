@@ -206,7 +206,8 @@ final class WatchEngine {
             beforeReconcile()
             do {
                 let transitions = try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph)
-                attention.check(changed: ids, transitions: transitions)
+                // Changes the loop saw are checked there; here what this reconcile moved (all on a full pass).
+                attention.check(changed: ids == nil ? nil : [], transitions: transitions)
                 for transition in transitions {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
@@ -318,7 +319,7 @@ final class WatchEngine {
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the engine.
-            if options.performsActions { attention.check(changed: ids, transitions: []) }
+            if options.performsActions { attention.check(tasks: ids.compactMap { graph[$0] }) }
             return []
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
