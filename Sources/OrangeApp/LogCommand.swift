@@ -19,20 +19,28 @@ extension Commands {
         let needle = invocation.value("grep")?.lowercased()
 
         let text = (context.readFile(context.logFile + ".1") ?? "") + (context.readFile(context.logFile) ?? "")
-        var matches: [(line: String, entry: JSONValue?)] = []
-        for line in text.split(separator: "\n") {
-            let entry = try? JSONValue.parse(String(line))
+        let match = { (line: String) -> (line: String, entry: JSONValue?)? in
+            let entry = try? JSONValue.parse(line)
             if let entry {
-                if let level = entry["level"]?.stringValue.flatMap(LogLevel.init(name:)), level < minimum { continue }
-                if let component, entry["component"]?.stringValue != component { continue }
+                if let level = entry["level"]?.stringValue.flatMap(LogLevel.init(name:)), level < minimum { return nil }
+                if let component, entry["component"]?.stringValue != component { return nil }
             } else if minimum > .debug || component != nil {
-                continue
+                return nil
             }
-            if let needle, !line.lowercased().contains(needle) { continue }
-            matches.append((String(line), entry))
+            if let needle, !line.lowercased().contains(needle) { return nil }
+            return (line, entry)
         }
+        let matches = text.split(separator: "\n").compactMap { match(String($0)) }
         let shown = matches.suffix(limit)
-        let rendered = shown.map { line, entry in entry.map(Self.formatLogEntry) ?? line }
+        let json = invocation.wantsJSON
+        let render = { (line: String, entry: JSONValue?) in
+            json ? (entry ?? .string(line)).rendered() : entry.map(Self.formatLogEntry) ?? line
+        }
+        if invocation.flag("follow") {
+            followLog(printing: shown.map(render)) { line in match(line).map(render) }
+            return CommandResult(text: "", json: .null)
+        }
+        let rendered = shown.map(render)
         let empty = text.isEmpty ? "No log yet (\(context.logFile)).\n" : ""
         return CommandResult(
             text: empty + rendered.map { $0 + "\n" }.joined(),

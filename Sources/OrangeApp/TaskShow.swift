@@ -19,6 +19,9 @@ extension Commands {
         if let pr = task.prURL { text += "  pr:          \(pr)\(task.pullRequestStatus.map { "  (\($0.compact))" } ?? "")\n" }
         if let error = task.lastError { text += "  last error:  \(error)\n" }
         text += "  file:        \(path)\n"
+        let setupLog = WorktreeSetupRunner.logFile(task, home: context.home)
+        let hasSetupLog = context.readFile(setupLog) != nil
+        if hasSetupLog { text += "  setup log:   \(setupLog)\n" }
         text += "  readiness:   \(view.readinessSummary(task))\n"
         let modes = view.describeModes(task)
         text += "  execution:   \(modes.execution)\n  branches:    \(modes.branches)\n"
@@ -48,6 +51,7 @@ extension Commands {
         }
         var json = view.json(for: task, path: path)
         if case .object(var pairs) = json {
+            pairs.append(("setup_log", hasSetupLog ? .string(setupLog) : .null))
             pairs.append(("history", .array(history.map(\.json))))
             json = .object(pairs)
         }

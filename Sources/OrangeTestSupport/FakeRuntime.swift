@@ -10,6 +10,8 @@ public final class FakeTmux: TmuxClient {
         public var environment: [String: String]
         public var paneDead = false
         public var output = ""
+        /// What was typed into the pane (`sendText`), in order.
+        public var typed: [String] = []
     }
 
     private let state = Mutex<(sessions: [String: Session], calls: [String])>(([:], []))
@@ -44,6 +46,16 @@ public final class FakeTmux: TmuxClient {
     public func sessionStates() -> [String: Bool] { state.withLock { $0.sessions.mapValues { !$0.paneDead } } }
     public func isPaneDead(_ name: String) -> Bool? { state.withLock { $0.sessions[name]?.paneDead } }
     public func capturePane(_ name: String, lines: Int) -> String? { state.withLock { $0.sessions[name]?.output } }
+    public func captureHistory(_ name: String, lines: Int) -> String? { capturePane(name, lines: lines) }
+
+    public func sendText(_ name: String, text: String) throws {
+        record("send-keys \(name) \(text)")
+        try state.withLock { state in
+            guard state.sessions[name] != nil else { throw FakeFailure("no such session: \(name)") }
+            state.sessions[name]?.typed.append(text)
+        }
+    }
+
     public func panePIDs(_ name: String) -> [Int32] { [] }
     public func attachCommand(_ name: String, insideTmux: Bool) -> [String] {
         ["tmux", insideTmux ? "switch-client" : "attach", "-t", name]

@@ -142,7 +142,7 @@ import Testing
             state.selected = tid(id)
             return DashboardKeys.footer(for: rows.first { $0.id == tid(id) }, state: state)
         }
-        #expect(footer("db").contains("Enter:attach a:approve v:view x:cancel"))
+        #expect(footer("db").contains("Enter:attach a:approve r:changes v:view x:cancel"))
         #expect(footer("c3").contains("Enter:spawn v:view x:cancel"))
         #expect(footer("c1").contains("v:view d:delete"))
         #expect(!footer("c1").contains("x:cancel"))

@@ -57,7 +57,7 @@ import Testing
 
                 └ Schema (db)
 
-                 j/k:move Enter:attach a:approve v:view x:cancel c:create f:filter t:flat g:gra…
+                 j/k:move Enter:attach a:approve r:changes v:view x:cancel c:create f:filter t:…
                 """)
     }
 

@@ -45,6 +45,9 @@ struct WatchDegradedEndToEndTests {
         // The namespace allows 3 watches: the data root, tasks/ and tasks/p. The 4 task folders
         // get none. The shell keeps the namespace open and raises the limit when told to (a line
         // on the fifo); the sweep is an hour away, so only the poll can see the first edits.
+        // The notification hook hears of the degraded engine (once).
+        try AtomicFile.write(recordingHook, to: h.directory.path + "/hook.sh", mode: 0o755)
+        try AtomicFile.write(#"{"notify": ["\#(h.directory.path)/hook.sh", "{event}", "{message}"]}"#, to: h.home + "/config.json")
         let fifo = h.directory.path + "/raise-limit"
         #expect(mkfifo(fifo, 0o600) == 0)
         let inner =
@@ -69,6 +72,7 @@ struct WatchDegradedEndToEndTests {
             h.stopWatch(pid)
         }
         #expect(Self.waitForLog(h, [#""degraded":true"#, #""unwatched":4"#, "max_user_watches = 3"], seconds: 5) != nil, "\(h.watchLog)")
+        try h.eventually("the degraded notification") { h.text("hook.sh.calls").contains("engine.degraded|watch: 4 folders") }
 
         // Edits in unwatched folders: each is seen by a poll (every 0.2 s), not by an event.
         for id in ids.prefix(2) {
@@ -88,5 +92,6 @@ struct WatchDegradedEndToEndTests {
         #expect(try h.orange(["watch", "sync", "--timeout", "10"]).exitCode == 0)
         // No wait here: the sync is answered only after the event was applied.
         #expect(h.watchLog.contains(ids[3]), "\(h.watchLog)")
+        #expect(h.text("hook.sh.calls").split(separator: "\n").count == 1, "\(h.text("hook.sh.calls"))")
     }
 }

@@ -126,6 +126,11 @@ struct Spawner {
             }
             CrashPoint.reach("spawn.bound", context)
             try Workspaces(context: context).prepare(workspace!, for: task, project: project, harness: harness)
+            // Once per binding: a worktree this task already held was set up when it was bound.
+            if let setup = project.setup, task.workspace == nil {
+                try WorktreeSetupRunner(context: context).run(
+                    setup, for: task, project: project, workspacePath: context.workspacePath(workspace!))
+            }
             CrashPoint.reach("spawn.prepared", context)
             // A session of this task's own (its name holds the task's id) left by an earlier
             // agent of it is ended, with all its processes, before the new agent starts.

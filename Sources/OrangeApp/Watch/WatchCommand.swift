@@ -37,6 +37,7 @@ extension Commands {
         defer { withExtendedLifetime(lock) {} }
         if invocation.flag("once") {
             let transitions = try Reconciler(context: context).reconcile(changed: nil, project: options.project)
+            AttentionNotifier(context: context, inBackground: false).check(changed: nil, transitions: transitions)
             return CommandResult(
                 text: transitions.isEmpty ? "Nothing to do.\n" : transitions.map { $0.line + "\n" }.joined(),
                 json: .array(transitions.map(\.json)))

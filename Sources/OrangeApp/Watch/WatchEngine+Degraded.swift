@@ -44,6 +44,7 @@ extension WatchEngine {
             "watch: \(count) folder\(count == 1 ? "" : "s") cannot be watched (\(cause)); "
             + "polling \(count == 1 ? "it" : "them") every \(seconds) s until the watches can be added"
         context.logger.warn("watch", "degraded mode", [("unwatched", .int(Int64(count))), ("error", .string(cause))])
+        if options.performsActions { attention.notifyEngine(event: Attention.engineDegraded, message: message) }
         emit(
             .object([("event", "diagnostic"), ("degraded", true), ("unwatched", .int(Int64(count))), ("message", .string(message))]),
             "! \(message)")

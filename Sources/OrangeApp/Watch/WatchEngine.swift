@@ -83,6 +83,8 @@ final class WatchEngine {
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
+    /// Runs the notification hook when a task needs a person (`AttentionNotifier`).
+    let attention: AttentionNotifier
     private var vcsLocked = false
     /// Follows the open pull requests of tasks in review (nil: not following).
     var pullRequests: PullRequestFollower?
@@ -95,6 +97,7 @@ final class WatchEngine {
         self.onSnapshot = onSnapshot
         self.options = options
         self.hooks = hooks
+        attention = AttentionNotifier(context: context)
         let json = options.json
         emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
@@ -219,10 +222,14 @@ final class WatchEngine {
         let project = options.project
         let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
+        let attention = self.attention
         return EngineWorker(onIdle: { waker.wake() }) { ids, graph in
             beforeReconcile()
             do {
-                for transition in try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph) {
+                let transitions = try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph)
+                // Changes the loop saw are checked there; here what this reconcile moved (all on a full pass).
+                attention.check(changed: ids == nil ? nil : [], transitions: transitions)
+                for transition in transitions {
                     var json = transition.json
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
@@ -270,6 +277,8 @@ final class WatchEngine {
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
+            // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the engine.
+            if options.performsActions { attention.check(tasks: ids.compactMap { graph[$0] }) }
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")

@@ -112,6 +112,22 @@ public enum OrangeCommands {
                 "orange project update --merge-via pr --pr-merge squash",
             ]),
         CommandSpec(
+            ["project", "setup"], summary: "Set the command run in each task's worktree before its agent starts.",
+            positionals: [
+                PositionalSpec("command", .variadic, help: "The program and its arguments (after '--'); none: show the setting.")
+            ],
+            options: [
+                .project,
+                OptionSpec("timeout", .value(placeholder: "seconds"), help: "Give up on the command after this long (default: 300)."),
+                OptionSpec("clear", help: "Remove the setup command."),
+            ],
+            discussion:
+                "The command (an argv, never run through a shell) runs in the worktree after orange prepared it and\nbefore the agent starts: copy .env, install dependencies. Its output goes to\n$ORANGE_HOME/tasks/<project>/<id>/setup.log. A failure (non-zero exit or timeout) is a failed\nspawn: rolled back, retried once, the output's tail in last_error. For a shell line: -- sh -c '…'.",
+            examples: [
+                "orange project setup -- cp ../.env .", "orange project setup -p coffee --timeout 600 -- npm ci",
+                "orange project setup --clear",
+            ]),
+        CommandSpec(
             ["project", "remove"], summary: "Unregister a project (its tasks and worktrees stay on disk).",
             positionals: [PositionalSpec("name", help: "The project to remove.")]),
     ]
@@ -232,6 +248,26 @@ public enum OrangeCommands {
             discussion:
                 "The merge happens in the task's worktree and is pushed to origin; your own checkout is never touched.\nDependents of the task become ready and start. With the project's '--merge-via pr' it merges the task's\npull request with 'gh pr merge' instead (opening it first when there is none)."
         ),
+        CommandSpec(
+            ["task", "request-changes"], summary: "Send a task in review back to its agent with what to change (→ working).",
+            positionals: [
+                PositionalSpec("id", help: "The task id (reviewing or reviewed)."),
+                PositionalSpec("changes", .variadic, help: "What to change; the remaining words are joined with spaces."),
+            ],
+            options: [OptionSpec("message", short: "m", .value(placeholder: "text|-"), help: "What to change; '-' reads stdin.")],
+            discussion:
+                "The request is added to TASK.md under '## Review' as '### Round N'. The task goes back to working;\nits agent gets the request typed into its session when it still runs, else a new agent starts\nwith the request in its prompt.",
+            examples: [
+                "orange task request-changes abc123 \"handle the empty list\"", "orange task request-changes abc123 -m - < notes.md",
+            ]),
+        CommandSpec(
+            ["task", "log"], summary: "Print the agent's recent output from its tmux pane, without attaching.",
+            positionals: [PositionalSpec("id", help: "The task id.")],
+            options: [
+                OptionSpec("follow", short: "f", help: "Keep printing new lines until the agent's session ends (or Ctrl-C)."),
+                OptionSpec("lines", short: "n", .value(placeholder: "n"), help: "How many lines (default: 50)."),
+            ],
+            examples: ["orange task log abc123 -n 200", "orange task log abc123 -f"]),
     ]
 
     static let workspace: [CommandSpec] = [
@@ -297,5 +333,6 @@ public enum OrangeCommands {
             OptionSpec("component", .value(placeholder: "name"), help: "Only this component (cli, task, spawn, watch, …)."),
             OptionSpec("grep", .value(placeholder: "text"), help: "Only lines containing this text (case-insensitive)."),
             OptionSpec("lines", short: "n", .value(placeholder: "n"), help: "How many matching lines (default: 20)."),
+            OptionSpec("follow", short: "f", help: "Then keep printing new lines as they are written (across rotation), until Ctrl-C."),
         ])
 }

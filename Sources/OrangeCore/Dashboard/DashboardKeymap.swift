@@ -32,6 +32,8 @@ extension DashboardState {
             return []
         case .create(var form):
             return handleCreate(key, form: &form)
+        case .requestChanges(let id, let text):
+            return handleRequestChanges(key, id: id, text: text)
         case .page(let title, let lines, let offset):
             let last = max(0, lines.count - pageHeight)
             switch key {
@@ -115,13 +117,42 @@ extension DashboardState {
         case "a" where task.status == .reviewing: return [.command(["task", "approve", id], task: task.id)]
         case "u" where task.status == .reviewed: return [.command(["task", "unapprove", id], task: task.id)]
         case "m" where task.status == .reviewed: return [.command(["task", "merge", id], task: task.id)]
+        case "r" where [.reviewing, .reviewed].contains(task.status):
+            mode = .requestChanges(task.id, text: "")
+            message = nil
         case "x" where !task.status.isTerminal: mode = .confirm(.cancel, task.id)
         case "d" where task.status.isTerminal: mode = .confirm(.delete, task.id)
-        case "a", "u", "m", "x", "d":
-            let verb = ["a": "approve", "u": "unapprove", "m": "merge", "x": "cancel", "d": "delete"][c]!
+        case "a", "u", "m", "x", "d", "r":
+            let verb = ["a": "approve", "u": "unapprove", "m": "merge", "x": "cancel", "d": "delete", "r": "request changes of"][c]!
             message = Message("cannot \(verb) a task that is \(task.status.rawValue)", isError: true)
         default: break
         }
+        return []
+    }
+
+    /// Typing the request: Enter sends it (words after `--`, so a request starting with `-` is
+    /// text), Esc drops it.
+    private mutating func handleRequestChanges(_ key: Key, id: TaskID, text: String) -> [DashboardEffect] {
+        var text = text
+        switch key {
+        case .escape:
+            mode = .list
+            return []
+        case .enter:
+            guard !text.trimmingSpaces().isEmpty else {
+                message = Message("type what to change, or Esc", isError: true)
+                return []
+            }
+            mode = .list
+            return [.command(["task", "request-changes", id.rawValue, "--", text.trimmingSpaces()], task: id)]
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+        case .character(let c):
+            text.append(c)
+        default:
+            break
+        }
+        mode = .requestChanges(id, text: text)
         return []
     }
 
@@ -208,6 +239,7 @@ extension DashboardState {
         "  Enter            pending and ready: spawn · agent running: attach · agent gone or failed: respawn",
         "  a                approve (reviewing → reviewed)", "  u                send back to review (reviewed → reviewing)",
         "  m                merge a reviewed task into the default branch, push, finish it",
+        "  r                request changes: type what to change, Enter sends it to the agent (→ working)",
         "  x                cancel (asks first)", "  d                delete a finished task's folder (asks first)",
         "  v                view its TASK.md",
         "  p                open its pull request (xdg-open, else its URL is shown); none yet and in review: open one",

@@ -71,6 +71,7 @@ public enum DashboardKeys {
         case .confirm: return " y:yes n:no"
         case .create: return " Tab:next field  Enter:create  Esc:cancel"
         case .page: return " j/k:scroll q:back"
+        case .requestChanges: return " type what to change  Enter:send to the agent  Esc:cancel"
         case .list: break
         }
         var keys = ["j/k:move"]
@@ -91,8 +92,8 @@ public enum DashboardKeys {
         case .none: break
         }
         switch task.status {
-        case .reviewing: list.append(("a", "approve"))
-        case .reviewed: list += [("m", "merge"), ("u", "unapprove")]
+        case .reviewing: list += [("a", "approve"), ("r", "changes")]
+        case .reviewed: list += [("m", "merge"), ("u", "unapprove"), ("r", "changes")]
         default: break
         }
         list.append(("v", "view"))

@@ -35,6 +35,7 @@ public enum DashboardRenderer {
                 return "└ " + (text.isEmpty ? "(no description)" : text) + " (\(task.id))"
             } ?? ""
         out.append(ScreenFrame.Line(TerminalText.truncated(detail, to: width), .dim))
+        if case .requestChanges = state.mode { cursor = (row: out.count, column: min(width - 1, messageLine(state, width: width).width)) }
         out.append(messageLine(state, width: width))
         out.append(ScreenFrame.Line(TerminalText.truncated(DashboardKeys.footer(for: selectedRow, state: state), to: width), .dim))
         // Below the narrowest table the columns themselves no longer fit: cut every line.
@@ -99,6 +100,14 @@ public enum DashboardRenderer {
             let name = state.graph[id].map { state.displayName($0) } ?? id.rawValue
             return ScreenFrame.Line(
                 TerminalText.truncated(" \(action == .cancel ? "Cancel" : "Delete") task \(name) (\(id))? y/n", to: width), .yellow)
+        }
+        if case .requestChanges(let id, let text) = state.mode {
+            let name = state.graph[id].map { state.displayName($0) } ?? id.rawValue
+            let prompt = " Changes for \(name): "
+            let room = max(1, width - TerminalText.width(prompt) - 1)
+            // The end of a long request stays visible while typing.
+            let shown = TerminalText.width(text) < room ? text : "…" + String(text.suffix(room - 2))
+            return ScreenFrame.Line(TerminalText.truncated(prompt + TerminalText.sanitized(shown), to: width), .yellow)
         }
         if let message = state.message {
             let text = TerminalText.sanitized(message.text)

@@ -30,6 +30,8 @@ public struct DashboardState: Sendable {
         case create(CreateForm)
         /// A read-only page (TASK.md, the graph, help), scrolled by `offset` lines.
         case page(title: String, lines: [String], offset: Int)
+        /// The request of `r` (`orange task request-changes`), typed on the message line.
+        case requestChanges(TaskID, text: String)
     }
 
     public enum ConfirmAction: String, Sendable, Equatable {

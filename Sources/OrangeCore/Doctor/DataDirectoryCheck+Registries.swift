@@ -32,6 +32,7 @@ extension DataDirectoryChecker {
         }
         do {
             _ = try Harnesses.parseConfig(json, file: configPath)
+            _ = try NotifyHook.parse(json, file: configPath)
         } catch {
             report(.corruptConfig, configPath, "\(error.description); no task can be spawned until it is fixed")
         }

@@ -10,7 +10,7 @@ public enum DataDirectoryCheck {
 
     /// The names orange keeps in a task folder; anything else not hidden is reported.
     static let taskFolderNames: Set<String> = [
-        TaskTreeNames.taskFile, "history.jsonl", ".lock", ".spawn.lock", spawnMarker, "TASK.md.from-workspace",
+        TaskTreeNames.taskFile, "history.jsonl", ".lock", ".spawn.lock", spawnMarker, "TASK.md.from-workspace", "setup.log",
     ]
     static let spawnMarker = ".spawning"
 

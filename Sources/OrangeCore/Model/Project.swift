@@ -10,18 +10,21 @@ public struct Project: Hashable, Sendable {
     public var modes: ProjectModes
     /// How `task merge` finishes its tasks: on origin, or through pull requests.
     public var merging = ProjectMergeSettings()
+    /// Run in each task's worktree before its agent starts; nil: none.
+    public var setup: WorktreeSetup?
 
     public static let defaultPoolSize = 2
 
     public init(
         name: ProjectName, path: String, defaultBranch: String, poolSize: Int = Project.defaultPoolSize,
-        modes: ProjectModes = ProjectModes()
+        modes: ProjectModes = ProjectModes(), setup: WorktreeSetup? = nil
     ) {
         self.name = name
         self.path = path
         self.defaultBranch = defaultBranch
         self.poolSize = poolSize
         self.modes = modes
+        self.setup = setup
     }
 
     /// The `projects.json` form: `{"name", "path", "default_branch", "pool_size"}`, then
@@ -34,6 +37,7 @@ public struct Project: Hashable, Sendable {
         ]
         if modes.execution != .parallel { pairs.append(("execution", .string(modes.execution.rawValue))) }
         if modes.branches != .flat { pairs.append(("branches", .string(modes.branches.rawValue))) }
+        if let setup { pairs.append(("setup", setup.json)) }
         return .object(pairs + merging.registryPairs)
     }
 
@@ -44,6 +48,7 @@ public struct Project: Hashable, Sendable {
                 ("name", .string(name.rawValue)), ("path", .string(path)),
                 ("default_branch", .string(defaultBranch)), ("pool_size", .int(Int64(poolSize))),
                 ("execution", .string(modes.execution.rawValue)), ("branches", .string(modes.branches.rawValue)),
+                ("setup", setup?.json ?? .null),
             ] + merging.displayPairs)
     }
 
@@ -73,8 +78,15 @@ public struct Project: Hashable, Sendable {
             }
             modes.branches = model
         }
+        var setup: WorktreeSetup?
+        if let entry = json["setup"], entry != .null {
+            switch WorktreeSetup.from(json: entry, project: nameText) {
+            case .success(let value): setup = value
+            case .failure(let problem): return .failure(problem)
+            }
+        }
         var project = Project(
-            name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes)
+            name: ProjectName(validating: nameText)!, path: path, defaultBranch: branch, poolSize: Int(pool), modes: modes, setup: setup)
         switch ProjectMergeSettings.from(json: json) {
         case .success(let merging): project.merging = merging
         case .failure(let problem): return .failure(.init(reason: "project '\(nameText)': \(problem.reason)"))

@@ -52,6 +52,11 @@ public protocol TmuxClient: Sendable {
     /// Whether the session's program has exited (nil when there is no such session).
     func isPaneDead(_ name: String) -> Bool?
     func capturePane(_ name: String, lines: Int) -> String?
+    /// The pane's last `lines` lines of history and screen, wrapped lines joined (`capture-pane -J`);
+    /// nil when there is no such session.
+    func captureHistory(_ name: String, lines: Int) -> String?
+    /// Types `text` into the session's pane as literal keys, then presses Enter.
+    func sendText(_ name: String, text: String) throws
     /// The process id of each pane's program (the leader of its process session); empty when
     /// there is no such session.
     func panePIDs(_ name: String) -> [Int32]

@@ -189,7 +189,13 @@ public enum Harnesses {
             task.body.contains(MergeConflictNote.heading + "\n")
             ? "TASK.md has a '\(MergeConflictNote.heading)' section: merging your branch into your parent's branch conflicted. Resolve that first, as it says.\n\n"
             : ""
-        return conflict
+        // A task sent back from review carries the request: the agent starts on it at once.
+        let review =
+            task.status == .working
+            ? ReviewNotes.latest(in: task.body).map {
+                "A reviewer requested changes (review round \($0.round); every round is in TASK.md under '\(ReviewNotes.heading)'):\n\($0.request)\n\n"
+            } ?? "" : ""
+        return conflict + review
             + "Continue orange task \(task.id) (branch \(task.branch)); it was \(task.status.rawValue) when your session ended. Read TASK.md and the git log, then carry on.\n\n"
             + spawnPrompt(for: task)
     }

@@ -18,6 +18,8 @@ public enum SkillText {
         3. When done: commit, write a short handoff under `## Notes` in TASK.md (done, remaining,
            decisions), then run `orange task update --status reviewing`.
         4. If you cannot go on: `orange task update --status stuck`, with the reason under `## Notes`.
+        5. Changes requested in review arrive in your session (or your prompt) and under `## Review`
+           in TASK.md, one `### Round N` each: address the latest round, then report `reviewing` again.
 
         ### Splitting a task that is too big (delegation)
 

@@ -78,6 +78,18 @@ public struct RealTmux: TmuxClient {
         return result.stdout
     }
 
+    public func captureHistory(_ name: String, lines: Int) -> String? {
+        let arguments = ["capture-pane", "-p", "-J", "-t", "=" + name + ":", "-S", "-\(max(1, lines))"]
+        guard let result = try? tmux(arguments), result.succeeded else { return nil }
+        return result.stdout
+    }
+
+    public func sendText(_ name: String, text: String) throws {
+        // `-l`: the words are keys to type, never key names; a final `;` is escaped as in a command.
+        try check(["send-keys", "-t", "=" + name + ":", "-l", "--"] + Self.escapedCommand(["-", text]).dropFirst())
+        try check(["send-keys", "-t", "=" + name + ":", "Enter"])
+    }
+
     public func panePIDs(_ name: String) -> [Int32] {
         guard let result = try? tmux(["list-panes", "-s", "-t", "=" + name, "-F", "#{pane_pid}"]), result.succeeded else { return [] }
         return result.stdout.split(separator: "\n").compactMap { Int32($0) }
