@@ -34,7 +34,7 @@ import Testing
     @Test func bashCompletesCommandsOptionsValuesTasksAndProjects() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
         let registered = try shell(h, "bash", "source <(orange completion bash); complete -p orange")
         #expect(registered.stdout == "complete -F _orange orange\n", "\(registered.stdout) \(registered.stderr)")
         #expect(try bashCompletions(h, "orange task cr") == ["create"])

@@ -91,7 +91,7 @@ final class WatchEngine {
         self.options = options
         self.hooks = hooks
         let json = options.json
-        emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
+        emit = { value, text in print(json ? JSONEnvelope.wrap(value).rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
         HeapTuning.useOneArena()
         loop = try PollLoop()
