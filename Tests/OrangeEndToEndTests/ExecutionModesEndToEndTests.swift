@@ -12,7 +12,7 @@ let planningAgent = #"""
     set -e
     task_file="$1"; prompt="$2"; log="$3"
     id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     case "$prompt" in
     *"reassess the plan"*)
         n=$(ls "$log" | grep -c "^reassess-$id-" || true)

@@ -14,7 +14,7 @@ let branchingAgent = #"""
     #!/bin/sh
     set -e
     task_file="$1"; id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     commit() { git add -A; git -c user.name=agent -c user.email=agent@orange.invalid commit -q -m "$1"; }
     split() { orange task update --status delegated > /dev/null; exit 0; }
     if grep -q '^## Merge conflict$' "$task_file"; then

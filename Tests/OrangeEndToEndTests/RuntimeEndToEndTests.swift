@@ -10,7 +10,7 @@ let scriptedAgent = #"""
     set -e
     task_file="$1"
     id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     if grep -q '^delegate$' "$task_file"; then
         a=$(orange task create "$id-a" "first part" --json | new_id)
         b=$(orange task create "$id-b" "second part" --blocked-by "$a" --json | new_id)
