@@ -45,6 +45,9 @@ public struct AppContext: Sendable {
     public var processRunner: any ProcessRunning = ProcessRunner()
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
+    /// Where one-line progress of long git operations goes: set only when stderr is a terminal
+    /// (`ProgressGit`, never under `--json`).
+    public var progress: (@Sendable (String) -> Void)? = nil
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

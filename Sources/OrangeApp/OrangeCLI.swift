@@ -108,7 +108,13 @@ public struct OrangeCLI: Sendable {
     }
 
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
-        let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
+        var safe = terminalSafe(context, json: invocation.wantsJSON)
+        // Long git operations say what they do on a terminal; not under --json, and not in the
+        // commands that own the screen or stream their own lines.
+        if let progress = context.progress, !invocation.wantsJSON, !["watch", "dashboard", "demo"].contains(invocation.command.path[0]) {
+            safe.git = ProgressGit(base: context.git, say: { progress(TerminalSafe.text($0)) })
+        }
+        let commands = Commands(context: safe, invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
         // `completion` runs at every Tab: it only reads.
         if invocation.command.path != ["doctor"] && invocation.command.path != ["completion"] { commands.applyDetachedWorkspaceTaskFile() }
