@@ -114,6 +114,8 @@ public struct OrangeCLI: Sendable {
         if let progress = context.progress, !invocation.wantsJSON, !["watch", "dashboard", "demo"].contains(invocation.command.path[0]) {
             safe.git = ProgressGit(base: context.git, say: { progress(TerminalSafe.text($0)) })
         }
+        // Commands the dashboard runs inside its own screen must not write to it.
+        safe.progress = nil
         let commands = Commands(context: safe, invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
         // `completion` runs at every Tab: it only reads.

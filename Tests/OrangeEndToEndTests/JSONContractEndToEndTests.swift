@@ -144,6 +144,11 @@ struct JSONContractEndToEndTests {
             #expect(outcome.problems.isEmpty, "error differs from docs/json.md: \(output): \(outcome.problems)")
         }
 
+        // Help and the version are envelopes too.
+        let help = try JSONValue.parse(try h.orange(["task", "list", "--help", "--json"]).stdout)
+        #expect(help["schema"]?.intValue == JSONEnvelope.schema && help["help"]?.stringValue?.contains("orange task list") == true)
+        #expect(try h.json(["--version"])["version"]?.stringValue == OrangeCommands.version)
+
         // Every command ran, is documented, and every documented example was produced.
         for spec in OrangeCommands.all {
             let name = spec.path.joined(separator: " ")
