@@ -47,6 +47,9 @@ public struct AppContext: Sendable {
     public var hasTerminal = false
     /// Each task's spawn lock and `.spawning` marker.
     public var spawnGuards: any SpawnGuards
+    /// Where one-line progress of long git operations goes: set only when stderr is a terminal
+    /// (`ProgressGit`, never under `--json`).
+    public var progress: (@Sendable (String) -> Void)? = nil
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

@@ -12,7 +12,7 @@ extension Commands {
             case "projects": words = (try? context.projects.list().map(\.name.rawValue).sorted()) ?? []
             default: throw usageError("invalid --list '\(list)'; use tasks or projects")
             }
-            return CommandResult(text: words.map { $0 + "\n" }.joined(), json: .array(words.map { .string($0) }))
+            return CommandResult(text: words.map { $0 + "\n" }.joined(), json: .object([("values", .array(words.map { .string($0) }))]))
         }
         guard let name = invocation.positional(0) else {
             throw usageError("name a shell: bash, zsh or fish (e.g. 'source <(orange completion bash)')")

@@ -44,7 +44,7 @@ extension Commands {
         let empty = text.isEmpty ? "No log yet (\(context.logFile)).\n" : ""
         return CommandResult(
             text: empty + rendered.map { $0 + "\n" }.joined(),
-            json: .array(shown.map { $0.entry ?? .string($0.line) }))
+            json: .object([("entries", .array(shown.map { $0.entry ?? .string($0.line) }))]))
     }
 
     /// `HH:MM:SS.mmm LEVEL [component] message key=value …`

@@ -30,7 +30,7 @@ public struct OrangeCLI: Sendable {
         if arguments.first == "--version" && arguments.dropFirst().allSatisfy({ $0 == "--json" }) {
             let out =
                 wantsJSON
-                ? JSONValue.object([("version", .string(OrangeCommands.version))]).prettyRendered() + "\n"
+                ? JSONEnvelope.wrap(.object([("version", .string(OrangeCommands.version))])).prettyRendered() + "\n"
                 : "orange \(OrangeCommands.version)\n"
             return CommandOutcome(stdout: out, stderr: "", exitCode: 0)
         }
@@ -45,12 +45,12 @@ public struct OrangeCLI: Sendable {
         }
         switch parsed {
         case .help(let prefix):
-            if let spec = OrangeCommands.all.first(where: { $0.path == prefix }) {
-                return CommandOutcome(stdout: HelpRenderer.render(spec), stderr: "", exitCode: 0)
-            }
-            return CommandOutcome(
-                stdout: HelpRenderer.render(group: prefix, commands: OrangeCommands.all, intro: OrangeCommands.intro),
-                stderr: "", exitCode: 0)
+            let help =
+                OrangeCommands.all.first(where: { $0.path == prefix }).map { HelpRenderer.render($0) }
+                ?? HelpRenderer.render(group: prefix, commands: OrangeCommands.all, intro: OrangeCommands.intro)
+            // Under --json the help is an envelope too: a script never gets text it cannot parse.
+            let out = wantsJSON ? JSONEnvelope.wrap(.object([("help", .string(help))])).prettyRendered() + "\n" : help
+            return CommandOutcome(stdout: out, stderr: "", exitCode: 0)
         case .run(let invocation):
             let started = context.clock.monotonicNanoseconds()
             do {
@@ -58,7 +58,7 @@ public struct OrangeCLI: Sendable {
                 log(invocation, started: started, error: nil)
                 if invocation.wantsJSON {
                     // Streaming commands (watch, attach) have already printed what they had.
-                    let text = result.json == .null ? "" : result.json.prettyRendered() + "\n"
+                    let text = result.json == .null ? "" : JSONEnvelope.wrap(result.json).prettyRendered() + "\n"
                     return CommandOutcome(stdout: text, stderr: "", exitCode: result.exitCode)
                 }
                 return CommandOutcome(stdout: TerminalSafe.text(result.text), stderr: "", exitCode: result.exitCode)
@@ -89,7 +89,7 @@ public struct OrangeCLI: Sendable {
     private func failure(_ message: String, hint: String?, exitCode: Int32, json: Bool) -> CommandOutcome {
         if json {
             return CommandOutcome(
-                stdout: JSONValue.object([("error", .string(message))]).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
+                stdout: JSONEnvelope.error(message, usage: exitCode == 2).prettyRendered() + "\n", stderr: "", exitCode: exitCode)
         }
         // Messages quote what the user or a file gave (an id, a branch): never raw controls.
         return CommandOutcome(
@@ -108,7 +108,15 @@ public struct OrangeCLI: Sendable {
     }
 
     private func dispatch(_ invocation: Invocation) throws -> CommandResult {
-        let commands = Commands(context: terminalSafe(context, json: invocation.wantsJSON), invocation: invocation)
+        var safe = terminalSafe(context, json: invocation.wantsJSON)
+        // Long git operations say what they do on a terminal; not under --json, and not in the
+        // commands that own the screen or stream their own lines.
+        if let progress = context.progress, !invocation.wantsJSON, !["watch", "dashboard", "demo"].contains(invocation.command.path[0]) {
+            safe.git = ProgressGit(base: context.git, say: { progress(TerminalSafe.text($0)) })
+        }
+        // Commands the dashboard runs inside its own screen must not write to it.
+        safe.progress = nil
+        let commands = Commands(context: safe, invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
         // `completion` runs at every Tab: it only reads.
         if invocation.command.path != ["doctor"] && invocation.command.path != ["completion"] { commands.applyDetachedWorkspaceTaskFile() }
@@ -168,7 +176,7 @@ private func terminalSafe(_ context: AppContext, json: Bool) -> AppContext {
         safe.diagnostics = { text in
             for line in text.split(separator: "\n") {
                 let message = line.hasPrefix("warning: ") ? String(line.dropFirst("warning: ".count)) : String(line)
-                diagnostics(JSONValue.object([("warning", .string(message))]).rendered() + "\n")
+                diagnostics(JSONEnvelope.warning(message).rendered() + "\n")
             }
         }
     } else {

@@ -41,6 +41,7 @@ public enum OrangeMain {
         var streaming = context
         streaming.streamOutput = { StandardStreams.writeOutput($0) }
         streaming.hasTerminal = ProcessControl.isTerminal(0) && ProcessControl.isTerminal(1)
+        if ProcessControl.isTerminal(2) { streaming.progress = { StandardStreams.writeError($0) } }
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

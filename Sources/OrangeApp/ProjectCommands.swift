@@ -27,7 +27,7 @@ extension Commands {
         context.logger.info("project", "Project added", [("project", .string(nameText)), ("path", .string(path))])
         return CommandResult(
             text: "Added project '\(nameText)' at \(path) (default branch \(project.defaultBranch), pool size \(poolSize))\n",
-            json: project.displayJSON)
+            json: .object([("project", project.displayJSON)]))
     }
 
     func projectList() throws -> CommandResult {
@@ -38,7 +38,7 @@ extension Commands {
                 "\(project.name)  \(project.path)  branch \(project.defaultBranch)  pool \(project.poolSize)  \(project.modes.execution.rawValue)  \(project.modes.branches.rawValue)"
                 + (project.merging.route == .pr ? "  merge via pr (\(project.merging.strategy.rawValue))" : "") + "\n"
         }
-        return CommandResult(text: text, json: .array(projects.map(\.displayJSON)))
+        return CommandResult(text: text, json: .object([("projects", .array(projects.map(\.displayJSON)))]))
     }
 
     func projectUpdate() throws -> CommandResult {
@@ -78,7 +78,7 @@ extension Commands {
         let text =
             "Updated project '\(name)': pool size \(project.poolSize), execution \(project.modes.execution.rawValue), branches \(project.modes.branches.rawValue), merge via \(project.merging.route.rawValue) (\(project.merging.strategy.rawValue))\n"
             + transitions.map { $0.line + "\n" }.joined()
-        return CommandResult(text: text, json: project.displayJSON)
+        return CommandResult(text: text, json: .object([("project", project.displayJSON)]))
     }
 
     /// `--execution`/`--branches`: one of the enum's words, or nil when not given.
@@ -103,7 +103,7 @@ extension Commands {
         }
         return CommandResult(
             text: "Removed project '\(name)'. Its tasks (\(context.home)/tasks/\(name)) and worktrees were left on disk.\n",
-            json: removed!.displayJSON)
+            json: .object([("project", removed!.displayJSON)]))
     }
 
     private func parsePoolSize(_ text: String?) throws -> Int? {

@@ -31,7 +31,7 @@ extension Commands {
                 fields += [("systemctl", .string("failed")), ("reason", .string(reason)), ("enabled", .bool(false))]
             } else {
                 text += "Enabled and started \(serviceUnitName(file)) (journalctl --user -u \(serviceUnitName(file)) shows its output).\n"
-                fields += [("systemctl", .string("ok")), ("enabled", .bool(true))]
+                fields += [("systemctl", .string("ok")), ("reason", .null), ("enabled", .bool(true))]
             }
         }
         return CommandResult(text: text, json: .object(fields))
@@ -45,7 +45,7 @@ extension Commands {
         guard FileSystem.fileExists(file) else {
             return CommandResult(
                 text: "Nothing to uninstall: \(file) does not exist.\n",
-                json: .object([("unit", .string(name)), ("file", .string(file)), ("removed", .bool(false))]))
+                json: .object([("unit", .string(name)), ("file", .string(file)), ("removed", .bool(false)), ("systemctl", .null)]))
         }
         var text = ""
         let reachable = systemctlUnavailable() == nil

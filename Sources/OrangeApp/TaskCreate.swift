@@ -90,14 +90,10 @@ extension Commands {
         let transitions = try Reconciler(context: context).reconcile(changed: [id], spawn: !invocation.flag("no-spawn"))
         text += transitions.map { $0.line + "\n" }.joined()
         let fresh = try context.tasks.find(id) ?? task
-        var json = fresh.json(path: context.tasks.taskFilePath(id, in: project.name))
         let spawn = try spawnReport(for: fresh, requested: !invocation.flag("no-spawn"))
         if let line = spawn.line { text += line + "\n" }
-        if case .object(var pairs) = json {
-            if !transitions.isEmpty { pairs.append(("transitions", .array(transitions.map(\.json)))) }
-            pairs.append(("spawn", spawn.json))
-            json = .object(pairs)
-        }
+        var json = try taskChange(fresh, transitions: transitions)
+        if case .object(let pairs) = json { json = .object(pairs + [("spawn", spawn.json)]) }
         return CommandResult(text: text, json: json)
     }
 

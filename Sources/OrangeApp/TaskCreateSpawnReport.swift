@@ -6,7 +6,12 @@ extension Commands {
     /// warning on stderr. The task was created either way (exit status 0); see docs/cli.md.
     func spawnReport(for task: TaskRecord, requested: Bool) throws -> (json: JSONValue, line: String?) {
         if let session = task.tmuxSession, task.status == .working {
-            return (.object([("started", .bool(true)), ("workspace", .optional(task.workspace)), ("session", .string(session))]), nil)
+            return (
+                .object([
+                    ("started", .bool(true)), ("workspace", .optional(task.workspace)), ("session", .string(session)), ("reason", .null),
+                ]),
+                nil
+            )
         }
         let reason: String
         if !requested {
@@ -19,6 +24,9 @@ extension Commands {
             // The first line of `task why`: the task's own state; the rest is the chain below it.
             reason = lines.first?.trimmingSpaces() ?? "it waits for a free workspace slot"
         }
-        return (.object([("started", .bool(false)), ("reason", .string(reason))]), requested ? "Agent not started: \(reason)" : nil)
+        return (
+            .object([("started", .bool(false)), ("workspace", .null), ("session", .null), ("reason", .string(reason))]),
+            requested ? "Agent not started: \(reason)" : nil
+        )
     }
 }

@@ -26,7 +26,7 @@ extension Commands {
             text += "; its agent keeps running (the hold keeps the task from starting again if it goes back to pending)"
         }
         text += "; lift with 'orange task unhold \(task.id)'\n"
-        return CommandResult(text: text, json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+        return CommandResult(text: text, json: .object([("task", try taskJSON(after))]))
     }
 
     func taskUnhold() throws -> CommandResult {
@@ -46,11 +46,6 @@ extension Commands {
         if fresh.status == .working, let session = fresh.tmuxSession {
             text += "Spawned agent for task \(task.id) in \(fresh.workspace ?? "-") (tmux session \(session))\n"
         }
-        var json = fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project))
-        if case .object(var pairs) = json, !transitions.isEmpty {
-            pairs.append(("transitions", .array(transitions.map(\.json))))
-            json = .object(pairs)
-        }
-        return CommandResult(text: text, json: json)
+        return CommandResult(text: text, json: try taskChange(fresh, transitions: transitions))
     }
 }

@@ -27,11 +27,11 @@ extension Commands {
     }
 
     private func spawnResult(_ task: TaskRecord, _ outcome: Spawner.Outcome) throws -> CommandResult {
-        let fresh = try context.tasks.find(task.id) ?? task
-        let json = fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project))
         switch outcome {
         case .spawned(let workspace, let session):
-            return CommandResult(text: "Spawned agent for task \(task.id) in \(workspace) (tmux session \(session))\n", json: json)
+            return CommandResult(
+                text: "Spawned agent for task \(task.id) in \(workspace) (tmux session \(session))\n",
+                json: .object([("task", try taskJSON(task))]))
         case .skipped(let reason):
             throw OrangeError("task \(task.id) was not spawned: \(reason)")
         case .failed(let reason, let taskFailed):
@@ -50,7 +50,11 @@ extension Commands {
         }
         let argv = context.tmux.attachCommand(session, insideTmux: context.environment["TMUX"] != nil)
         if invocation.wantsJSON {
-            return CommandResult(text: "", json: .object([("session", .string(session)), ("attach", .array(argv.map { .string($0) }))]))
+            return CommandResult(
+                text: "",
+                json: .object([
+                    ("task", try taskJSON(task)), ("session", .string(session)), ("attach", .array(argv.map { .string($0) })),
+                ]))
         }
         let code = try context.runInteractive(argv)
         return CommandResult(text: "", json: .null, exitCode: code)
@@ -74,6 +78,6 @@ extension Commands {
         }
         return CommandResult(
             text: "Task \(task.id) \(verb) (\(status.rawValue))\n",
-            json: after.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+            json: .object([("task", try taskJSON(after))]))
     }
 }

@@ -23,7 +23,9 @@ extension Commands {
         if invocation.flag("blocked") { tasks = tasks.filter { $0.status == .pending && !view.isReady($0.id) } }
 
         let title = project.map { "Tasks (\($0.name))" } ?? "Tasks (all projects)"
-        let json = JSONValue.array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })
+        let json = JSONValue.object([
+            ("tasks", .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))
+        ])
         // The text is never shown with --json; on a large tree it cost as much as the JSON.
         if invocation.wantsJSON { return CommandResult(text: "", json: json) }
         var text: String

@@ -110,7 +110,8 @@ extension Commands {
         return CommandResult(
             text: text,
             json: .object([
-                ("task", after.json(path: context.tasks.taskFilePath(task.id, in: task.project))),
+                // Read after the reconcile: the task as the merge left it, its workspace released.
+                ("task", try taskJSON(after)),
                 ("commit", .string(commit)), ("strategy", .string(used)), ("into", .string(target)),
                 ("transitions", .array(transitions.map(\.json))),
             ]))

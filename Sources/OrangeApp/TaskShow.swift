@@ -49,13 +49,12 @@ extension Commands {
                 text += "    \(event.timestamp)  \(event.type)\(details.isEmpty ? "" : "  " + details)\n"
             }
         }
-        var json = view.json(for: task, path: path)
-        if case .object(var pairs) = json {
-            pairs.append(("setup_log", hasSetupLog ? .string(setupLog) : .null))
-            pairs.append(("history", .array(history.map(\.json))))
-            json = .object(pairs)
-        }
-        return CommandResult(text: text, json: json)
+        return CommandResult(
+            text: text,
+            json: .object([
+                ("task", view.json(for: task, path: path)), ("setup_log", hasSetupLog ? .string(setupLog) : .null),
+                ("history", .array(history.map(\.json))),
+            ]))
     }
 
     /// Each registered project's modes, for the effective mode of its tasks.
@@ -70,7 +69,7 @@ extension Commands {
         let lines = try view.why(task.id, readyNote: readyNote(in: view))
         return CommandResult(
             text: lines.map { $0 + "\n" }.joined(),
-            json: .object([("id", .string(task.id.rawValue)), ("explanation", .array(lines.map { .string($0) }))]))
+            json: .object([("task", try taskJSON(task)), ("explanation", .array(lines.map { .string($0) }))]))
     }
 
     /// What really holds a ready task: the same checks the reconcile makes before it hands out
@@ -106,7 +105,8 @@ extension Commands {
         let scan = try context.tasks.scan(project: project?.name)
         warn(about: scan.invalid)
         let format = invocation.value("format") ?? "tree"
-        let view = GraphView(tasks: scan.tasks)
+        var view = GraphView(tasks: scan.tasks)
+        view.projectModes = try projectModes()
         let text: String
         switch format {
         case "tree": text = view.renderTree(scan.tasks)

@@ -107,9 +107,7 @@ extension Commands {
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
         var text = changes.isEmpty ? "Task \(task.id) unchanged\n" : "Updated task \(task.id): \(changes.joined(separator: ", "))\n"
         text += transitions.map { $0.line + "\n" }.joined()
-        var json = task.json(path: context.tasks.taskFilePath(task.id, in: task.project))
-        if let fresh = try context.tasks.find(task.id) { json = fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project)) }
-        return CommandResult(text: text, json: .object([("task", json), ("transitions", .array(transitions.map(\.json)))]))
+        return CommandResult(text: text, json: try taskChange(task, transitions: transitions))
     }
 
     private func updateActor(isOwnWorkspace: Bool) throws -> TransitionActor {
@@ -143,7 +141,7 @@ extension Commands {
         if let kept = fresh.workspace {
             text += "Workspace \(kept) was kept: it has uncommitted changes (release it with 'orange workspace release \(kept) --force').\n"
         }
-        return CommandResult(text: text, json: fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project)))
+        return CommandResult(text: text, json: try taskChange(fresh, transitions: transitions))
     }
 
     func taskDelete() throws -> CommandResult {
@@ -154,10 +152,11 @@ extension Commands {
             )
         }
         try confirmOrThrow("Delete task \(task.project)/\(task.branch) (\(task.id))?")
-        let path = context.tasks.taskFilePath(task.id, in: task.project)
+        // The task as it was, read before its folder goes.
+        let json = try taskJSON(task)
         try context.tasks.delete(task.id, in: task.project)
         context.logger.info("task", "Task deleted", [("task_id", .string(task.id.rawValue))])
-        return CommandResult(text: "Task \(task.id) deleted (branch '\(task.branch)' kept)\n", json: task.json(path: path))
+        return CommandResult(text: "Task \(task.id) deleted (branch '\(task.branch)' kept)\n", json: .object([("task", json)]))
     }
 
     /// `--yes`, or an interactive yes; without a terminal to ask, refuse rather than guess.

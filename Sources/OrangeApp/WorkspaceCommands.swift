@@ -44,12 +44,12 @@ extension Commands {
             json.append(
                 .object([
                     ("name", .string(slot.name)), ("path", .string(context.workspacePath(slot.name))),
-                    ("task", .optional(slot.task?.rawValue)), ("status", .string(slot.task == nil ? "available" : "bound")),
+                    ("task_id", .optional(slot.task?.rawValue)), ("status", .string(slot.task == nil ? "available" : "bound")),
                 ]))
         }
         return CommandResult(
             text: text.isEmpty ? "No workspaces yet (they are created when tasks start, or by 'orange workspace init').\n" : text,
-            json: .array(json))
+            json: .object([("workspaces", .array(json))]))
     }
 
     func workspaceRelease() throws -> CommandResult {
@@ -68,7 +68,7 @@ extension Commands {
         } else {
             try Workspaces(context: context).release(name, task: nil, project: project, force: invocation.flag("force"))
         }
-        return CommandResult(text: "Released \(name)\n", json: .object([("released", .string(name))]))
+        return CommandResult(text: "Released \(name)\n", json: .object([("released", .array([.string(name)]))]))
     }
 
     /// Frees slots whose task is gone or no longer runs an agent, forgets slots whose folder is

@@ -119,7 +119,8 @@ enum BenchCommands {
                     timeoutSeconds: 300)
                 times.append(Double(clock.monotonicNanoseconds() - begin) / 1e6)
                 guard result.exitCode == 0 else { throw BenchError("task list failed: \(result.stderr)") }
-                readyCount = result.stdout.split(separator: "\n").filter { $0.hasPrefix("    \"id\"") }.count
+                // A task's own members sit at depth 3 of the envelope (`{"tasks": [{"id": …`).
+                readyCount = result.stdout.split(separator: "\n").filter { $0.hasPrefix("      \"id\"") }.count
             }
             let engine = try watchStartUp(home: root, orange: orange)
             out +=

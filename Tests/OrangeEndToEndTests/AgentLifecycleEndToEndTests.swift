@@ -36,7 +36,7 @@ struct AgentLifecycleEndToEndTests {
         var last: JSONValue = .null
         while clock.monotonicNanoseconds() < deadline {
             _ = try h.orange(["watch", "--once"])
-            last = try h.json(["task", "show", task])
+            last = try h.task(["task", "show", task])
             if condition(last) { return last }
             clock.sleep(milliseconds: 50)  // a poll interval, not a wait for the outcome
         }
@@ -49,10 +49,10 @@ struct AgentLifecycleEndToEndTests {
         defer { h.killTmuxServer() }
         try install(h)
         let repo = try h.makeProject("coffee", poolSize: 2)
-        let absent = try ["one", "two"].map { try id(h.json(["task", "create", $0, "x", "--harness", "absent"], in: repo)) }
+        let absent = try ["one", "two"].map { try id(h.task(["task", "create", $0, "x", "--harness", "absent"], in: repo)) }
         let created = try h.orange(["task", "create", "three", "y", "--harness", "sleepy", "--json"], in: repo)
         #expect(created.exitCode == 0)
-        let third = try id(JSONValue.parse(created.stdout))
+        let third = try id(try #require(JSONValue.parse(created.stdout)["task"]))
         #expect(try h.status(third) == "working", "a task that can start waited behind two that cannot")
         for task in absent { #expect(try h.status(task) == "pending") }
         // `task why` tells the real reason, not a full pool.
@@ -79,8 +79,8 @@ struct AgentLifecycleEndToEndTests {
         defer { h.killTmuxServer() }
         try install(h)
         let repo = try h.makeProject("coffee", poolSize: 1)
-        let task = try id(h.json(["task", "create", "fragile", "x", "--harness", "dying"], in: repo))
-        let waiting = try id(h.json(["task", "create", "next", "y", "--harness", "sleepy"], in: repo))
+        let task = try id(h.task(["task", "create", "fragile", "x", "--harness", "dying"], in: repo))
+        let waiting = try id(h.task(["task", "create", "next", "y", "--harness", "sleepy"], in: repo))
         #expect(try h.status(waiting) == "pending")
         let respawned = try passUntil(h, task, "respawned once") { $0["agent_crashes"] == 1 }
         #expect(respawned["status"] == "working" && respawned["workspace"] == "coffee--1", "\(respawned)")
@@ -99,7 +99,7 @@ struct AgentLifecycleEndToEndTests {
         defer { h.killTmuxServer() }
         try install(h)
         let repo = try h.makeProject("coffee", poolSize: 1)
-        let task = try id(h.json(["task", "create", "messy", "x", "--harness", "messy"], in: repo))
+        let task = try id(h.task(["task", "create", "messy", "x", "--harness", "messy"], in: repo))
         let stuck = try passUntil(h, task, "stuck") { $0["status"] == "stuck" }
         #expect(stuck["workspace"] == "coffee--1", "\(stuck)")
         #expect(stuck["last_error"]?.stringValue?.contains("uncommitted work") == true, "\(stuck)")
@@ -113,12 +113,12 @@ struct AgentLifecycleEndToEndTests {
         let repo = try h.makeProject("coffee", poolSize: 2)
         // The user's own checkout is on the task's branch: git refuses it in a worktree.
         try h.runner.check(["git", "-C", repo, "checkout", "-q", "-b", "taken"])
-        let task = try id(h.json(["task", "create", "taken", "x", "--harness", "sleepy"], in: repo))
-        var shown = try h.json(["task", "show", task])
+        let task = try id(h.task(["task", "create", "taken", "x", "--harness", "sleepy"], in: repo))
+        var shown = try h.task(["task", "show", task])
         #expect(shown["status"] == "pending" && shown["spawn_failures"] == 1 && shown["spawn_retry_at"] != .null, "\(shown)")
         // Passes right after the failure leave it alone.
         for _ in 0..<3 { _ = try h.orange(["watch", "--once"]) }
-        shown = try h.json(["task", "show", task])
+        shown = try h.task(["task", "show", task])
         #expect(shown["status"] == "pending" && shown["spawn_failures"] == 1, "retried at once: \(shown)")
         let why = try h.json(["task", "why", task])["explanation"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(why.contains { $0.contains("tried again from") }, "\(why)")

@@ -82,7 +82,7 @@ struct AgentSeamEndToEndTests {
         // pane would get that PATH (or the caller's), not the one orange asks for.
         try h.runner.check(["env", "PATH=/usr/bin:/bin", "tmux", "-L", h.tmuxSocket!, "new-session", "-d", "-s", "user-session"])
         let repo = try h.makeProject("coffee")
-        let task = try id(h.json(["task", "create", "pathy", "x", "--harness", "pathy"], in: repo))
+        let task = try id(h.task(["task", "create", "pathy", "x", "--harness", "pathy"], in: repo))
         let binary = try #require(FileSystem.realPath(OrangeHarness.binary))
         let found = try #require(try h.waitForFile(out), "the agent never wrote which orange it found")
         let lines = found.split(separator: "\n").map(String.init)
@@ -91,9 +91,9 @@ struct AgentSeamEndToEndTests {
 
         // The same after a respawn.
         try FileSystem.removeTree(out)
-        let session = try #require(try h.json(["task", "show", task])["tmux_session"]?.stringValue)
+        let session = try #require(try h.task(["task", "show", task])["tmux_session"]?.stringValue)
         try h.runner.check(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
-        _ = try h.json(["task", "respawn", task])
+        _ = try h.task(["task", "respawn", task])
         let again = try #require(try h.waitForFile(out), "the respawned agent never wrote which orange it found")
         #expect(again.split(separator: "\n").last.map(String.init) == binary, "\(again)")
     }
@@ -105,18 +105,18 @@ struct AgentSeamEndToEndTests {
         try FileSystem.makeDirectories(log)
         try install(h, "lingering", Self.lingeringAgent, arguments: [log])
         let repo = try h.makeProject("coffee", poolSize: 1)
-        let first = try id(h.json(["task", "create", "first", "x", "--harness", "lingering"], in: repo))
-        let second = try id(h.json(["task", "create", "second", "y", "--harness", "lingering", "--blocked-by", first], in: repo))
+        let first = try id(h.task(["task", "create", "first", "x", "--harness", "lingering"], in: repo))
+        let second = try id(h.task(["task", "create", "second", "y", "--harness", "lingering", "--blocked-by", first], in: repo))
         _ = try h.waitFor(first, "reviewing") { $0["status"] == "reviewing" }
         // The first agent reported and still runs (itself and a child).
         let pids = try #require(try h.waitForFile(log + "/pids")).split(separator: " ").compactMap { Int32(String($0).trimmingSpaces()) }
         #expect(pids.count == 2)
-        _ = try h.json(["task", "approve", first])
+        _ = try h.task(["task", "approve", first])
         _ = try h.json(["task", "merge", first])
         // The merge started the second task in the one slot; at its start it looked.
         let seen = try #require(try h.waitForFile(log + "/seen-\(second)"), "the second task never started")
         #expect(seen == "checked\n", "the second agent started while the first one still ran: \(seen)")
-        let shown = try h.json(["task", "show", second])
+        let shown = try h.task(["task", "show", second])
         #expect(shown["workspace"] == "coffee--1")
     }
 
@@ -125,21 +125,21 @@ struct AgentSeamEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("p5", poolSize: 2)
-        let first = try id(h.json(["task", "create", "reuse", "first", "--harness", "script"], in: repo))
+        let first = try id(h.task(["task", "create", "reuse", "first", "--harness", "script"], in: repo))
         _ = try h.waitFor(first, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", first])
+        _ = try h.task(["task", "approve", first])
         _ = try h.json(["task", "merge", first])
         // A new task on the branch just merged starts and works like any other.
-        let again = try id(h.json(["task", "create", "reuse", "again", "--harness", "script"], in: repo))
+        let again = try id(h.task(["task", "create", "reuse", "again", "--harness", "script"], in: repo))
         let shown = try h.waitFor(again, "reviewing") { $0["status"] == "reviewing" }
         #expect(shown["spawn_failures"] == nil || shown["spawn_failures"] == 0, "\(shown)")
-        _ = try h.json(["task", "cancel", again, "--yes"])
+        _ = try h.task(["task", "cancel", again, "--yes"])
 
         // Two branches that tmux would name alike run side by side.
         try h.installSleepyAgent()
-        let dotted = try id(h.json(["task", "create", "fix/v1.2", "a", "--harness", "sleepy"], in: repo))
-        let underscored = try id(h.json(["task", "create", "fix/v1_2", "b", "--harness", "sleepy"], in: repo))
-        let sessions = try [dotted, underscored].map { try h.json(["task", "show", $0]) }
+        let dotted = try id(h.task(["task", "create", "fix/v1.2", "a", "--harness", "sleepy"], in: repo))
+        let underscored = try id(h.task(["task", "create", "fix/v1_2", "b", "--harness", "sleepy"], in: repo))
+        let sessions = try [dotted, underscored].map { try h.task(["task", "show", $0]) }
         #expect(sessions.allSatisfy { $0["status"] == "working" }, "\(sessions)")
         let names = sessions.compactMap { $0["tmux_session"]?.stringValue }
         #expect(Set(names).count == 2 && names.allSatisfy(h.tmuxSessions().contains), "\(names) \(h.tmuxSessions())")
@@ -152,7 +152,7 @@ struct AgentSeamEndToEndTests {
         try FileSystem.makeDirectories(log)
         try install(h, "delegating", Self.delegatingAgent, arguments: [log, "{task_file}"])
         let repo = try h.makeProject("coffee", poolSize: 1)
-        let parent = try id(h.json(["task", "create", "parent", "split me", "--harness", "delegating", "--context", "delegate"], in: repo))
+        let parent = try id(h.task(["task", "create", "parent", "split me", "--harness", "delegating", "--context", "delegate"], in: repo))
         let shown = try h.waitFor(parent, "delegated with a working child") { task in
             guard task["status"] == "delegated", let child = task["children"]?.arrayValue?.first?.stringValue else { return false }
             return (try? h.status(child)) == "working"
@@ -160,8 +160,8 @@ struct AgentSeamEndToEndTests {
         let child = try #require(shown["children"]?.arrayValue?.first?.stringValue)
         let seen = try #require(try h.waitForFile(log + "/seen-\(child)"), "the child never started")
         #expect(seen == "checked\n", "the child started while a process of its parent's session still ran: \(seen)")
-        #expect(try h.json(["task", "show", child])["workspace"] == "coffee--1")
-        #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)
+        #expect(try h.task(["task", "show", child])["workspace"] == "coffee--1")
+        #expect(try h.task(["task", "show", parent])["tmux_session"] == .null)
     }
 
     /// The engine (here: a process holding the task's spawn lock, as the engine does while it
@@ -173,9 +173,9 @@ struct AgentSeamEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("coffee", poolSize: 2)
-        let task = try id(h.json(["task", "create", "parent", "x", "--harness", "sleepy"], in: repo))
-        let workspace = h.home + "/workspaces/" + (try #require(try h.json(["task", "show", task])["workspace"]?.stringValue))
-        _ = try h.json(["task", "create", "child", "y", "--parent", task, "--no-spawn"], in: repo)
+        let task = try id(h.task(["task", "create", "parent", "x", "--harness", "sleepy"], in: repo))
+        let workspace = h.home + "/workspaces/" + (try #require(try h.task(["task", "show", task])["workspace"]?.stringValue))
+        _ = try h.task(["task", "create", "child", "y", "--parent", task, "--no-spawn"], in: repo)
         let lock = h.home + "/tasks/coffee/\(task)/.spawn.lock"
         let holder = try h.runner.check(["sh", "-c", "flock -x \"$1\" sleep 20 >/dev/null 2>&1 & echo $!", "_", lock]).stdout
             .trimmingSpaces()

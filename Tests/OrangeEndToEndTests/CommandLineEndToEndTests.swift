@@ -8,7 +8,7 @@ import Testing
     @Test func everyInvalidOptionValueIsAUsageError() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "values", "option values", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "values", "option values", "--no-spawn"], in: repo)["id"]?.stringValue)
         let cases: [[String]] = [
             ["task", "list", "--status", "bogus"],
             ["task", "list", "--status", "pending,bogus"],
@@ -34,11 +34,12 @@ import Testing
             #expect(result.stderr.contains("Usage: \(HelpRenderer.usage(spec))"), "\(args): \(result.stderr)")
             let json = try h.orange(args + ["--json"], in: repo)
             #expect(
-                json.exitCode == 2 && (try? JSONValue.parse(json.stdout))?["error"]?.stringValue != nil, "\(args) --json: \(json.stdout)")
+                json.exitCode == 2 && OrangeHarness.errorMessage(json.stdout) != nil
+                    && (try? JSONValue.parse(json.stdout))?["error"]?["kind"] == "usage", "\(args) --json: \(json.stdout)")
         }
         // Nothing was written by the refused commands.
-        #expect(try h.json(["task", "show", id])["status"]?.stringValue == "pending")
-        #expect(try h.json(["project", "list"]).arrayValue?.count == 1)
+        #expect(try h.task(["task", "show", id])["status"]?.stringValue == "pending")
+        #expect(try h.json(["project", "list"])["projects"]?.arrayValue?.count == 1)
     }
 
     @Test func helpCommandPrintsTheSameAsHelpOption() throws {
@@ -56,8 +57,8 @@ import Testing
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let tea = try h.makeProject("tea")
-        _ = try h.json(["task", "create", "brew", "coffee task", "--no-spawn"], in: repo)
-        _ = try h.json(["task", "create", "steep", "tea task", "--no-spawn"], in: tea)
+        _ = try h.task(["task", "create", "brew", "coffee task", "--no-spawn"], in: repo)
+        _ = try h.task(["task", "create", "steep", "tea task", "--no-spawn"], in: tea)
         // Without a terminal, as 'orange dashboard …' would: the rows with --json.
         for (args, names) in [
             (["--all"], ["brew", "steep"]), (["-a"], ["brew", "steep"]), (["--project", "tea"], ["steep"]), (["-p", "coffee"], ["brew"]),
@@ -86,7 +87,7 @@ import Testing
         let created = try h.orange(["task", "create", "first", "x", "--harness", "claude", "--json"], in: repo)
         #expect(created.exitCode == 0)
         let task = try JSONValue.parse(created.stdout)
-        let id = try #require(task["id"]?.stringValue)
+        let id = try #require(task["task"]?["id"]?.stringValue)
         #expect(task["spawn"]?["started"] == .bool(false))
         #expect(task["spawn"]?["reason"]?.stringValue?.contains("harness 'claude' is not installed") == true, "\(task)")
         let blocked = try h.json(["task", "create", "second", "y", "--blocked-by", id], in: repo)
@@ -110,6 +111,6 @@ import Testing
         let task = try h.json(["task", "create", "runs", "x", "--harness", "sleepy"], in: repo)
         #expect(task["spawn"]?["started"] == .bool(true), "\(task)")
         #expect(task["spawn"]?["workspace"]?.stringValue == "coffee--1" && task["spawn"]?["session"]?.stringValue != nil, "\(task)")
-        _ = try h.orange(["task", "cancel", task["id"]?.stringValue ?? "", "--yes"])
+        _ = try h.orange(["task", "cancel", task["task"]?["id"]?.stringValue ?? "", "--yes"])
     }
 }

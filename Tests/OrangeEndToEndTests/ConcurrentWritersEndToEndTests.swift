@@ -33,9 +33,9 @@ struct EditorError: Error { var text: String }
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let blocker = try #require(
-            try h.json(["task", "create", "b", "blocker", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "b", "blocker", "--no-spawn", "--status", "reviewing"], in: repo)["id"]?.stringValue)
         let id = try #require(
-            try h.json(["task", "create", "t", "target", "--no-spawn", "--blocked-by", blocker], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "t", "target", "--no-spawn", "--blocked-by", blocker], in: repo)["id"]?.stringValue)
         let setup = Setup(h: h, id: TaskID(validating: id)!, file: h.home + "/tasks/coffee/\(id)/TASK.md")
         let text = try FileSystem.readText(setup.file)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -58,7 +58,7 @@ extension OrangeHarness {
 
     /// Every invariant a crash must not break, after recovery. `context` names the iteration.
     func checkCrashInvariants(_ context: String) throws {
-        let tasks = try json(["task", "list"]).arrayValue ?? []
+        let tasks = try tasks(["task", "list"]).arrayValue ?? []
         let byID = Dictionary(tasks.compactMap { task in task["id"]?.stringValue.map { ($0, task) } }, uniquingKeysWith: { a, _ in a })
         // No spawn left half way.
         let markers = try runner.check(["find", home + "/tasks", "-name", ".spawning"]).stdout
@@ -135,10 +135,10 @@ struct CrashEndToEndTests {
         try h.installSleepyAgent()
         let repo = try h.makeProject("crash", poolSize: 3)
         func create(_ name: String, _ extra: [String] = []) throws -> String {
-            try #require(try h.json(["task", "create", name, "crash test", "--harness", "sleepy"] + extra, in: repo)["id"]?.stringValue)
+            try #require(try h.task(["task", "create", name, "crash test", "--harness", "sleepy"] + extra, in: repo)["id"]?.stringValue)
         }
         func workspacePath(_ id: String) throws -> String {
-            h.home + "/workspaces/" + (try #require(try h.json(["task", "show", id])["workspace"]?.stringValue))
+            h.home + "/workspaces/" + (try #require(try h.task(["task", "show", id])["workspace"]?.stringValue))
         }
         let operations = ["spawn", "create", "delegate", "complete", "merge", "cancel"]
         var killed = 0
@@ -181,7 +181,7 @@ struct CrashEndToEndTests {
                 try h.runner.check(["git", "-C", workspace, "add", "work-\(task).txt"])
                 try h.runner.check(["git", "-C", workspace, "commit", "-q", "-m", "work for \(task)"], environment: h.environment)
                 _ = try h.json(["task", "update", task, "--status", "reviewing", "--as", "agent"])
-                _ = try h.json(["task", "approve", task])
+                _ = try h.task(["task", "approve", task])
                 wasKilled = try h.orangeKilled(after: delay, ["task", "merge", task], in: repo)
                 followUp = {
                     // A merge cut short can be run again and lands once.
@@ -199,7 +199,7 @@ struct CrashEndToEndTests {
             try h.checkCrashInvariants(context)
             try followUp?()
             // Put everything still in play aside, so the next iteration has a free pool.
-            for task in try h.json(["task", "list"]).arrayValue ?? [] {
+            for task in try h.tasks(["task", "list"]).arrayValue ?? [] {
                 guard let id = task["id"]?.stringValue, let status = task["status"]?.stringValue,
                     !["done", "cancelled", "failed"].contains(status)
                 else { continue }
@@ -270,7 +270,7 @@ struct EngineCrashEndToEndTests {
             let context = "seed \(seed) iteration \(iteration) engine killed after \(delay) ms"
             func create(_ name: String, _ extra: [String]) throws -> String {
                 try #require(
-                    try h.json(["task", "create", name, "engine crash", "--harness", "sleepy", "--no-spawn"] + extra, in: repo)["id"]?
+                    try h.task(["task", "create", name, "engine crash", "--harness", "sleepy", "--no-spawn"] + extra, in: repo)["id"]?
                         .stringValue)
             }
             let blocker = try create("b\(iteration)", ["--status", "reviewing"])
@@ -296,7 +296,7 @@ struct EngineCrashEndToEndTests {
             _ = try h.orange(["doctor", "--fix"], in: repo)
             try h.checkCrashInvariants(context)
             for id in ready {
-                let session = try h.json(["task", "show", id])["tmux_session"]?.stringValue
+                let session = try h.task(["task", "show", id])["tmux_session"]?.stringValue
                 #expect(h.tmuxSessions().filter { $0 == session }.count == 1, "\(context): \(id) has no single agent")
                 let cancel = try h.orange(["task", "cancel", id, "--yes", "--force"])
                 #expect(cancel.exitCode == 0, "\(context): \(cancel.stderr)")

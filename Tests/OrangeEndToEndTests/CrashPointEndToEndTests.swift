@@ -18,13 +18,13 @@ struct CrashPointEndToEndTests {
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
         let task = try #require(
-            try h.json(["task", "create", "p", "crash point", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "p", "crash point", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
         #expect(
             try h.orangeKilled(after: nil, ["task", "spawn", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]),
             "\(point) was not reached")
         try h.recover(in: repo)
         try h.checkCrashInvariants(point)
-        let after = try h.json(["task", "show", task])
+        let after = try h.task(["task", "show", task])
         #expect(after["status"] == "working", "\(point): \(after)")
         #expect(h.tmuxSessions().filter { $0 == after["tmux_session"]?.stringValue }.count == 1, "\(point): \(h.tmuxSessions())")
     }
@@ -35,13 +35,13 @@ struct CrashPointEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "m", "crash point", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let workspace = h.home + "/workspaces/" + (try #require(try h.json(["task", "show", task])["workspace"]?.stringValue))
+        let task = try #require(try h.task(["task", "create", "m", "crash point", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let workspace = h.home + "/workspaces/" + (try #require(try h.task(["task", "show", task])["workspace"]?.stringValue))
         try AtomicFile.write("work\n", to: workspace + "/work.txt")
         try h.runner.check(["git", "-C", workspace, "add", "work.txt"])
         try h.runner.check(["git", "-C", workspace, "commit", "-q", "-m", "work for \(task)"], environment: h.environment)
         _ = try h.json(["task", "update", task, "--status", "reviewing", "--as", "agent"])
-        _ = try h.json(["task", "approve", task])
+        _ = try h.task(["task", "approve", task])
         #expect(
             try h.orangeKilled(after: nil, ["task", "merge", task], in: repo, extraEnvironment: ["ORANGE_CRASH_AT=\(point)"]),
             "\(point) was not reached")
@@ -64,10 +64,10 @@ extension CrashPointEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let workspace = h.home + "/workspaces/" + (try #require(try h.json(["task", "show", parent])["workspace"]?.stringValue))
+        let parent = try #require(try h.task(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let workspace = h.home + "/workspaces/" + (try #require(try h.task(["task", "show", parent])["workspace"]?.stringValue))
         let child = try #require(
-            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", child, "--status", "done", "--as", "human"])
         #expect(
             try h.orangeKilled(
@@ -77,7 +77,7 @@ extension CrashPointEndToEndTests {
         try h.recover(in: repo)
         try h.checkCrashInvariants("own session")
         // The recovery's pass ends the session (the task names it, so it is never lost).
-        #expect(try h.json(["task", "show", parent])["tmux_session"] == .null)
+        #expect(try h.task(["task", "show", parent])["tmux_session"] == .null)
         #expect(h.tmuxSessions().isEmpty)
     }
 }
@@ -85,8 +85,8 @@ extension CrashPointEndToEndTests {
 extension OrangeHarness {
     /// A parent `p` (sleepy agent) delegated, by its agent, to one child `c` that then runs.
     func parentDelegatedToOneChild(in repo: String) throws -> (parent: String, child: String) {
-        let parent = try #require(try json(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let child = try #require(try json(["task", "create", "c", "child", "--parent", parent], in: repo)["id"]?.stringValue)
+        let parent = try #require(try task(["task", "create", "p", "parent", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let child = try #require(try task(["task", "create", "c", "child", "--parent", parent], in: repo)["id"]?.stringValue)
         _ = try json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         #expect(try status(child) == "working", "the child did not start")
         return (parent, child)
@@ -114,7 +114,7 @@ extension OrangeHarness {
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         while clock.monotonicNanoseconds() < deadline {
-            if try json(["task", "show", task])["tmux_session"] == .null && tmuxSessions().isEmpty { return true }
+            if try self.task(["task", "show", task])["tmux_session"] == .null && tmuxSessions().isEmpty { return true }
             _ = try orange(["watch", "--once"])
             _ = try runner.run(["sleep", "0.2"])  // a poll interval, not a wait for the outcome
         }
@@ -133,22 +133,22 @@ extension CrashPointEndToEndTests {
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
         let parent = try #require(
-            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "p", "parent", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
         #expect(
             try h.crashAt("create.child-written", ["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo),
             "create.child-written was not reached")
 
-        let tasks = try h.json(["task", "list"]).arrayValue ?? []
+        let tasks = try h.tasks(["task", "list"]).arrayValue ?? []
         let child = try #require(tasks.first { $0["branch"] == "c" }, "the child was not written: \(tasks)")
         #expect(child["parent"]?.stringValue == parent)
-        #expect(try h.json(["task", "show", parent])["children"] == .array([]), "the kill did not land between the two writes")
+        #expect(try h.task(["task", "show", parent])["children"] == .array([]), "the kill did not land between the two writes")
         let doctor = try h.orange(["doctor", "--json"])
         let kinds = (try JSONValue.parse(doctor.stdout)["problems"]?.arrayValue ?? []).compactMap { $0["kind"]?.stringValue }
         #expect(doctor.exitCode == 1 && kinds == ["one_sided_link"], "\(doctor.stdout)")
 
         let repaired = try h.orange(repair, in: repo)
         #expect(repaired.exitCode == 0, "\(repair): \(repaired.stdout) \(repaired.stderr)")
-        #expect(try h.json(["task", "show", parent])["children"] == .array([try #require(child["id"])]), "\(repair) did not relink")
+        #expect(try h.task(["task", "show", parent])["children"] == .array([try #require(child["id"])]), "\(repair) did not relink")
         #expect(try h.temporaryFiles().isEmpty)
         try h.checkCrashInvariants("create.child-written, repaired by \(repair)")
     }
@@ -164,25 +164,25 @@ extension CrashPointEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 1)
-        let task = try #require(try h.json(["task", "create", "t", "cancel me", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let task = try #require(try h.task(["task", "create", "t", "cancel me", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         #expect(try h.status(task) == "working" && h.tmuxSessions().count == 1, "\(context): the task did not start")
         #expect(
             try h.crashAt(point, ["task", "cancel", task, "--yes"] + (force ? ["--force"] : []), in: repo), "\(context) was not reached")
         #expect(try h.status(task) == "cancelled", "\(context): the cancel was not written before the kill")
         if point == "release.unbound" {
             #expect(
-                try h.slots(boundTo: task).isEmpty && h.json(["task", "show", task])["workspace"] != .null,
+                try h.slots(boundTo: task).isEmpty && h.task(["task", "show", task])["workspace"] != .null,
                 "\(context): the kill did not land between the pool and the task")
         }
 
         try h.recover(in: repo)
         try h.checkCrashInvariants(context)
-        #expect(try h.json(["task", "show", task])["workspace"] == .null, "\(context): the cancelled task kept its workspace")
+        #expect(try h.task(["task", "show", task])["workspace"] == .null, "\(context): the cancelled task kept its workspace")
         #expect(try h.slots(boundTo: task).isEmpty, "\(context): the pool still binds a slot to the cancelled task")
         let leftovers = try h.temporaryFiles()
         #expect(leftovers.isEmpty, "\(context): \(leftovers)")
         #expect(try h.passesEndTheSession(of: task), "\(context): the cancelled task's session still runs: \(h.tmuxSessions())")
-        let next = try #require(try h.json(["task", "create", "n", "next", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let next = try #require(try h.task(["task", "create", "n", "next", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         #expect(try h.status(next) == "working", "\(context): the freed slot was not reused")
         try h.checkCrashInvariants(context + " (after the next task started)")
     }
@@ -206,7 +206,7 @@ extension CrashPointEndToEndTests {
         try h.recover(in: repo)
         try h.checkCrashInvariants(point)
         #expect(try h.status(parent) == "done", "\(point): the parent was not completed")
-        #expect(try h.json(["task", "show", child])["workspace"] == .null, "\(point): the done child kept its workspace")
+        #expect(try h.task(["task", "show", child])["workspace"] == .null, "\(point): the done child kept its workspace")
         #expect(try h.slots(boundTo: child).isEmpty && h.slots(boundTo: parent).isEmpty, "\(point): a slot is still bound")
         let leftovers = try h.temporaryFiles()
         #expect(leftovers.isEmpty, "\(point): \(leftovers)")

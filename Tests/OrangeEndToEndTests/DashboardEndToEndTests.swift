@@ -80,12 +80,12 @@ struct DashboardEndToEndTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("coffee")
         let db = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
         let api = try #require(
-            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--no-spawn", "--blocked-by", db], in: repo)[
+            try h.task(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--no-spawn", "--blocked-by", db], in: repo)[
                 "id"]?.stringValue)
         let ui = try #require(
-            try h.json(["task", "create", "oauth-ui", "button", "--harness", "script", "--no-spawn", "--blocked-by", api], in: repo)["id"]?
+            try h.task(["task", "create", "oauth-ui", "button", "--harness", "script", "--no-spawn", "--blocked-by", api], in: repo)["id"]?
                 .stringValue)
 
         let screen = try TerminalScreen(h, in: repo)
@@ -94,7 +94,7 @@ struct DashboardEndToEndTests {
         // The dashboard's engine spawns the head; the agent commits one line and asks for review.
         screen.waitForRow("oauth-db", "reviewing", timeout: 60)
         screen.waitForLine("git figures for oauth-db") { $0.contains(" oauth-db ") && $0.contains(" 1 ") && $0.contains("+1 -0") }
-        _ = try h.json(["task", "approve", db], in: repo)
+        _ = try h.task(["task", "approve", db], in: repo)
         _ = try h.json(["task", "merge", db], in: repo)
         screen.waitForRow("oauth-db", "done")
         screen.waitForRow("oauth-api", "reviewing", timeout: 60)
@@ -107,7 +107,7 @@ struct DashboardEndToEndTests {
         try screen.press("m")
         screen.waitForRow("oauth-api", "done", timeout: 60)
         screen.waitForRow("oauth-ui", "reviewing", timeout: 60)
-        _ = try h.json(["task", "approve", ui], in: repo)
+        _ = try h.task(["task", "approve", ui], in: repo)
         _ = try h.json(["task", "merge", ui], in: repo)
         screen.waitForRow("oauth-ui", "done")
         #expect(try h.status(api) == "done")
@@ -129,11 +129,11 @@ struct DashboardEndToEndTests {
         var standIn: SingleInstanceClaim? = try SingleInstanceClaim(names: DataDirectory(home: h.home).engineClaimNames())
         defer { withExtendedLifetime(standIn) {} }
 
-        let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
         var children: [String] = []
         for name in ["child-a", "child-b", "child-c"] {
             children.append(
-                try #require(try h.json(["task", "create", name, "part", "--no-spawn", "--parent", parent], in: repo)["id"]?.stringValue))
+                try #require(try h.task(["task", "create", name, "part", "--no-spawn", "--parent", parent], in: repo)["id"]?.stringValue))
         }
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"], in: repo)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"], in: repo)
@@ -197,8 +197,8 @@ struct DashboardEndToEndTests {
     @Test func jsonPrintsTheRowsWithoutATerminal() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
-        _ = try h.json(["task", "create", "child-a", "part", "--no-spawn", "--parent", parent], in: repo)
+        let parent = try #require(try h.task(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.task(["task", "create", "child-a", "part", "--no-spawn", "--parent", parent], in: repo)
         let json = try h.json(["dashboard", "--flat"], in: repo)
         let rows = json["rows"]?.arrayValue ?? []
         #expect(rows.count == 2)

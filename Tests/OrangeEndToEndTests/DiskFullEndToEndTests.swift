@@ -27,7 +27,7 @@ import Testing
             set -e
             mount -t tmpfs -o size=512k tmpfs "$ORANGE_HOME"
             "$ORANGE" project add "$REPO" --name coffee > /dev/null
-            id=$("$ORANGE" task create full "small task" --project coffee --no-spawn --json | sed -n 's/^  "id": "\(.*\)",$/\1/p')
+            id=$("$ORANGE" task create full "small task" --project coffee --no-spawn --json | sed -n 's/^    "id": "\(.*\)",$/\1/p')
             folder="$ORANGE_HOME/tasks/coffee/$id"
             cp "$folder/TASK.md" "$OUT/before"
             dd if=/dev/zero of="$ORANGE_HOME/filler" bs=4096 2> /dev/null || true

@@ -22,8 +22,8 @@ import Testing
         let empty = try h.orange(["doctor"])
         #expect(empty.exitCode == 0 && empty.stdout == "No problems found in \(h.home).\n", "\(empty.stdout) \(empty.stderr)")
         let repo = try h.makeProject("coffee")
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
-        _ = try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)
+        let parent = try #require(try h.task(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.task(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)
         _ = try h.json(["workspace", "init"], in: repo)
         let report = try h.orange(["doctor", "--json"])
         #expect(report.exitCode == 0, "\(report.stdout)")
@@ -34,7 +34,7 @@ import Testing
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         func create(_ args: String...) throws -> String {
-            try #require(try h.json(["task", "create"] + args + ["--no-spawn"], in: repo)["id"]?.stringValue)
+            try #require(try h.task(["task", "create"] + args + ["--no-spawn"], in: repo)["id"]?.stringValue)
         }
         let a = try create("a", "plain task")
         let parent = try create("p", "parent")
@@ -129,12 +129,12 @@ import Testing
         #expect(try FileSystem.readText(tasks + "/coffee/Bad1/TASK.md") == malformed, "a malformed file is never touched")
         #expect(!FileSystem.fileExists(temporary) && !FileSystem.fileExists(trash))
         #expect(!FileSystem.fileExists(tasks + "/coffee/\(child)/.spawning"))
-        let shownChild = try h.json(["task", "show", child])
+        let shownChild = try h.task(["task", "show", child])
         #expect(shownChild["status"] == "pending" && shownChild["last_error"]?.stringValue?.contains("interrupted") == true)
-        #expect(try h.json(["task", "show", parent])["children"]?.arrayValue?.compactMap(\.stringValue) == [child])
-        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        #expect(try h.task(["task", "show", parent])["children"]?.arrayValue?.compactMap(\.stringValue) == [child])
+        let pool = try h.json(["workspace", "list"], in: repo)["workspaces"]?.arrayValue ?? []
         #expect(pool.first { $0["name"] == "coffee--1" }?["status"] == "available")
-        #expect(pool.first { $0["name"] == "coffee--2" }?["task"] == "Bad1", "a task that cannot be read still owns its workspace")
+        #expect(pool.first { $0["name"] == "coffee--2" }?["task_id"] == "Bad1", "a task that cannot be read still owns its workspace")
 
         // Nothing more to repair: a second run changes nothing and reports the same problems.
         let again = try JSONValue.parse(try h.orange(["doctor", "--fix", "--json"]).stdout)

@@ -12,7 +12,7 @@ let planningAgent = #"""
     set -e
     task_file="$1"; prompt="$2"; log="$3"
     id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     case "$prompt" in
     *"reassess the plan"*)
         n=$(ls "$log" | grep -c "^reassess-$id-" || true)
@@ -48,13 +48,13 @@ extension OrangeHarness {
 
     /// Every task of the project, by id.
     func tasksByID() throws -> [String: JSONValue] {
-        let tasks = try json(["task", "list", "--all"]).arrayValue ?? []
+        let tasks = try tasks(["task", "list", "--all"]).arrayValue ?? []
         return Dictionary(tasks.compactMap { t in t["id"]?.stringValue.map { ($0, t) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Approves and merges a task waiting for review.
     func approveAndMerge(_ id: String) throws {
-        _ = try json(["task", "approve", id])
+        _ = try task(["task", "approve", id])
         _ = try json(["task", "merge", id])
     }
 }
@@ -69,13 +69,13 @@ struct ExecutionModesEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("seq", poolSize: 3)
-        let updated = try h.json(["project", "update", "--execution", "sequential"], in: repo)
+        let updated = try #require(try h.json(["project", "update", "--execution", "sequential"], in: repo)["project"])
         #expect(updated["execution"] == "sequential" && updated["branches"] == "flat", "\(updated)")
-        let a = try #require(try h.json(["task", "create", "a", "first", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let b = try #require(try h.json(["task", "create", "b", "second", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let c = try #require(try h.json(["task", "create", "c", "third", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let a = try #require(try h.task(["task", "create", "a", "first", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let b = try #require(try h.task(["task", "create", "b", "second", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let c = try #require(try h.task(["task", "create", "c", "third", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         #expect(try [a, b, c].map(h.status) == ["working", "pending", "pending"])
-        let shown = try h.json(["task", "show", b])
+        let shown = try h.task(["task", "show", b])
         #expect(shown["effective_execution"] == "sequential" && shown["ready"] == .bool(true), "\(shown)")
         #expect(try h.orange(["task", "show", b]).stdout.contains("execution:   sequential (project)"))
         let why = try h.orange(["task", "why", b]).stdout
@@ -88,10 +88,10 @@ struct ExecutionModesEndToEndTests {
         #expect(try [b, c].map(h.status) == ["working", "pending"])
 
         // Parallel again: the rest starts at the next decision; the running agent goes on.
-        let session = try h.json(["task", "show", b])["tmux_session"]?.stringValue
+        let session = try h.task(["task", "show", b])["tmux_session"]?.stringValue
         _ = try h.json(["project", "update", "--execution", "parallel"], in: repo)
         #expect(try [b, c].map(h.status) == ["working", "working"])
-        #expect(try h.json(["task", "show", b])["tmux_session"]?.stringValue == session)
+        #expect(try h.task(["task", "show", b])["tmux_session"]?.stringValue == session)
         #expect(h.tmuxSessions().contains(session ?? "-"))
     }
 
@@ -108,7 +108,7 @@ struct ExecutionModesEndToEndTests {
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
         let parent = try #require(
-            try h.json(
+            try h.task(
                 [
                     "task", "create", "parent", "split me", "--harness", "planner", "--context", "plan", "--execution", "sequential",
                 ], in: repo)["id"]?.stringValue)
@@ -123,7 +123,7 @@ struct ExecutionModesEndToEndTests {
         let (a, b) = (children[0], children[1])
         _ = try h.waitFor(a, "reviewing") { $0["status"] == "reviewing" }
         #expect(try h.status(b) == "pending", "the second child started while the first one runs")
-        #expect(try h.json(["task", "show", b])["effective_execution"] == "sequential")
+        #expect(try h.task(["task", "show", b])["effective_execution"] == "sequential")
 
         // The merge of a gives the parent its turn; it adds a child and delegates again.
         try h.approveAndMerge(a)
@@ -136,7 +136,7 @@ struct ExecutionModesEndToEndTests {
 
         // b runs only once the parent delegated again; then x (added in the turn) after b.
         _ = try h.waitFor(b, "reviewing") { $0["status"] == "reviewing" }
-        let withX = try h.json(["task", "show", parent])
+        let withX = try h.task(["task", "show", parent])
         let x = try #require((withX["children"]?.arrayValue ?? []).compactMap(\.stringValue).first { $0 != a && $0 != b })
         #expect(try h.status(x) == "pending")
         try h.approveAndMerge(b)
@@ -157,11 +157,11 @@ struct ExecutionModesEndToEndTests {
         try h.installSleepyAgent()
         let repo = try h.makeProject("turns", poolSize: 2)
         let parent = try #require(
-            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
         let a = try #require(
-            try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         let b = try #require(
-            try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         #expect(try [a, b].map(h.status) == ["working", "pending"])
         #expect(
@@ -171,11 +171,11 @@ struct ExecutionModesEndToEndTests {
         try h.recover(in: repo)
         try h.checkCrashInvariants("reassess turn")
         let shown = try h.json(["task", "show", parent])
-        #expect(shown["status"] == "working" && shown["tmux_session"] != .null, "\(shown)")
+        #expect(shown["task"]?["status"] == "working" && shown["task"]?["tmux_session"] != .null, "\(shown)")
         let changes = (shown["history"]?.arrayValue ?? []).filter { $0["type"] == "status.changed" }
         #expect(!changes.contains { $0["to"] == "pending" }, "\(changes)")
         #expect(changes.last?["cause"]?.stringValue?.hasPrefix("reassess after \(a)") == true, "\(changes)")
-        #expect(shown["reassessed"] == .array([.string(a)]))
+        #expect(shown["task"]?["reassessed"] == .array([.string(a)]))
         #expect(try h.status(b) == "pending")
     }
 
@@ -187,11 +187,11 @@ struct ExecutionModesEndToEndTests {
         try h.installSleepyAgent()
         let repo = try h.makeProject("hand", poolSize: 3)
         let parent = try #require(
-            try h.json(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "p", "parent", "--harness", "sleepy", "--execution", "sequential"], in: repo)["id"]?.stringValue)
         let a = try #require(
-            try h.json(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "a", "one", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         let b = try #require(
-            try h.json(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "b", "two", "--harness", "sleepy", "--parent", parent], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         #expect(try [a, b].map(h.status) == ["working", "pending"])
         let pid = try h.startWatch(in: repo)
@@ -200,8 +200,10 @@ struct ExecutionModesEndToEndTests {
             text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 == "status: working" ? "status: done" : String($0) }
                 .joined(separator: "\n")
         }
-        let turn = try h.waitFor(parent, "in its reassess turn") { $0["status"] == "working" && $0["tmux_session"] != .null }
-        let cause = (turn["history"]?.arrayValue ?? []).last { $0["type"] == "status.changed" }?["cause"]?.stringValue ?? ""
+        _ = try h.waitFor(parent, "in its reassess turn") { $0["status"] == "working" && $0["tmux_session"] != .null }
+        let cause =
+            (try h.json(["task", "show", parent])["history"]?.arrayValue ?? []).last { $0["type"] == "status.changed" }?["cause"]?
+            .stringValue ?? ""
         #expect(cause.hasPrefix("reassess after \(a)"), "\(cause)")
         #expect(try h.status(b) == "pending")
         // Its agent delegates again (here: the test, as the agent): then b starts.

@@ -14,7 +14,7 @@ let branchingAgent = #"""
     #!/bin/sh
     set -e
     task_file="$1"; id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     commit() { git add -A; git -c user.name=agent -c user.email=agent@orange.invalid commit -q -m "$1"; }
     split() { orange task update --status delegated > /dev/null; exit 0; }
     if grep -q '^## Merge conflict$' "$task_file"; then
@@ -79,7 +79,7 @@ extension OrangeHarness {
     /// Waits for the task to ask for review, approves and merges it; returns the merge's JSON.
     func reviewAndMerge(_ id: String) throws -> JSONValue {
         _ = try waitFor(id, "reviewing") { $0["status"] == "reviewing" }
-        _ = try json(["task", "approve", id])
+        _ = try task(["task", "approve", id])
         return try json(["task", "merge", id])
     }
 
@@ -94,7 +94,7 @@ extension OrangeHarness {
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct HierarchicalBranchesEndToEndTests {
     func children(_ h: OrangeHarness, _ id: String) throws -> [String] {
-        (try h.json(["task", "show", id])["children"]?.arrayValue ?? []).compactMap(\.stringValue)
+        (try h.task(["task", "show", id])["children"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 
     func subjects(_ h: OrangeHarness, _ origin: String, _ ref: String) throws -> [String] {
@@ -113,14 +113,14 @@ struct HierarchicalBranchesEndToEndTests {
         let origin = h.directory.path + "/agg-origin.git"
         let before = try h.checkoutState(repo)
         let parent = try #require(
-            try h.json(
+            try h.task(
                 [
                     "task", "create", "feature", "the feature", "--harness", "brancher", "--context", "chain3", "--branches",
                     "hierarchical",
                 ], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(parent, "delegated") { $0["status"] == "delegated" && ($0["children"]?.arrayValue?.count ?? 0) == 3 }
         let kids = try children(h, parent)
-        #expect(try h.json(["task", "show", kids[0]])["effective_branches"] == "hierarchical")
+        #expect(try h.task(["task", "show", kids[0]])["effective_branches"] == "hierarchical")
         for kid in kids {
             let merged = try h.reviewAndMerge(kid)
             #expect(merged["into"] == "feature", "\(merged)")
@@ -138,11 +138,11 @@ struct HierarchicalBranchesEndToEndTests {
         // The reviewer asks for changes: the parent's agent, started again, sees its children's
         // work on its branch and commits a fix on top; the merge takes both.
         try h.renameOverSave(parent, project: "agg") { $0 + "\n## Changes requested\n\nadd a fix\n" }
-        _ = try h.json(["task", "respawn", parent])
+        _ = try h.task(["task", "respawn", parent])
         _ = try h.waitFor(parent, "reviewing again") { $0["status"] == "reviewing" }
         let seenByFix = Set(try h.git(["-C", repo, "show", "feature:seen-fix-\(parent).txt"]).split(separator: "\n").map(String.init))
         #expect(seenByFix == Set(kids.map { "work-\($0).txt" }), "\(seenByFix)")
-        _ = try h.json(["task", "approve", parent])
+        _ = try h.task(["task", "approve", parent])
         let merged = try h.json(["task", "merge", parent])
         #expect(merged["into"] == "main" && merged["task"]?["status"] == "done", "\(merged)")
         let onMain = try subjects(h, origin, "main")
@@ -163,7 +163,7 @@ struct HierarchicalBranchesEndToEndTests {
         let origin = h.directory.path + "/nest-origin.git"
         let before = try h.checkoutState(repo)
         let top = try #require(
-            try h.json(
+            try h.task(
                 [
                     "task", "create", "top", "the top", "--harness", "brancher", "--context", "nest", "--branches", "hierarchical",
                 ], in: repo)["id"]?.stringValue)
@@ -174,13 +174,13 @@ struct HierarchicalBranchesEndToEndTests {
         for leaf in leaves { #expect(try h.reviewAndMerge(leaf)["into"] == .string("\(top)-m")) }
         _ = try h.waitFor(middle, "reviewing") { $0["status"] == "reviewing" }
         #expect(try h.status(top) == "delegated")
-        _ = try h.json(["task", "approve", middle])
+        _ = try h.task(["task", "approve", middle])
         #expect(try h.json(["task", "merge", middle])["into"] == "top")
         let onTop = try subjects(h, origin, "top")
         for leaf in leaves { #expect(onTop.contains("work for \(leaf)"), "\(onTop)") }
         #expect(try !subjects(h, origin, "main").contains { $0.hasPrefix("work for") })
         _ = try h.waitFor(top, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", top])
+        _ = try h.task(["task", "approve", top])
         #expect(try h.json(["task", "merge", top])["into"] == "main")
         let onMain = try subjects(h, origin, "main")
         for leaf in leaves { #expect(onMain.filter { $0 == "work for \(leaf)" }.count == 1, "\(onMain)") }
@@ -202,7 +202,7 @@ struct HierarchicalBranchesEndToEndTests {
         let repo = try h.makeProject("clash", poolSize: 3)
         let origin = h.directory.path + "/clash-origin.git"
         let parent = try #require(
-            try h.json(
+            try h.task(
                 [
                     "task", "create", "pair", "two sides", "--harness", "brancher", "--context", "clash", "--branches", "hierarchical",
                 ], in: repo)["id"]?.stringValue)
@@ -214,7 +214,7 @@ struct HierarchicalBranchesEndToEndTests {
         #expect(try h.reviewAndMerge(left)["into"] == "pair")
         let tip = try h.git(["-C", origin, "rev-parse", "pair"])
 
-        _ = try h.json(["task", "approve", right])
+        _ = try h.task(["task", "approve", right])
         let conflicted = try h.orange(["task", "merge", right])
         #expect(
             conflicted.exitCode == 1 && conflicted.stderr.contains("conflicted in shared.txt"), "\(conflicted.stdout) \(conflicted.stderr)")
@@ -228,7 +228,7 @@ struct HierarchicalBranchesEndToEndTests {
         // Its agent, started again, resolves it; the merge then goes through.
         #expect(try h.reviewAndMerge(right)["into"] == "pair")
         _ = try h.waitFor(parent, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", parent])
+        _ = try h.task(["task", "approve", parent])
         #expect(try h.json(["task", "merge", parent])["into"] == "main")
         let shared = try h.git(["-C", origin, "show", "main:shared.txt"])
         #expect(shared.contains("line of \(left)") && shared.contains("line of \(right)"), "\(shared)")

@@ -47,7 +47,7 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "t", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let task = try #require(try h.task(["task", "create", "t", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         #expect(try h.crashAt("store.status-recorded", ["task", "update", task, "--status", "reviewing", "--as", "agent"], in: repo))
         try h.recover(in: repo)
         #expect(statusLines(try history(h, task)) == ["pending>working", "working>reviewing"])
@@ -60,7 +60,7 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "t", "x", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let task = try #require(try h.task(["task", "create", "t", "x", "--harness", "sleepy", "--no-spawn"], in: repo)["id"]?.stringValue)
         #expect(try h.crashAt("spawn.started", ["task", "spawn", task], in: repo), "the point was not reached")
         try h.recover(in: repo)
         #expect(try h.status(task) == "working")
@@ -75,9 +75,9 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("points", poolSize: 2)
-        let task = try #require(try h.json(["task", "create", "t", "x", "--harness", "script"], in: repo)["id"]?.stringValue)
+        let task = try #require(try h.task(["task", "create", "t", "x", "--harness", "script"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(task, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", task])
+        _ = try h.task(["task", "approve", task])
         _ = try h.json(["task", "merge", task])
         try h.recover(in: repo)
         let lines = try history(h, task)
@@ -92,10 +92,10 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("points", poolSize: 2)
         let task = try #require(
-            try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
-        _ = try h.json(["task", "approve", task])
+        _ = try h.task(["task", "approve", task])
         try h.runner.check(["sed", "-i", "s/^status: reviewed$/status: done/", h.home + "/tasks/points/\(task)/TASK.md"])
         let clock = SystemClock()
         let deadline = clock.monotonicNanoseconds() + 20_000_000_000
@@ -118,7 +118,7 @@ struct HistoryEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("points", poolSize: 2)
         let task = try #require(
-            try h.json(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "t", "x", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         try h.runner.check(["sed", "-i", "s/^status: reviewing$/status: done/", h.home + "/tasks/points/\(task)/TASK.md"])
         #expect(try statusLines(history(h, task)).isEmpty)
         _ = try h.orange(["watch", "--once"], in: repo)

@@ -12,11 +12,11 @@ struct HoldEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth", poolSize: 2)
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
+        let db = try #require(try h.task(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
         let created = try h.json(
             ["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--hold"], in: repo)
-        let api = try #require(created["id"]?.stringValue)
-        #expect(created["hold"] == .string(""))
+        let api = try #require(created["task"]?["id"]?.stringValue)
+        #expect(created["task"]?["hold"] == .string(""))
         #expect(created["spawn"]?["started"] == .bool(false))
 
         // An edit, a pass of the engine: still pending.
@@ -25,7 +25,7 @@ struct HoldEndToEndTests {
         #expect(try h.status(api) == "pending")
 
         // A reason set later replaces none; the hold shows wherever the status does.
-        let held = try h.json(["task", "hold", api, "--reason", "waiting for the API review"])
+        let held = try h.task(["task", "hold", api, "--reason", "waiting for the API review"])
         #expect(held["hold"] == .string("waiting for the API review"))
         #expect(try h.orange(["task", "list"], in: repo).stdout.contains("pending (held)"))
         #expect(try h.orange(["graph"], in: repo).stdout.contains("pending (held)"))
@@ -36,17 +36,17 @@ struct HoldEndToEndTests {
 
         // The blocker finishes: the held dependent is not started, by the merge nor by the engine.
         _ = try h.waitFor(db, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", db])
+        _ = try h.task(["task", "approve", db])
         #expect(try h.json(["task", "merge", db])["task"]?["status"] == "done")
         #expect(try h.orange(["watch", "--once"], in: repo).exitCode == 0)
         #expect(try h.status(api) == "pending")
-        let ready = try h.json(["task", "list", "--ready"], in: repo)
+        let ready = try h.tasks(["task", "list", "--ready"], in: repo)
         #expect(ready.arrayValue?.isEmpty == true, "\(ready)")
         let spawn = try h.orange(["task", "spawn", api], in: repo)
         #expect(spawn.exitCode != 0 && spawn.stderr.contains("held"), "\(spawn.stderr)")
 
         // Lifted: it starts at once and runs to review.
-        let unheld = try h.json(["task", "unhold", api])
+        let unheld = try h.task(["task", "unhold", api])
         #expect(unheld["hold"] == .null)
         _ = try h.waitFor(api, "reviewing") { $0["status"] == "reviewing" }
         let history = try h.json(["task", "show", api])["history"]?.arrayValue ?? []
@@ -60,7 +60,7 @@ struct HoldEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("oauth", poolSize: 1)
-        let id = try #require(try h.json(["task", "create", "long", "long work", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "long", "long work", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         let working = try h.waitFor(id, "working") { $0["status"] == "working" }
         let session = try #require(working["tmux_session"]?.stringValue)
         let held = try h.orange(["task", "hold", id], in: repo)

@@ -16,7 +16,7 @@ func terminalControls(_ text: String) -> [String] {
     @Test func idsAndProjectNamesThatCouldEscapeAreRefused() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let good = try #require(try h.json(["task", "create", "good", "fine", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let good = try #require(try h.task(["task", "create", "good", "fine", "--no-spawn"], in: repo)["id"]?.stringValue)
         for bad in Self.pathTricks {
             let attempts: [([String], String)] = [
                 (["task", "show", bad], "not a valid task id"),
@@ -42,7 +42,7 @@ func terminalControls(_ text: String) -> [String] {
         #expect(try FileSystem.listDirectory(h.home + "/tasks") == ["coffee"])
         #expect(try FileSystem.listDirectory(h.home + "/tasks/coffee") == [good])
         #expect(try FileSystem.listDirectory(h.directory.path).sorted() == ["coffee", "coffee-origin.git", "home"])
-        #expect(try h.json(["project", "list"]).arrayValue?.count == 1)
+        #expect(try h.json(["project", "list"])["projects"]?.arrayValue?.count == 1)
     }
 
     @Test func hostileNamesOnDiskAreReportedWithoutDrivingTheTerminal() throws {
@@ -73,7 +73,7 @@ func terminalControls(_ text: String) -> [String] {
     @Test func branchNamesGitOrAShellCouldMisreadAreRefused() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "ok-branch", "fine", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "ok-branch", "fine", "--no-spawn"], in: repo)["id"]?.stringValue)
         let bad = [
             "a..b", "-rf", "--force", "-", "my branch", " lead", "x\ny", "a~1", "a^", "a:b", "a?b", "a*b", "a[b", "a\\b",
             "refs/../x", ".hidden", "a/.b", "a.lock", "a/", "/a", "a//b", "a.", "@", "a@{b", "x\u{1B}[31m", "x\u{7F}",
@@ -87,7 +87,7 @@ func terminalControls(_ text: String) -> [String] {
             #expect(updated.stderr.contains("branch"), "\(branch.debugDescription): \(updated.stderr)")
             #expect(terminalControls(created.stderr + updated.stderr).isEmpty)
         }
-        #expect(try h.json(["task", "show", id])["branch"] == "ok-branch")
+        #expect(try h.task(["task", "show", id])["branch"] == "ok-branch")
         let branches = try h.runner.run(["git", "-C", repo, "branch", "--list", "--format=%(refname:short)"]).stdout
         #expect(branches == "main\n", "git never saw a branch: \(branches)")
         // A hand edit is caught by the reader, with its line, before git or tmux could see it.
@@ -106,7 +106,7 @@ func terminalControls(_ text: String) -> [String] {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let context = "ctx $(touch PWNED3)\n\u{0}nul and \u{1B}[1mbold\n"
-        let created = try h.json(
+        let created = try h.task(
             ["task", "create", "nasty", Self.nastyDescription, "--context", "-", "--no-spawn"], in: repo, input: context)
         let id = try #require(created["id"]?.stringValue)
         #expect(created["description"]?.stringValue == Self.nastyDescription)
@@ -114,9 +114,9 @@ func terminalControls(_ text: String) -> [String] {
         let frontMatter = file.prefix(while: { $0 != 0 }).split(separator: UInt8(ascii: "\n")).prefix(16)
         #expect(frontMatter.allSatisfy { !$0.contains(0x1B) && !$0.contains(0x07) }, "the front matter holds escapes, not controls")
         #expect(file.suffix(context.utf8.count) == ArraySlice(context.utf8), "the body keeps every byte")
-        #expect(try h.json(["task", "show", id])["description"]?.stringValue == Self.nastyDescription)
+        #expect(try h.task(["task", "show", id])["description"]?.stringValue == Self.nastyDescription)
         _ = try h.json(["task", "update", id, "--description", Self.nastyDescription + "!", "--as", "human"])
-        #expect(try h.json(["task", "show", id])["description"]?.stringValue == Self.nastyDescription + "!")
+        #expect(try h.task(["task", "show", id])["description"]?.stringValue == Self.nastyDescription + "!")
         for args in [
             ["task", "list"], ["task", "list", "--tree"], ["task", "show", id], ["task", "why", id], ["graph"],
             ["graph", "--format", "dot"], ["doctor"],
@@ -153,7 +153,7 @@ func terminalControls(_ text: String) -> [String] {
         let pwned = h.directory.path + "/PWNED4"
         let branch = "b$(touch${IFS}\(pwned))"
         let task = try #require(
-            try h.json(["task", "create", branch, Self.nastyDescription, "--harness", "echo"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", branch, Self.nastyDescription, "--harness", "echo"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(task, "reviewing") { $0["status"] == "reviewing" }
         let prompt = try FileSystem.readText(out)
         #expect(prompt.contains("Task: " + Self.nastyDescription), "\(prompt.debugDescription)")

@@ -21,7 +21,7 @@ import Testing
             h = try OrangeHarness()
             repo = try h.makeProject("coffee")
             shim = try IOErrorShim.build(in: h.directory.path)
-            id = try #require(try h.json(["task", "create", "grind", "grind the beans", "--no-spawn"], in: repo)["id"]?.stringValue)
+            id = try #require(try h.task(["task", "create", "grind", "grind the beans", "--no-spawn"], in: repo)["id"]?.stringValue)
             folder = h.home + "/tasks/coffee/" + id
         }
 
@@ -64,7 +64,7 @@ import Testing
 
         let retried = try s.orange(args, failing: nil)
         #expect(retried.exitCode == 0, "\(call): \(retried.stdout) \(retried.stderr)")
-        #expect(try s.h.json(["task", "show", s.id])["description"]?.stringValue == String(repeating: "x", count: 20_000))
+        #expect(try s.h.task(["task", "show", s.id])["description"]?.stringValue == String(repeating: "x", count: 20_000))
     }
 
     /// `task create` whose TASK.md write fails: exit 1 naming the file, no task and no folder left
@@ -91,7 +91,7 @@ import Testing
 
         let retried = try s.orange(args, failing: nil)
         #expect(retried.exitCode == 0, "\(call): \(retried.stdout) \(retried.stderr)")
-        #expect(try s.h.json(["task", "list"]).arrayValue?.count == 2)
+        #expect(try s.h.tasks(["task", "list"]).arrayValue?.count == 2)
     }
 
     /// The folder's fsync after the rename fails: the new TASK.md is already in place but may not
@@ -106,7 +106,7 @@ import Testing
         let failed = try s.orange(args, failing: "dirfsync")
         #expect(failed.exitCode == 1, "\(failed.stdout) \(failed.stderr)")
         #expect(failed.stderr.contains("fsync the folder after writing \(file): Input/output error"), "\(failed.stderr)")
-        #expect(try s.h.json(["task", "show", s.id])["description"]?.stringValue == "ground fine")
+        #expect(try s.h.task(["task", "show", s.id])["description"]?.stringValue == "ground fine")
         let leftovers = try s.temporaryFiles()
         #expect(leftovers.isEmpty, "\(leftovers)")
         let doctor = try s.h.orange(["doctor"])
@@ -125,7 +125,7 @@ import Testing
     func aPassFailingWithEIOLeavesTheParentForTheNextPass(call: String) throws {
         let s = try Setup()
         let child = try #require(
-            try s.h.json(["task", "create", "c", "child", "--no-spawn", "--parent", s.id], in: s.repo)["id"]?.stringValue)
+            try s.h.task(["task", "create", "c", "child", "--no-spawn", "--parent", s.id], in: s.repo)["id"]?.stringValue)
         _ = try s.h.json(["task", "update", child, "--status", "done", "--as", "human"])
         // Delegated by hand: the agent that would delegate it needs tmux, and the pass only reads the file.
         let file = s.folder + "/TASK.md"

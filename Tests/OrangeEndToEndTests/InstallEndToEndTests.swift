@@ -34,7 +34,7 @@ import Testing
     @Test func bashCompletesCommandsOptionsValuesTasksAndProjects() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
         let registered = try shell(h, "bash", "source <(orange completion bash); complete -p orange")
         #expect(registered.stdout == "complete -F _orange orange\n", "\(registered.stdout) \(registered.stderr)")
         #expect(try bashCompletions(h, "orange task cr") == ["create", "create-pr"])
@@ -61,18 +61,70 @@ import Testing
         #expect(try h.orange(["completion", "powershell"]).exitCode == 2)
     }
 
+    /// What an interactive zsh (on a pseudo-terminal, `zsh/zpty`) shows after `typed` and a Tab,
+    /// once it shows `expected` (or after 20 seconds).
+    func zshTab(_ h: OrangeHarness, _ typed: String, expecting expected: String) throws -> String {
+        let script = """
+            zmodload zsh/zpty
+            zpty z 'zsh -f -i'
+            zpty -w z 'PS1="> "; source <(orange completion zsh)'
+            zpty -w -n z "$TYPED"$'\\t'
+            shown=""; integer end=$(( SECONDS + 20 ))
+            while (( SECONDS < end )); do
+                if zpty -r -t z chunk; then shown+=$chunk; [[ $shown == *"$EXPECTED"* ]] && break; else sleep 0.05; fi
+            done
+            zpty -d z
+            print -r -- "$shown"
+            """
+        return try shell(h, "zsh", script, environment: ["TYPED": typed, "EXPECTED": expected]).stdout
+    }
+
     @Test(.enabled(if: InstallEndToEndTests.has("zsh"), "zsh is not installed"))
-    func zshLoadsTheCompletion() throws {
+    func zshCompletesCommandsOptionValuesTasksAndProjects() throws {
         let h = try OrangeHarness()
-        let result = try shell(h, "zsh", "source <(orange completion zsh); whence -w _orange")
-        #expect(result.exitCode == 0 && result.stdout.contains("_orange: function"), "\(result.stdout) \(result.stderr)")
+        let repo = try h.makeProject("coffee")
+        let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let loaded = try shell(h, "zsh", "source <(orange completion zsh); whence -w _orange")
+        #expect(loaded.exitCode == 0 && loaded.stdout.contains("_orange: function"), "\(loaded.stdout) \(loaded.stderr)")
+        // Each line, typed in a real interactive zsh, then Tab: the one completion it must give
+        // (zsh draws the space it adds after it in bold, so that space is not part of the text).
+        let cases = [
+            ("orange task cr", "orange task create"),
+            ("orange graph --format me", "orange graph --format mermaid"),
+            ("orange task list --status cl", "orange task list --status clarification"),
+            ("orange task show \(id.prefix(6))", "orange task show \(id)"),
+            ("orange project update co", "orange project update coffee"),
+            ("orange help task upd", "orange help task update"),
+        ]
+        for (typed, expected) in cases {
+            let shown = try zshTab(h, typed, expecting: expected)
+            #expect(shown.contains(expected), "\(typed) + Tab: \(shown)")
+        }
+    }
+
+    /// fish's completions for a command line typed so far (`complete -C`), first words only.
+    func fishCompletions(_ h: OrangeHarness, _ line: String) throws -> [String] {
+        let result = try shell(h, "fish", "orange completion fish | source; complete -C $LINE", environment: ["LINE": line])
+        #expect(result.exitCode == 0, "\(line): \(result.stderr)")
+        return result.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
     }
 
     @Test(.enabled(if: InstallEndToEndTests.has("fish"), "fish is not installed"))
-    func fishCompletesCommands() throws {
+    func fishCompletesCommandsOptionValuesTasksAndProjects() throws {
         let h = try OrangeHarness()
-        let result = try shell(h, "fish", "orange completion fish | source; complete -C 'orange task cr'")
-        #expect(result.exitCode == 0 && result.stdout.hasPrefix("create"), "\(result.stdout) \(result.stderr)")
+        let repo = try h.makeProject("coffee")
+        let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
+        #expect(try fishCompletions(h, "orange task cr") == ["create"])
+        #expect(try fishCompletions(h, "orange task list --status re") == ["reviewed", "reviewing"])
+        #expect(try fishCompletions(h, "orange graph --format ") == ["dot", "mermaid", "tree"])
+        #expect(try fishCompletions(h, "orange task merge x --strategy ") == ["ff", "merge"])
+        #expect(try fishCompletions(h, "orange task show ") == [id])
+        #expect(try fishCompletions(h, "orange task create next y --blocked-by ") == [id])
+        #expect(try fishCompletions(h, "orange project update ") == ["coffee"])
+        #expect(try fishCompletions(h, "orange task list -p ") == ["coffee"])
+        #expect(try fishCompletions(h, "orange completion ") == ["bash", "fish", "zsh"])
+        // Free text gets nothing offered: no command words, no file names.
+        #expect(try fishCompletions(h, "orange task create br --context ").isEmpty)
     }
 
     @Test func manPageNamesEveryCommandAndRendersWithoutWarnings() throws {

@@ -183,7 +183,7 @@ final class ModelReplay {
             prefix
                 + "create \(branch) \(tag) parent \(parent ?? "-") blocked-by \(blockers)\(environment.isEmpty ? "" : " (as the agent of \(parent ?? "?"))") → exit \(result.exitCode) \(result.stderr)"
         )
-        guard result.exitCode == 0, let id = try JSONValue.parse(result.stdout)["id"]?.stringValue else {
+        guard result.exitCode == 0, let id = try JSONValue.parse(result.stdout)["task"]?["id"]?.stringValue else {
             // A blocker that waits on the new task's parent would close a loop: refused, and
             // nothing may be left of the task (the next check compares every task).
             if !(result.exitCode == 1 && (result.stdout + result.stderr).contains("cycle: ")) {
@@ -204,7 +204,7 @@ final class ModelReplay {
     }
 
     func workspacePath(_ id: String) throws -> String? {
-        try h.json(["task", "show", id])["workspace"]?.stringValue.map { h.home + "/workspaces/" + $0 }
+        try h.task(["task", "show", id])["workspace"]?.stringValue.map { h.home + "/workspaces/" + $0 }
     }
 
     /// As the task's agent: from its workspace, with ORANGE_TASK_ID, 1–3 sub-tasks (each maybe
@@ -298,7 +298,7 @@ final class ModelReplay {
     /// hands the task to a person (`stuck`).
     func agentExit(_ prefix: String) throws -> Bool {
         guard let task = pick(model.live(in: ["working", "clarification"])),
-            let session = try h.json(["task", "show", task.id])["tmux_session"]?.stringValue
+            let session = try h.task(["task", "show", task.id])["tmux_session"]?.stringValue
         else { return false }
         let killed = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
         note(prefix + "kill the agent of \(task.id) (\(task.status), session \(session)) → exit \(killed.exitCode)")

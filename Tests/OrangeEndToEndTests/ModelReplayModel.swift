@@ -109,7 +109,7 @@ extension OrangeHarness {
         let list = try orange(["task", "list", "--json"])
         if list.exitCode != 0 || !list.stderr.isEmpty { problems.append("task list: exit \(list.exitCode): \(list.stderr)") }
         var observed: [String: ObservedTask] = [:]
-        for task in (try JSONValue.parse(list.stdout)).arrayValue ?? [] {
+        for task in (try JSONValue.parse(list.stdout))["tasks"]?.arrayValue ?? [] {
             let id = task["id"]?.stringValue ?? "?"
             let text = (try? FileSystem.readText("\(home)/tasks/\(project)/\(id)/history.jsonl")) ?? ""
             var lines: [(String, String, String)] = []

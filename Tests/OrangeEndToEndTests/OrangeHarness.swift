@@ -60,11 +60,32 @@ final class OrangeHarness: @unchecked Sendable {
         return try runner.run(argv, environment: environment.merging(extraEnvironment) { $1 }, input: input, timeoutSeconds: 60)
     }
 
-    /// Runs and parses `--json` output; fails the test when the command fails.
+    /// Runs and parses `--json` output (the whole envelope, docs/json.md); fails the test when
+    /// the command fails or its output is not an envelope of the current schema.
     func json(_ args: [String], in cwd: String? = nil, input: String? = nil) throws -> JSONValue {
         let result = try orange(args + ["--json"], in: cwd, input: input)
         #expect(result.exitCode == 0, "orange \(args.joined(separator: " ")) failed: \(result.stdout) \(result.stderr)")
-        return try JSONValue.parse(result.stdout)
+        let value = try JSONValue.parse(result.stdout)
+        #expect(
+            value["schema"]?.intValue == JSONEnvelope.schema, "orange \(args.joined(separator: " ")): not an envelope: \(result.stdout)")
+        return value
+    }
+
+    /// The `task` member of a command about one task (create, show, update, approve, …).
+    func task(_ args: [String], in cwd: String? = nil, input: String? = nil) throws -> JSONValue {
+        let value = try json(args, in: cwd, input: input)
+        return try #require(value["task"], "orange \(args.joined(separator: " ")): no task in \(value.rendered())")
+    }
+
+    /// The `tasks` member (an array) of `task list` and `graph`.
+    func tasks(_ args: [String], in cwd: String? = nil, input: String? = nil) throws -> JSONValue {
+        let value = try json(args, in: cwd, input: input)
+        return try #require(value["tasks"], "orange \(args.joined(separator: " ")): no tasks in \(value.rendered())")
+    }
+
+    /// The `message` of a `--json` error envelope (`{"schema": 1, "error": {"kind", "message"}}`).
+    static func errorMessage(_ stdout: String) -> String? {
+        (try? JSONValue.parse(stdout))?["error"]?["message"]?.stringValue
     }
 
     /// A git repository with one commit and a bare `origin`, registered as project `name`.

@@ -20,7 +20,7 @@ import Testing
     func aReadOnlyTaskFolderIsAClearErrorAndChangesNothing() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "ro", "read only", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "ro", "read only", "--no-spawn"], in: repo)["id"]?.stringValue)
         let folder = h.home + "/tasks/coffee/\(id)"
         let file = folder + "/TASK.md"
         let before = try FileSystem.readBytes(file)
@@ -35,7 +35,7 @@ import Testing
         #expect(try FileSystem.readBytes(file) == before)
         #expect(try FileSystem.listDirectory(folder).sorted() == listingBefore, "a temporary file was left")
         let json = try h.runner.run(argv + ["--json"], environment: h.environment, input: nil, timeoutSeconds: 60)
-        let error = try JSONValue.parse(json.stdout)["error"]?.stringValue
+        let error = OrangeHarness.errorMessage(json.stdout)
         #expect(json.exitCode == 1 && error?.contains(file) == true, "\(json.stdout)")
         #expect(try FileSystem.readBytes(file) == before)
     }

@@ -10,7 +10,7 @@ let scriptedAgent = #"""
     set -e
     task_file="$1"
     id="$ORANGE_TASK_ID"
-    new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+    new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
     if grep -q '^delegate$' "$task_file"; then
         a=$(orange task create "$id-a" "first part" --json | new_id)
         b=$(orange task create "$id-b" "second part" --blocked-by "$a" --json | new_id)
@@ -40,7 +40,7 @@ extension OrangeHarness {
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         var last: JSONValue = .null
         while clock.monotonicNanoseconds() < deadline {
-            last = try json(["task", "show", id])
+            last = try task(["task", "show", id])
             if condition(last) { return last }
             _ = try runner.run(["sleep", "0.05"])  // a poll interval, not a wait for the outcome
         }
@@ -48,7 +48,7 @@ extension OrangeHarness {
         return last
     }
 
-    func status(_ id: String) throws -> String? { try json(["task", "show", id])["status"]?.stringValue }
+    func status(_ id: String) throws -> String? { try task(["task", "show", id])["status"]?.stringValue }
 }
 
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
@@ -58,9 +58,9 @@ struct RuntimeEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth", poolSize: 2)
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
+        let db = try #require(try h.task(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
         let api = try #require(
-            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue
+            try h.task(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue
         )
         #expect(try h.status(api) == "pending")
 
@@ -69,7 +69,7 @@ struct RuntimeEndToEndTests {
         #expect(FileSystem.readSymbolicLink(h.home + "/workspaces/\(workspace)/TASK.md") == h.home + "/tasks/oauth/\(db)/TASK.md")
         #expect(try h.status(api) == "pending")
 
-        _ = try h.json(["task", "approve", db])
+        _ = try h.task(["task", "approve", db])
         let merged = try h.json(["task", "merge", db])
         #expect(merged["task"]?["status"] == "done")
         // The merge landed on origin, and the user's checkout was not touched.
@@ -79,9 +79,9 @@ struct RuntimeEndToEndTests {
         #expect(!localLog.contains("work for"))
         // The dependent started on its own, from the merged main.
         _ = try h.waitFor(api, "reviewing") { $0["status"] == "reviewing" }
-        let apiWorkspace = h.home + "/workspaces/" + (try h.json(["task", "show", api])["workspace"]?.stringValue ?? "")
+        let apiWorkspace = h.home + "/workspaces/" + (try h.task(["task", "show", api])["workspace"]?.stringValue ?? "")
         #expect(FileSystem.fileExists(apiWorkspace + "/work-\(db).txt"))
-        let dbAfter = try h.json(["task", "show", db])
+        let dbAfter = try h.task(["task", "show", db])
         #expect(dbAfter["workspace"] == .null && dbAfter["tmux_session"] == .null)
     }
 
@@ -91,7 +91,7 @@ struct RuntimeEndToEndTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth", poolSize: 2)
         let parent = try #require(
-            try h.json(["task", "create", "add-oauth", "Add OAuth", "--harness", "script", "--context", "delegate"], in: repo)["id"]?
+            try h.task(["task", "create", "add-oauth", "Add OAuth", "--harness", "script", "--context", "delegate"], in: repo)["id"]?
                 .stringValue)
         let delegated = try h.waitFor(parent, "delegated") { $0["status"] == "delegated" }
         let children = delegated["children"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -102,7 +102,7 @@ struct RuntimeEndToEndTests {
         #expect(try h.orange(["task", "list"], in: repo).stdout.contains("delegated (0/3)"))
         for child in children {
             _ = try h.waitFor(child, "reviewing") { $0["status"] == "reviewing" }
-            _ = try h.json(["task", "approve", child])
+            _ = try h.task(["task", "approve", child])
             _ = try h.json(["task", "merge", child])
         }
         #expect(try h.status(parent) == "done")

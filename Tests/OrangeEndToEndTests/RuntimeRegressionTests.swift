@@ -25,20 +25,20 @@ struct RuntimeRegressionTests {
         // The user's own checkout is on the task's branch, so git refuses to check it out in a
         // worktree: every spawn fails the same way.
         try h.runner.check(["git", "-C", repo, "checkout", "-q", "-b", "stale"])
-        let task = try id(h.json(["task", "create", "stale", "x", "--harness", "script", "--no-spawn"], in: repo))
+        let task = try id(h.task(["task", "create", "stale", "x", "--harness", "script", "--no-spawn"], in: repo))
         let first = try h.orange(["task", "spawn", task])
         #expect(first.exitCode == 1 && first.stderr.contains("already"), "\(first.stderr)")
-        var shown = try h.json(["task", "show", task])
+        var shown = try h.task(["task", "show", task])
         #expect(shown["status"] == "pending" && shown["spawn_failures"] == 1 && shown["workspace"] == .null)
         let second = try h.orange(["task", "spawn", task])
         #expect(second.exitCode == 1 && second.stderr.contains("now failed"))
-        shown = try h.json(["task", "show", task])
+        shown = try h.task(["task", "show", task])
         #expect(shown["status"] == "failed")
         // The rollback freed the worktree: the pool has nothing bound.
-        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        let pool = try h.json(["workspace", "list"], in: repo)["workspaces"]?.arrayValue ?? []
         #expect(pool.allSatisfy { $0["status"] == "available" })
         // Nothing keeps retrying it.
-        _ = try h.json(["task", "create", "other", "y", "--harness", "script", "--no-spawn"], in: repo)
+        _ = try h.task(["task", "create", "other", "y", "--harness", "script", "--no-spawn"], in: repo)
         #expect(try h.status(task) == "failed")
     }
 
@@ -47,11 +47,11 @@ struct RuntimeRegressionTests {
         defer { h.killTmuxServer() }
         try h.installScriptedAgent()
         let repo = try h.makeProject("coffee")
-        let task = try id(h.json(["task", "create", "keep-me", "work", "--harness", "script"], in: repo))
+        let task = try id(h.task(["task", "create", "keep-me", "work", "--harness", "script"], in: repo))
         _ = try h.waitFor(task, "reviewing") { $0["status"] == "reviewing" }
         let tip = try h.runner.check(["git", "-C", repo, "rev-parse", "refs/heads/keep-me"]).stdout
-        _ = try h.json(["task", "cancel", task, "--yes"])
-        #expect(try h.json(["task", "show", task])["workspace"] == .null)
+        _ = try h.task(["task", "cancel", task, "--yes"])
+        #expect(try h.task(["task", "show", task])["workspace"] == .null)
         #expect(try h.runner.check(["git", "-C", repo, "rev-parse", "refs/heads/keep-me"]).stdout == tip)
         #expect(try h.runner.check(["git", "-C", repo, "log", "--format=%s", "keep-me"]).stdout.contains("work for \(task)"))
     }
@@ -63,14 +63,14 @@ struct RuntimeRegressionTests {
         defer { h.killTmuxServer() }
         try h.installSleepyAgent()
         let repo = try h.makeProject("coffee")
-        let task = try id(h.json(["task", "create", "long-job", "work", "--harness", "sleepy"], in: repo))
+        let task = try id(h.task(["task", "create", "long-job", "work", "--harness", "sleepy"], in: repo))
         #expect(try h.status(task) == "working")
         #expect(h.tmuxSessions().count == 1)
-        let cancelled = try h.json(["task", "cancel", task, "--yes"])
+        let cancelled = try h.task(["task", "cancel", task, "--yes"])
         #expect(cancelled["status"] == "cancelled" && cancelled["tmux_session"] == .null && cancelled["workspace"] == .null)
         // Checked right after the command returned: no later pass is needed to end it.
         #expect(h.tmuxSessions().isEmpty)
-        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        let pool = try h.json(["workspace", "list"], in: repo)["workspaces"]?.arrayValue ?? []
         #expect(pool.allSatisfy { $0["status"] == "available" })
     }
 
@@ -81,9 +81,9 @@ struct RuntimeRegressionTests {
         let repo = try h.makeProject("coffee")
         try AtomicFile.write("my unsaved notes\n", to: repo + "/NOTES.md", mode: 0o644)
         try h.runner.check(["git", "-C", repo, "checkout", "-q", "-b", "my-own-branch"])
-        let task = try id(h.json(["task", "create", "feature", "work", "--harness", "script"], in: repo))
+        let task = try id(h.task(["task", "create", "feature", "work", "--harness", "script"], in: repo))
         _ = try h.waitFor(task, "reviewing") { $0["status"] == "reviewing" }
-        _ = try h.json(["task", "approve", task])
+        _ = try h.task(["task", "approve", task])
 
         // B5: origin unreachable → the merge fails loudly and the task is unchanged.
         let origin = h.directory.path + "/coffee-origin.git"
@@ -112,7 +112,7 @@ struct RuntimeRegressionTests {
             to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
         let description = "quote ' \" back ` $(touch \(h.directory.path)/pwned) ${HOME} \\ ; | & done"
-        let task = try id(h.json(["task", "create", "fix/v1.2", description, "--harness", "argv"], in: repo))
+        let task = try id(h.task(["task", "create", "fix/v1.2", description, "--harness", "argv"], in: repo))
         let shown = try h.waitFor(task, "running") { $0["tmux_session"] != .null }
         let session = try #require(shown["tmux_session"]?.stringValue)
         #expect(session == "coffee/fix/v1_2+\(task)")

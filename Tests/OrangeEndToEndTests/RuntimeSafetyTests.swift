@@ -12,7 +12,7 @@ struct RuntimeSafetyTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("coffee", poolSize: 4)
         let task = try #require(
-            try h.json(["task", "create", "race", "one agent only", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "race", "one agent only", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
         let spawn = ShellQuoting.commandLine([OrangeHarness.binary, "task", "spawn", task])
         let script =
             (0..<8).map { _ in "(\(spawn) >/dev/null 2>&1; echo $? >> \(h.directory.path)/codes) &" }.joined(separator: "\n") + "\nwait"
@@ -21,7 +21,7 @@ struct RuntimeSafetyTests {
         #expect(codes.filter { $0 == "0" }.count == 1, "\(codes)")
         let history = try h.json(["task", "show", task])["history"]?.arrayValue ?? []
         #expect(history.filter { $0["type"] == "agent.spawned" }.count == 1)
-        let pool = try h.json(["workspace", "list"], in: repo).arrayValue ?? []
+        let pool = try h.json(["workspace", "list"], in: repo)["workspaces"]?.arrayValue ?? []
         #expect(pool.filter { $0["status"] == "bound" }.count <= 1)
         let sessions = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "list-sessions", "-F", "#{session_name}"]).stdout
         #expect(sessions.split(separator: "\n").filter { $0.hasPrefix("coffee/") }.count == 1)
@@ -32,14 +32,14 @@ struct RuntimeSafetyTests {
     @Test func aLinkWrittenOnOneSideIsRepaired() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
         let child = try #require(
-            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         let store = FileTaskStore(layout: DataDirectory(home: h.home))
         try store.update(TaskID(validating: parent)!, in: ProjectName(validating: "coffee")!) { $0.children = [] }
         #expect(try h.orange(["task", "show", parent]).stdout.contains("names \(parent) as its parent"))
-        _ = try h.json(["task", "create", "other", "x", "--no-spawn"], in: repo)  // any write reconciles
-        #expect(try h.json(["task", "show", parent])["children"]?.arrayValue?.compactMap(\.stringValue) == [child])
+        _ = try h.task(["task", "create", "other", "x", "--no-spawn"], in: repo)  // any write reconciles
+        #expect(try h.task(["task", "show", parent])["children"]?.arrayValue?.compactMap(\.stringValue) == [child])
     }
 
     @Test func installWritesTheSkillForTheChosenHarness() throws {
@@ -72,27 +72,28 @@ struct DeadAgentTests {
         try AtomicFile.write(
             #"{"harnesses": {"crash": {"command": ["sh", "\#(h.directory.path)/crash.sh"]}}}"#, to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
-        let task = try #require(try h.json(["task", "create", "crashy", "x", "--harness", "crash"], in: repo)["id"]?.stringValue)
+        let task = try #require(try h.task(["task", "create", "crashy", "x", "--harness", "crash"], in: repo)["id"]?.stringValue)
         #expect(try h.status(task) == "working")
-        let workspace = try h.json(["task", "show", task])["workspace"]
+        let workspace = try h.task(["task", "show", task])["workspace"]
         // Full passes, as the engine's sweep or cron's `watch --once` runs them.
         _ = try h.waitFor(task, "respawned") { _ in
             _ = try? h.orange(["watch", "--once"], in: repo)
-            return (try? h.json(["task", "show", task]))?["agent_crashes"] == 1
+            return (try? h.task(["task", "show", task]))?["agent_crashes"] == 1
         }
-        let respawned = try h.json(["task", "show", task])
+        let respawned = try h.task(["task", "show", task])
         #expect(respawned["status"] == "working" && respawned["workspace"] == workspace, "respawned in its own workspace: \(respawned)")
         _ = try h.waitFor(task, "stuck") { _ in
             _ = try? h.orange(["watch", "--once"], in: repo)
-            return (try? h.json(["task", "show", task]))?["status"] == "stuck"
+            return (try? h.task(["task", "show", task]))?["status"] == "stuck"
         }
-        let stuck = try h.json(["task", "show", task])
+        let stuck = try h.task(["task", "show", task])
         #expect(stuck["workspace"] == .null, "\(stuck)")
         let again = try h.orange(["task", "respawn", task])
         #expect(again.exitCode == 0, "\(again.stderr)")
-        let shown = try h.json(["task", "show", task])
+        let shown = try h.task(["task", "show", task])
         #expect(shown["status"] == "working" && shown["agent_crashes"] == 0, "\(shown)")
-        #expect(shown["history"]?.arrayValue?.filter { $0["type"] == "agent.spawned" }.count == 3)
+        let history = try h.json(["task", "show", task])["history"]?.arrayValue ?? []
+        #expect(history.filter { $0["type"] == "agent.spawned" }.count == 3)
     }
 
     /// The session killed, then the whole tmux server killed: the next full pass respawns each
@@ -104,9 +105,9 @@ struct DeadAgentTests {
         try FileSystem.makeDirectories(h.home)
         try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sleep", "600"]}}}"#, to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
-        let first = try #require(try h.json(["task", "create", "first", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        let second = try #require(try h.json(["task", "create", "second", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
-        func session(_ id: String) throws -> String { try #require(try h.json(["task", "show", id])["tmux_session"]?.stringValue) }
+        let first = try #require(try h.task(["task", "create", "first", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        let second = try #require(try h.task(["task", "create", "second", "x", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+        func session(_ id: String) throws -> String { try #require(try h.task(["task", "show", id])["tmux_session"]?.stringValue) }
         func live(_ id: String) -> Bool {
             guard let name = try? session(id) else { return false }
             return (try? h.runner.run(["tmux", "-L", h.tmuxSocket!, "has-session", "-t", "=" + name]))?.exitCode == 0
@@ -114,22 +115,22 @@ struct DeadAgentTests {
         func passUntil(_ id: String, _ what: String, _ condition: @escaping (JSONValue) -> Bool) throws -> JSONValue {
             _ = try h.waitFor(id, what) { _ in
                 _ = try? h.orange(["watch", "--once"], in: repo)
-                return (try? h.json(["task", "show", id])).map(condition) ?? false
+                return (try? h.task(["task", "show", id])).map(condition) ?? false
             }
-            return try h.json(["task", "show", id])
+            return try h.task(["task", "show", id])
         }
-        let workspaces = try [first, second].map { try h.json(["task", "show", $0])["workspace"] }
+        let workspaces = try [first, second].map { try h.task(["task", "show", $0])["workspace"] }
         _ = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + (try session(first))])
         let firstAgain = try passUntil(first, "respawned") { $0["agent_crashes"] == 1 }
         #expect(firstAgain["status"] == "working" && firstAgain["workspace"] == workspaces[0] && live(first))
-        #expect(try h.json(["task", "show", second])["agent_crashes"] == 0, "the other agent still runs")
+        #expect(try h.task(["task", "show", second])["agent_crashes"] == 0, "the other agent still runs")
 
         h.killTmuxServer()
         let secondAgain = try passUntil(second, "respawned") { $0["agent_crashes"] == 1 }
         #expect(secondAgain["status"] == "working" && secondAgain["workspace"] == workspaces[1] && live(second))
         let firstStuck = try passUntil(first, "stuck") { $0["status"] == "stuck" }
         #expect(firstStuck["workspace"] == .null)
-        let bound = try h.json(["workspace", "list"], in: repo).arrayValue?.compactMap { $0["task"]?.stringValue } ?? []
+        let bound = try h.json(["workspace", "list"], in: repo)["workspaces"]?.arrayValue?.compactMap { $0["task_id"]?.stringValue } ?? []
         #expect(bound == [second], "only the running agent holds a slot: \(bound)")
     }
 }

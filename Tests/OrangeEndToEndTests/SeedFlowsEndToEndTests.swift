@@ -8,7 +8,7 @@ import Testing
     func id(_ value: JSONValue) throws -> String { try #require(value["id"]?.stringValue) }
 
     func readyIDs(_ h: OrangeHarness, _ repo: String) throws -> Set<String> {
-        Set(try h.json(["task", "list", "--ready"], in: repo).arrayValue!.compactMap { $0["id"]?.stringValue })
+        Set(try h.tasks(["task", "list", "--ready"], in: repo).arrayValue!.compactMap { $0["id"]?.stringValue })
     }
 
     /// Moves a task through review to done, as a person would.
@@ -21,9 +21,9 @@ import Testing
     @Test func orchestratorChainRunsInOrder() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
-        let db = try id(h.json(["task", "create", "oauth-db", "schema", "--no-spawn"], in: repo))
-        let api = try id(h.json(["task", "create", "oauth-api", "endpoints", "--blocked-by", db, "--no-spawn"], in: repo))
-        let ui = try id(h.json(["task", "create", "oauth-ui", "button", "--blocked-by", api, "--no-spawn"], in: repo))
+        let db = try id(h.task(["task", "create", "oauth-db", "schema", "--no-spawn"], in: repo))
+        let api = try id(h.task(["task", "create", "oauth-api", "endpoints", "--blocked-by", db, "--no-spawn"], in: repo))
+        let ui = try id(h.task(["task", "create", "oauth-ui", "button", "--blocked-by", api, "--no-spawn"], in: repo))
 
         #expect(try readyIDs(h, repo) == [db])
         let why = try h.orange(["task", "why", ui])
@@ -35,21 +35,21 @@ import Testing
         #expect(try readyIDs(h, repo) == [ui])
         try finish(h, ui)
         #expect(try readyIDs(h, repo).isEmpty)
-        let statuses = try h.json(["task", "list"], in: repo).arrayValue!.map { $0["status"]?.stringValue }
+        let statuses = try h.tasks(["task", "list"], in: repo).arrayValue!.map { $0["status"]?.stringValue }
         #expect(statuses == ["done", "done", "done"])
     }
 
     @Test func workerDelegatesNestedAndParentsAutoComplete() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
-        let parent = try id(h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo))
+        let parent = try id(h.task(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo))
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
 
-        let db = try id(h.json(["task", "create", "oauth-db", "schema", "--parent", parent, "--no-spawn"], in: repo))
+        let db = try id(h.task(["task", "create", "oauth-db", "schema", "--parent", parent, "--no-spawn"], in: repo))
         let api = try id(
-            h.json(["task", "create", "oauth-api", "endpoints", "--parent", parent, "--blocked-by", db, "--no-spawn"], in: repo))
-        let ui = try id(h.json(["task", "create", "oauth-ui", "button", "--parent", parent, "--blocked-by", api, "--no-spawn"], in: repo))
-        let shown = try h.json(["task", "show", parent])
+            h.task(["task", "create", "oauth-api", "endpoints", "--parent", parent, "--blocked-by", db, "--no-spawn"], in: repo))
+        let ui = try id(h.task(["task", "create", "oauth-ui", "button", "--parent", parent, "--blocked-by", api, "--no-spawn"], in: repo))
+        let shown = try h.task(["task", "show", parent])
         #expect(shown["children"]?.arrayValue?.compactMap(\.stringValue) == [db, api, ui])
 
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
@@ -60,15 +60,15 @@ import Testing
         try finish(h, db)
         try finish(h, api)
         _ = try h.json(["task", "update", ui, "--status", "working", "--as", "human"])
-        let left = try id(h.json(["task", "create", "ui-left", "left", "--parent", ui, "--no-spawn"], in: repo))
-        let right = try id(h.json(["task", "create", "ui-right", "right", "--parent", ui, "--no-spawn"], in: repo))
+        let left = try id(h.task(["task", "create", "ui-left", "left", "--parent", ui, "--no-spawn"], in: repo))
+        let right = try id(h.task(["task", "create", "ui-right", "right", "--parent", ui, "--no-spawn"], in: repo))
         _ = try h.json(["task", "update", ui, "--status", "delegated", "--as", "agent"])
         #expect(try h.orange(["task", "list"], in: repo).stdout.contains("delegated (2/3)"))
 
         try finish(h, left)
         // Finishing the last grandchild completes ui, which completes the parent: one cascade.
         try finish(h, right)
-        let final = try h.json(["task", "list"], in: repo).arrayValue!
+        let final = try h.tasks(["task", "list"], in: repo).arrayValue!
         #expect(final.allSatisfy { $0["status"] == "done" }, "\(final)")
     }
 
@@ -76,9 +76,9 @@ import Testing
         let h = try OrangeHarness()
         let repo = try h.makeProject("one")
         let other = try h.makeProject("two")
-        let a = try id(h.json(["task", "create", "a", "a", "--no-spawn"], in: repo))
-        let b = try id(h.json(["task", "create", "b", "b", "--blocked-by", a, "--no-spawn"], in: repo))
-        let foreign = try id(h.json(["task", "create", "f", "f", "--no-spawn"], in: other))
+        let a = try id(h.task(["task", "create", "a", "a", "--no-spawn"], in: repo))
+        let b = try id(h.task(["task", "create", "b", "b", "--blocked-by", a, "--no-spawn"], in: repo))
+        let foreign = try id(h.task(["task", "create", "f", "f", "--no-spawn"], in: other))
 
         let cycle = try h.orange(["task", "update", a, "--blocked-by", b])
         #expect(cycle.exitCode == 1)

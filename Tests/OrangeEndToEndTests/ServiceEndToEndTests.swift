@@ -74,7 +74,7 @@ import Testing
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
         try AtomicFile.write(#"{"harnesses": {"idle": {"command": ["sleep", "60"]}}}"#, to: h.home + "/config.json")
-        let id = try #require(try h.json(["task", "create", "brew", "x", "--no-spawn", "--harness", "idle"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn", "--harness", "idle"], in: repo)["id"]?.stringValue)
         let why = try h.orange(["task", "why", id])
         #expect(why.stdout.contains("no engine runs for this ORANGE_HOME"), "\(why.stdout)")
         #expect(why.stdout.contains("'orange watch' or 'orange service install'"), "\(why.stdout)")

@@ -8,19 +8,20 @@ import Testing
     @Test func createListShowUpdateCancelDelete() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let created = try h.json(["task", "create", "login-fix", "Fix", "the", "login", "--no-spawn"], in: repo)
+        let created = try h.task(["task", "create", "login-fix", "Fix", "the", "login", "--no-spawn"], in: repo)
         let id = try #require(created["id"]?.stringValue)
         #expect(created["status"] == "pending")
         #expect(created["description"] == "Fix the login")
         #expect(created["branch"] == "login-fix")
         #expect(created["path"]?.stringValue == "\(h.home)/tasks/coffee/\(id)/TASK.md")
 
-        let list = try h.json(["task", "list"], in: repo)
+        let list = try h.tasks(["task", "list"], in: repo)
         #expect(list.arrayValue?.count == 1)
         let text = try h.orange(["task", "list"], in: repo)
         #expect(text.stdout.contains(id) && text.stdout.contains("login-fix"))
 
         let shown = try h.json(["task", "show", id])
+        #expect(shown["task"]?["id"]?.stringValue == id)
         #expect(shown["history"]?.arrayValue?.first?["type"] == "task.created")
 
         let updated = try h.json(["task", "update", id, "--description", "Fix login for real"])
@@ -29,9 +30,9 @@ import Testing
         // Delete refuses a live task; cancel, then delete.
         let refused = try h.orange(["task", "delete", id, "--yes"])
         #expect(refused.exitCode == 1 && refused.stderr.contains("cancel it first"))
-        let cancelled = try h.json(["task", "cancel", id, "--yes"])
+        let cancelled = try h.task(["task", "cancel", id, "--yes"])
         #expect(cancelled["status"] == "cancelled")
-        _ = try h.json(["task", "delete", id, "--yes"])
+        _ = try h.task(["task", "delete", id, "--yes"])
         #expect(!FileSystem.fileExists("\(h.home)/tasks/coffee/\(id)"))
     }
 
@@ -54,7 +55,7 @@ import Testing
 
         let missing = try h.orange(["task", "show", "nope", "--json"])
         #expect(missing.exitCode == 1)
-        #expect(try JSONValue.parse(missing.stdout)["error"]?.stringValue == "task 'nope' not found; see 'orange task list --all'")
+        #expect(OrangeHarness.errorMessage(missing.stdout) == "task 'nope' not found; see 'orange task list --all'")
 
         let traversal = try h.orange(["task", "show", "../../etc"])
         #expect(traversal.exitCode == 1 && traversal.stderr.contains("not a valid task id"))
@@ -73,7 +74,7 @@ import Testing
     @Test func contextFromStandardInputAndFlagsAnywhere() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let task = try h.json(
+        let task = try h.task(
             ["task", "create", "--no-spawn", "ctx-branch", "--context", "-", "use", "stdin"], in: repo,
             input: "line one\n$(not run) `nor this`\n")
         let id = try #require(task["id"]?.stringValue)
@@ -85,7 +86,7 @@ import Testing
     @Test func malformedTaskFileIsReportedAndNeverRewritten() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let good = try h.json(["task", "create", "good", "fine", "--no-spawn"], in: repo)
+        let good = try h.task(["task", "create", "good", "fine", "--no-spawn"], in: repo)
         let goodID = try #require(good["id"]?.stringValue)
         let badDir = "\(h.home)/tasks/coffee/Bad1"
         try FileSystem.makeDirectories(badDir)
@@ -112,7 +113,7 @@ import Testing
     @Test func unknownKeysAndBodySurviveUpdates() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
-        let task = try h.json(["task", "create", "keep", "keep keys", "--no-spawn"], in: repo)
+        let task = try h.task(["task", "create", "keep", "keep keys", "--no-spawn"], in: repo)
         let id = try #require(task["id"]?.stringValue)
         let path = try #require(task["path"]?.stringValue)
         var text = try FileSystem.readText(path)

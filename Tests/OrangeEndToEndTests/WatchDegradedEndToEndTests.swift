@@ -39,7 +39,7 @@ struct WatchDegradedEndToEndTests {
         let repo = try h.makeProject("p")
         var ids: [String] = []
         for index in 0..<4 {
-            let created = try h.json(["task", "create", "b\(index)", "work", "--status", "reviewing", "--no-spawn"], in: repo)
+            let created = try h.task(["task", "create", "b\(index)", "work", "--status", "reviewing", "--no-spawn"], in: repo)
             ids.append(try #require(created["id"]?.stringValue))
         }
         // The namespace allows 3 watches: the data root, tasks/ and tasks/p. The 4 task folders

@@ -51,9 +51,9 @@ struct WatchEndToEndTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth")
         let db = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn"], in: repo)["id"]?.stringValue)
         let api = try #require(
-            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
+            try h.task(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
                 "id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
@@ -61,7 +61,7 @@ struct WatchEndToEndTests {
         // The engine's catch-up pass starts the ready task; the agent finishes it.
         _ = try h.waitFor(db, "reviewing") { $0["status"] == "reviewing" }
         #expect(try h.status(api) == "pending")
-        _ = try h.json(["task", "approve", db])
+        _ = try h.task(["task", "approve", db])
         // A person (or an agent) edits the file directly: rename-over save of status: done.
         try h.renameOverSave(db, project: "oauth") { $0.replacing("status: reviewed\n", with: "status: done\n") }
         _ = try h.orange(["watch", "sync"])
@@ -78,7 +78,7 @@ struct WatchEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
         let id = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         // A write cut short by a process that is gone (no process has a pid that high).
         let leftover = "\(h.home)/tasks/coffee/\(id)/.TASK.md.orange-tmp-2147483646-1"
         try FileSystem.createEmptyFile(leftover)
@@ -95,12 +95,12 @@ struct WatchEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("oauth")
-        let root = try #require(try h.json(["task", "create", "root", "root", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let root = try #require(try h.task(["task", "create", "root", "root", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", root, "--status", "working", "--as", "human"])
-        let mid = try #require(try h.json(["task", "create", "mid", "mid", "--parent", root, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let mid = try #require(try h.task(["task", "create", "mid", "mid", "--parent", root, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", root, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", mid, "--status", "working", "--as", "human"])
-        let leaf = try #require(try h.json(["task", "create", "leaf", "leaf", "--parent", mid, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let leaf = try #require(try h.task(["task", "create", "leaf", "leaf", "--parent", mid, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", mid, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", leaf, "--status", "working", "--as", "human"])
         let pid = try h.startWatch(in: repo)
@@ -120,10 +120,10 @@ struct WatchEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("oauth")
-        let parent = try #require(try h.json(["task", "create", "parent", "p", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "parent", "p", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
         let child = try #require(
-            try h.json(["task", "create", "child", "c", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "child", "c", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", child, "--status", "working", "--as", "human"])
         let pid = try h.startWatch(in: repo)
@@ -164,9 +164,9 @@ struct WatchProjectEndToEndTests {
         #expect(!FileSystem.fileExists(h.home + "/.engine.lock"), "the project is checked before the engine lock is taken")
 
         let inA = try #require(
-            try h.json(["task", "create", "a-first", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+            try h.task(["task", "create", "a-first", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
         let inB = try #require(
-            try h.json(["task", "create", "b-first", "work", "--harness", "idle", "--no-spawn"], in: repoB)["id"]?.stringValue)
+            try h.task(["task", "create", "b-first", "work", "--harness", "idle", "--no-spawn"], in: repoB)["id"]?.stringValue)
         // Started from b's repository: an explicit --project wins over the current directory.
         let pid = try h.startWatch(in: repoB, arguments: ["--project", "a"])
         defer { h.stopWatch(pid) }
@@ -174,14 +174,14 @@ struct WatchProjectEndToEndTests {
 
         _ = try h.waitFor(inA, "started by the engine's catch-up pass") { $0["status"] == "working" }
         let later = try #require(
-            try h.json(["task", "create", "a-later", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
+            try h.task(["task", "create", "a-later", "work", "--harness", "idle", "--no-spawn"], in: repoA)["id"]?.stringValue)
         _ = try h.waitFor(later, "started by the engine on the new file") { $0["status"] == "working" }
 
         // An edit of b's ready task: an engine covering b would read it and spawn it at once.
         try h.renameOverSave(inB, project: "b") { $0 + "\nEdited while the engine runs.\n" }
         let sync = try h.orange(["watch", "sync", "--timeout", "10"])
         #expect(sync.exitCode == 0, "\(sync.stderr)")
-        let shownB = try h.json(["task", "show", inB])
+        let shownB = try h.task(["task", "show", inB])
         #expect(shownB["status"] == "pending", "\(shownB) \(h.watchLog)")
         #expect(!h.watchLog.contains(inB), "\(h.watchLog)")
         // Still one engine per ORANGE_HOME, whatever the project.
@@ -200,10 +200,10 @@ struct WatchGitPullEndToEndTests {
         try h.installScriptedAgent()
         let repo = try h.makeProject("oauth")
         let db = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn", "--status", "reviewing"], in: repo)[
+            try h.task(["task", "create", "oauth-db", "schema", "--harness", "script", "--no-spawn", "--status", "reviewing"], in: repo)[
                 "id"]?.stringValue)
         let api = try #require(
-            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
+            try h.task(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db, "--no-spawn"], in: repo)[
                 "id"]?.stringValue)
         // Put the tasks folder under git, with a second clone standing for a teammate.
         let tasks = h.home + "/tasks"

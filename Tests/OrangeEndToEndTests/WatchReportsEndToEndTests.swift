@@ -34,7 +34,7 @@ struct WatchReportsEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
         let id = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo, arguments: ["--json"])
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"
@@ -57,7 +57,7 @@ struct WatchReportsEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
         let id = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo, arguments: ["--json"])
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"
@@ -85,7 +85,7 @@ struct WatchReportsEndToEndTests {
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("coffee")
         let id = try #require(
-            try h.json(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "oauth-db", "schema", "--status", "reviewing", "--no-spawn"], in: repo)["id"]?.stringValue)
         let pid = try h.startWatch(in: repo)
         defer { h.stopWatch(pid) }
         let path = "\(h.home)/tasks/coffee/\(id)/TASK.md"

@@ -8,7 +8,7 @@ import Testing
     @Test func insideAWorkspaceTheParentAndTheTaskAreInferred() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
-        let parent = try #require(try h.json(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "add-oauth", "Add OAuth", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
         // Bind the task to a workspace folder, as spawning does.
         let workspace = h.home + "/workspaces/oauth--1"
@@ -16,7 +16,7 @@ import Testing
         let store = FileTaskStore(layout: DataDirectory(home: h.home))
         try store.update(TaskID(validating: parent)!, in: ProjectName(validating: "oauth")!) { $0.workspace = "oauth--1" }
 
-        let child = try h.json(["task", "create", "oauth-db", "schema", "--no-spawn"], in: workspace + "/src")
+        let child = try h.task(["task", "create", "oauth-db", "schema", "--no-spawn"], in: workspace + "/src")
         #expect(child["parent"]?.stringValue == parent)
         #expect(child["project"] == "oauth")
 
@@ -39,12 +39,12 @@ import Testing
     @Test func deletingAParentLeavesItsChildrenRunning() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
         let child = try #require(
-            try h.json(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
-        _ = try h.json(["task", "cancel", parent, "--yes"])
-        _ = try h.json(["task", "delete", parent, "--yes"])
-        let ready = try h.json(["task", "list", "--ready"], in: repo).arrayValue ?? []
+            try h.task(["task", "create", "c", "child", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        _ = try h.task(["task", "cancel", parent, "--yes"])
+        _ = try h.task(["task", "delete", parent, "--yes"])
+        let ready = try h.tasks(["task", "list", "--ready"], in: repo).arrayValue ?? []
         #expect(ready.map { $0["id"]?.stringValue } == [child])
         let shown = try h.orange(["task", "show", child])
         #expect(shown.stdout.contains("parent:      \(parent) no longer exists; this task continues on its own"))
@@ -53,14 +53,14 @@ import Testing
     @Test func aCancelledChildLeavesTheParentDelegatedAndFlagged() throws {
         let h = try OrangeHarness()
         let repo = try h.makeProject("oauth")
-        let parent = try #require(try h.json(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let parent = try #require(try h.task(["task", "create", "p", "parent", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "working", "--as", "human"])
-        let a = try #require(try h.json(["task", "create", "a", "a", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
-        let b = try #require(try h.json(["task", "create", "b", "b", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let a = try #require(try h.task(["task", "create", "a", "a", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
+        let b = try #require(try h.task(["task", "create", "b", "b", "--parent", parent, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", parent, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", a, "--status", "done", "--as", "human"])
-        _ = try h.json(["task", "cancel", b, "--yes"])
-        let shown = try h.json(["task", "show", parent])
+        _ = try h.task(["task", "cancel", b, "--yes"])
+        let shown = try h.task(["task", "show", parent])
         #expect(shown["status"] == "delegated")
         #expect(shown["needs_attention"] == true)
         #expect(try h.orange(["task", "list"], in: repo).stdout.contains("delegated (1/2), needs attention"))

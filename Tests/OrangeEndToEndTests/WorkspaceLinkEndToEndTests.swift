@@ -7,7 +7,7 @@ extension OrangeHarness {
     /// A task working in a real workspace, run by the sleepy agent; returns its id and workspace path.
     func taskWorkingInAWorkspace(_ repo: String, name: String = "ws-link") throws -> (id: String, workspace: String) {
         let id = try #require(
-            try json(["task", "create", name, "edit me through the link", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
+            try task(["task", "create", name, "edit me through the link", "--harness", "sleepy"], in: repo)["id"]?.stringValue)
         let shown = try waitFor(id, "working in a workspace") { $0["status"] == "working" && $0["workspace"]?.stringValue != nil }
         let workspace = home + "/workspaces/" + (try #require(shown["workspace"]?.stringValue))
         #expect(FileSystem.status(workspace + "/TASK.md")?.isSymbolicLink == true)
@@ -126,7 +126,7 @@ struct WorkspaceLinkEndToEndTests {
         #expect(!h.isLink(workspace))
         let shown = try h.orange(["task", "show", id, "--json"], in: workspace)
         #expect(shown.exitCode == 0)
-        #expect(try JSONValue.parse(shown.stdout)["status"] == "reviewing")
+        #expect(try JSONValue.parse(shown.stdout)["task"]?["status"] == "reviewing")
         #expect(shown.stderr.contains("applied the save of \(workspace)/TASK.md to its task (working → reviewing)"), "\(shown.stderr)")
         #expect(h.isLink(workspace))
         #expect(try h.status(id) == "reviewing")

@@ -16,7 +16,7 @@ enum DemoAgent {
             orange task update --status delegated >/dev/null
             exit 0 ;;
         esac
-        new_id() { sed -n 's/^  "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
+        new_id() { sed -n 's/^    "id": "\([A-Za-z0-9]*\)",$/\1/p' | head -n 1; }
 
         if grep -q '^## Plan$' "$task_file"; then
             map=""

@@ -8,7 +8,10 @@ extension Commands {
     func demo() throws -> CommandResult {
         let runner = ProcessRunner()
         let clock = SystemClock()
-        let say = context.streamOutput
+        // Under --json stdout holds the one envelope at the end, nothing else.
+        let stream = context.streamOutput
+        let quiet = invocation.wantsJSON
+        let say: @Sendable (String) -> Void = { text in if !quiet { stream(text) } }
         guard context.isInstalled("tmux"), context.isInstalled("git") else {
             throw OrangeError("the demo needs git and tmux (apt-get install -y git tmux)")
         }
@@ -75,7 +78,9 @@ extension Commands {
         // Flow 1: an orchestrator builds a chain.
         say("Flow 1: orchestrator chain oauth-db → oauth-api → oauth-ui\n")
         func created(_ result: ProcessResult) throws -> String {
-            guard let id = try JSONValue.parse(result.stdout)["id"]?.stringValue else { throw OrangeError("task create printed no id") }
+            guard let id = try JSONValue.parse(result.stdout)["task"]?["id"]?.stringValue else {
+                throw OrangeError("task create printed no id")
+            }
             return id
         }
         let db = try created(run(["task", "create", "oauth-db", "OAuth database schema", "--json", "--no-spawn"]))
@@ -178,7 +183,8 @@ extension Commands {
             "\(tasks.count) tasks done in \(String(Int(seconds * 10) / 10)).\(Int(seconds * 10) % 10)s: 1 chain of 3, 1 delegation into 3 with a nested delegation into 2, 1 sequential hierarchical delegation into 2; every agent ran in its own worktree and tmux session."
         if !problems.isEmpty { throw OrangeError("demo finished with problems: " + problems.joined(separator: "; ")) }
         say("\n\(summary)\n" + (invocation.flag("keep") ? "Kept \(root) (ORANGE_HOME=\(home)).\n" : ""))
-        return CommandResult(text: "", json: .object([("ok", true), ("tasks", .int(Int64(tasks.count))), ("seconds", .double(seconds))]))
+        return CommandResult(
+            text: "", json: .object([("ok", true), ("task_count", .int(Int64(tasks.count))), ("seconds", .double(seconds))]))
     }
 }
 

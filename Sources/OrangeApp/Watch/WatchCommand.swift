@@ -40,7 +40,7 @@ extension Commands {
             AttentionNotifier(context: context, inBackground: false).check(changed: nil, transitions: transitions)
             return CommandResult(
                 text: transitions.isEmpty ? "Nothing to do.\n" : transitions.map { $0.line + "\n" }.joined(),
-                json: .array(transitions.map(\.json)))
+                json: .object([("transitions", .array(transitions.map(\.json)))]))
         }
         let code = try WatchEngine(context: context, options: options, print: context.streamOutput).run()
         return CommandResult(text: "", json: .null, exitCode: code)

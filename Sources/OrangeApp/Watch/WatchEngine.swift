@@ -99,7 +99,7 @@ final class WatchEngine {
         self.hooks = hooks
         attention = AttentionNotifier(context: context)
         let json = options.json
-        emit = { value, text in print(json ? value.rendered() + "\n" : text + "\n") }
+        emit = { value, text in print(json ? JSONEnvelope.wrap(value).rendered() + "\n" : text + "\n") }
         layout = DataDirectory(home: context.home)
         HeapTuning.useOneArena()
         let loop = try PollLoop()

@@ -71,10 +71,10 @@ public enum CompletionScript {
                 if [[ ${words[0]} == help ]]; then helping=1; words=("${words[@]:1}"); fi
                 local cmd=""
                 for ((n = ${#words[@]}; n > 0; n--)); do
-                    case "${words[*]:0:n}" in
+                    case "${words[*]:0:$n}" in
 
             """
-        out += "            " + commands.map { "'\($0.name)'" }.joined(separator: "|") + ") cmd=\"${words[*]:0:n}\"; break ;;\n"
+        out += "            " + commands.map { "'\($0.name)'" }.joined(separator: "|") + ") cmd=\"${words[*]:0:$n}\"; break ;;\n"
         out += """
                     esac
                 done
@@ -168,7 +168,8 @@ public enum CompletionScript {
             case .tasks: return " -x -a '(orange completion --list tasks 2>/dev/null)'"
             case .projects: return " -x -a '(orange completion --list projects 2>/dev/null)'"
             case .directories: return " -x -a '(__fish_complete_directories)'"
-            case .none: return " -r"
+            // Free text: a value is required, and no file names are offered for it.
+            case .none: return " -x"
             }
         }
         /// The condition that the command line so far is `path` (and nothing deeper).

@@ -19,6 +19,7 @@ public enum CompletionValues: Equatable, Sendable {
         if option.name == "harness" { return .words(Harnesses.builtIns.map(\.name)) }
         if placeholder == "status" { return .words(TaskStatus.allCases.map(\.rawValue)) }
         if placeholder.hasPrefix("id") { return .tasks }
+        if placeholder == "dir" { return .directories }
         // `tree|dot|mermaid`, `ff|merge`: the placeholder lists the words themselves.
         let parts = placeholder.split(separator: "|").map(String.init)
         if parts.count > 1, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter && $0.isLowercase } }) { return .words(parts) }

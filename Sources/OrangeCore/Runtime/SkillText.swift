@@ -57,7 +57,10 @@ public enum SkillText {
             orange task why <id>            # why a task is not moving
             orange task show <id>           # fields, blockers, children, history
 
-        Every command accepts `--json`.
+        Every command accepts `--json` and then prints one object, `{"schema": 1, …}`: a command
+        about one task has the task under `task` (`orange task create … --json` → `.task.id`),
+        `task list` an array under `tasks`; an error is `{"schema": 1, "error": {"kind",
+        "message"}}` with a non-zero exit. Every command's shape: docs/json.md in orange's sources.
         """
     }
 }

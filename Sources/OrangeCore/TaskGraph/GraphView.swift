@@ -102,14 +102,19 @@ public struct GraphView {
         pairs.append(("ready", .bool(readiness.isReady)))
         pairs.append(("effective_execution", .string(execution(of: task).rawValue)))
         pairs.append(("effective_branches", .string(branches(of: task).rawValue)))
-        if case .blocked(let blockers) = readiness {
-            pairs.append(
-                ("blockers", .array(blockers.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) })))
+        // Every key is always there (docs/json.md): empty or null when it does not apply.
+        var blockers: [JSONValue] = []
+        if case .blocked(let list) = readiness {
+            blockers = list.map { .object([("id", .string($0.id.rawValue)), ("reason", .string($0.description))]) }
         }
+        pairs.append(("blockers", .array(blockers)))
         if task.status == .delegated || !graph.children(of: task.id).isEmpty {
             let p = graph.progress(of: task.id)
             pairs.append(("progress", .object([("done", .int(Int64(p.done))), ("total", .int(Int64(p.total)))])))
             pairs.append(("needs_attention", .bool(p.needsAttention)))
+        } else {
+            pairs.append(("progress", .null))
+            pairs.append(("needs_attention", .null))
         }
         return .object(pairs)
     }
