@@ -1,5 +1,5 @@
-import Glibc
 import OrangeCore
+import OrangeSystem
 import Synchronization
 
 /// A `TaskStore` in memory, with the file store's semantics: `.alreadyExists` on create, a
@@ -120,7 +120,8 @@ public final class InMemoryTaskStore: TaskStore, Sendable {
     }
 
     public func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T {
-        while !graphLocks.withLock({ $0.insert(project).inserted }) { sched_yield() }
+        // Held only for an in-memory check and write: a millisecond's wait is plenty.
+        while !graphLocks.withLock({ $0.insert(project).inserted }) { SystemClock().sleep(milliseconds: 1) }
         defer { _ = graphLocks.withLock { $0.remove(project) } }
         return try body()
     }
