@@ -1,4 +1,5 @@
 import OrangeCore
+import OrangeSystem
 import Synchronization
 
 /// A git that records every call and succeeds, with a clean tree, `main` as the default branch
@@ -22,7 +23,11 @@ public final class FakeGit: GitClient {
     public func refExists(_ directory: String, _ ref: String) -> Bool { true }
     public func currentBranch(_ directory: String) -> String? { nil }
     public func isDirty(_ directory: String) throws -> Bool { false }
-    public func addWorktree(repository: String, path: String, detachedAt ref: String) throws { record("worktree add \(path)") }
+    /// Makes the worktree's folder (empty), as git would, so what orange puts in it has a place.
+    public func addWorktree(repository: String, path: String, detachedAt ref: String) throws {
+        record("worktree add \(path)")
+        try FileSystem.makeDirectories(path)
+    }
     public func pruneWorktrees(repository: String) throws { record("worktree prune") }
     public func checkout(_ directory: String, branch: String) throws { record("checkout \(branch)") }
     public func checkoutNewBranch(_ directory: String, branch: String, from startPoint: String) throws {

@@ -14,7 +14,7 @@ public final class FakeTmux: TmuxClient {
         public var typed: [String] = []
     }
 
-    private let state = Mutex<(sessions: [String: Session], calls: [String])>(([:], []))
+    private let state = Mutex<(sessions: [String: Session], calls: [String], refuse: String?)>(([:], [], nil))
 
     public init() {}
 
@@ -27,11 +27,15 @@ public final class FakeTmux: TmuxClient {
     /// The agent's program exits; its pane stays, dead.
     public func exit(_ name: String) { state.withLock { $0.sessions[name]?.paneDead = true } }
 
+    /// Every later `newSession` fails with `reason` (nil: they succeed again).
+    public func refuseNewSessions(_ reason: String?) { state.withLock { $0.refuse = reason } }
+
     public func hasSession(_ name: String) -> Bool { state.withLock { $0.sessions[name] != nil } }
 
     public func newSession(_ name: String, directory: String, command: [String], environment: [String: String]) throws {
         record("new-session \(name)")
         try state.withLock { state in
+            if let reason = state.refuse { throw FakeFailure(reason) }
             guard state.sessions[name] == nil else { throw FakeFailure("duplicate session: \(name)") }
             state.sessions[name] = Session(directory: directory, command: command, environment: environment)
         }

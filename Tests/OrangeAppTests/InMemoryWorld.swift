@@ -19,16 +19,21 @@ struct InMemoryWorld {
 
     static let project = ProjectName(validating: "oauth")!
 
-    init(environment: [String: String] = [:]) {
-        projects = InMemoryProjectStore([Project(name: Self.project, path: "/in-memory/repo", defaultBranch: "main")])
+    /// `home`: a temporary folder for the spawner's worktrees and agent links (the only files it
+    /// makes itself); the default is never touched.
+    init(environment: [String: String] = [:], home: String = "/in-memory/home", poolSize: Int = 2) {
+        projects = InMemoryProjectStore([
+            Project(name: Self.project, path: "/in-memory/repo", defaultBranch: "main", poolSize: poolSize)
+        ])
         let ids = SequentialTaskIDs()
         context = AppContext(
-            home: "/in-memory/home", tasks: tasks, projects: projects, clock: clock, newTaskID: { ids.next() }, git: git,
+            home: home, tasks: tasks, projects: projects, clock: clock, newTaskID: { ids.next() }, git: git,
             tmux: tmux, pool: pool, harnesses: { Harnesses.builtIns }, isInstalled: { _ in true }, executablePath: "/in-memory/orange",
             runInteractive: { _ in 0 }, logger: logger, workingDirectory: "/in-memory/repo", environment: environment,
             readStandardInput: { "" }, confirm: { _ in false }, realPath: { $0 }, diagnostics: { _ in }, readFile: { _ in nil })
         context.spawnGuards = guards
         context.processes = EmptyProcessTable()
+        context.locateProgram = { program, _ in "/usr/bin/" + program }
     }
 
     /// A task of the world's project.
