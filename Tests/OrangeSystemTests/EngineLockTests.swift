@@ -4,7 +4,6 @@ import OrangeSystem
 import OrangeTestSupport
 import Testing
 
-@testable import OrangeApp
 
 @Suite struct EngineLockTests {
     @Test func aSecondEngineIsRefusedNamingTheFirst() throws {
@@ -19,8 +18,8 @@ import Testing
         do {
             _ = try EngineLock(home: home)
             Issue.record("a second engine took the lock")
-        } catch let error as OrangeError {
-            #expect(error.message == "another orange engine is running for this ORANGE_HOME (pid \(getpid()))")
+        } catch let error as AnotherEngineRuns {
+            #expect(error.description == "another orange engine is running for this ORANGE_HOME (pid \(getpid()))")
         }
     }
 
@@ -32,7 +31,7 @@ import Testing
         let first = try EngineLock(home: home)
         defer { withExtendedLifetime(first) {} }
         try FileSystem.removeTree(home + "/.engine.lock")
-        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home) }
+        #expect(throws: AnotherEngineRuns.self) { _ = try EngineLock(home: home) }
         #expect(try EngineLock.runningEngine(home: home)?.pid == getpid())
     }
 
@@ -45,12 +44,12 @@ import Testing
         let first = try EngineLock(home: home)
         defer { withExtendedLifetime(first) {} }
         #expect(symlink(home, directory.path + "/alias") == 0)
-        #expect(throws: OrangeError.self) { _ = try EngineLock(home: directory.path + "/alias") }
-        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home + "/./") }
+        #expect(throws: AnotherEngineRuns.self) { _ = try EngineLock(home: directory.path + "/alias") }
+        #expect(throws: AnotherEngineRuns.self) { _ = try EngineLock(home: home + "/./") }
 
         try FileSystem.removeTree(home)
         try FileSystem.makeDirectories(home)
-        #expect(throws: OrangeError.self) { _ = try EngineLock(home: home) }
+        #expect(throws: AnotherEngineRuns.self) { _ = try EngineLock(home: home) }
         #expect(try EngineLock.runningEngine(home: home)?.pid == getpid())
     }
 
