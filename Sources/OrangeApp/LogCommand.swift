@@ -37,7 +37,11 @@ extension Commands {
             json ? (entry ?? .string(line)).rendered() : entry.map(Self.formatLogEntry) ?? line
         }
         if invocation.flag("follow") {
-            followLog(printing: shown.map(render)) { line in match(line).map(render) }
+            // Under --json one envelope a line (JSON Lines), each with the `entries` of one line.
+            let follow = { (line: String, entry: JSONValue?) in
+                json ? JSONEnvelope.wrap(.object([("entries", .array([entry ?? .string(line)]))])).rendered() : render(line, entry)
+            }
+            followLog(printing: shown.map(follow)) { line in match(line).map(follow) }
             return CommandResult(text: "", json: .null)
         }
         let rendered = shown.map(render)

@@ -35,6 +35,6 @@ extension Commands {
         let text =
             setup.map { "Project '\(name)' setup: \(ShellQuoting.commandLine($0.command)) (timeout \($0.timeoutSeconds) s)\n" }
             ?? "Project '\(name)' has no setup command.\n"
-        return CommandResult(text: text, json: .object([("project", .string(name.rawValue)), ("setup", setup?.json ?? .null)]))
+        return CommandResult(text: text, json: .object([("project", project!.displayJSON)]))
     }
 }

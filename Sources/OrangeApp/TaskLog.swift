@@ -13,14 +13,17 @@ extension Commands {
                     + (task.status.hasAgent ? "; start a new one with 'orange task respawn \(task.id)'" : ""))
         }
         let lines = PaneLines.completed(context.tmux.captureHistory(session, lines: count) ?? "", keepLast: true).suffix(count)
+        // The task object is read once: the same for every line `-f` prints.
+        let taskObject = invocation.wantsJSON ? try taskJSON(task) : .null
         guard invocation.flag("follow") else {
-            return CommandResult(text: lines.map { $0 + "\n" }.joined(), json: logJSON(task, session: session, lines: Array(lines)))
+            return CommandResult(
+                text: lines.map { $0 + "\n" }.joined(), json: logJSON(taskObject, session: session, lines: Array(lines)))
         }
-        try follow(task, session: session, count: count)
+        try follow(taskObject, session: session, count: count)
         return CommandResult(text: "", json: .null)
     }
 
-    private func follow(_ task: TaskRecord, session: String, count: Int) throws {
+    private func follow(_ task: JSONValue, session: String, count: Int) throws {
         // Every capture covers the same window, so what scrolled in is what follows the end of
         // the previous one.
         let window = max(count, 500)
@@ -28,7 +31,10 @@ extension Commands {
         let print = { (lines: [String]) in
             guard !lines.isEmpty else { return }
             context.streamOutput(
-                json ? logJSON(task, session: session, lines: lines).rendered() + "\n" : lines.map { $0 + "\n" }.joined())
+                // Under --json each batch is an envelope of its own line (JSON Lines), as watch's events.
+                json
+                    ? JSONEnvelope.wrap(logJSON(task, session: session, lines: lines)).rendered() + "\n"
+                    : lines.map { $0 + "\n" }.joined())
         }
         // Only completed lines are printed while the agent runs: the last one may still grow.
         var shown = PaneLines.completed(context.tmux.captureHistory(session, lines: window) ?? "", keepLast: false)
@@ -44,8 +50,8 @@ extension Commands {
         }
     }
 
-    private func logJSON(_ task: TaskRecord, session: String, lines: [String]) -> JSONValue {
-        .object([("task", .string(task.id.rawValue)), ("session", .string(session)), ("lines", .array(lines.map { .string($0) }))])
+    private func logJSON(_ task: JSONValue, session: String, lines: [String]) -> JSONValue {
+        .object([("task", task), ("session", .string(session)), ("lines", .array(lines.map { .string($0) }))])
     }
 
     /// `--lines N`, a positive number.

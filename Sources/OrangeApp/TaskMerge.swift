@@ -113,7 +113,8 @@ extension Commands {
                 // Read after the reconcile: the task as the merge left it, its workspace released.
                 ("task", try taskJSON(after)),
                 ("commit", .string(commit)), ("strategy", .string(used)), ("into", .string(target)),
-                ("transitions", .array(transitions.map(\.json))),
+                // A merge through a pull request has the same members (docs/json.md).
+                ("url", .optional(after.prURL)), ("merged", .bool(true)), ("transitions", .array(transitions.map(\.json))),
             ]))
     }
 

@@ -31,13 +31,12 @@ extension Commands {
         context.logger.info("task", "Changes requested", [("task_id", .string(task.id.rawValue)), ("round", .int(Int64(round)))])
 
         let delivery = try deliver(request, round: round, to: after)
-        let fresh = try context.tasks.find(task.id) ?? after
-        var json = fresh.json(path: context.tasks.taskFilePath(task.id, in: task.project))
-        if case .object(let pairs) = json {
-            json = .object(pairs + [("review_round", .int(Int64(round))), ("delivered", .string(delivery.how))])
-        }
         return CommandResult(
-            text: "Task \(task.id): changes requested (round \(round)); back to working. \(delivery.text)\n", json: json)
+            text: "Task \(task.id): changes requested (round \(round)); back to working. \(delivery.text)\n",
+            json: .object([
+                // Read after the delivery: a respawn gave it a workspace and a session.
+                ("task", try taskJSON(after)), ("review_round", .int(Int64(round))), ("delivered", .string(delivery.how)),
+            ]))
     }
 
     /// The request: the words after the id, or `--message` (`-`: standard input).

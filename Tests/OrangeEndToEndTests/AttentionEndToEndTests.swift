@@ -37,11 +37,11 @@ struct AttentionEndToEndTests {
         try install(h)
         let repo = try h.makeProject("coffee")
         var pid = try h.startWatch(in: repo)
-        let id = try #require(try h.json(["task", "create", "tabs", "indent {id}", "--harness", "review"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "tabs", "indent {id}", "--harness", "review"], in: repo)["id"]?.stringValue)
         // The agent's own command made the task reviewing; the engine notified.
         try h.eventually("the reviewing notification") { !calls(h).isEmpty }
         #expect(calls(h) == ["reviewing|\(id)|coffee|reviewing|indent {id}|{unknown}|"], "\(calls(h))")
-        let stuck = try #require(try h.json(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
+        let stuck = try #require(try h.task(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
         try h.eventually("the stuck notification") { calls(h).count == 2 }
         #expect(calls(h).last == "stuck|\(stuck)|coffee|stuck|blocked|{unknown}|", "\(calls(h))")
 
@@ -71,7 +71,7 @@ struct AttentionEndToEndTests {
         defer { h.killTmuxServer() }
         try install(h)
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(id, "stuck") { $0["status"] == "stuck" }
         #expect(calls(h).isEmpty, "the CLI does not notify: the engine does")
         _ = try h.orange(["watch", "--once"], in: repo)
@@ -90,7 +90,7 @@ struct AttentionEndToEndTests {
             config.replacing("\"notify\": {\"command\": [\"\(hook)\"", with: "\"notify\": {\"command\": [\"no-such-notifier\""),
             to: h.home + "/config.json")
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "hard", "blocked", "--harness", "stuck"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(id, "stuck") { $0["status"] == "stuck" }
         let pass = try h.orange(["watch", "--once"], in: repo)
         #expect(pass.stderr.contains("'no-such-notifier' is not found"), "\(pass.stderr)")
@@ -112,20 +112,22 @@ struct WorktreeSetupEndToEndTests {
         let repo = try h.makeProject("coffee")
         try AtomicFile.write("SECRET=1\n", to: repo + "/.env")
         // --json before '--': everything after it is the command.
-        let set = try JSONValue.parse(
-            try h.orange(
-                [
-                    "project", "setup", "-p", "coffee", "--json", "--", "sh", "-c",
-                    #"echo setting up in "$(pwd)"; cp "$ORANGE_PROJECT_PATH/.env" ."#,
-                ]
-            ).stdout)
+        let set = try #require(
+            try JSONValue.parse(
+                try h.orange(
+                    [
+                        "project", "setup", "-p", "coffee", "--json", "--", "sh", "-c",
+                        #"echo setting up in "$(pwd)"; cp "$ORANGE_PROJECT_PATH/.env" ."#,
+                    ]
+                ).stdout)["project"])
+        #expect(set["name"] == "coffee", "\(set)")
         #expect(set["setup"]?["command"]?.arrayValue?.count == 3 && set["setup"]?["timeout_seconds"] == 300, "\(set)")
-        #expect(try h.json(["project", "list"]).arrayValue?.first?["setup"] == set["setup"])
-        let id = try #require(try h.json(["task", "create", "env", "x", "--harness", "review"], in: repo)["id"]?.stringValue)
+        #expect(try h.json(["project", "list"])["projects"]?.arrayValue?.first?["setup"] == set["setup"])
+        let id = try #require(try h.task(["task", "create", "env", "x", "--harness", "review"], in: repo)["id"]?.stringValue)
         let shown = try h.waitFor(id, "reviewing") { $0["status"] == "reviewing" }
         let workspace = try #require(shown["workspace"]?.stringValue)
         #expect(try FileSystem.readText(h.home + "/workspaces/\(workspace)/.env") == "SECRET=1\n")
-        let log = try #require(shown["setup_log"]?.stringValue)
+        let log = try #require(try h.json(["task", "show", id])["setup_log"]?.stringValue)
         #expect(log == "\(h.home)/tasks/coffee/\(id)/setup.log")
         let logText = try FileSystem.readText(log)
         #expect(logText.contains("/workspaces/\(workspace)\n"), "\(logText)")
@@ -143,9 +145,9 @@ struct WorktreeSetupEndToEndTests {
             try h.orange(["project", "setup", "-p", "coffee", "--", "sh", "-c", "echo first line; echo npm ERR boom >&2; exit 7"]).exitCode
                 == 0)
         let id = try #require(
-            try h.json(["task", "create", "deps", "x", "--harness", "review", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "deps", "x", "--harness", "review", "--no-spawn"], in: repo)["id"]?.stringValue)
         #expect(try h.orange(["task", "spawn", id]).exitCode == 1)
-        let failed = try h.json(["task", "show", id])
+        let failed = try h.task(["task", "show", id])
         #expect(failed["status"] == "pending" && failed["spawn_failures"] == 1 && failed["workspace"] == .null, "\(failed)")
         let error = failed["last_error"]?.stringValue ?? ""
         #expect(error.contains("setup command exited with status 7") && error.contains("npm ERR boom"), "\(error)")
@@ -154,11 +156,11 @@ struct WorktreeSetupEndToEndTests {
         // A timeout too; clearing the command lets the task start.
         #expect(try h.orange(["project", "setup", "-p", "coffee", "--timeout", "1", "--", "sleep", "30"]).exitCode == 0)
         let other = try #require(
-            try h.json(["task", "create", "slow", "y", "--harness", "review", "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "slow", "y", "--harness", "review", "--no-spawn"], in: repo)["id"]?.stringValue)
         #expect(try h.orange(["task", "spawn", other]).exitCode == 1)
-        #expect(try h.json(["task", "show", other])["last_error"]?.stringValue?.contains("timed out after 1 s") == true)
+        #expect(try h.task(["task", "show", other])["last_error"]?.stringValue?.contains("timed out after 1 s") == true)
         let cleared = try h.json(["project", "setup", "-p", "coffee", "--clear"])
-        #expect(cleared["setup"] == .null)
+        #expect(cleared["project"]?["name"] == "coffee" && cleared["project"]?["setup"] == .null, "\(cleared)")
         #expect(try h.orange(["project", "setup", "--help"]).stdout.contains("setup.log"))
         #expect(try h.orange(["project", "setup", "-p", "coffee", "--timeout", "0"]).exitCode == 2)
     }

@@ -11,10 +11,10 @@ struct EngineSelfWriteEndToEndTests {
         let h = try OrangeHarness(tmux: true)
         defer { h.killTmuxServer() }
         let repo = try h.makeProject("oauth")
-        let root = try #require(try h.json(["task", "create", "root", "root", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let root = try #require(try h.task(["task", "create", "root", "root", "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", root, "--status", "working", "--as", "human"])
         let leaf = try #require(
-            try h.json(["task", "create", "leaf", "leaf", "--parent", root, "--no-spawn"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "leaf", "leaf", "--parent", root, "--no-spawn"], in: repo)["id"]?.stringValue)
         _ = try h.json(["task", "update", root, "--status", "delegated", "--as", "agent"])
         _ = try h.json(["task", "update", leaf, "--status", "working", "--as", "human"])
         let pid = try h.startWatch(in: repo, arguments: ["--json"])

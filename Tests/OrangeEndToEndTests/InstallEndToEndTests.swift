@@ -114,7 +114,7 @@ import Testing
         let h = try OrangeHarness()
         let repo = try h.makeProject("coffee")
         let id = try #require(try h.task(["task", "create", "brew", "x", "--no-spawn"], in: repo)["id"]?.stringValue)
-        #expect(try fishCompletions(h, "orange task cr") == ["create"])
+        #expect(try fishCompletions(h, "orange task cr") == ["create", "create-pr"])
         #expect(try fishCompletions(h, "orange task list --status re") == ["reviewed", "reviewing"])
         #expect(try fishCompletions(h, "orange graph --format ") == ["dot", "mermaid", "tree"])
         #expect(try fishCompletions(h, "orange task merge x --strategy ") == ["ff", "merge"])

@@ -60,6 +60,10 @@ struct JSONContractEndToEndTests {
         try checker.run(h, ["project", "update", "coffee", "--pool-size", "2"])
         try checker.run(h, ["project", "remove", "spare"])
         try checker.run(h, ["project", "add", spare, "--name", "spare"])
+        // Set after '--' (where --json would be part of the command), then shown.
+        #expect(try h.orange(["project", "setup", "-p", "spare", "--", "true"]).exitCode == 0)
+        let setup = try checker.run(h, ["project", "setup", "-p", "spare"])
+        #expect(setup["project"]?["setup"]?["command"]?.arrayValue == [.string("true")], "\(setup)")
 
         // A chain, read every way.
         func id(_ value: JSONValue) throws -> String { try #require(value["task"]?["id"]?.stringValue) }
@@ -79,12 +83,29 @@ struct JSONContractEndToEndTests {
         let session = try #require(try checker.run(h, ["task", "attach", solo])["session"]?.stringValue)
         _ = try h.runner.run(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
         try checker.run(h, ["task", "respawn", solo])
+        try checker.run(h, ["task", "log", solo, "-n", "5"])
+        try checker.run(h, ["task", "update", solo, "--status", "reviewing", "--as", "agent"])
+        let changes = try checker.run(h, ["task", "request-changes", solo, "use", "tabs"])
+        #expect(changes["task"]?["status"] == "working" && changes["delivered"] == "typed", "\(changes)")
         try checker.run(h, ["task", "update", solo, "--status", "reviewing", "--as", "agent"])
         try checker.run(h, ["task", "approve", solo])
         try checker.run(h, ["task", "unapprove", solo])
         try checker.run(h, ["task", "approve", solo])
         let merged = try checker.run(h, ["task", "merge", solo])
         #expect(merged["task"]?["status"] == "done" && merged["task"]?["workspace"] == .null, "\(merged)")
+        // A pull request, through a scripted gh: opened, named again, merged through it.
+        let gh = try ScriptedGitHub(h)
+        let forge = ["PATH": gh.path]
+        let reviewed = try h.reviewingTask("oauth-ui", "button", in: repo)
+        let opened = try checker.run(h, ["task", "pr", reviewed], in: repo, environment: forge)
+        #expect(opened["task"]?["pr_url"] == .string(ScriptedGitHub.url), "\(opened)")
+        try checker.run(h, ["task", "create-pr", reviewed], in: repo, environment: forge)
+        try checker.run(h, ["project", "update", "coffee", "--merge-via", "pr", "--pr-merge", "squash"])
+        try checker.run(h, ["task", "approve", reviewed])
+        gh.answer(state: "MERGED", review: "APPROVED")
+        let viaPR = try checker.run(h, ["task", "merge", reviewed], in: repo, environment: forge)
+        #expect(viaPR["merged"] == true && viaPR["task"]?["pr_state"] == "MERGED", "\(viaPR)")
+        try checker.run(h, ["project", "update", "coffee", "--merge-via", "origin"])
         let old = try id(checker.run(h, ["task", "create", "old", "old", "--status", "reviewing", "--no-spawn"], in: repo))
         try checker.run(h, ["task", "cancel", old, "--yes"])
         try checker.run(h, ["task", "delete", old, "--yes"])

@@ -53,11 +53,11 @@ struct PullRequestEndToEndTests {
         let gh = try ScriptedGitHub(h)
         let repo = try h.makeProject("coffee")
         let parent = try #require(
-            try h.json(["task", "create", "release-notes", "Write release notes", "--branches", "hierarchical", "--hold"], in: repo)[
+            try h.task(["task", "create", "release-notes", "Write release notes", "--branches", "hierarchical", "--hold"], in: repo)[
                 "id"]?.stringValue)
         try h.commitOnBranch("notes-intro", in: repo)
         let child = try #require(
-            try h.json(["task", "create", "notes-intro", "Intro", "--parent", parent, "--status", "reviewing"], in: repo)["id"]?
+            try h.task(["task", "create", "notes-intro", "Intro", "--parent", parent, "--status", "reviewing"], in: repo)["id"]?
                 .stringValue)
         let opened = try h.json(["task", "pr", child], in: repo, gh: gh)
         #expect(opened["base"] == "release-notes")
@@ -79,7 +79,7 @@ struct PullRequestEndToEndTests {
         try h.runner.check(["git", "-C", repo, "push", "-q", "origin", "child-merge:release-notes"], environment: h.environment)
         try h.runner.check(["git", "-C", repo, "checkout", "-q", "main"], environment: h.environment)
         let id = try #require(
-            try h.json(["task", "create", "release-notes", "Write release notes", "--status", "reviewing"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "release-notes", "Write release notes", "--status", "reviewing"], in: repo)["id"]?.stringValue)
         let opened = try h.json(["task", "pr", id], in: repo, gh: gh)
         #expect(opened["created"] == true)
         let originLog = try h.runner.check(["git", "-C", h.directory.path + "/coffee-origin.git", "log", "--format=%s", "release-notes"])
@@ -98,7 +98,7 @@ struct PullRequestEndToEndTests {
         #expect(failed.exitCode == 1)
         #expect(
             failed.stderr.contains("gh pr create") && failed.stderr.contains("No commits between main and oauth-db"), "\(failed.stderr)")
-        #expect(try h.json(["task", "show", id])["pr_url"] == .null)
+        #expect(try h.task(["task", "show", id])["pr_url"] == .null)
 
         // No gh on PATH: only git and env are there.
         let bare = h.directory.path + "/bare-bin"
@@ -109,9 +109,11 @@ struct PullRequestEndToEndTests {
         }
         let missing = try h.orange(["task", "pr", id, "--json"], in: repo, extraEnvironment: ["PATH": bare])
         #expect(missing.exitCode == 1)
-        #expect(missing.stdout.contains("gh (GitHub's command-line client) is not installed"), "\(missing.stdout)")
+        #expect(
+            OrangeHarness.errorMessage(missing.stdout)?.contains("gh (GitHub's command-line client) is not installed") == true,
+            "\(missing.stdout)")
 
-        let pending = try #require(try h.json(["task", "create", "later", "not yet", "--hold"], in: repo)["id"]?.stringValue)
+        let pending = try #require(try h.task(["task", "create", "later", "not yet", "--hold"], in: repo)["id"]?.stringValue)
         let refused = try h.orange(["task", "pr", pending], in: repo, gh: gh)
         #expect(refused.exitCode == 1 && refused.stderr.contains("a pull request is opened for a task in review"))
     }
@@ -120,8 +122,8 @@ struct PullRequestEndToEndTests {
         let h = try OrangeHarness()
         let gh = try ScriptedGitHub(h)
         let repo = try h.makeProject("coffee")
-        let updated = try h.json(["project", "update", "coffee", "--merge-via", "pr", "--pr-merge", "squash"])
-        #expect(updated["merge_via"] == "pr" && updated["pr_merge"] == "squash")
+        let updated = try h.json(["project", "update", "coffee", "--merge-via", "pr", "--pr-merge", "squash"])["project"]
+        #expect(updated?["merge_via"] == "pr" && updated?["pr_merge"] == "squash", "\(updated ?? .null)")
         #expect(try h.orange(["project", "update", "coffee", "--merge-via", "fax"]).exitCode != 0)
         #expect(try h.orange(["project", "list"]).stdout.contains("merge via pr (squash)"))
         let id = try h.reviewingTask("oauth-db", "schema", in: repo)
@@ -130,6 +132,7 @@ struct PullRequestEndToEndTests {
 
         let merged = try h.json(["task", "merge", id], in: repo, gh: gh)
         #expect(merged["merged"] == true && merged["strategy"] == "squash")
+        #expect(merged["url"] == .string(ScriptedGitHub.url) && merged["into"] == "main" && merged["commit"] == .null)
         #expect(merged["task"]?["status"] == "done")
         #expect(merged["task"]?["pr_state"] == "MERGED")
         // No PR yet: opened first, then merged with the strategy's flag, then confirmed.
@@ -151,7 +154,7 @@ struct PullRequestEndToEndTests {
         gh.fail("merge", "X Pull request #8 is not mergeable: the base branch policy prohibits the merge.\n")
         let refused = try h.orange(["task", "merge", third], in: repo, gh: gh)
         #expect(refused.exitCode == 1 && refused.stderr.contains("base branch policy prohibits the merge"), "\(refused.stderr)")
-        #expect(try h.json(["task", "show", third])["status"] == "reviewed")
+        #expect(try h.task(["task", "show", third])["status"] == "reviewed")
         // Nothing was pushed to origin's main by orange itself.
         let originLog = try h.runner.check(["git", "-C", h.directory.path + "/coffee-origin.git", "log", "--format=%s", "main"]).stdout
         #expect(!originLog.contains("work on oauth-db"))
@@ -167,13 +170,13 @@ struct PullRequestEndToEndTests {
         let pid = try h.startWatch(in: repo, gh: gh, arguments: ["--pr-interval", "0.2"])
         defer { h.stopWatch(pid) }
         // Open: only what is shown changes.
-        try h.waitUntil("the PR state recorded") { try h.json(["task", "show", id])["pr_checks"] == "fail" }
+        try h.waitUntil("the PR state recorded") { try h.task(["task", "show", id])["pr_checks"] == "fail" }
         let shown = try h.orange(["task", "show", id]).stdout
         #expect(shown.contains("(open ✗ changes)"), "\(shown)")
-        #expect(try h.json(["task", "show", id])["status"] == "reviewing")
+        #expect(try h.task(["task", "show", id])["status"] == "reviewing")
 
         gh.answer(state: "CLOSED")
-        try h.waitUntil("the task cancelled") { try h.json(["task", "show", id])["status"] == "cancelled" }
+        try h.waitUntil("the task cancelled") { try h.task(["task", "show", id])["status"] == "cancelled" }
         let history = try h.json(["task", "show", id])["history"]?.arrayValue ?? []
         let closed = try #require(history.first { $0["type"] == "pr.closed" })
         #expect(closed["reason"]?.stringValue?.contains("closed without merging") == true)
@@ -199,12 +202,12 @@ struct PullRequestEndToEndTests {
         }
         // Said once on the engine's output, not at every failure.
         #expect(h.watchLog.split(separator: "\n").filter { $0.contains("could not ask gh") }.count == 1, "\(h.watchLog)")
-        #expect(try h.json(["task", "show", id])["status"] == "reviewing")
+        #expect(try h.task(["task", "show", id])["status"] == "reviewing")
 
         // gh works again: the state is recorded at the next look.
         gh.fail("view", nil)
         gh.answer(state: "OPEN", review: "APPROVED")
-        try h.waitUntil(timeout: 40, "the PR state recorded") { try h.json(["task", "show", id])["pr_review"] == "APPROVED" }
+        try h.waitUntil(timeout: 40, "the PR state recorded") { try h.task(["task", "show", id])["pr_review"] == "APPROVED" }
     }
 }
 
@@ -217,20 +220,27 @@ struct PullRequestEngineEndToEndTests {
         try h.installScriptedAgent()
         let gh = try ScriptedGitHub(h)
         let repo = try h.makeProject("oauth", poolSize: 2)
-        let db = try #require(try h.json(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
+        let db = try #require(try h.task(["task", "create", "oauth-db", "schema", "--harness", "script"], in: repo)["id"]?.stringValue)
         let api = try #require(
-            try h.json(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue
+            try h.task(["task", "create", "oauth-api", "endpoints", "--harness", "script", "--blocked-by", db], in: repo)["id"]?.stringValue
         )
         _ = try h.waitFor(db, "reviewing") { $0["status"] == "reviewing" }
         _ = try h.json(["task", "pr", db], in: repo, gh: gh)
         #expect(try h.status(api) == "pending")
 
         gh.answer(state: "MERGED", review: "APPROVED")
-        let pid = try h.startWatch(in: repo, gh: gh, arguments: ["--pr-interval", "0.2"])
+        let pid = try h.startWatch(in: repo, gh: gh, arguments: ["--pr-interval", "0.2", "--json"])
         defer { h.stopWatch(pid) }
         let done = try h.waitFor(db, "done") { $0["status"] == "done" }
+        // The engine's line for it is a documented `engine` event line (docs/json.md).
+        let document = JSONContractDocument(text: try FileSystem.readText(JSONContractDocument.path))
+        let lines = h.watchLog.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+        let finished = try #require(lines.first { $0["event"] == "engine" && $0["cause"] == "pull request merged" }, "\(h.watchLog)")
+        #expect(finished["id"]?.stringValue == db && finished["to"] == "done", "\(finished)")
+        let outcome = document.match(finished, among: document.lines["watch"] ?? [])
+        #expect(outcome.problems.isEmpty, "\(finished.rendered()) differs from docs/json.md: \(outcome.problems)")
         #expect(done["pr_state"] == "MERGED")
-        let history = done["history"]?.arrayValue ?? []
+        let history = try h.json(["task", "show", db])["history"]?.arrayValue ?? []
         #expect(history.contains { $0["type"] == "pr.merged" && $0["url"] == .string(ScriptedGitHub.url) })
         #expect(
             history.contains { $0["type"] == "status.changed" && $0["from"] == "reviewing" && $0["to"] == "done" && $0["by"] == "engine" })

@@ -62,12 +62,14 @@ struct ReviewLoopEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installReviewAgents()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "tabs", "indent", "--harness", "review"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "tabs", "indent", "--harness", "review"], in: repo)["id"]?.stringValue)
         _ = try h.waitFor(id, "reviewing") { $0["status"] == "reviewing" }
 
         // Round 1: the agent runs, so the request is typed into its session.
         let first = try h.json(["task", "request-changes", id, "use", "tabs; not spaces"])
         #expect(first["review_round"] == 1 && first["delivered"] == "typed", "\(first)")
+        // The task as the request left it: back to working.
+        #expect(first["task"]?["id"]?.stringValue == id && first["task"]?["status"] == "working", "\(first)")
         try h.eventually("the request typed into the agent") { h.text("typed-\(id).txt").contains("use tabs; not spaces") }
         _ = try h.waitFor(id, "reviewing again") { $0["status"] == "reviewing" }
 
@@ -79,10 +81,12 @@ struct ReviewLoopEndToEndTests {
         _ = try h.waitFor(id, "reviewing again") { $0["status"] == "reviewing" }
 
         // Round 3 with the session gone: a new agent starts with the request in its prompt.
-        let session = try #require(try h.json(["task", "show", id])["tmux_session"]?.stringValue)
+        let session = try #require(try h.task(["task", "show", id])["tmux_session"]?.stringValue)
         try h.runner.check(["tmux", "-L", h.tmuxSocket!, "kill-session", "-t", "=" + session])
         let third = try h.json(["task", "request-changes", id, "add a test for the empty list"])
         #expect(third["review_round"] == 3 && third["delivered"] == "respawned", "\(third)")
+        // Read after the respawn: the new agent's session.
+        #expect(third["task"]?["tmux_session"]?.stringValue != nil, "\(third)")
         try h.eventually("the respawned agent's prompt") { h.text("prompts-\(id).txt").contains("add a test for the empty list") }
         #expect(h.text("prompts-\(id).txt").contains("review round 3"), "\(h.text("prompts-\(id).txt"))")
 
@@ -99,7 +103,7 @@ struct ReviewLoopEndToEndTests {
         _ = try h.waitFor(id, "reviewing") { $0["status"] == "reviewing" }
         _ = try h.json(["task", "approve", id])
         #expect(try h.json(["task", "request-changes", id, "from reviewed too"])["review_round"] == 4)
-        let pending = try #require(try h.json(["task", "create", "later", "y", "--no-spawn"], in: repo)["id"]?.stringValue)
+        let pending = try #require(try h.task(["task", "create", "later", "y", "--no-spawn"], in: repo)["id"]?.stringValue)
         let refused = try h.orange(["task", "request-changes", pending, "again"])
         #expect(refused.exitCode == 1 && refused.stderr.contains("is pending"), "\(refused.stderr)")
         #expect(try h.orange(["task", "request-changes", id]).exitCode == 2)
@@ -111,7 +115,7 @@ struct ReviewLoopEndToEndTests {
         defer { h.killTmuxServer() }
         try h.installReviewAgents()
         let repo = try h.makeProject("coffee")
-        let id = try #require(try h.json(["task", "create", "talk", "x", "--harness", "talk"], in: repo)["id"]?.stringValue)
+        let id = try #require(try h.task(["task", "create", "talk", "x", "--harness", "talk"], in: repo)["id"]?.stringValue)
         // Follows from the start to the agent's exit: every line once, in order.
         let followed = try h.orange(["task", "log", id, "-f"])
         #expect(followed.exitCode == 0, "\(followed.stderr)")
@@ -119,15 +123,24 @@ struct ReviewLoopEndToEndTests {
         #expect(talk == (1...5).map { "talk line \($0)" }, "\(followed.stdout)")
         // Afterwards, the last lines, as JSON too.
         let json = try h.json(["task", "log", id, "--lines", "10"])
-        #expect(json["task"]?.stringValue == id)
+        #expect(json["task"]?["id"]?.stringValue == id && json["session"]?.stringValue != nil, "\(json)")
         let lines = json["lines"]?.arrayValue?.compactMap(\.stringValue) ?? []
         // Without tmux's "Pane is dead (…)" line and the empty screen above it.
         #expect(lines.suffix(2) == ["talk line 4", "talk line 5"], "\(lines)")
         #expect(try h.json(["task", "log", id, "-n", "1"])["lines"]?.arrayValue?.count == 1)
+        // -f under --json: one envelope a line, each with the task object.
+        let followedJSON = try h.orange(["task", "log", id, "-f", "--json"])
+        let envelopes = try followedJSON.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(!envelopes.isEmpty, "\(followedJSON.stdout) \(followedJSON.stderr)")
+        for envelope in envelopes {
+            #expect(envelope["schema"]?.intValue == JSONEnvelope.schema && envelope["task"]?["id"]?.stringValue == id, "\(envelope)")
+        }
+        let followedLines = envelopes.flatMap { $0["lines"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        #expect(followedLines.suffix(2) == ["talk line 4", "talk line 5"], "\(followedLines)")
         #expect(try h.orange(["task", "log", "--help"]).stdout.contains("--follow"))
         // No session, no log: said plainly.
         let other = try #require(
-            try h.json(["task", "create", "later", "y", "--no-spawn", "--harness", "talk"], in: repo)["id"]?.stringValue)
+            try h.task(["task", "create", "later", "y", "--no-spawn", "--harness", "talk"], in: repo)["id"]?.stringValue)
         let refused = try h.orange(["task", "log", other])
         #expect(refused.exitCode == 1 && refused.stderr.contains("has no agent session"), "\(refused.stderr)")
     }
@@ -143,10 +156,17 @@ struct ReviewLoopEndToEndTests {
             "\(ShellQuoting.quote(OrangeHarness.binary)) log -f --component test > \(ShellQuoting.quote(output)) 2>&1 & echo $!"
         let pid = try h.runner.check(["sh", "-c", script], environment: h.environment).stdout.trimmingSpaces()
         defer { _ = try? h.runner.run(["kill", "-TERM", pid]) }
-        try h.eventually("the existing line") { h.text("follow.out").contains("before") }
+        // The same under --json: one envelope a line.
+        let jsonScript =
+            "\(ShellQuoting.quote(OrangeHarness.binary)) log -f --component test --json > \(ShellQuoting.quote(output + ".json")) 2>&1 & echo $!"
+        let jsonPID = try h.runner.check(["sh", "-c", jsonScript], environment: h.environment).stdout.trimmingSpaces()
+        defer { _ = try? h.runner.run(["kill", "-TERM", jsonPID]) }
+        try h.eventually("the existing line") { h.text("follow.out").contains("before") && h.text("follow.out.json").contains("before") }
         // Appended, then rotated with a line the follower had not read yet, then a new file.
         try h.runner.check(["sh", "-c", "printf '%s' \"$1\" >> \"$2\"", "-", entry("appended"), log])
-        try h.eventually("the appended line") { h.text("follow.out").contains("appended") }
+        try h.eventually("the appended line") {
+            h.text("follow.out").contains("appended") && h.text("follow.out.json").contains("appended")
+        }
         try h.runner.check(["sh", "-c", "printf '%s' \"$1\" >> \"$2\"", "-", entry("last of the old file"), log])
         try FileSystem.rename(log, to: log + ".1")
         try AtomicFile.write(entry("first of the new file"), to: log)
@@ -155,5 +175,10 @@ struct ReviewLoopEndToEndTests {
         }
         let lines = h.text("follow.out").split(separator: "\n")
         #expect(lines.count == 4 && lines.allSatisfy { $0.contains("WARN [test]") }, "\(lines)")
+        try h.eventually("the JSON follower's four lines") { h.text("follow.out.json").split(separator: "\n").count == 4 }
+        let envelopes = h.text("follow.out.json").split(separator: "\n").map { try? JSONValue.parse(String($0)) }
+        let messages = envelopes.map { $0?["entries"]?.arrayValue?.first?["msg"]?.stringValue }
+        #expect(messages == ["before", "appended", "last of the old file", "first of the new file"], "\(h.text("follow.out.json"))")
+        #expect(envelopes.allSatisfy { $0?["schema"]?.intValue == JSONEnvelope.schema && $0?["entries"]?.arrayValue?.count == 1 })
     }
 }

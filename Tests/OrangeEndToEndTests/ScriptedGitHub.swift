@@ -75,7 +75,10 @@ extension OrangeHarness {
     func json(_ args: [String], in cwd: String? = nil, gh: ScriptedGitHub) throws -> JSONValue {
         let result = try orange(args + ["--json"], in: cwd, gh: gh)
         #expect(result.exitCode == 0, "orange \(args.joined(separator: " ")) failed: \(result.stdout) \(result.stderr)")
-        return try JSONValue.parse(result.stdout)
+        let value = try JSONValue.parse(result.stdout)
+        #expect(
+            value["schema"]?.intValue == JSONEnvelope.schema, "orange \(args.joined(separator: " ")): not an envelope: \(result.stdout)")
+        return value
     }
 
     /// `orange watch` in the background with the scripted gh first on its PATH.
@@ -99,7 +102,7 @@ extension OrangeHarness {
     /// A task in review on `branch` (which has a commit), without an agent.
     func reviewingTask(_ branch: String, _ description: String, in repo: String) throws -> String {
         try commitOnBranch(branch, in: repo)
-        let created = try json(["task", "create", branch, description, "--status", "reviewing"], in: repo)
+        let created = try task(["task", "create", branch, description, "--status", "reviewing"], in: repo)
         return created["id"]?.stringValue ?? ""
     }
 

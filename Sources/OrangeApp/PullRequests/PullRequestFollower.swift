@@ -165,7 +165,7 @@ final class PullRequestFollower: Sendable {
             try context.tasks.appendHistory(
                 HistoryEvent(type: "pr.merged", timestamp: now, fields: [("url", .string(candidate.url)), ("by", .string("forge"))]),
                 for: id, in: candidate.project)
-            report(id, from: before, to: .done, cause: "pull request merged")
+            report(id, in: candidate.project, from: before, to: .done, cause: "pull request merged")
         case .cancel(let status, let reason):
             let note = StatusChangeNote(by: .engine, cause: reason, at: now)
             guard
@@ -178,7 +178,7 @@ final class PullRequestFollower: Sendable {
             try context.tasks.appendHistory(
                 HistoryEvent(type: "pr.closed", timestamp: now, fields: [("url", .string(candidate.url)), ("reason", .string(reason))]),
                 for: id, in: candidate.project)
-            report(id, from: before, to: .cancelled, cause: reason)
+            report(id, in: candidate.project, from: before, to: .cancelled, cause: reason)
         }
     }
 
@@ -205,13 +205,14 @@ final class PullRequestFollower: Sendable {
         return before
     }
 
-    private func report(_ id: TaskID, from: TaskStatus, to: TaskStatus, cause: String) {
+    private func report(_ id: TaskID, in project: ProjectName, from: TaskStatus, to: TaskStatus, cause: String) {
         context.logger.info(
             "pr", "Task finished by its pull request", [("task_id", .string(id.rawValue)), ("status", .string(to.rawValue))])
         emit(
             .object([
-                ("event", "engine"), ("id", .string(id.rawValue)), ("from", .string(from.rawValue)), ("to", .string(to.rawValue)),
-                ("cause", .string(cause)),
+                // The engine's transition line (docs/json.md), as the reconcile's are.
+                ("event", "engine"), ("id", .string(id.rawValue)), ("project", .string(project.rawValue)),
+                ("from", .string(from.rawValue)), ("to", .string(to.rawValue)), ("cause", .string(cause)),
             ]),
             "  engine: \(id) \(from.rawValue) → \(to.rawValue) (\(cause))")
     }

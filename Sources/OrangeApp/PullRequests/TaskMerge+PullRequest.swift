@@ -21,7 +21,6 @@ extension Commands {
             guard (try? gh.view(opened.url))?.state == .merged else { throw error }
         }
         let observed = try? gh.view(opened.url)
-        let path = context.tasks.taskFilePath(task.id, in: task.project)
         guard observed == nil || observed?.state == .merged else {
             let state = observed!.compact
             let (_, after) = try context.tasks.update(task.id, in: task.project) { $0.pullRequestStatus = observed }
@@ -29,8 +28,9 @@ extension Commands {
                 text:
                     "gh accepted the merge of \(opened.url), which is \(state) for now; the engine finishes task \(task.id) when the forge merges it\n",
                 json: .object([
-                    ("task", after.json(path: path)), ("url", .string(opened.url)), ("strategy", .string(strategy.rawValue)),
-                    ("merged", .bool(false)), ("transitions", .array([])),
+                    // The members of a merge on origin, with the commit the forge has not made yet.
+                    ("task", try taskJSON(after)), ("commit", .null), ("strategy", .string(strategy.rawValue)),
+                    ("into", .string(opened.base)), ("url", .string(opened.url)), ("merged", .bool(false)), ("transitions", .array([])),
                 ]))
         }
         let now = context.clock.now()
@@ -53,8 +53,10 @@ extension Commands {
             text: "Task \(task.id) merged through its pull request (\(strategy.rawValue)): \(opened.url)\n"
                 + transitions.map { $0.line + "\n" }.joined(),
             json: .object([
-                ("task", after.json(path: path)), ("url", .string(opened.url)), ("strategy", .string(strategy.rawValue)),
-                ("merged", .bool(true)), ("transitions", .array(transitions.map(\.json))),
+                // Read after the reconcile, as a merge on origin shows it; gh does not say the commit.
+                ("task", try taskJSON(after)), ("commit", .null), ("strategy", .string(strategy.rawValue)),
+                ("into", .string(opened.base)), ("url", .string(opened.url)), ("merged", .bool(true)),
+                ("transitions", .array(transitions.map(\.json))),
             ]))
     }
 }

@@ -12,7 +12,7 @@ extension Commands {
         return CommandResult(
             text: text,
             json: .object([
-                ("task", opened.task.json(path: context.tasks.taskFilePath(task.id, in: task.project))),
+                ("task", try taskJSON(opened.task)),
                 ("url", .string(opened.url)), ("base", .string(opened.base)), ("created", .bool(opened.created)),
             ]))
     }

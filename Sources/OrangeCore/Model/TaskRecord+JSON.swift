@@ -17,6 +17,9 @@ extension TaskRecord {
             ("created_at", .optional(createdAt?.rfc3339)),
             ("updated_at", .optional(updatedAt?.rfc3339)),
             ("pr_url", .optional(prURL)),
+            // The engine's record of the PR (TaskRecord+PullRequest): orange's keys, so always
+            // present, null until it looked; as written, even a value orange does not know.
+            ("pr_state", extraValue("pr_state")), ("pr_review", extraValue("pr_review")), ("pr_checks", extraValue("pr_checks")),
             ("spawn_failures", .int(Int64(spawnFailures))),
             ("last_error", .optional(lastError)),
             ("spawn_retry_at", .optional(spawnRetryAt?.rfc3339)),
@@ -35,6 +38,10 @@ extension TaskRecord {
         }
         pairs.append(("path", .string(path)))
         return .object(pairs)
+    }
+
+    private func extraValue(_ key: String) -> JSONValue {
+        extra.last { $0.key == key }?.value.json ?? .null
     }
 }
 
