@@ -55,6 +55,8 @@ final class WatchEngine {
     var graph = TaskGraph()
     var firstHint: [TaskKey: UInt64] = [:]
     var parsed: [TaskKey: TaskRecord] = [:]
+    /// One copy of each task id and project name for every record the engine holds.
+    var interner = TaskRecordInterner()
     /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
     var announcedReady: Set<TaskID> = []
     /// Degraded mode: when the next poll of unwatched folders is due (nil: not degraded).
@@ -188,7 +190,7 @@ final class WatchEngine {
     /// The engine's state; call it after `run()` returned (or from the loop's thread).
     func snapshot() -> Snapshot {
         Snapshot(
-            knownKeys: reducer.knownKeys, graph: graph.tasks, reducer: reducer.state,
+            knownKeys: reducer.knownKeys, graph: graph.tasks.dictionary, reducer: reducer.state,
             watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0)
     }
 
@@ -259,11 +261,11 @@ final class WatchEngine {
     /// on this thread).
     private func read(_ keys: [TaskKey]) -> [WatchEvent] {
         let root = layout.tasksRoot
-        let results = ParallelMap.map(count: keys.count) { TaskFileReader.read(keys[$0], tasksRoot: root) }
+        // Without its body, dropped on the reading thread: nothing the engine decides or shows
+        // needs it, and the start-up run would otherwise hold every task's notes at once.
+        let results = ParallelMap.map(count: keys.count) { TaskFileReader.readWithoutBody(keys[$0], tasksRoot: root) }
         return zip(keys, results).map { key, read in
-            // Without its body: nothing the engine decides or shows needs it, and a tree of
-            // long task notes would otherwise all sit in the engine's memory.
-            if let record = read.record { parsed[key] = record.withoutBody }
+            if let record = read.record { parsed[key] = interner.intern(record) }
             return .fileRead(key, read.result)
         }
     }
