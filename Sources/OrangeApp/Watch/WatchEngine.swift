@@ -142,9 +142,11 @@ final class WatchEngine {
         HeapTuning.returnFreedMemory()  // the start-up read of every task is the largest pass
         started = true
         if options.performsActions {
-            // Catch up on anything due before the engine started, from disk: like a sweep, it
-            // is the backup that owes nothing to the engine's own view.
-            worker.request(nil, deciding: nil)
+            // Catch up on anything due before the engine started. The graph was read from disk
+            // just now, so it decides on that (reading the tree again doubled the start-up);
+            // from disk when the graph is not the whole truth. The sweeps stay the backup that
+            // owes nothing to the engine's own view.
+            worker.request(nil, deciding: graphForReconcile())
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
@@ -154,6 +156,8 @@ final class WatchEngine {
                         .object([("event", "engine"), ("removed_leftover", .string(path))]),
                         "  engine: removed \(path), left by a process that is gone")
                 }
+                // The listing of every folder was freed on this thread's heap: hand it back.
+                HeapTuning.returnFreedMemory()
             }
         }
 
@@ -251,6 +255,9 @@ final class WatchEngine {
         switch event {
         case .fileRead(let key, _), .statResult(let key, _):
             if firstHint[key] != nil && reducer.isSettled(key) { firstHint[key] = nil }
+            // A read that changed nothing leaves its record to no batch: without this it stayed,
+            // and the start-up's table of every record with it.
+            if case .fileRead = event, reducer.isSettled(key) { parsed[key] = nil }
         default:
             break
         }
