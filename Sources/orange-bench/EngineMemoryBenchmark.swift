@@ -11,7 +11,7 @@ enum EngineMemoryBenchmark {
     static func run(sizes: [Int], rounds: Int, orange: String, baseline: String?, keep: String?) throws -> String {
         let binaries = (baseline.map { [("baseline", $0)] } ?? []) + [("this build", orange)]
         var out =
-            "| tasks | tree on disk | binary | start to first `watch sync` answered | RSS then | RSS settled (2 s later) | peak RSS |\n"
+            "| tasks | TASK.md files | binary | start to first `watch sync` answered | RSS then | RSS settled (2 s later) | peak RSS |\n"
             + "|---|---|---|---|---|---|---|\n"
         for size in sizes {
             let root: String
@@ -47,10 +47,10 @@ enum EngineMemoryBenchmark {
         return out + "\nMedians of \(rounds) runs per binary, alternating.\n"
     }
 
-    /// The bytes of every TASK.md under `tasks`.
+    /// The bytes of every TASK.md under `tasks` (folders and histories not counted).
     private static func treeMegabytes(_ tasks: String) throws -> Double {
         let result = try ProcessRunner().run(
-            ["du", "-s", "--apparent-size", "-B1", tasks], environment: [:], input: nil, timeoutSeconds: 300)
-        return (Double(result.stdout.split(separator: "\t").first ?? "0") ?? 0) / 1_048_576
+            ["find", tasks, "-name", "TASK.md", "-printf", "%s\\n"], environment: [:], input: nil, timeoutSeconds: 300)
+        return Double(result.stdout.split(separator: "\n").compactMap { Int($0) }.reduce(0, +)) / 1_048_576
     }
 }
