@@ -44,7 +44,7 @@ enum EngineMemoryBenchmark {
                     + "| \(median(runs.map(\.settled))) MB | \(median(runs.map(\.peak))) MB |\n"
             }
         }
-        return out + "\nMedians of \(rounds) runs per binary, alternating.\n"
+        return out + "\nMedians of \(rounds) runs per binary (of two, the larger), alternating.\n"
     }
 
     /// The bytes of every TASK.md under `tasks` (folders and histories not counted).
