@@ -6,18 +6,22 @@
 #                              and the real `orange watch`'s start-up and memory
 #   3. orange-bench peers      orange watch next to inotifywait, watchdog, watchfiles, chokidar and
 #                              stat pollers, over the same tree and the same edits
-# It installs the peers it compares with (Debian packages, and watchfiles from PyPI) when they
-# are missing. Usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200]
+#   4. orange-bench memory     the real `orange watch` on a tree with 2-6 KB of notes per task:
+#                              start-up and memory (with --baseline BIN, an older build beside it)
+# It installs the peers it compares with (Debian packages, watchdog and watchfiles from PyPI) when they
+# are missing. Usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200] [--baseline BIN]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=1000,10000,100000
 ROUNDS=200
+BASELINE=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --sizes) SIZES=$2; shift 2 ;;
         --rounds) ROUNDS=$2; shift 2 ;;
-        *) echo "usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200]" >&2; exit 2 ;;
+        --baseline) BASELINE=(--baseline "$2"); shift 2 ;;
+        *) echo "usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200] [--baseline BIN]" >&2; exit 2 ;;
     esac
 done
 
@@ -25,7 +29,6 @@ PYTHON=/usr/bin/python3
 need=()
 command -v inotifywait >/dev/null || need+=(inotify-tools)
 [ -x "$PYTHON" ] || need+=(python3)
-"$PYTHON" -c 'import watchdog.observers' 2>/dev/null || need+=(python3-watchdog)
 "$PYTHON" -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 command -v node >/dev/null || need+=(nodejs)
 NODE_PATH=/usr/share/nodejs node -e "require('chokidar')" 2>/dev/null || need+=(node-chokidar)
@@ -34,7 +37,8 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-"$PYTHON" -c 'import watchfiles' 2>/dev/null || "$PYTHON" -m pip install --quiet --break-system-packages watchfiles
+"$PYTHON" -c 'import watchdog.observers, watchfiles' 2>/dev/null \
+    || "$PYTHON" -m pip install --quiet --break-system-packages watchdog watchfiles
 
 swift build -c release --product orange
 swift build -c release --product orange-bench
@@ -57,13 +61,15 @@ list=$("$BIN/orange-bench" list --sizes "$SIZES" --orange "$BIN/orange")
 echo "orange-bench: peers" >&2
 peers=$(ORANGE_BENCH_PYTHON=$PYTHON ORANGE_BENCH_WATCHER_CPU=$watcher_cpu taskset -c $writer_cpu \
     "$BIN/orange-bench" peers --rounds "$ROUNDS" --orange "$BIN/orange")
+echo "orange-bench: memory" >&2
+memory=$("$BIN/orange-bench" memory --sizes "$SIZES" --rounds 2 --orange "$BIN/orange" "${BASELINE[@]}")
 
-export header scale decode list peers
+export header scale decode list peers memory
 "$PYTHON" - <<'PY'
 import os, re
 path = "docs/performance.md"
 text = open(path).read()
-for name in ("header", "scale", "decode", "list", "peers"):
+for name in ("header", "scale", "decode", "list", "peers", "memory"):
     begin, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
     body = os.environ[name].strip()
     if name == "header":

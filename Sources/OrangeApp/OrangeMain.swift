@@ -4,6 +4,10 @@ import OrangeSystem
 /// Builds the real context from the process environment, runs the command line, prints, exits.
 public enum OrangeMain {
     public static func run() -> Never {
+        // The engine holds every task for days: one malloc arena, set before any thread has
+        // taken one of its own (a thread started before the engine's own call kept a second
+        // arena, about 50 MB resident at 100,000 tasks; docs/performance.md).
+        if CommandLine.arguments.dropFirst().first == "watch" { HeapTuning.useOneArena() }
         ProcessControl.ignoreBrokenPipes()
         let environment = ProcessEnvironment.current()
         // Run by an agent, in its tmux session: when the session is ended (the task delegated,

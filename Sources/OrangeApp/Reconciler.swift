@@ -62,9 +62,10 @@ public struct Reconciler: Sendable {
         return transitions
     }
 
-    /// Every task, and the graph over them, read from disk.
+    /// Every task, and the graph over them, read from disk. Without bodies: every write here
+    /// re-reads its task under the lock, and a spawn reads its task again, whole.
     private func readTree() throws -> ([TaskRecord], GraphView) {
-        let tasks = try context.tasks.scan(project: nil).tasks
+        let tasks = try context.tasks.scanWithoutBodies(project: nil).tasks
         return (tasks, GraphView(tasks: tasks))
     }
 

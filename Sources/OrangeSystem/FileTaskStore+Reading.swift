@@ -6,6 +6,16 @@ import OrangeCore
 
 extension FileTaskStore {
     public func scan(project: ProjectName?) throws -> TaskScan {
+        try scan(project: project, keepingBodies: true)
+    }
+
+    /// Each body is dropped on the thread that parsed it, so the scan never holds every task's
+    /// notes at once (at 100,000 tasks of a few KB each, hundreds of MB).
+    public func scanWithoutBodies(project: ProjectName?) throws -> TaskScan {
+        try scan(project: project, keepingBodies: false)
+    }
+
+    private func scan(project: ProjectName?, keepingBodies: Bool) throws -> TaskScan {
         var candidates: [(id: TaskID, project: ProjectName)] = []
         var invalid: [InvalidTaskFile] = []
         let projectFolders =
@@ -34,7 +44,7 @@ extension FileTaskStore {
         }
         let store = self, found = candidates
         let loaded = ParallelMap.map(count: found.count) { index in
-            Result { try store.load(found[index].id, in: found[index].project) }
+            Result { try store.load(found[index].id, in: found[index].project) }.map { keepingBodies ? $0 : $0.withoutBody }
         }
         var tasks: [TaskRecord] = []
         tasks.reserveCapacity(loaded.count)

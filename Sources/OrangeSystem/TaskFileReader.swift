@@ -26,6 +26,14 @@ public enum TaskFileReader {
         }
     }
 
+    /// `read`, with the record's body dropped as soon as it is parsed: what a holder of every
+    /// task (the engine) keeps. The whole file is still read, checked and hashed, so a change
+    /// in the notes is a change, and a file the CLI refuses is refused here too.
+    public static func readWithoutBody(_ key: TaskKey, tasksRoot: String) -> (result: FileReadResult, record: TaskRecord?) {
+        let (result, record) = read(key, tasksRoot: tasksRoot)
+        return (result, record?.withoutBody)
+    }
+
     public static func file(_ key: TaskKey, tasksRoot: String) -> String {
         tasksRoot + "/" + key.project + "/" + key.taskID + "/TASK.md"
     }

@@ -5,7 +5,7 @@ import OrangeSystem
 /// The sub-commands besides the default pipeline measurement: `peers`, `list`, `decode` and `links`.
 enum BenchCommands {
     static func runIfRequested(_ arguments: [String]) {
-        guard let command = arguments.first, ["peers", "list", "decode", "links"].contains(command) else { return }
+        guard let command = arguments.first, ["peers", "list", "decode", "links", "memory"].contains(command) else { return }
         if command == "decode" {
             StandardStreams.writeOutput(DecodeBenchmark.run())
             exit(0)
@@ -13,6 +13,8 @@ enum BenchCommands {
         var options = PeerBenchmark.Options()
         options.orange = FileSystem.parentDirectory(of: FileSystem.currentExecutable() ?? ".") + "/orange"
         var sizes = [1_000, 10_000, 100_000]
+        var baseline: String?
+        var keep: String?
         var rest = arguments.dropFirst()
         while let argument = rest.popFirst() {
             let value = rest.popFirst() ?? ""
@@ -22,10 +24,12 @@ enum BenchCommands {
             case "--tasks": options.tasks = Int(value) ?? options.tasks
             case "--blocks": options.blocks = max(1, Int(value) ?? options.blocks)
             case "--orange": options.orange = value
+            case "--baseline": baseline = value
+            case "--keep": keep = value
             case "--sizes": sizes = value.split(separator: ",").compactMap { Int($0) }
             default:
                 StandardStreams.writeError(
-                    "usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n"
+                    "usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n       orange-bench memory [--sizes 10000,100000] [--rounds 2] [--orange path] [--baseline path] [--keep dir]\n"
                 )
                 exit(2)
             }
@@ -38,6 +42,10 @@ enum BenchCommands {
             if command == "peers" {
                 var benchmark = PeerBenchmark(options: options)
                 StandardStreams.writeOutput(try benchmark.run())
+            } else if command == "memory" {
+                let runs = arguments.contains("--rounds") ? options.rounds : 2
+                StandardStreams.writeOutput(
+                    try EngineMemoryBenchmark.run(sizes: sizes, rounds: runs, orange: options.orange, baseline: baseline, keep: keep))
             } else if command == "links" {
                 StandardStreams.writeOutput(try LinkBenchmark.run(rounds: options.rounds, orange: options.orange))
             } else {
@@ -53,11 +61,18 @@ enum BenchCommands {
     /// The real engine on the same tree: from starting `orange watch` to its answer to the first
     /// `orange watch sync` (every task read, the catch-up reconcile done), and its memory then.
     /// The tree's project is not registered, so nothing is spawned.
-    static func watchStartUp(home: String, orange: String) throws -> (seconds: Double, rss: Double, peak: Double) {
+    /// With `settle`, the resident size is read again that many seconds after the answer (the
+    /// catch-up reconcile's memory handed back).
+    static func watchStartUp(home: String, orange: String, settle: Double = 0) throws -> (
+        seconds: Double, rss: Double, peak: Double, settled: Double
+    ) {
         let clock = SystemClock()
         let begin = clock.monotonicNanoseconds()
+        // Its output goes to a file: nobody reads a pipe while `watch sync` waits, and at 100,000
+        // tasks the start-up's lines filled one and stopped the engine in `write`.
+        let output = home + "/watch.out"
         let engine = try RunningProcess(
-            [orange, "watch", "--json", "--sweep-interval", "3600"],
+            ["/bin/sh", "-c", "exec \"$0\" watch --json --sweep-interval 3600 > \"$1\"", orange, output],
             environment: ["ORANGE_HOME": home], errorLog: home + "/watch.err")
         defer { engine.terminate() }
         // Until the engine holds its lock, `watch sync` says none is running: ask again.
@@ -72,10 +87,12 @@ enum BenchCommands {
         }
         let seconds = Double(clock.monotonicNanoseconds() - begin) / 1e9
         // An engine short of inotify watches polls part of the tree: not the engine measured here.
-        if engine.readLines(waitingUpTo: 0).contains(where: { $0.contains("\"degraded\":true") }) {
+        if ((try? FileSystem.readText(output)) ?? "").contains("\"degraded\":true") {
             throw BenchError("orange watch ran out of inotify watches; stop other watchers or raise fs.inotify.max_user_watches")
         }
-        return (seconds, engine.residentMegabytes, engine.peakResidentMegabytes)
+        let rss = engine.residentMegabytes
+        if settle > 0 { usleep(UInt32(settle * 1e6)) }
+        return (seconds, rss, engine.peakResidentMegabytes, engine.residentMegabytes)
     }
 
     /// Wall time of `orange task list --ready --json --all` (the whole process: start, scan and

@@ -80,7 +80,7 @@ struct PeerBenchmark {
         var ready = false
         while !ready && clock.monotonicNanoseconds() - started < 60_000_000_000 {
             try flipByRename(probe, tree: tree)
-            ready = !observe(process, [probe: clock.monotonicNanoseconds()], timeout: 0.5).latencies.isEmpty
+            ready = !observe(watcher, process, [probe: clock.monotonicNanoseconds()], timeout: 0.5).latencies.isEmpty
         }
         guard ready else { throw BenchError("\(watcher.name) reported nothing within 60 s (see \(tree.root))") }
         result.startup.append(Double(clock.monotonicNanoseconds() - started) / 1e6)
@@ -96,7 +96,7 @@ struct PeerBenchmark {
                 case Self.editScenarios[1]: try flipBySed(id, tree: tree)
                 default: try flipInPlace(id, tree: tree)
                 }
-                add(observe(process, [id: clock.monotonicNanoseconds()], timeout: 3), to: &samples)
+                add(observe(watcher, process, [id: clock.monotonicNanoseconds()], timeout: 3), to: &samples)
                 usleep(UInt32.random(in: 0...20_000, using: &rng))
             }
             result.scenarios[scenario] = samples
@@ -118,7 +118,7 @@ struct PeerBenchmark {
             try tree.write(id, status: .done)
             written[id] = clock.monotonicNanoseconds()
         }
-        result.scenarios[Self.heavyScenarios[0]] = observe(process, written, timeout: 10)
+        result.scenarios[Self.heavyScenarios[0]] = observe(watcher, process, written, timeout: 10)
         settle(process)
 
         // Folder delete, one at a time.
@@ -126,7 +126,7 @@ struct PeerBenchmark {
         let deleteRounds = watcher.isPoller ? min(20, options.pollerRounds) : 50
         for id in burstIDs.prefix(deleteRounds) {
             try FileSystem.removeTree(tree.folder + "/" + id)
-            add(observe(process, [id: clock.monotonicNanoseconds()], timeout: 3), to: &deletes)
+            add(observe(watcher, process, [id: clock.monotonicNanoseconds()], deleted: [id], timeout: 3), to: &deletes)
             usleep(UInt32.random(in: 0...20_000, using: &rng))
         }
         result.scenarios[Self.heavyScenarios[1]] = deletes
@@ -138,7 +138,10 @@ struct PeerBenchmark {
         for _ in 0..<4 {
             try tree.checkoutOther()
             let exited = clock.monotonicNanoseconds()
-            add(observe(process, Dictionary(uniqueKeysWithValues: tree.stormIDs.map { ($0, exited) }), timeout: 10), to: &storm)
+            add(
+                observe(
+                    watcher, process, Dictionary(uniqueKeysWithValues: tree.stormIDs.map { ($0, exited) }), deleted: tree.removedByCheckout,
+                    timeout: 10), to: &storm)
             settle(process)
         }
         result.scenarios[Self.heavyScenarios[2]] = storm
@@ -156,7 +159,7 @@ struct PeerBenchmark {
         try flipByRename(marker, tree: tree)
         let resumed = clock.monotonicNanoseconds()
         process.signal(SIGCONT)
-        result.scenarios[Self.heavyScenarios[3]] = observe(process, [marker: resumed], timeout: 10)
+        result.scenarios[Self.heavyScenarios[3]] = observe(watcher, process, [marker: resumed], timeout: 10)
         try? FileSystem.removeTree(scratch)
         settle(process)
     }
@@ -199,22 +202,28 @@ struct PeerBenchmark {
 
     // MARK: - Observing
 
-    /// Reads the watcher's lines until every task in `since` is named or `timeout` seconds pass.
-    /// A task is named when a path component or a quoted word of the line is its id.
-    private func observe(_ process: RunningProcess, _ since: [String: UInt64], timeout: Double) -> Samples {
+    /// Reads the watcher's lines until each task in `since` has a line showing its change
+    /// finished (`reportsFinished`; `deleted`: the tasks whose change is their removal), or
+    /// `timeout` seconds pass. Other lines naming the task (a path component or a quoted word)
+    /// are extra lines.
+    private func observe(
+        _ watcher: PeerWatcher, _ process: RunningProcess, _ since: [String: UInt64], deleted: Set<String> = [], timeout: Double
+    ) -> Samples {
         var samples = Samples()
         samples.changes = since.count
         var seen: Set<String> = []
+        func named(_ line: String) -> [String] {
+            line.split(whereSeparator: { $0 == "/" || $0 == " " || $0 == "\"" }).map(String.init).filter { since[$0] != nil }
+        }
         let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
         while seen.count < since.count {
             let now = clock.monotonicNanoseconds()
             guard now < deadline else { break }
             for line in process.readLines(waitingUpTo: Int32(min(50, (deadline - now) / 1_000_000 + 1))) {
                 let at = clock.monotonicNanoseconds()
-                for token in line.split(whereSeparator: { $0 == "/" || $0 == " " || $0 == "\"" }) {
-                    let id = String(token)
-                    guard let start = since[id] else { continue }
-                    if seen.insert(id).inserted {
+                for id in Set(named(line)) {
+                    if !seen.contains(id), watcher.reportsFinished(line, id: id, deleted: deleted.contains(id)), let start = since[id] {
+                        seen.insert(id)
                         samples.latencies.append(Double(at - start) / 1e6)
                     } else {
                         samples.extraLines += 1
@@ -224,10 +233,7 @@ struct PeerBenchmark {
         }
         samples.misses = since.count - seen.count
         // Lines that follow within 50 ms still belong to this change.
-        for line in process.readLines(waitingUpTo: 50) {
-            samples.extraLines +=
-                line.split(whereSeparator: { $0 == "/" || $0 == " " || $0 == "\"" }).filter { since[String($0)] != nil }.count
-        }
+        for line in process.readLines(waitingUpTo: 50) { samples.extraLines += Set(named(line)).count }
         return samples
     }
 

@@ -70,6 +70,11 @@ final class PeerTree {
 
     func noteHotStatus(_ id: String, _ status: TaskStatus) { hotStatus[id] = status }
 
+    /// The tasks the last checkout removed: branch b lacks t150–t179, branch a lacks s0–s49.
+    var removedByCheckout: Set<String> {
+        Set(onBranchB ? (150..<180).map { "t\($0)" } : (0..<50).map { "s\($0)" })
+    }
+
     /// Checks out the other branch; returns when git has exited.
     func checkoutOther() throws {
         try run(["checkout", "-q", onBranchB ? "a" : "b"])

@@ -11,6 +11,8 @@ struct PeerWatcher {
     var isPoller = false
     /// Whether stopping the process for the overflow scenario makes sense (a poller has no queue).
     var hasKernelQueue = true
+    /// How to read its lines: which one shows a change finished (`PeerWatcher+Finished.swift`).
+    var dialect: Dialect = .orange
 
     /// The watchers found on this machine, orange first; missing peers are reported, not fatal.
     static func available(root: String, orange: String, scripts: String) throws -> (found: [PeerWatcher], missing: [String]) {
@@ -35,26 +37,28 @@ struct PeerWatcher {
                 PeerWatcher(
                     name: "inotifywait",
                     argv: [
-                        "inotifywait", "-m", "-r", "-q", "-e", "modify,close_write,moved_to,moved_from,create,delete", "--format", "%w%f",
-                        tasks,
-                    ]))
+                        "inotifywait", "-m", "-r", "-q", "-e", "modify,close_write,moved_to,moved_from,create,delete", "--format",
+                        "%e %w%f", tasks,
+                    ], dialect: .inotifywait))
         } else {
             missing.append("inotifywait (apt-get install inotify-tools)")
         }
         if works([python, "-c", "import watchdog.observers"]) {
-            found.append(PeerWatcher(name: "watchdog", argv: [python, scripts + "/watchdog_watch.py", tasks]))
+            found.append(PeerWatcher(name: "watchdog", argv: [python, scripts + "/watchdog_watch.py", tasks], dialect: .watchdog))
         } else {
             missing.append("watchdog (apt-get install python3-watchdog)")
         }
         if works([python, "-c", "import watchfiles"]) {
-            found.append(PeerWatcher(name: "watchfiles", argv: [python, scripts + "/watchfiles_watch.py", tasks]))
+            found.append(PeerWatcher(name: "watchfiles", argv: [python, scripts + "/watchfiles_watch.py", tasks], dialect: .watchfiles))
         } else {
             missing.append("watchfiles (pip install watchfiles)")
         }
         let nodePath = ProcessEnvironment.current()["NODE_PATH"] ?? "/usr/share/nodejs:/usr/lib/nodejs"
         if works(["env", "NODE_PATH=\(nodePath)", "node", "-e", "require('chokidar')"]) {
             found.append(
-                PeerWatcher(name: "chokidar", argv: ["node", scripts + "/chokidar_watch.js", tasks], environment: ["NODE_PATH": nodePath]))
+                PeerWatcher(
+                    name: "chokidar", argv: ["node", scripts + "/chokidar_watch.js", tasks], environment: ["NODE_PATH": nodePath],
+                    dialect: .chokidar))
         } else {
             missing.append("chokidar (apt-get install node-chokidar)")
         }
@@ -62,7 +66,8 @@ struct PeerWatcher {
             for (label, interval) in [("stat poll 100 ms", "0.1"), ("stat poll 1 s", "1")] {
                 found.append(
                     PeerWatcher(
-                        name: label, argv: [python, scripts + "/stat_poller.py", tasks, interval], isPoller: true, hasKernelQueue: false))
+                        name: label, argv: [python, scripts + "/stat_poller.py", tasks, interval], isPoller: true, hasKernelQueue: false,
+                        dialect: .poller))
             }
         } else {
             missing.append("python3 (for watchdog, watchfiles and the stat pollers)")

@@ -4,7 +4,6 @@ import OrangeSystem
 import OrangeTestSupport
 import Testing
 
-
 @Suite struct EngineLockTests {
     @Test func aSecondEngineIsRefusedNamingTheFirst() throws {
         let directory = try TemporaryDirectory()

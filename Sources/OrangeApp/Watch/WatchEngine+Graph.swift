@@ -23,7 +23,8 @@ extension WatchEngine {
             switch applied.change {
             case .updated:
                 let wasInvalid = invalidFiles.removeValue(forKey: key) != nil
-                guard let record = applied.record else { continue }
+                guard let read = applied.record else { continue }
+                let record = interner.intern(read)
                 let old = graph[record.id]
                 graph.upsert(record)
                 changedIDs.append(record.id)

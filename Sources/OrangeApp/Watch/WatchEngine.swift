@@ -21,6 +21,8 @@ final class WatchEngine {
     var graph = TaskGraph()
     /// orange's own writes made on other threads (the worker, the link repairs), for the loop.
     let selfWrites = SelfWriteInbox()
+    /// One copy of each task id and project name for every record the engine holds.
+    var interner = TaskRecordInterner()
     /// Ready tasks already announced, so a later rewrite of the blocker does not repeat it.
     var announcedReady: Set<TaskID> = []
     /// Degraded mode: when the next poll of unwatched folders is due (nil: not degraded).
@@ -127,9 +129,11 @@ final class WatchEngine {
         HeapTuning.returnFreedMemory()  // the start-up read of every task is the largest pass
         started = true
         if options.performsActions {
-            // Catch up on anything due before the engine started, from disk: like a sweep, it
-            // is the backup that owes nothing to the engine's own view.
-            worker.request(nil, deciding: nil)
+            // Catch up on anything due before the engine started. The graph was read from disk
+            // just now, so it decides on that (reading the tree again doubled the start-up);
+            // from disk when the graph is not the whole truth. The sweeps stay the backup that
+            // owes nothing to the engine's own view.
+            worker.request(nil, deciding: graphForReconcile())
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
@@ -139,6 +143,8 @@ final class WatchEngine {
                         .object([("event", "engine"), ("removed_leftover", .string(path))]),
                         "  engine: removed \(path), left by a process that is gone")
                 }
+                // The listing of every folder was freed on this thread's heap: hand it back.
+                HeapTuning.returnFreedMemory()
             }
         }
 
@@ -175,7 +181,7 @@ final class WatchEngine {
     /// The engine's state; call it after `run()` returned (or from the loop's thread).
     func snapshot() -> Snapshot {
         Snapshot(
-            knownKeys: driver.knownKeys, graph: graph.tasks, reducer: driver.reducer.state,
+            knownKeys: driver.knownKeys, graph: graph.tasks.dictionary, reducer: driver.reducer.state,
             watcherOverflows: watcher?.overflowCount ?? 0, unwatchedFolders: watcher?.unwatchedDirectories.count ?? 0)
     }
 

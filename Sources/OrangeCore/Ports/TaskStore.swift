@@ -50,6 +50,8 @@ public enum TaskStoreError: Error, Sendable, CustomStringConvertible {
 public protocol TaskStore: Sendable {
     /// All tasks (of one project, or all), plus the files that failed to parse.
     func scan(project: ProjectName?) throws -> TaskScan
+    /// `scan` with every record's body empty (TaskStore+WithoutBodies.swift).
+    func scanWithoutBodies(project: ProjectName?) throws -> TaskScan
     /// The task with this id in any project; nil when none. Throws `.invalid` for a malformed file.
     func find(_ id: TaskID) throws -> TaskRecord?
     /// Writes a new task; fails with `.alreadyExists` rather than overwrite.

@@ -5,7 +5,7 @@
 /// it: after a crash between the two writes they can disagree, and readiness must not depend on
 /// which half was written (`linkProblems` reports the difference for repair).
 public struct TaskGraph: Sendable {
-    public private(set) var tasks: [TaskID: TaskRecord] = [:]
+    public private(set) var tasks = TaskTable()
     /// blocker → tasks that list it in `blocked_by`.
     private var dependentsIndex: [TaskID: Set<TaskID>] = [:]
     /// parent → tasks whose `parent` field names it.
@@ -24,15 +24,14 @@ public struct TaskGraph: Sendable {
 
     /// Adds or replaces one task, updating the indexes in time proportional to its edges.
     public mutating func upsert(_ record: TaskRecord) {
-        if let old = tasks[record.id] { unindex(old) }
-        tasks[record.id] = record
+        if let old = tasks.upsert(record) { unindex(old) }
         for blocker in record.blockedBy { dependentsIndex[blocker, default: []].insert(record.id) }
         if let parent = record.parent { childrenByParentField[parent, default: []].insert(record.id) }
         for child in record.children { parentsByChildrenList[child, default: []].insert(record.id) }
     }
 
     public mutating func remove(_ id: TaskID) {
-        guard let old = tasks.removeValue(forKey: id) else { return }
+        guard let old = tasks.remove(id) else { return }
         unindex(old)
     }
 

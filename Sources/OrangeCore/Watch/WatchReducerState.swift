@@ -87,7 +87,7 @@ struct ResyncState: Sendable {
 /// The whole state of the watch reducer. Plain values only: copyable, comparable in tests, and
 /// free of clocks and I/O.
 public struct WatchReducerState: Sendable {
-    var slots: [TaskKey: TaskSlot] = [:]
+    var slots = TaskSlotTable()
     /// Task folder names per project, so a removed project touches only its own tasks.
     var tasksByProject: [String: Set<String>] = [:]
     var timers = WatchTimerQueue()

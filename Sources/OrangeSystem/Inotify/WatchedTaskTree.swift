@@ -22,8 +22,9 @@ public struct WatchedTaskTree: TaskTreeSource {
     public func read(_ keys: [TaskKey]) -> [TaskFileRead?] {
         let root = tasksRoot
         return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
-            let read = TaskFileReader.read(keys[index], tasksRoot: root)
-            return TaskFileRead(result: read.result, record: read.record?.withoutBody)
+            // Dropped on the reading thread: the start-up run would otherwise hold every body at once.
+            let read = TaskFileReader.readWithoutBody(keys[index], tasksRoot: root)
+            return TaskFileRead(result: read.result, record: read.record)
         }
     }
 

@@ -1,0 +1,34 @@
+/// Makes every record a long-running holder keeps share one copy of each task id and project
+/// name.
+///
+/// Generated ids are 21 characters, too long for Swift's inline small strings, so each one read
+/// from a file is a heap allocation of its own: a task's id in its own file, in its parent's
+/// `children`, in every dependent's `blocked_by`. The engine holds every task of the tree, and
+/// without this each of those mentions kept its own copy (docs/performance.md). Interned
+/// records are equal to the originals; only their storage is shared.
+public struct TaskRecordInterner: Sendable {
+    private var ids: Set<TaskID> = []
+    private var projects: Set<ProjectName> = []
+
+    public init() {}
+
+    /// How many distinct ids are held; ids are never dropped (a removed task's id costs one
+    /// string until the holder goes away, and a deleted task is rare next to an edited one).
+    public var idCount: Int { ids.count }
+
+    /// The record with its ids and project replaced by the shared copies.
+    public mutating func intern(_ record: TaskRecord) -> TaskRecord {
+        var record = record
+        record.id = intern(record.id)
+        record.project = projects.insert(record.project).memberAfterInsert
+        record.parent = record.parent.map { intern($0) }
+        if !record.blockedBy.isEmpty { record.blockedBy = record.blockedBy.map { intern($0) } }
+        if !record.children.isEmpty { record.children = record.children.map { intern($0) } }
+        if !record.reassessed.isEmpty { record.reassessed = record.reassessed.map { intern($0) } }
+        return record
+    }
+
+    public mutating func intern(_ id: TaskID) -> TaskID {
+        ids.insert(id).memberAfterInsert
+    }
+}
