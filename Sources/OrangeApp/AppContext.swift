@@ -45,6 +45,8 @@ public struct AppContext: Sendable {
     public var processRunner: any ProcessRunning = ProcessRunner()
     /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
     public var hasTerminal = false
+    /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
+    public var engineReads: any EngineReads = NoEngineReads()
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

@@ -139,9 +139,3 @@ struct GraphView {
         return (evaluation.completions, evaluation.reviews)
     }
 }
-
-extension Commands {
-    func validateNewTask(_ task: TaskRecord, among tasks: [TaskRecord]) throws {
-        do { try TaskGraph(tasks).validate(task) } catch { throw OrangeError(error.description) }
-    }
-}

@@ -79,6 +79,8 @@ final class WatchEngine {
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
+    /// Answers commands' reads from the graph (`WatchEngine+ReadServer.swift`).
+    var readServer: EngineReadServer?
     private var vcsLocked = false
 
     init(
@@ -139,6 +141,8 @@ final class WatchEngine {
         publishSnapshot()
         HeapTuning.returnFreedMemory()  // the start-up read of every task is the largest pass
         started = true
+        startReadServer()
+        defer { readServer?.stop() }
         if options.performsActions {
             // Catch up on anything due before the engine started, from disk: like a sweep, it
             // is the backup that owes nothing to the engine's own view.
@@ -182,6 +186,7 @@ final class WatchEngine {
                 try handle([.vcsLock(present: locked)], watcher: watcher, worker: worker)
             }
             finishSyncs(worker)
+            publishReads()
         }
     }
 
@@ -221,7 +226,10 @@ final class WatchEngine {
     /// back, until nothing is left.
     func handle(_ events: [WatchEvent], watcher: TaskTreeWatcher, worker: EngineWorker) throws {
         var queue = events[...]
-        for case .hints(let hints) in events { noteHints(hints) }
+        for case .hints(let hints) in events {
+            noteHints(hints)
+            readServer?.note(hints)
+        }
         while let next = queue.popFirst() {
             let actions = reducer.handle(next, now: clock.monotonicNanoseconds())
             var index = actions.startIndex

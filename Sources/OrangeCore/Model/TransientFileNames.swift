@@ -9,7 +9,8 @@ public enum TransientFileNames {
             case temporary(target: String)
             /// `.orange-deleted-<id>-<pid>-<n>`: a task folder renamed aside to be removed.
             case deletedTaskFolder
-            /// `.orange-cookie-<pid>-<n>` or `.orange-cookie-sync-<pid>-<n>`: a watcher or `watch sync` cookie.
+            /// `.orange-cookie-<pid>-<n>`, `.orange-cookie-sync-<pid>-<n>` or `.orange-cookie-read-<pid>-<n>`:
+            /// a watcher, `watch sync` or engine-read cookie.
             case cookie
             /// `.sync-<pid>-<n>.done`: the engine's answer to `watch sync`.
             case syncAnswer
@@ -59,7 +60,8 @@ public enum TransientFileNames {
             return Parsed(kind: .deletedTaskFolder, pid: pid)
         }
         if let token = TaskTreeNames.cookieToken(name) {
-            let rest = token.hasPrefix("sync-") ? Substring(token.dropFirst(5)) : Substring(token)
+            // `sync-` (watch sync) and `read-` (a command asking the engine) carry the same `<pid>-<n>`.
+            let rest = token.hasPrefix("sync-") || token.hasPrefix("read-") ? Substring(token.dropFirst(5)) : Substring(token)
             guard let pid = pidAndCounter(rest) else { return nil }
             return Parsed(kind: .cookie, pid: pid)
         }
