@@ -42,7 +42,13 @@ extension Commands {
     /// Asks the engine; nil when it did not answer. An answer that is an error (`{"error": …}`)
     /// is thrown as the scan would have thrown it.
     func askEngine(_ kind: EngineReadKind, _ arguments: JSONValue) throws -> JSONValue? {
-        guard let answer = context.engineReads.ask(kind, arguments) else { return nil }
+        guard let answer = context.engineReads.ask(kind, arguments) else {
+            // For tests and benchmarks: prove a figure or a result came from the engine.
+            if context.environment["ORANGE_ENGINE_READS"] == "required" {
+                throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")
+            }
+            return nil
+        }
         if let message = answer["error"]?.stringValue { throw OrangeError(message) }
         return answer
     }
