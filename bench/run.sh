@@ -6,6 +6,8 @@
 #                              and the real `orange watch`'s start-up and memory
 #   3. orange-bench peers      orange watch next to inotifywait, watchdog, watchfiles, chokidar and
 #                              stat pollers, over the same tree and the same edits
+#   4. bench/reads.sh          task list --ready --json, show, update --description and create
+#                              --blocked-by as a user runs them, with no engine and with one running
 # It installs the peers it compares with (Debian packages, and watchfiles from PyPI) when they
 # are missing. Usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200]
 set -euo pipefail
@@ -72,3 +74,4 @@ for name in ("header", "scale", "decode", "list", "peers"):
 open(path, "w").write(text)
 PY
 echo "docs/performance.md updated" >&2
+bench/reads.sh --sizes "$SIZES"
