@@ -2,8 +2,9 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// Serves one-line requests on a Unix stream socket at a path: one request and one answer per
-/// connection, each handled on its own worker so a slow answer never holds the next.
+/// Serves one-line requests on a Unix stream socket at a path: one request line and one answer
+/// (written as given, then the connection is closed) per connection, each handled on its own
+/// worker so a slow answer never holds the next.
 ///
 /// The accepting thread only polls and accepts; it never runs `handle`. Connections from another
 /// uid are closed unanswered; a peer that sends nothing within `requestTimeout` is dropped.

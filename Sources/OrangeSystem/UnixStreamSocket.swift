@@ -62,11 +62,25 @@ public enum UnixStreamSocket {
         }
     }
 
-    /// Writes `line` and a newline, then reads one line back; nil on any failure or when
-    /// `deadline` (monotonic ns) passes first.
-    public static func exchange(_ fd: Int32, line: String, deadline: UInt64) -> String? {
+    /// Writes `line` and a newline, then reads everything the peer sends until it closes; nil
+    /// on any failure or when `deadline` (monotonic ns) passes first.
+    public static func exchange(_ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30) -> [UInt8]? {
         guard writeLine(fd, line, deadline: deadline) else { return nil }
-        return readLine(fd, deadline: deadline)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes += chunk[0..<count]
+                if bytes.count > limit { return nil }
+            } else if count == 0 {
+                return bytes
+            } else if errno == EINTR {
+                continue
+            } else if errno != EAGAIN || !waitFor(fd, Int16(POLLIN), until: deadline) {
+                return nil
+            }
+        }
     }
 
     /// Reads up to the first newline (excluded); nil on end of file, error, more than `limit`

@@ -27,7 +27,8 @@ public struct NoEngineReads: EngineReads {
 /// The wire format: one JSON object per line, one request and one answer per connection.
 ///
 /// Request: `{"v":1,"token":"<cookie token>","kind":"list","arguments":{…}}`.
-/// Answer: `{"v":1,"answer":{…}}`, or `{"v":1,"declined":"<why>"}` when the engine cannot
+/// Answer: `{"v":1,"answer":{…}}` (long strings attached raw after the line, see
+/// `encodeAnswer`), or `{"v":1,"declined":"<why>"}` when the engine cannot
 /// answer as the scan would (the caller then scans). A different `v` on either side is a
 /// decline too, so an engine and a command of different versions never misread each other.
 public enum EngineReadProtocol {
@@ -66,18 +67,47 @@ public enum EngineReadProtocol {
         return .success(Request(token: token, kind: kind, arguments: value["arguments"] ?? .null))
     }
 
+    /// The answer: its header line, then the long strings of the answer object as raw bytes
+    /// (named with their byte counts in `attached`), up to the end of the connection. A list of
+    /// thousands of tasks is a few MB of JSON text: sent raw, it is not escaped and parsed again.
     public static func encodeAnswer(_ answer: JSONValue) -> String {
-        JSONValue.object([("v", .int(version)), ("answer", answer)]).rendered()
+        var kept: [(String, JSONValue)] = []
+        var attached: [JSONValue] = []
+        var payload = ""
+        for (key, value) in answer.objectValue ?? [] {
+            if case .string(let text) = value, text.utf8.count > 1024 {
+                attached.append(.array([.string(key), .int(Int64(text.utf8.count))]))
+                payload += text
+            } else {
+                kept.append((key, value))
+            }
+        }
+        var header: [(String, JSONValue)] = [("v", .int(version)), ("answer", answer.objectValue == nil ? answer : .object(kept))]
+        if !attached.isEmpty { header.append(("attached", .array(attached))) }
+        return JSONValue.object(header).rendered() + "\n" + payload
     }
 
     public static func encodeDecline(_ reason: DeclineReason) -> String {
         JSONValue.object([("v", .int(version)), ("declined", .string(reason.text))]).rendered()
     }
 
-    /// The answer; nil for a decline, another version or anything unreadable.
-    public static func decodeAnswer(_ line: String) -> JSONValue? {
-        guard let value = try? JSONValue.parse(line), value["v"]?.intValue == version else { return nil }
-        return value["answer"]
+    /// The answer from everything the engine sent; nil for a decline, another version or
+    /// anything unreadable.
+    public static func decodeAnswer(_ bytes: [UInt8]) -> JSONValue? {
+        let newline = bytes.firstIndex(of: 10) ?? bytes.count
+        guard let header = String(validating: bytes[..<newline], as: UTF8.self), let value = try? JSONValue.parse(header),
+            value["v"]?.intValue == version, let answer = value["answer"]
+        else { return nil }
+        guard let attached = value["attached"]?.arrayValue, var pairs = answer.objectValue else { return answer }
+        var offset = newline + 1
+        for item in attached {
+            guard let key = item.arrayValue?.first?.stringValue, let count = item.arrayValue?.last?.intValue.map(Int.init),
+                count >= 0, offset + count <= bytes.count, let text = String(validating: bytes[offset..<offset + count], as: UTF8.self)
+            else { return nil }
+            pairs.append((key, .string(text)))
+            offset += count
+        }
+        return .object(pairs)
     }
 
     public struct DeclineReason: Error, Sendable, Equatable {
