@@ -7,9 +7,17 @@ struct EngineReadAnswers: Sendable {
     let context: AppContext
 
     func answer(
-        _ kind: EngineReadKind, _ arguments: JSONValue, read: ReadGraph, graph: TaskGraph
+        _ kind: EngineReadKind, _ arguments: JSONValue, read readGraph: () -> ReadGraph, graph: TaskGraph
     ) -> Result<JSONValue, EngineReadProtocol.DeclineReason> {
         do {
+            // Indexed lazily: a reconcile makes its own index and must not pay for this one.
+            var indexed: ReadGraph?
+            var read: ReadGraph {
+                if let indexed { return indexed }
+                let made = readGraph()
+                indexed = made
+                return made
+            }
             switch kind {
             case .list:
                 guard let query = TaskListQuery(arguments: arguments) else { return .failure(.init("bad list arguments")) }

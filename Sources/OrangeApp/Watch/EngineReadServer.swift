@@ -95,10 +95,11 @@ final class EngineReadServer: Sendable {
         case .success(let decoded): request = decoded
         case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
         }
-        guard let read = waitFor(request.token) else {
+        guard let (graph, generation) = waitFor(request.token) else {
             return EngineReadProtocol.encodeDecline(.init("the engine did not settle in time"))
         }
-        switch answers.answer(request.kind, request.arguments, read: read.read, graph: read.graph) {
+        // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
+        switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
         case .success(let value): return EngineReadProtocol.encodeAnswer(value)
         case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
         }
@@ -107,7 +108,7 @@ final class EngineReadServer: Sendable {
     /// Waits until the published graph covers `token`'s cookie; nil after the timeout, or when
     /// the graph is not the whole truth (an invalid file's last good version is kept for
     /// display, while a scan leaves the task out).
-    private func waitFor(_ token: String) -> (read: ReadGraph, graph: TaskGraph)? {
+    private func waitFor(_ token: String) -> (graph: TaskGraph, generation: UInt64)? {
         let waiter = state.withLock { state -> DispatchSemaphore? in
             if state.seen.removeValue(forKey: token) != nil { return nil }
             let waiter = DispatchSemaphore(value: 0)
@@ -120,14 +121,18 @@ final class EngineReadServer: Sendable {
             if removed { return nil }
             waiter.wait()
         }
-        let (graph, generation, invalid, cached) = state.withLock { ($0.graph, $0.generation, $0.invalidFiles, $0.cache) }
-        guard invalid == 0 else { return nil }
-        if let cached, cached.generation == generation { return (cached.read, graph) }
+        let (graph, generation, invalid) = state.withLock { ($0.graph, $0.generation, $0.invalidFiles) }
+        return invalid == 0 ? (graph, generation) : nil
+    }
+
+    /// The graph indexed for reads (sorted, cycle index), once per graph version.
+    private func readGraph(_ graph: TaskGraph, generation: UInt64) -> ReadGraph {
+        if let cached = state.withLock({ $0.cache }), cached.generation == generation { return cached.read }
         // Built outside the lock: sorting and the cycle index take milliseconds on a large tree.
         let read = ReadGraph(engine: graph)
         state.withLock { state in
             if state.generation == generation { state.cache = (generation, read) }
         }
-        return (read, graph)
+        return read
     }
 }
