@@ -12,11 +12,15 @@ import Synchronization
 public struct SocketEngineReads: EngineReads {
     public let home: String
     public let timeoutMilliseconds: UInt64
+    /// A reconcile may start agents (git worktrees, tmux), which takes seconds: given up on
+    /// sooner, the command would reconcile again beside the engine's.
+    public let reconcileTimeoutMilliseconds: UInt64
     private static let counter = Atomic<UInt64>(0)
 
-    public init(home: String, timeoutMilliseconds: UInt64 = 2000) {
+    public init(home: String, timeoutMilliseconds: UInt64 = 2000, reconcileTimeoutMilliseconds: UInt64 = 30_000) {
         self.home = home
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.reconcileTimeoutMilliseconds = reconcileTimeoutMilliseconds
     }
 
     public var socketPath: String { home + "/" + EngineReadProtocol.socketName }
@@ -24,7 +28,7 @@ public struct SocketEngineReads: EngineReads {
     public func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue? {
         // The cheap test first: without an engine, a command pays one failed lstat.
         guard FileSystem.status(socketPath) != nil else { return nil }
-        let deadline = UnixStreamSocket.now() + timeoutMilliseconds * 1_000_000
+        let deadline = UnixStreamSocket.now() + (kind == .reconcile ? reconcileTimeoutMilliseconds : timeoutMilliseconds) * 1_000_000
         guard let fd = UnixStreamSocket.connect(to: socketPath) else { return nil }
         defer { UnixStreamSocket.close(fd) }
         let count = Self.counter.add(1, ordering: .relaxed).newValue
