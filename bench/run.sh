@@ -8,6 +8,8 @@
 #                              stat pollers, over the same tree and the same edits
 #   4. orange-bench memory     the real `orange watch` on a tree with 2-6 KB of notes per task:
 #                              start-up and memory (with --baseline BIN, an older build beside it)
+#   5. bench/reads.sh          task list --ready --json, show, update --description and create
+#                              --blocked-by as a user runs them, with no engine and with one running
 # It installs the peers it compares with (Debian packages, watchdog and watchfiles from PyPI) when they
 # are missing. Usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200] [--baseline BIN]
 set -euo pipefail
@@ -78,3 +80,4 @@ for name in ("header", "scale", "decode", "list", "peers", "memory"):
 open(path, "w").write(text)
 PY
 echo "docs/performance.md updated" >&2
+bench/reads.sh --sizes "$SIZES"

@@ -50,6 +50,8 @@ public struct AppContext: Sendable {
     /// Where one-line progress of long git operations goes: set only when stderr is a terminal
     /// (`ProgressGit`, never under `--json`).
     public var progress: (@Sendable (String) -> Void)? = nil
+    /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
+    public var engineReads: any EngineReads = NoEngineReads()
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,

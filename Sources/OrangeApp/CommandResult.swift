@@ -5,6 +5,8 @@ public struct CommandResult: Sendable {
     public var text: String
     public var json: JSONValue
     public var exitCode: Int32
+    /// The JSON output already rendered (an engine's answer), printed instead of `json`.
+    public var renderedJSON: String?
 
     public init(text: String, json: JSONValue, exitCode: Int32 = 0) {
         self.text = text

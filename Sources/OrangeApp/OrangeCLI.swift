@@ -58,7 +58,7 @@ public struct OrangeCLI: Sendable {
                 log(invocation, started: started, error: nil)
                 if invocation.wantsJSON {
                     // Streaming commands (watch, attach) have already printed what they had.
-                    let text = result.json == .null ? "" : JSONEnvelope.wrap(result.json).prettyRendered() + "\n"
+                    let text = result.renderedJSON ?? (result.json == .null ? "" : JSONEnvelope.wrap(result.json).prettyRendered() + "\n")
                     return CommandOutcome(stdout: text, stderr: "", exitCode: result.exitCode)
                 }
                 return CommandOutcome(stdout: TerminalSafe.text(result.text), stderr: "", exitCode: result.exitCode)

@@ -46,6 +46,8 @@ public enum OrangeMain {
         streaming.streamOutput = { StandardStreams.writeOutput($0) }
         streaming.hasTerminal = ProcessControl.isTerminal(0) && ProcessControl.isTerminal(1)
         if ProcessControl.isTerminal(2) { streaming.progress = { StandardStreams.writeError($0) } }
+        // ORANGE_ENGINE_READS=off: read the tree even when an engine runs (benchmarks, checks).
+        if environment["ORANGE_ENGINE_READS"] != "off" { streaming.engineReads = SocketEngineReads(home: home) }
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

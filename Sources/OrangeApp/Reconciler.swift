@@ -184,6 +184,9 @@ public struct Reconciler: Sendable {
     /// task's `last_error` (shown by `task show` and `task why`), and a warning is printed and
     /// logged only when that changes, not at every reconcile and sweep.
     private func noteNotStarted(_ task: TaskRecord, _ reason: String) throws {
+        // Already noted as read: no lock and no read of the file. Thousands of ready tasks that
+        // cannot start (no agent installed) otherwise cost every reconcile a locked read each.
+        if task.lastError == reason { return }
         var changed = false
         try context.tasks.update(task.id, in: task.project) { record in
             if record.lastError != reason {

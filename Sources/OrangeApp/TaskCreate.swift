@@ -42,19 +42,24 @@ extension Commands {
             // Every project is loaded so a blocker in another project is named as such, not as missing.
             // With edges, the tasks are read inside the graph lock: the cycle check must see every
             // edge written before this one.
-            let scan = try context.tasks.scan(project: nil)
-            warn(about: scan.invalid)
-            let harness = try chooseHarness(parent: parent.flatMap { id in scan.tasks.first { $0.id == id } })
-            if let clash = scan.tasks.first(where: { $0.project == project.name && $0.branch == branch && !$0.status.isTerminal }) {
-                throw OrangeError(
-                    "task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(branch)' in project '\(project.name)'")
+            // Asked of the engine's graph when one runs (its answer reflects every write made
+            // before the question, so also inside the graph lock), else of a scan.
+            let new = GraphChecks.NewTask(id: id, project: project.name, branch: branch, parent: parent, blockedBy: blockers)
+            let checks: GraphChecks.CreateOutcome
+            if let answer = try askEngine(.checkCreate, new.json) {
+                checks = GraphChecks.CreateOutcome(json: answer)
+            } else {
+                let scan = try context.tasks.scan(project: nil)
+                warn(about: scan.invalid)
+                checks = GraphChecks.create(new, ordered: scan.tasks, graph: TaskGraph(scan.tasks))
             }
+            let harness = try chooseHarness(parentHarness: checks.parentHarness)
+            if let problem = checks.problem { throw OrangeError(problem) }
 
             let task = TaskRecord(
                 id: id, project: project.name, branch: branch, harness: harness, status: status,
                 description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now,
                 execution: execution, branches: branches, hold: invocation.flag("hold") ? "" : nil, body: body)
-            try validateNewTask(task, among: scan.tasks)
 
             try context.tasks.create(task)
             try context.tasks.appendHistory(
@@ -87,12 +92,12 @@ extension Commands {
         if invocation.flag("hold") { text += ", held (lift with 'orange task unhold \(id)')" }
         text += "\n"
         // Start whatever is ready now, this task included (unless told not to).
-        let transitions = try Reconciler(context: context).reconcile(changed: [id], spawn: !invocation.flag("no-spawn"))
-        text += transitions.map { $0.line + "\n" }.joined()
+        let transitions = try reconcileAfterWrite([id], spawn: !invocation.flag("no-spawn"))
+        text += transitions.lines.map { $0 + "\n" }.joined()
         let fresh = try context.tasks.find(id) ?? task
         let spawn = try spawnReport(for: fresh, requested: !invocation.flag("no-spawn"))
         if let line = spawn.line { text += line + "\n" }
-        var json = try taskChange(fresh, transitions: transitions)
+        var json = try taskChange(fresh, transitions: transitions.json)
         if case .object(let pairs) = json { json = .object(pairs + [("spawn", spawn.json)]) }
         return CommandResult(text: text, json: json)
     }
@@ -116,7 +121,7 @@ extension Commands {
 
     /// `--harness`, else the parent's (sub-tasks run the same agent), else `$ORANGE_HARNESS`,
     /// else the first installed of claude, pi, opencode, codex.
-    func chooseHarness(parent: TaskRecord?) throws -> String {
+    func chooseHarness(parentHarness: String?) throws -> String {
         if let name = invocation.value("harness") {
             guard Harnesses.isValidName(name) else { throw OrangeError("invalid harness name '\(name)'") }
             guard try context.harnesses().contains(where: { $0.name == name }) else {
@@ -125,7 +130,7 @@ extension Commands {
             }
             return name
         }
-        if let parent { return parent.harness }
+        if let parentHarness { return parentHarness }
         if let name = context.environment["ORANGE_HARNESS"], Harnesses.isValidName(name) { return name }
         for name in ["claude", "pi", "opencode", "codex"] where context.isInstalled(name) { return name }
         return "claude"

@@ -19,8 +19,13 @@ extension Commands {
         } else if task.status != .pending {
             reason = "the task was created \(task.status.rawValue)"
         } else {
-            let view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
-            let lines = (try? view.why(task.id, readyNote: readyNote(in: view))) ?? []
+            let lines: [String]
+            if let answer = try? askEngine(.why, .object([("id", .string(task.id.rawValue))])), let text = answer["text"]?.stringValue {
+                lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            } else {
+                let view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
+                lines = (try? view.why(task.id, readyNote: readyNote(in: view))) ?? []
+            }
             // The first line of `task why`: the task's own state; the rest is the chain below it.
             reason = lines.first?.trimmingSpaces() ?? "it waits for a free workspace slot"
         }

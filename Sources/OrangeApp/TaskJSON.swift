@@ -13,7 +13,15 @@ extension Commands {
 
     /// The members of a command that changed one task and ran a reconcile: the task as it is now
     /// and what the engine did because of it.
+    ///
+    /// Only under `--json`: the task's graph facts need the whole tree read, which the command's
+    /// text does not (and an engine spared it).
     func taskChange(_ task: TaskRecord, transitions: [EngineTransition]) throws -> JSONValue {
-        .object([("task", try taskJSON(task)), ("transitions", .array(transitions.map(\.json)))])
+        try taskChange(task, transitions: transitions.map(\.json))
+    }
+
+    func taskChange(_ task: TaskRecord, transitions: [JSONValue]) throws -> JSONValue {
+        guard invocation.wantsJSON else { return .null }
+        return .object([("task", try taskJSON(task)), ("transitions", .array(transitions))])
     }
 }

@@ -3,10 +3,21 @@ import OrangeSystem
 
 extension Commands {
     func taskShow() throws -> CommandResult {
-        let task = try requireTask(invocation.positional(0)!)
+        let text = invocation.positional(0)!
+        if TaskID(validating: text) != nil, let answer = try askEngine(.show, .object([("id", .string(text))])),
+            let result = CommandResult(engineAnswer: answer)
+        {
+            return result
+        }
+        let task = try requireTask(text)
         let scan = try context.tasks.scan(project: nil)
-        var view = GraphView(tasks: scan.tasks)
-        view.projectModes = try projectModes()
+        var read = ReadGraph(scanned: scan.tasks)
+        read.view.projectModes = try projectModes()
+        return Self.taskShow(task, in: read.view, context: context)
+    }
+
+    /// `task show` of `task` from `view`, whichever side made it; the history is read from disk.
+    static func taskShow(_ task: TaskRecord, in view: GraphView, context: AppContext) -> CommandResult {
         let history = (try? context.tasks.history(of: task.id, in: task.project)) ?? []
         let path = context.tasks.taskFilePath(task.id, in: task.project)
 
@@ -58,23 +69,39 @@ extension Commands {
     }
 
     /// Each registered project's modes, for the effective mode of its tasks.
-    func projectModes() throws -> [ProjectName: ProjectModes] {
+    func projectModes() throws -> [ProjectName: ProjectModes] { try Self.projectModes(context) }
+
+    static func projectModes(_ context: AppContext) throws -> [ProjectName: ProjectModes] {
         Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
     }
 
     func taskWhy() throws -> CommandResult {
-        let task = try requireTask(invocation.positional(0)!)
+        let text = invocation.positional(0)!
+        if TaskID(validating: text) != nil, let answer = try askEngine(.why, .object([("id", .string(text))])),
+            let result = CommandResult(engineAnswer: answer)
+        {
+            return result
+        }
+        let task = try requireTask(text)
         let scan = try context.tasks.scan(project: nil)
-        let view = GraphView(tasks: scan.tasks)
-        let lines = try view.why(task.id, readyNote: readyNote(in: view))
+        return try Self.taskWhy(task.id, in: GraphView(tasks: scan.tasks), context: context)
+    }
+
+    static func taskWhy(_ id: TaskID, in view: GraphView, context: AppContext) throws -> CommandResult {
+        let lines = try view.why(id, readyNote: readyNote(in: view, context: context))
         return CommandResult(
             text: lines.map { $0 + "\n" }.joined(),
-            json: .object([("task", try taskJSON(task)), ("explanation", .array(lines.map { .string($0) }))]))
+            json: .object([
+                ("task", view.task(id).map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) } ?? .null),
+                ("explanation", .array(lines.map { .string($0) })),
+            ]))
     }
+
+    func readyNote(in view: GraphView) throws -> (TaskID) -> String? { try Self.readyNote(in: view, context: context) }
 
     /// What really holds a ready task: the same checks the reconcile makes before it hands out
     /// slots, then the pool. Nil when it only waits for a slot of a full pool.
-    func readyNote(in view: GraphView) throws -> (TaskID) -> String? {
+    static func readyNote(in view: GraphView, context: AppContext) throws -> (TaskID) -> String? {
         let (projects, harnesses, pool) = try (context.projects.list(), context.harnesses(), context.pool.read())
         let spawner = Spawner(context: context)
         let now = context.clock.now()
@@ -102,23 +129,32 @@ extension Commands {
 
     func graph() throws -> CommandResult {
         let project = try optionalProject()
+        let format = invocation.value("format") ?? "tree"
+        guard ["tree", "dot", "mermaid"].contains(format) else {
+            throw usageError("invalid --format '\(format)'; use tree, dot or mermaid")
+        }
+        let arguments = JSONValue.object([("project", .optional(project?.name.rawValue)), ("format", .string(format))])
+        if let answer = try askEngine(.graph, arguments), let result = CommandResult(engineAnswer: answer) { return result }
         let scan = try context.tasks.scan(project: project?.name)
         warn(about: scan.invalid)
-        let format = invocation.value("format") ?? "tree"
         var view = GraphView(tasks: scan.tasks)
         view.projectModes = try projectModes()
+        return Self.graph(of: scan.tasks, view: view, format: format, context: context)
+    }
+
+    /// `orange graph` of `tasks` (one project's, or all) in the scan's order.
+    static func graph(of tasks: [TaskRecord], view: GraphView, format: String, context: AppContext) -> CommandResult {
         let text: String
         switch format {
-        case "tree": text = view.renderTree(scan.tasks)
         case "dot": text = view.renderDot()
         case "mermaid": text = view.renderMermaid()
-        default: throw usageError("invalid --format '\(format)'; use tree, dot or mermaid")
+        default: text = view.renderTree(tasks)
         }
         return CommandResult(
             text: text.isEmpty ? "No tasks.\n" : text,
             json: .object([
                 ("format", .string(format)), ("graph", .string(text)),
-                ("tasks", .array(scan.tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })),
+                ("tasks", .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })),
             ]))
     }
 }

@@ -42,29 +42,37 @@ extension Commands {
         let now = context.clock.now()
         var changes: [String] = []
         func validateAndWrite() throws -> (before: TaskRecord, after: TaskRecord) {
-            // With edges, read inside the graph lock: the cycle check must see every edge
-            // written before this one.
-            let scan = try context.tasks.scan(project: nil)
+            // With edges, asked inside the graph lock: the cycle check must see every edge
+            // written before this one. The engine's graph when one runs, else a scan, read once.
+            var scan: [TaskRecord]?
+            func graphChecks(_ question: GraphChecks.UpdateQuestion) throws -> GraphChecks.UpdateOutcome {
+                if question.isEmpty { return GraphChecks.UpdateOutcome() }
+                if let answer = try askEngine(.checkUpdate, question.json) { return GraphChecks.UpdateOutcome(json: answer) }
+                let tasks = try scan ?? context.tasks.scan(project: nil).tasks
+                scan = tasks
+                return GraphChecks.update(question, view: GraphView(tasks: tasks), ordered: tasks)
+            }
             return try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
                 // The store runs this again when another writer saved in between: say each
                 // change once.
                 changes = []
+                var blockers = record.blockedBy.filter { !removed.contains($0) }
+                for id in added where !blockers.contains(id) { blockers.append(id) }
                 // Checked again here, under the task's lock, against what is on disk now.
+                let checks = try graphChecks(
+                    GraphChecks.UpdateQuestion(
+                        record: record, newStatus: newStatus == record.status ? nil : newStatus, actor: actor,
+                        newBlockers: blockers == record.blockedBy ? nil : blockers,
+                        branch: branch == record.branch ? nil : branch))
                 if let newStatus, newStatus != record.status {
-                    try GraphView(tasks: scan.tasks).checkTransition(record, to: newStatus, by: actor)
+                    if let problem = checks.transitionProblem { throw OrangeError(problem) }
                     changes.append("status \(record.status.rawValue) → \(newStatus.rawValue)")
                     record.status = newStatus
                 }
-                if !added.isEmpty || !removed.isEmpty {
-                    var blockers = record.blockedBy.filter { !removed.contains($0) }
-                    for id in added where !blockers.contains(id) { blockers.append(id) }
-                    if blockers != record.blockedBy {
-                        var edited = record
-                        edited.blockedBy = blockers
-                        try GraphView(tasks: scan.tasks).validateEdit(old: record, new: edited)
-                        changes.append("blocked_by [\(blockers.map(\.rawValue).joined(separator: ", "))]")
-                        record.blockedBy = blockers
-                    }
+                if blockers != record.blockedBy {
+                    if let problem = checks.edgeProblem { throw OrangeError(problem) }
+                    changes.append("blocked_by [\(blockers.map(\.rawValue).joined(separator: ", "))]")
+                    record.blockedBy = blockers
                 }
                 if let description, description != record.description {
                     record.description = description
@@ -84,9 +92,7 @@ extension Commands {
                             "task \(record.id) is running in \(record.workspace!); rename its branch there with git, then run this again once it is released"
                         )
                     }
-                    if let clash = scan.tasks.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal }) {
-                        throw OrangeError("task \(clash.id) already uses branch '\(branch)'")
-                    }
+                    if let clash = checks.branchClash { throw OrangeError("task \(clash) already uses branch '\(branch)'") }
                     changes.append("branch \(record.branch) → \(branch)")
                     record.branch = branch
                 }
@@ -104,10 +110,10 @@ extension Commands {
                 for: task.id, in: task.project)
         }
         CrashPoint.reach("update.written", context)
-        let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
+        let transitions = try reconcileAfterWrite([task.id])
         var text = changes.isEmpty ? "Task \(task.id) unchanged\n" : "Updated task \(task.id): \(changes.joined(separator: ", "))\n"
-        text += transitions.map { $0.line + "\n" }.joined()
-        return CommandResult(text: text, json: try taskChange(task, transitions: transitions))
+        text += transitions.lines.map { $0 + "\n" }.joined()
+        return CommandResult(text: text, json: try taskChange(task, transitions: transitions.json))
     }
 
     private func updateActor(isOwnWorkspace: Bool) throws -> TransitionActor {

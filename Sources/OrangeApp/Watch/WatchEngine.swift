@@ -50,6 +50,8 @@ final class WatchEngine {
     private var pendingSyncs: [String] = []
     /// Runs the notification hook when a task needs a person (`AttentionNotifier`).
     let attention: AttentionNotifier
+    /// Answers commands' reads from the graph (`WatchEngine+ReadServer.swift`).
+    var readServer: EngineReadServer?
     private var vcsLocked = false
     /// Follows the open pull requests of tasks in review (nil: not following).
     var pullRequests: PullRequestFollower?
@@ -128,6 +130,8 @@ final class WatchEngine {
         publishSnapshot()
         HeapTuning.returnFreedMemory()  // the start-up read of every task is the largest pass
         started = true
+        startReadServer()
+        defer { readServer?.stop() }
         if options.performsActions {
             // Catch up on anything due before the engine started. The graph was read from disk
             // just now, so it decides on that (reading the tree again doubled the start-up);
@@ -175,6 +179,7 @@ final class WatchEngine {
                 handle([.vcsLock(present: locked)], worker: worker)
             }
             finishSyncs(worker)
+            publishReads()
         }
     }
 
@@ -218,6 +223,7 @@ final class WatchEngine {
     /// what comes out, in order.
     func handle(_ events: [WatchEvent], worker: EngineWorker) {
         guard let tree else { return }
+        for case .hints(let hints) in events { readServer?.note(hints) }
         // First what this process wrote: its writes are announced before their rename, so any
         // event among `events` that one of them caused is then known as orange's own.
         takeSelfWrites(worker)

@@ -9,7 +9,8 @@ public enum TransientFileNames {
             case temporary(target: String)
             /// `.orange-deleted-<id>-<pid>-<n>`: a task folder renamed aside to be removed.
             case deletedTaskFolder
-            /// `.orange-cookie-<pid>-<n>` or `.orange-cookie-sync-<pid>-<n>`: a watcher or `watch sync` cookie.
+            /// `.orange-cookie-<pid>-<n>`, `.orange-cookie-sync-<pid>-<n>` or `.orange-cookie-read-<pid>-<n>`:
+            /// a watcher, `watch sync` or engine-read cookie.
             case cookie
             /// `.sync-<pid>-<n>.done`: the engine's answer to `watch sync`.
             case syncAnswer
@@ -59,7 +60,9 @@ public enum TransientFileNames {
             return Parsed(kind: .deletedTaskFolder, pid: pid)
         }
         if let token = TaskTreeNames.cookieToken(name) {
-            guard let pid = pidAndCounter(Substring(TaskTreeNames.syncToken(fromCookie: token) ?? token)) else { return nil }
+            // `sync-` (watch sync) and `read-` (a command asking the engine) carry the same `<pid>-<n>`.
+            let rest = TaskTreeNames.syncToken(fromCookie: token) ?? (token.hasPrefix("read-") ? String(token.dropFirst(5)) : token)
+            guard let pid = pidAndCounter(Substring(rest)) else { return nil }
             return Parsed(kind: .cookie, pid: pid)
         }
         if name.hasPrefix(syncAnswerPrefix) && name.hasSuffix(syncAnswerSuffix)

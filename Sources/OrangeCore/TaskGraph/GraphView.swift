@@ -1,6 +1,6 @@
 /// The graph as commands see it: one scan of the tasks, indexed once, with the cycle index,
 /// answering every question through the single readiness definition in `TaskGraph`.
-public struct GraphView {
+public struct GraphView: Sendable {
     public let graph: TaskGraph
     public let cycles: CycleIndex
     /// Each project's modes, for the effective mode of a task (`execution`/`branches` shown).

@@ -1,0 +1,59 @@
+import OrangeCore
+
+/// The graph a read is answered from, indexed once: a scan of the tree, or the engine's graph
+/// (docs/watcher.md, "Answers from the running engine"). Both give the same answers: the
+/// commands render from this and nothing else.
+struct ReadGraph {
+    var view: GraphView
+    /// Every task in the scan's order (created, then id), as `task list` prints them.
+    let ordered: [TaskRecord]
+
+    /// From a scan, whose tasks are already in that order.
+    init(scanned tasks: [TaskRecord]) {
+        view = GraphView(tasks: tasks)
+        ordered = tasks
+    }
+
+    /// From the engine's graph, sorted as a scan sorts.
+    init(engine graph: TaskGraph) {
+        view = GraphView(graph: graph)
+        ordered = graph.tasks.values.sorted { a, b in
+            let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
+            return x != y ? x < y : a.id < b.id
+        }
+    }
+}
+
+extension CommandResult {
+    /// The answer an engine sends back for a read: the text, or the JSON already rendered in the
+    /// envelope every `--json` output has (docs/json.md).
+    var engineAnswer: JSONValue {
+        .object([
+            ("text", .string(text)),
+            ("json_text", json == .null ? .null : .string(JSONEnvelope.wrap(json).prettyRendered() + "\n")),
+        ])
+    }
+
+    /// The result carried by an engine's answer; nil when it is not one.
+    init?(engineAnswer answer: JSONValue) {
+        guard let text = answer["text"]?.stringValue else { return nil }
+        self.init(text: text, json: .null)
+        renderedJSON = answer["json_text"]?.stringValue
+    }
+}
+
+extension Commands {
+    /// Asks the engine; nil when it did not answer. An answer that is an error (`{"error": …}`)
+    /// is thrown as the scan would have thrown it.
+    func askEngine(_ kind: EngineReadKind, _ arguments: JSONValue) throws -> JSONValue? {
+        guard let answer = context.engineReads.ask(kind, arguments) else {
+            // For tests and benchmarks: prove a figure or a result came from the engine.
+            if context.environment["ORANGE_ENGINE_READS"] == "required" {
+                throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")
+            }
+            return nil
+        }
+        if let message = answer["error"]?.stringValue { throw OrangeError(message) }
+        return answer
+    }
+}

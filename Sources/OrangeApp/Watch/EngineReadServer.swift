@@ -1,0 +1,138 @@
+import Dispatch
+import OrangeCore
+import OrangeSystem
+import Synchronization
+
+/// Answers commands' reads from the engine's graph over `$ORANGE_HOME/engine.sock`
+/// (docs/watcher.md, "Answers from the running engine").
+///
+/// The loop's thread only notes the freshness cookies it sees and, once its graph holds every
+/// change before them (`WatchReducer.graphIsCurrent`), publishes the graph and marks them seen.
+/// Requests are answered on the socket server's threads from the last published graph, so a
+/// slow answer never holds the reading of inotify events.
+final class EngineReadServer: Sendable {
+    /// How long a request waits for the engine to settle past its cookie before it declines
+    /// (the client falls back to reading the tree).
+    static let settleTimeoutMilliseconds = 1500
+
+    private struct State {
+        /// Cookies the loop saw whose changes are not all in the graph yet.
+        var unpublished: [String] = []
+        /// Cookies the published graph covers, with when (monotonic ns), until asked for.
+        var seen: [String: UInt64] = [:]
+        var waiters: [String: DispatchSemaphore] = [:]
+        var graph = TaskGraph()
+        var invalidFiles = 0
+        var generation: UInt64 = 0
+        var cache: (generation: UInt64, read: ReadGraph)?
+    }
+
+    private let state = Mutex(State())
+    private let answers: EngineReadAnswers
+    private let socket = Mutex<UnixLineServer?>(nil)
+
+    init(context: AppContext) {
+        var own = context
+        own.engineReads = NoEngineReads()  // never ask itself
+        answers = EngineReadAnswers(context: own)
+    }
+
+    /// Starts listening; a failure (a home path too long for a socket) leaves every command on
+    /// the scan, which is said once in the log.
+    func start(home: String) {
+        do {
+            let server = try UnixLineServer(path: home + "/" + EngineReadProtocol.socketName) { [self] in answer($0) }
+            socket.withLock { $0 = server }
+        } catch {
+            answers.context.logger.warn("watch", "Engine reads are not served; commands read the tree", [("error", .string("\(error)"))])
+        }
+    }
+
+    func stop() {
+        let server = socket.withLock { server -> UnixLineServer? in
+            defer { server = nil }
+            return server
+        }
+        server?.stop()
+    }
+
+    // MARK: - The loop's side
+
+    /// Notes the freshness cookies among `hints` (loop thread).
+    func note(_ hints: [WatchHint]) {
+        var tokens: [String] = []
+        for case .cookie(let token) in hints where token.hasPrefix(EngineReadProtocol.cookieTokenPrefix) { tokens.append(token) }
+        if !tokens.isEmpty { state.withLock { $0.unpublished += tokens } }
+    }
+
+    /// True when a cookie waits for the graph (loop thread; cheap).
+    var isWaiting: Bool { state.withLock { !$0.unpublished.isEmpty } }
+
+    /// Hands over the graph, which holds every change before the cookies noted so far, and
+    /// wakes the requests waiting for them (loop thread).
+    func publish(_ graph: TaskGraph, generation: UInt64, invalidFiles: Int, now: UInt64) {
+        let woken = state.withLock { state -> [DispatchSemaphore] in
+            state.graph = graph
+            state.invalidFiles = invalidFiles
+            state.generation = generation
+            var woken: [DispatchSemaphore] = []
+            for token in state.unpublished {
+                if let waiter = state.waiters.removeValue(forKey: token) { woken.append(waiter) } else { state.seen[token] = now }
+            }
+            state.unpublished.removeAll()
+            // A cookie whose command never asked (it died, or gave up): forgotten after 10 s.
+            state.seen = state.seen.filter { now &- $0.value < 10_000_000_000 }
+            return woken
+        }
+        woken.forEach { $0.signal() }
+    }
+
+    // MARK: - The socket's side
+
+    private func answer(_ line: String) -> String {
+        let request: EngineReadProtocol.Request
+        switch EngineReadProtocol.decodeRequest(line) {
+        case .success(let decoded): request = decoded
+        case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
+        }
+        guard let (graph, generation) = waitFor(request.token) else {
+            return EngineReadProtocol.encodeDecline(.init("the engine did not settle in time"))
+        }
+        // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
+        switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
+        case .success(let value): return EngineReadProtocol.encodeAnswer(value)
+        case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
+        }
+    }
+
+    /// Waits until the published graph covers `token`'s cookie; nil after the timeout, or when
+    /// the graph is not the whole truth (an invalid file's last good version is kept for
+    /// display, while a scan leaves the task out).
+    private func waitFor(_ token: String) -> (graph: TaskGraph, generation: UInt64)? {
+        let waiter = state.withLock { state -> DispatchSemaphore? in
+            if state.seen.removeValue(forKey: token) != nil { return nil }
+            let waiter = DispatchSemaphore(value: 0)
+            state.waiters[token] = waiter
+            return waiter
+        }
+        if let waiter, waiter.wait(timeout: .now() + .milliseconds(Self.settleTimeoutMilliseconds)) == .timedOut {
+            // Published in between: the signal is consumed so nothing is left pending.
+            let removed = state.withLock { $0.waiters.removeValue(forKey: token) != nil }
+            if removed { return nil }
+            waiter.wait()
+        }
+        let (graph, generation, invalid) = state.withLock { ($0.graph, $0.generation, $0.invalidFiles) }
+        return invalid == 0 ? (graph, generation) : nil
+    }
+
+    /// The graph indexed for reads (sorted, cycle index), once per graph version.
+    private func readGraph(_ graph: TaskGraph, generation: UInt64) -> ReadGraph {
+        if let cached = state.withLock({ $0.cache }), cached.generation == generation { return cached.read }
+        // Built outside the lock: sorting and the cycle index take milliseconds on a large tree.
+        let read = ReadGraph(engine: graph)
+        state.withLock { state in
+            if state.generation == generation { state.cache = (generation, read) }
+        }
+        return read
+    }
+}

@@ -1,0 +1,117 @@
+/// Reads answered by the engine running for this `ORANGE_HOME` instead of by reading every
+/// TASK.md (docs/watcher.md, "Answers from the running engine").
+public protocol EngineReads: Sendable {
+    /// The engine's answer to `kind`, reflecting every write made before this call; nil when no
+    /// engine answered (none runs, another protocol version, no answer in time, or it declined):
+    /// the caller then reads the tree itself, with the same result.
+    func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue?
+}
+
+/// What a command can ask the engine.
+public enum EngineReadKind: String, Sendable, CaseIterable {
+    case list, show, why, graph
+    /// The checks of `task create` that read the graph: branch in use, blockers and parent, cycles.
+    case checkCreate = "check-create"
+    /// The checks of `task update` that read the graph: transition, new edges, branch in use.
+    case checkUpdate = "check-update"
+    /// A command's own reconcile after its writes, decided on the engine's graph.
+    case reconcile
+}
+
+/// No engine: every read is made from disk.
+public struct NoEngineReads: EngineReads {
+    public init() {}
+    public func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue? { nil }
+}
+
+/// The wire format: one JSON object per line, one request and one answer per connection.
+///
+/// Request: `{"v":1,"token":"<cookie token>","kind":"list","arguments":{…}}`.
+/// Answer: `{"v":1,"answer":{…}}` (long strings attached raw after the line, see
+/// `encodeAnswer`), or `{"v":1,"declined":"<why>"}` when the engine cannot
+/// answer as the scan would (the caller then scans). A different `v` on either side is a
+/// decline too, so an engine and a command of different versions never misread each other.
+public enum EngineReadProtocol {
+    public static let version: Int64 = 1
+    /// The socket's name in the data folder.
+    public static let socketName = "engine.sock"
+    /// The prefix of the freshness cookies' tokens (`tasks/.orange-cookie-read-<pid>-<n>`).
+    public static let cookieTokenPrefix = "read-"
+
+    public struct Request: Sendable, Equatable {
+        public var token: String
+        public var kind: EngineReadKind
+        public var arguments: JSONValue
+
+        public init(token: String, kind: EngineReadKind, arguments: JSONValue) {
+            self.token = token
+            self.kind = kind
+            self.arguments = arguments
+        }
+    }
+
+    public static func encode(_ request: Request) -> String {
+        JSONValue.object([
+            ("v", .int(version)), ("token", .string(request.token)), ("kind", .string(request.kind.rawValue)),
+            ("arguments", request.arguments),
+        ]).rendered()
+    }
+
+    /// The request, or why it cannot be answered (to send back as the decline).
+    public static func decodeRequest(_ line: String) -> Result<Request, DeclineReason> {
+        guard let value = try? JSONValue.parse(line) else { return .failure(DeclineReason("not JSON")) }
+        guard value["v"]?.intValue == version else { return .failure(DeclineReason("protocol version \(version) only")) }
+        guard let token = value["token"]?.stringValue, let kind = value["kind"]?.stringValue.flatMap(EngineReadKind.init) else {
+            return .failure(DeclineReason("no token or unknown kind"))
+        }
+        return .success(Request(token: token, kind: kind, arguments: value["arguments"] ?? .null))
+    }
+
+    /// The answer: its header line, then the long strings of the answer object as raw bytes
+    /// (named with their byte counts in `attached`), up to the end of the connection. A list of
+    /// thousands of tasks is a few MB of JSON text: sent raw, it is not escaped and parsed again.
+    public static func encodeAnswer(_ answer: JSONValue) -> String {
+        var kept: [(String, JSONValue)] = []
+        var attached: [JSONValue] = []
+        var payload = ""
+        for (key, value) in answer.objectValue ?? [] {
+            if case .string(let text) = value, text.utf8.count > 1024 {
+                attached.append(.array([.string(key), .int(Int64(text.utf8.count))]))
+                payload += text
+            } else {
+                kept.append((key, value))
+            }
+        }
+        var header: [(String, JSONValue)] = [("v", .int(version)), ("answer", answer.objectValue == nil ? answer : .object(kept))]
+        if !attached.isEmpty { header.append(("attached", .array(attached))) }
+        return JSONValue.object(header).rendered() + "\n" + payload
+    }
+
+    public static func encodeDecline(_ reason: DeclineReason) -> String {
+        JSONValue.object([("v", .int(version)), ("declined", .string(reason.text))]).rendered()
+    }
+
+    /// The answer from everything the engine sent; nil for a decline, another version or
+    /// anything unreadable.
+    public static func decodeAnswer(_ bytes: [UInt8]) -> JSONValue? {
+        let newline = bytes.firstIndex(of: 10) ?? bytes.count
+        guard let header = String(validating: bytes[..<newline], as: UTF8.self), let value = try? JSONValue.parse(header),
+            value["v"]?.intValue == version, let answer = value["answer"]
+        else { return nil }
+        guard let attached = value["attached"]?.arrayValue, var pairs = answer.objectValue else { return answer }
+        var offset = newline + 1
+        for item in attached {
+            guard let key = item.arrayValue?.first?.stringValue, let count = item.arrayValue?.last?.intValue.map(Int.init),
+                count >= 0, offset + count <= bytes.count, let text = String(validating: bytes[offset..<offset + count], as: UTF8.self)
+            else { return nil }
+            pairs.append((key, .string(text)))
+            offset += count
+        }
+        return .object(pairs)
+    }
+
+    public struct DeclineReason: Error, Sendable, Equatable {
+        public var text: String
+        public init(_ text: String) { self.text = text }
+    }
+}

@@ -1,0 +1,45 @@
+import Glibc
+import OrangeCore
+import Synchronization
+
+/// Asks the engine running for `home` over `$ORANGE_HOME/engine.sock`.
+///
+/// Freshness: before asking, it drops a cookie into `tasks/`; the engine answers only once it
+/// has seen that cookie's event and applied everything before it to its graph, so the answer
+/// reflects every write made before the call (the mechanism of `orange watch sync`, in process).
+/// No socket, no engine listening, another user's socket, another protocol version or no answer
+/// within the timeout: nil, and the command reads the tree itself.
+public struct SocketEngineReads: EngineReads {
+    public let home: String
+    public let timeoutMilliseconds: UInt64
+    /// A reconcile may start agents (git worktrees, tmux), which takes seconds: given up on
+    /// sooner, the command would reconcile again beside the engine's.
+    public let reconcileTimeoutMilliseconds: UInt64
+    private static let counter = Atomic<UInt64>(0)
+
+    public init(home: String, timeoutMilliseconds: UInt64 = 2000, reconcileTimeoutMilliseconds: UInt64 = 30_000) {
+        self.home = home
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.reconcileTimeoutMilliseconds = reconcileTimeoutMilliseconds
+    }
+
+    public var socketPath: String { home + "/" + EngineReadProtocol.socketName }
+
+    public func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue? {
+        // The cheap test first: without an engine, a command pays one failed lstat.
+        guard FileSystem.status(socketPath) != nil else { return nil }
+        let deadline = UnixStreamSocket.now() + (kind == .reconcile ? reconcileTimeoutMilliseconds : timeoutMilliseconds) * 1_000_000
+        guard let fd = UnixStreamSocket.connect(to: socketPath) else { return nil }
+        defer { UnixStreamSocket.close(fd) }
+        let count = Self.counter.add(1, ordering: .relaxed).newValue
+        let token = EngineReadProtocol.cookieTokenPrefix + TransientFileNames.syncToken(pid: getpid(), counter: count)
+        let cookie = DataDirectory(home: home).tasksRoot + "/" + TaskTreeNames.cookieFileName(token: token)
+        guard (try? FileSystem.createEmptyFile(cookie)) != nil else { return nil }
+        defer { unlink(cookie) }
+        let request = EngineReadProtocol.Request(token: token, kind: kind, arguments: arguments)
+        guard let bytes = UnixStreamSocket.exchange(fd, line: EngineReadProtocol.encode(request), deadline: deadline) else {
+            return nil
+        }
+        return EngineReadProtocol.decodeAnswer(bytes)
+    }
+}

@@ -1,0 +1,63 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// Serves one-line requests on a Unix stream socket at a path: one request line and one answer
+/// (written as given, then the connection is closed) per connection, each handled on its own
+/// worker so a slow answer never holds the next.
+///
+/// The accepting thread only polls and accepts; it never runs `handle`. Connections from another
+/// uid are closed unanswered; a peer that sends nothing within `requestTimeout` is dropped.
+public final class UnixLineServer: Sendable {
+    public let path: String
+    private let listener: Int32
+    private let stopping = StopFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Listens at `path` (0600, replacing a dead server's socket file) and starts accepting.
+    public init(
+        path: String, requestTimeoutMilliseconds: UInt64 = 2000, handle: @escaping @Sendable (String) -> String
+    ) throws(SystemError) {
+        self.path = path
+        listener = try UnixStreamSocket.listen(at: path)
+        let (listener, stopping, finished) = (listener, stopping, finished)
+        let connections = DispatchQueue(label: "orange.line-server.connections", attributes: .concurrent)
+        DispatchQueue(label: "orange.line-server.accept").async {
+            var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            while !stopping.isSet {
+                // The timeout is only a backstop: `stop` wakes the poll by connecting.
+                guard poll(&entry, 1, 1000) > 0 else { continue }
+                while let fd = UnixStreamSocket.acceptSameUser(listener) {
+                    connections.async {
+                        defer { UnixStreamSocket.close(fd) }
+                        let deadline = UnixStreamSocket.now() + requestTimeoutMilliseconds * 1_000_000
+                        guard let request = UnixStreamSocket.readLine(fd, deadline: deadline, limit: 1 << 20) else { return }
+                        let answer = handle(request)
+                        _ = UnixStreamSocket.writeLine(fd, answer, deadline: UnixStreamSocket.now() + 10_000_000_000)
+                    }
+                }
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops accepting, then removes the socket file and closes the listener. Requests already
+    /// accepted still get their answer.
+    public func stop() {
+        guard stopping.set() else { return }
+        if let fd = UnixStreamSocket.connect(to: path) { UnixStreamSocket.close(fd) }
+        finished.wait()
+        unlink(path)
+        closeDescriptor(listener)
+    }
+
+    deinit { stop() }
+}
+
+/// Shared by the server and its accepting thread, so the thread does not keep the server alive.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    /// Sets the flag; true for the call that set it.
+    func set() -> Bool { !value.exchange(true, ordering: .acquiringAndReleasing) }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The commands of issue 18 as a user runs them (the whole process), on the same tree, with no
+# engine (every command reads the tree) and then with `orange watch` running and answering them,
+# side by side in one run; writes the table between the `generated:reads` markers of
+# docs/performance.md. Called by bench/run.sh; alone: bench/reads.sh [--sizes 1000,10000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=1000,10000,100000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) SIZES=$2; shift 2 ;;
+        *) echo "usage: bench/reads.sh [--sizes 1000,10000,100000]" >&2; exit 2 ;;
+    esac
+done
+
+swift build -c release --product orange
+swift build -c release --product orange-bench
+BIN=$(swift build -c release --show-bin-path)
+
+cpus=$(nproc)
+model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+memory=$(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)
+fs=$(df -T /tmp | awk 'NR == 2 {print $2}')
+header="Measured $(date -u +%Y-%m-%d), ${cpus} cores (${model:-unknown CPU}), ${memory}, Linux $(uname -r), /tmp on ${fs}, commit $(git rev-parse --short HEAD), release build, \`bench/reads.sh --sizes $SIZES\`."
+
+echo "orange-bench: reads" >&2
+table=$("$BIN/orange-bench" reads --sizes "$SIZES" --orange "$BIN/orange")
+
+export reads="$header
+
+$table"
+/usr/bin/python3 - <<'PY'
+import os, re
+path = "docs/performance.md"
+text = open(path).read()
+begin, end = "<!-- generated:reads -->", "<!-- /generated:reads -->"
+body = os.environ["reads"].strip()
+text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: f"{begin}\n{body}\n{end}", text, flags=re.S)
+open(path, "w").write(text)
+PY
+echo "docs/performance.md updated (reads)" >&2
