@@ -67,7 +67,10 @@ extension Commands {
         // The text is never shown with --json; on a large tree it cost as much as the JSON.
         if query.json {
             return CommandResult(
-                text: "", json: .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))
+                text: "",
+                json: .object([
+                    ("tasks", .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))
+                ]))
         }
         let title = query.project.map { "Tasks (\($0))" } ?? "Tasks (all projects)"
         var text: String

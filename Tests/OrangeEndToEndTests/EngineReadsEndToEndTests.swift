@@ -18,11 +18,13 @@ struct EngineReadsEndToEndTests {
     /// Held tasks: nothing is ever spawned, so neither side writes while the other reads.
     func makeTasks(_ h: OrangeHarness, in repo: String, reads: String) throws -> (a: String, b: String) {
         let a = try #require(
-            try JSONValue.parse(try run(h, ["task", "create", "a-db", "schema", "--hold", "--json"], in: repo, reads: reads).stdout)["id"]?
+            try JSONValue.parse(try run(h, ["task", "create", "a-db", "schema", "--hold", "--json"], in: repo, reads: reads).stdout)[
+                "task"]?["id"]?
                 .stringValue)
         let b = try #require(
             try JSONValue.parse(
-                try run(h, ["task", "create", "a-api", "api", "--hold", "--blocked-by", a, "--json"], in: repo, reads: reads).stdout)["id"]?
+                try run(h, ["task", "create", "a-api", "api", "--hold", "--blocked-by", a, "--json"], in: repo, reads: reads).stdout)[
+                    "task"]?["id"]?
                 .stringValue)
         return (a, b)
     }
@@ -47,9 +49,9 @@ struct EngineReadsEndToEndTests {
         let update = try run(h, ["task", "update", a, "--description", "tables and indexes"], in: repo)
         #expect(update.exitCode == 0, "\(update.stderr)")
         let listed = try JSONValue.parse(try run(h, ["task", "list", "--json"], in: repo).stdout)
-        #expect(listed.arrayValue?.first { $0["id"]?.stringValue == a }?["description"] == "tables and indexes")
+        #expect(listed["tasks"]?.arrayValue?.first { $0["id"]?.stringValue == a }?["description"] == "tables and indexes")
         let shown = try JSONValue.parse(try run(h, ["task", "show", b, "--json"], in: repo).stdout)
-        #expect(shown["blocked_by"] == .array([.string(a)]) && shown["ready"] == false)
+        #expect(shown["task"]?["blocked_by"] == .array([.string(a)]) && shown["task"]?["ready"] == false)
         #expect(try run(h, ["task", "why", b], in: repo).stdout == (try run(h, ["task", "why", b], in: repo, reads: "off").stdout))
         // The checks of update through the engine: a cycle is refused with the scan's words.
         let cycle = try run(h, ["task", "update", a, "--blocked-by", b], in: repo)
