@@ -1,57 +1,75 @@
 import OrangeCore
 import OrangeSystem
 
-/// Everything a command needs from the outside world, as values a test can replace.
+/// Everything a command needs from the outside world, as values a test can replace, in small
+/// groups: where tasks and projects are kept, the programs orange runs, the terminal it talks
+/// to, plus the clock, the log and the process's own environment.
 public struct AppContext: Sendable {
+    /// The task files, the project registry, the workspace pool, the spawn guards and the engine's
+    /// answers to reads.
+    public struct Stores: Sendable {
+        public var tasks: any TaskStore
+        public var projects: any ProjectStore
+        public var pool: any PoolStore
+        /// Each task's spawn lock and `.spawning` marker.
+        public var spawnGuards: any SpawnGuards
+        /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
+        public var engineReads: any EngineReads = NoEngineReads()
+    }
+
+    /// The programs orange starts and the processes it watches.
+    public struct Processes: Sendable {
+        public var git: any GitClient
+        public var tmux: any TmuxClient
+        /// Runs short helper programs (argv, never a shell): `systemctl --user`, `gh`, hooks.
+        public var runner: any ProcessRunning = ProcessRunner()
+        /// The machine's processes: what an agent's session still runs.
+        public var table: any ProcessTable = ProcFSProcessTable()
+        /// Runs a program on this terminal (for `tmux attach`) and returns its exit code.
+        public var runInteractive: @Sendable ([String]) throws -> Int32
+        /// Whether a program is on PATH (harness detection).
+        public var isInstalled: @Sendable (String) -> Bool
+        /// The full path of a program found in a search path (a `PATH` value), or nil.
+        public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = {
+            FileSystem.findExecutable($0, searchPath: $1)
+        }
+        /// This orange executable, passed to agents as `ORANGE_BIN` and linked first on their PATH.
+        public var executablePath: String
+    }
+
+    /// The terminal: what the command reads and says besides its result.
+    public struct Console: Sendable {
+        /// Diagnostics that are not the command's result (warnings about invalid files).
+        public var diagnostics: @Sendable (String) -> Void
+        /// Streams text to stdout as it happens (for long-running commands such as `watch`).
+        public var streamOutput: @Sendable (String) -> Void = { _ in }
+        /// Reads all of standard input (for `--context -`); fails on bytes that are not UTF-8.
+        public var readStandardInput: @Sendable () throws -> String
+        /// Asks a yes/no question on the terminal; false when there is no terminal to ask.
+        public var confirm: @Sendable (String) -> Bool
+        /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
+        public var hasTerminal = false
+        /// Where one-line progress of long git operations goes: set only when stderr is a
+        /// terminal (`ProgressGit`, never under `--json`).
+        public var progress: (@Sendable (String) -> Void)? = nil
+    }
+
     /// `$ORANGE_HOME` (default `~/orange`).
     public var home: String
-    public var tasks: any TaskStore
-    public var projects: any ProjectStore
+    public var stores: Stores
+    public var processes: Processes
+    public var console: Console
     public var clock: any TimeSource
     public var newTaskID: @Sendable () -> TaskID
-    public var git: any GitClient
-    public var tmux: any TmuxClient
-    public var pool: any PoolStore
-    /// Built-in and user-defined harnesses (`config.json`); an error when the config is invalid.
-    public var harnesses: @Sendable () throws -> [Harness]
-    /// Whether a program is on PATH (harness detection).
-    public var isInstalled: @Sendable (String) -> Bool
-    /// This orange executable, passed to agents as `ORANGE_BIN`.
-    public var executablePath: String
-    /// Runs a program on this terminal (for `tmux attach`) and returns its exit code.
-    public var runInteractive: @Sendable ([String]) throws -> Int32
     public var logger: any Logger
     public var workingDirectory: String
     public var environment: [String: String]
-    /// Reads all of standard input (for `--context -`); fails on bytes that are not UTF-8.
-    public var readStandardInput: @Sendable () throws -> String
-    /// Asks a yes/no question on the terminal; false when there is no terminal to ask.
-    public var confirm: @Sendable (String) -> Bool
+    /// Built-in and user-defined harnesses (`config.json`); an error when the config is invalid.
+    public var harnesses: @Sendable () throws -> [Harness]
     /// Resolves symlinks; nil when the path does not exist.
     public var realPath: @Sendable (String) -> String?
-    /// Diagnostics that are not the command's result (warnings about invalid files, progress).
-    public var diagnostics: @Sendable (String) -> Void
     /// Reads a whole text file; nil when it does not exist or cannot be read.
     public var readFile: @Sendable (String) -> String?
-    /// Streams text to stdout as it happens (for long-running commands such as `watch`).
-    public var streamOutput: @Sendable (String) -> Void = { _ in }
-    /// The machine's processes: what an agent's session still runs.
-    public var processes: any ProcessTable = ProcFSProcessTable()
-    /// The full path of a program found in a search path (a `PATH` value), or nil.
-    public var locateProgram: @Sendable (_ program: String, _ searchPath: String) -> String? = {
-        FileSystem.findExecutable($0, searchPath: $1)
-    }
-    /// Runs short helper programs (argv, never a shell): `systemctl --user` for `orange service`.
-    public var processRunner: any ProcessRunning = ProcessRunner()
-    /// Whether stdin and stdout are a terminal: `orange` alone then opens the dashboard.
-    public var hasTerminal = false
-    /// Each task's spawn lock and `.spawning` marker.
-    public var spawnGuards: any SpawnGuards
-    /// Where one-line progress of long git operations goes: set only when stderr is a terminal
-    /// (`ProgressGit`, never under `--json`).
-    public var progress: (@Sendable (String) -> Void)? = nil
-    /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
-    public var engineReads: any EngineReads = NoEngineReads()
 
     public init(
         home: String, tasks: any TaskStore, projects: any ProjectStore, clock: any TimeSource,
@@ -64,26 +82,18 @@ public struct AppContext: Sendable {
         readFile: @escaping @Sendable (String) -> String?
     ) {
         self.home = home
-        self.tasks = tasks
-        self.projects = projects
+        stores = Stores(tasks: tasks, projects: projects, pool: pool, spawnGuards: FileSpawnGuards(layout: DataDirectory(home: home)))
+        processes = Processes(
+            git: git, tmux: tmux, runInteractive: runInteractive, isInstalled: isInstalled, executablePath: executablePath)
+        console = Console(diagnostics: diagnostics, readStandardInput: readStandardInput, confirm: confirm)
         self.clock = clock
         self.newTaskID = newTaskID
-        self.git = git
-        self.tmux = tmux
-        self.pool = pool
-        self.harnesses = harnesses
-        self.isInstalled = isInstalled
-        self.executablePath = executablePath
-        self.runInteractive = runInteractive
         self.logger = logger
         self.workingDirectory = workingDirectory
         self.environment = environment
-        self.readStandardInput = readStandardInput
-        self.confirm = confirm
+        self.harnesses = harnesses
         self.realPath = realPath
-        self.diagnostics = diagnostics
         self.readFile = readFile
-        spawnGuards = FileSpawnGuards(layout: DataDirectory(home: home))
     }
 
     /// Where everything lives under `home`: the one place the data folder's layout is written.

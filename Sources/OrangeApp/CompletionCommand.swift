@@ -8,8 +8,8 @@ extension Commands {
         if let list = invocation.value("list") {
             let words: [String]
             switch list {
-            case "tasks": words = (try? context.tasks.scan(project: nil).tasks.map(\.id.rawValue).sorted()) ?? []
-            case "projects": words = (try? context.projects.list().map(\.name.rawValue).sorted()) ?? []
+            case "tasks": words = (try? context.stores.tasks.scan(project: nil).tasks.map(\.id.rawValue).sorted()) ?? []
+            case "projects": words = (try? context.stores.projects.list().map(\.name.rawValue).sorted()) ?? []
             default: throw usageError("invalid --list '\(list)'; use tasks or projects")
             }
             return CommandResult(text: words.map { $0 + "\n" }.joined(), json: .object([("values", .array(words.map { .string($0) }))]))

@@ -30,7 +30,7 @@ extension Commands {
             try keep(InstallManifest.Entry(kind: kind, path: path, contentHash: Self.contentHash(Array(text.utf8))))
         }
 
-        let target = context.realPath(context.executablePath) ?? context.executablePath
+        let target = context.realPath(context.processes.executablePath) ?? context.processes.executablePath
         try FileSystem.makeDirectories(binDirectory, mode: 0o755)
         if FileSystem.readSymbolicLink(link) != target { try FileSystem.replaceSymbolicLink(at: link, pointingTo: target) }
         try keep(InstallManifest.Entry(kind: "binary", path: link, linkTarget: target))
@@ -124,7 +124,7 @@ extension Commands {
             }
             return [harness]
         }
-        return all.filter { context.isInstalled($0.binary) }
+        return all.filter { context.processes.isInstalled($0.binary) }
     }
 
     private func readInstallManifest() throws -> InstallManifest? {

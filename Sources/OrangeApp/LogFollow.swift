@@ -16,9 +16,9 @@ extension Commands {
             let text = String(decoding: partial[...end], as: UTF8.self)
             partial.removeSubrange(...end)
             let lines = text.split(separator: "\n").compactMap { matches(String($0)) }
-            if !lines.isEmpty { context.streamOutput(lines.map { $0 + "\n" }.joined()) }
+            if !lines.isEmpty { context.console.streamOutput(lines.map { $0 + "\n" }.joined()) }
         }
-        if !shown.isEmpty { context.streamOutput(shown.map { $0 + "\n" }.joined()) }
+        if !shown.isEmpty { context.console.streamOutput(shown.map { $0 + "\n" }.joined()) }
         while true {
             let status = FileSystem.status(path)
             if let status, status.inode == inode, status.size >= offset {

@@ -12,7 +12,7 @@ public struct OrangeCLI: Sendable {
 
     public func execute(_ arguments: [String]) -> CommandOutcome {
         // `orange` alone opens the dashboard on a terminal, and prints help anywhere else.
-        if arguments.isEmpty && context.hasTerminal { return execute(["dashboard"]) }
+        if arguments.isEmpty && context.console.hasTerminal { return execute(["dashboard"]) }
         // `orange --all`, `orange -p coffee`: the dashboard's own options open it, as in the original.
         if let first = arguments.first, Self.opensDashboard(first) { return execute(["dashboard"] + arguments) }
         let wantsJSON = arguments.prefix(while: { $0 != "--" }).contains("--json")
@@ -111,11 +111,13 @@ public struct OrangeCLI: Sendable {
         var safe = terminalSafe(context, json: invocation.wantsJSON)
         // Long git operations say what they do on a terminal; not under --json, and not in the
         // commands that own the screen or stream their own lines.
-        if let progress = context.progress, !invocation.wantsJSON, !["watch", "dashboard", "demo"].contains(invocation.command.path[0]) {
-            safe.git = ProgressGit(base: context.git, say: { progress(TerminalSafe.text($0)) })
+        if let progress = context.console.progress, !invocation.wantsJSON,
+            !["watch", "dashboard", "demo"].contains(invocation.command.path[0])
+        {
+            safe.processes.git = ProgressGit(base: context.processes.git, say: { progress(TerminalSafe.text($0)) })
         }
         // Commands the dashboard runs inside its own screen must not write to it.
-        safe.progress = nil
+        safe.console.progress = nil
         let commands = Commands(context: safe, invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
         // `completion` runs at every Tab: it only reads.
@@ -170,19 +172,19 @@ public struct OrangeCLI: Sendable {
 /// (JSON escapes control characters itself, and must keep the text exact).
 private func terminalSafe(_ context: AppContext, json: Bool) -> AppContext {
     var safe = context
-    let diagnostics = context.diagnostics
+    let diagnostics = context.console.diagnostics
     if json {
         // Under --json, a warning is a JSON line of its own on stderr, for scripts to read.
-        safe.diagnostics = { text in
+        safe.console.diagnostics = { text in
             for line in text.split(separator: "\n") {
                 let message = line.hasPrefix("warning: ") ? String(line.dropFirst("warning: ".count)) : String(line)
                 diagnostics(JSONEnvelope.warning(message).rendered() + "\n")
             }
         }
     } else {
-        safe.diagnostics = { diagnostics(TerminalSafe.text($0)) }
-        let stream = context.streamOutput
-        safe.streamOutput = { stream(TerminalSafe.text($0)) }
+        safe.console.diagnostics = { diagnostics(TerminalSafe.text($0)) }
+        let stream = context.console.streamOutput
+        safe.console.streamOutput = { stream(TerminalSafe.text($0)) }
     }
     return safe
 }

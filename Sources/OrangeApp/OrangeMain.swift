@@ -43,11 +43,11 @@ public enum OrangeMain {
             diagnostics: { StandardStreams.writeError($0) },
             readFile: { try? FileSystem.readText($0) })
         var streaming = context
-        streaming.streamOutput = { StandardStreams.writeOutput($0) }
-        streaming.hasTerminal = ProcessControl.isTerminal(0) && ProcessControl.isTerminal(1)
-        if ProcessControl.isTerminal(2) { streaming.progress = { StandardStreams.writeError($0) } }
+        streaming.console.streamOutput = { StandardStreams.writeOutput($0) }
+        streaming.console.hasTerminal = ProcessControl.isTerminal(0) && ProcessControl.isTerminal(1)
+        if ProcessControl.isTerminal(2) { streaming.console.progress = { StandardStreams.writeError($0) } }
         // ORANGE_ENGINE_READS=off: read the tree even when an engine runs (benchmarks, checks).
-        if environment["ORANGE_ENGINE_READS"] != "off" { streaming.engineReads = SocketEngineReads(home: home) }
+        if environment["ORANGE_ENGINE_READS"] != "off" { streaming.stores.engineReads = SocketEngineReads(home: home) }
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

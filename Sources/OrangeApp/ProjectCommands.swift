@@ -3,7 +3,7 @@ import OrangeCore
 extension Commands {
     func projectAdd() throws -> CommandResult {
         let start = invocation.positional(0).map(absolute) ?? context.workingDirectory
-        guard let top = context.git.topLevel(of: start) else {
+        guard let top = context.processes.git.topLevel(of: start) else {
             throw OrangeError("'\(start)' is not inside a git repository")
         }
         let path = context.realPath(top) ?? top
@@ -14,8 +14,8 @@ extension Commands {
         let poolSize = try parsePoolSize(invocation.value("pool-size")) ?? Project.defaultPoolSize
         let project = Project(
             name: ProjectName(validating: nameText)!, path: path,
-            defaultBranch: context.git.defaultBranch(ofRepository: path), poolSize: poolSize)
-        try context.projects.update { projects in
+            defaultBranch: context.processes.git.defaultBranch(ofRepository: path), poolSize: poolSize)
+        try context.stores.projects.update { projects in
             if projects.contains(where: { $0.name == project.name }) {
                 throw OrangeError("project '\(nameText)' already exists")
             }
@@ -31,7 +31,7 @@ extension Commands {
     }
 
     func projectList() throws -> CommandResult {
-        let projects = try context.projects.list()
+        let projects = try context.stores.projects.list()
         var text = projects.isEmpty ? "No projects registered. Add one with 'orange project add <path>'.\n" : ""
         for project in projects {
             text +=
@@ -61,7 +61,7 @@ extension Commands {
             name = try resolveProject().name
         }
         var updated: Project?
-        try context.projects.update { projects in
+        try context.stores.projects.update { projects in
             guard let index = projects.firstIndex(where: { $0.name == name }) else {
                 throw OrangeError("project '\(name)' not found")
             }
@@ -95,7 +95,7 @@ extension Commands {
         let text = invocation.positional(0)!
         guard let name = ProjectName(validating: text) else { throw OrangeError(ProjectName.problem(with: text)!) }
         var removed: Project?
-        try context.projects.update { projects in
+        try context.stores.projects.update { projects in
             guard let index = projects.firstIndex(where: { $0.name == name }) else {
                 throw OrangeError("project '\(name)' not found")
             }

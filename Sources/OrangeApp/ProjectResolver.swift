@@ -4,7 +4,7 @@ extension Commands {
     /// The project a command is about: `--project`, else the workspace or repository the
     /// current directory is in.
     func resolveProject() throws -> Project {
-        let projects = try context.projects.list()
+        let projects = try context.stores.projects.list()
         // Shared by commands with and without a `--project` option.
         if invocation.declaresValue("project"), let name = invocation.value("project") {
             if let problem = ProjectName.problem(with: name) { throw OrangeError(problem) }
@@ -16,7 +16,7 @@ extension Commands {
             return project
         }
         if let project = try projectFromWorkingDirectory(projects) { return project }
-        if context.git.topLevel(of: context.workingDirectory) == nil {
+        if context.processes.git.topLevel(of: context.workingDirectory) == nil {
             throw OrangeError("not in a git repository and no --project given; run from a project folder or pass --project <name>")
         }
         throw OrangeError("this repository is not a registered project; add it with 'orange project add' or pass --project <name>")
@@ -27,7 +27,7 @@ extension Commands {
     func optionalProject() throws -> Project? {
         if invocation.declares("all", .flag), invocation.flag("all") { return nil }
         if invocation.declaresValue("project"), invocation.value("project") != nil { return try resolveProject() }
-        return try projectFromWorkingDirectory(try context.projects.list())
+        return try projectFromWorkingDirectory(try context.stores.projects.list())
     }
 
     func projectFromWorkingDirectory(_ projects: [Project]) throws -> Project? {
@@ -35,7 +35,7 @@ extension Commands {
             let name = String(workspace[..<separator.lowerBound])
             if let project = projects.first(where: { $0.name.rawValue == name }) { return project }
         }
-        guard let top = context.git.topLevel(of: context.workingDirectory) else { return nil }
+        guard let top = context.processes.git.topLevel(of: context.workingDirectory) else { return nil }
         let resolved = context.realPath(top) ?? top
         return projects.first { (context.realPath($0.path) ?? $0.path) == resolved }
     }
@@ -53,7 +53,7 @@ extension Commands {
     /// The task bound to the workspace the current directory is inside (a worker's own task).
     func currentWorkspaceTask() throws -> TaskRecord? {
         guard let workspace = currentWorkspaceName() else { return nil }
-        let scan = try context.tasks.scan(project: nil)
+        let scan = try context.stores.tasks.scan(project: nil)
         let bound = scan.tasks.filter { $0.workspace == workspace }
         return bound.first { !$0.status.isTerminal }
             ?? bound.max { ($0.createdAt ?? .init(millisecondsSinceEpoch: 0)) < ($1.createdAt ?? .init(millisecondsSinceEpoch: 0)) }
@@ -64,7 +64,7 @@ extension Commands {
         guard let id = TaskID(validating: text) else {
             throw OrangeError("'\(text)' is not a valid task id (letters and digits only)")
         }
-        guard let task = try context.tasks.find(id) else {
+        guard let task = try context.stores.tasks.find(id) else {
             throw OrangeError("task '\(text)' not found; see 'orange task list --all'")
         }
         return task
@@ -74,7 +74,7 @@ extension Commands {
     func warn(about invalid: [InvalidTaskFile]) {
         for file in invalid {
             // One line per file: a folder name holding a line break must not forge more output lines.
-            context.diagnostics("warning: invalid task file \(TerminalSafe.inline(file.description)) (left untouched)\n")
+            context.console.diagnostics("warning: invalid task file \(TerminalSafe.inline(file.description)) (left untouched)\n")
         }
     }
 }

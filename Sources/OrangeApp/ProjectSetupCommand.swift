@@ -17,7 +17,7 @@ extension Commands {
         }
         let name = try resolveProject().name
         var project: Project?
-        try context.projects.update { projects in
+        try context.stores.projects.update { projects in
             guard let index = projects.firstIndex(where: { $0.name == name }) else { throw OrangeError("project '\(name)' not found") }
             if clear {
                 projects[index].setup = nil

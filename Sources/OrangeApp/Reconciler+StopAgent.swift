@@ -21,8 +21,8 @@ extension Reconciler {
     func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
         let ownTask = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
         do {
-            try context.spawnGuards.withSpawnLock(task.id, in: task.project, timeoutSeconds: ownTask ? 0 : 30) {
-                guard let current = try context.tasks.find(task.id), current.status == task.status else { return }
+            try context.stores.spawnGuards.withSpawnLock(task.id, in: task.project, timeoutSeconds: ownTask ? 0 : 30) {
+                guard let current = try context.stores.tasks.find(task.id), current.status == task.status else { return }
                 try stopAgentLocked(current, project: project, force: force)
             }
         } catch is SpawnLockBusy where ownTask {
@@ -52,7 +52,7 @@ extension Reconciler {
         // Written only when something changed: the watcher sees every write, and a retry that
         // rewrote the same failure would wake it again and again.
         var released = false
-        try context.tasks.update(task.id, in: task.project) { record in
+        try context.stores.tasks.update(task.id, in: task.project) { record in
             let before = record
             if sessionEnded, record.tmuxSession == task.tmuxSession { record.tmuxSession = nil }
             if let releaseError {
@@ -64,9 +64,9 @@ extension Reconciler {
             if record != before { record.updatedAt = now }
         }
         if let releaseError {
-            context.diagnostics("warning: task \(task.id): \(releaseError)\n")
+            context.console.diagnostics("warning: task \(task.id): \(releaseError)\n")
         } else if released {
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "workspace.released", timestamp: now, fields: [("workspace", .optional(task.workspace))]),
                 for: task.id, in: task.project)
         }

@@ -30,7 +30,7 @@ public struct Reconciler: Sendable {
     public func reconcile(
         changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil
     ) throws -> [EngineTransition] {
-        let modes = Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
+        let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         var (tasks, view) = try current.map { (Array($0.tasks.values), GraphView(graph: $0)) } ?? readTree()
         view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
@@ -50,9 +50,9 @@ public struct Reconciler: Sendable {
             // than orange while no engine watched: the line is added.
             let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
             for task in tasks where inScope(task) {
-                try context.tasks.recoverInterruptedWrite(task.id, in: task.project)
-                if context.tasks.taskFileIsNewerThanHistory(task.id, in: task.project) {
-                    try context.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
+                try context.stores.tasks.recoverInterruptedWrite(task.id, in: task.project)
+                if context.stores.tasks.taskFileIsNewerThanHistory(task.id, in: task.project) {
+                    try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
                 }
             }
             transitions += try DeadAgents(context: context).handle(tasks.filter(inScope))
@@ -65,7 +65,7 @@ public struct Reconciler: Sendable {
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
     /// re-reads its task under the lock, and a spawn reads its task again, whole.
     private func readTree() throws -> ([TaskRecord], GraphView) {
-        let tasks = try context.tasks.scanWithoutBodies(project: nil).tasks
+        let tasks = try context.stores.tasks.scanWithoutBodies(project: nil).tasks
         return (tasks, GraphView(tasks: tasks))
     }
 
@@ -77,7 +77,7 @@ public struct Reconciler: Sendable {
             let now = context.clock.now()
             var cause = "all \(view.children(of: id).count) children done"
             if target == .reviewing { cause += "; branch \(task.branch) holds their work for one review" }
-            let (before, after) = try context.tasks.update(
+            let (before, after) = try context.stores.tasks.update(
                 id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
             ) { record in
                 // Children only ever move to done, never back, so the decision made from the
@@ -102,7 +102,7 @@ public struct Reconciler: Sendable {
             [.delegated, .done, .cancelled, .failed, .pending].contains($0.status) && ($0.workspace != nil || $0.tmuxSession != nil)
         }
         guard !idle.isEmpty else { return }
-        let projects = try context.projects.list()
+        let projects = try context.stores.projects.list()
         for task in idle {
             if task.tmuxSession != nil { CrashPoint.reach("reconcile.released", context) }
             try stopAgent(task, project: projects.first { $0.name == task.project }, force: false)
@@ -111,7 +111,7 @@ public struct Reconciler: Sendable {
 
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
         let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
-        let projects = try context.projects.list()
+        let projects = try context.stores.projects.list()
         let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
         let turns = view.graph.dueReassessments(modes: modesOf).filter { view.task($0.parent).map(inScope) ?? false }
@@ -133,7 +133,7 @@ public struct Reconciler: Sendable {
             if let due = parent.spawnRetryAt, due > now { return false }
             return spawner.cannotStart(parent, projects: projects, harnesses: harnesses) == nil
         }
-        let pool = try context.pool.read()
+        let pool = try context.stores.pool.read()
         var free: [ProjectName: Int] = [:]
         for project in projects { free[project.name] = pool.freeCount(of: project.name, poolSize: project.poolSize) }
         let plan = SpawnPlanner.plan(ready: startable, freeSlots: free, graph: view.graph, modes: modesOf, reassess: startableTurns)
@@ -151,7 +151,7 @@ public struct Reconciler: Sendable {
                 context.logger.info(
                     "engine", "Reassess turn not started", [("task_id", .string(turn.parent.rawValue)), ("reason", .string(reason))])
             case .failed(let reason, let taskFailed):
-                context.diagnostics("warning: the reassess turn of \(turn.parent) failed to start: \(reason)\n")
+                context.console.diagnostics("warning: the reassess turn of \(turn.parent) failed to start: \(reason)\n")
                 if taskFailed {
                     transitions.append(
                         EngineTransition(
@@ -169,7 +169,7 @@ public struct Reconciler: Sendable {
             case .skipped(let reason):
                 context.logger.info("engine", "Ready task not spawned", [("task_id", .string(id.rawValue)), ("reason", .string(reason))])
             case .failed(let reason, let taskFailed):
-                context.diagnostics("warning: spawning \(id) failed: \(reason)\n")
+                context.console.diagnostics("warning: spawning \(id) failed: \(reason)\n")
                 if taskFailed {
                     transitions.append(
                         EngineTransition(id: id, project: task.project, from: .pending, to: .failed, cause: "spawn failed twice: \(reason)")
@@ -188,14 +188,14 @@ public struct Reconciler: Sendable {
         // cannot start (no agent installed) otherwise cost every reconcile a locked read each.
         if task.lastError == reason { return }
         var changed = false
-        try context.tasks.update(task.id, in: task.project) { record in
+        try context.stores.tasks.update(task.id, in: task.project) { record in
             if record.lastError != reason {
                 record.lastError = reason
                 changed = true
             }
         }
         guard changed else { return }
-        context.diagnostics("warning: ready task \(task.id) not started: \(reason)\n")
+        context.console.diagnostics("warning: ready task \(task.id) not started: \(reason)\n")
         context.logger.warn("engine", "Ready task not started", [("task_id", .string(task.id.rawValue)), ("reason", .string(reason))])
     }
 
@@ -224,8 +224,8 @@ public struct Reconciler: Sendable {
     /// whether the file changed.
     @discardableResult
     static func addMissingChild(_ child: TaskID, to parent: TaskID, in project: ProjectName, context: AppContext) throws -> Bool {
-        let (before, after) = try context.tasks.withGraphLock(of: project) {
-            try context.tasks.update(parent, in: project) { parent in
+        let (before, after) = try context.stores.tasks.withGraphLock(of: project) {
+            try context.stores.tasks.update(parent, in: project) { parent in
                 if !parent.children.contains(child) { parent.children.append(child) }
             }
         }

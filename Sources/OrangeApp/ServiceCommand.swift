@@ -85,7 +85,7 @@ extension Commands {
     }
 
     private func serviceUnitText() throws -> String {
-        let executable = context.realPath(context.executablePath) ?? context.executablePath
+        let executable = context.realPath(context.processes.executablePath) ?? context.processes.executablePath
         do {
             return try ServiceUnit.text(
                 executable: executable, home: context.home, tmuxSocket: context.environment["ORANGE_TMUX_SOCKET"],
@@ -110,7 +110,7 @@ extension Commands {
     /// Why `systemctl --user` cannot be used here (no systemctl, no user manager: containers, CI),
     /// or nil when it answers.
     private func systemctlUnavailable() -> String? {
-        guard context.locateProgram("systemctl", context.environment["PATH"] ?? "/usr/bin:/bin") != nil else {
+        guard context.processes.locateProgram("systemctl", context.environment["PATH"] ?? "/usr/bin:/bin") != nil else {
             return "systemctl is not on PATH"
         }
         guard let probe = try? systemctl(["show-environment"]) else { return "systemctl could not be started" }
@@ -122,7 +122,7 @@ extension Commands {
     }
 
     private func systemctl(_ arguments: [String]) throws -> ProcessResult {
-        try context.processRunner.run(["systemctl", "--user"] + arguments, environment: [:], input: nil, timeoutSeconds: 30)
+        try context.processes.runner.run(["systemctl", "--user"] + arguments, environment: [:], input: nil, timeoutSeconds: 30)
     }
 }
 

@@ -19,7 +19,9 @@ extension Commands {
         if let contextOption = invocation.value("context") {
             let text: String
             if contextOption == "-" {
-                do { text = try context.readStandardInput() } catch { throw OrangeError("--context -: \(error); nothing was created") }
+                do { text = try context.console.readStandardInput() } catch {
+                    throw OrangeError("--context -: \(error); nothing was created")
+                }
             } else {
                 text = contextOption
             }
@@ -49,7 +51,7 @@ extension Commands {
             if let answer = try askEngine(.checkCreate, new.json) {
                 checks = GraphChecks.CreateOutcome(json: answer)
             } else {
-                let scan = try context.tasks.scan(project: nil)
+                let scan = try context.stores.tasks.scan(project: nil)
                 warn(about: scan.invalid)
                 checks = GraphChecks.create(new, ordered: scan.tasks, graph: TaskGraph(scan.tasks))
             }
@@ -61,8 +63,8 @@ extension Commands {
                 description: description, parent: parent, blockedBy: blockers, createdAt: now, updatedAt: now,
                 execution: execution, branches: branches, hold: invocation.flag("hold") ? "" : nil, body: body)
 
-            try context.tasks.create(task)
-            try context.tasks.appendHistory(
+            try context.stores.tasks.create(task)
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(
                     type: "task.created", timestamp: now,
                     fields: [
@@ -72,7 +74,7 @@ extension Commands {
                         ("status", .string(status.rawValue)),
                     ]), for: id, in: project.name)
             if task.hold != nil {
-                try context.tasks.appendHistory(HistoryEvent(type: "task.held", timestamp: now), for: id, in: project.name)
+                try context.stores.tasks.appendHistory(HistoryEvent(type: "task.held", timestamp: now), for: id, in: project.name)
             }
             if let parent {
                 CrashPoint.reach("create.child-written", context)
@@ -83,7 +85,7 @@ extension Commands {
         // A task with no edges can close no cycle and needs no graph lock.
         let task =
             try blockers.isEmpty && parent == nil
-            ? validateAndWrite() : context.tasks.withGraphLock(of: project.name, validateAndWrite)
+            ? validateAndWrite() : context.stores.tasks.withGraphLock(of: project.name, validateAndWrite)
         context.logger.info("task", "Task created", [("task_id", .string(id.rawValue)), ("project", .string(project.name.rawValue))])
 
         var text = "Created task \(id) (\(project.name)/\(branch)) [\(status.rawValue)]"
@@ -94,7 +96,7 @@ extension Commands {
         // Start whatever is ready now, this task included (unless told not to).
         let transitions = try reconcileAfterWrite([id], spawn: !invocation.flag("no-spawn"))
         text += transitions.lines.map { $0 + "\n" }.joined()
-        let fresh = try context.tasks.find(id) ?? task
+        let fresh = try context.stores.tasks.find(id) ?? task
         let spawn = try spawnReport(for: fresh, requested: !invocation.flag("no-spawn"))
         if let line = spawn.line { text += line + "\n" }
         var json = try taskChange(fresh, transitions: transitions.json)
@@ -106,14 +108,14 @@ extension Commands {
     /// between the child's write and this one, the sweep and `orange doctor` repair the link
     /// from the child's `parent` field.
     func linkChild(_ child: TaskID, to parent: TaskID, in project: ProjectName, at now: Timestamp) throws {
-        let (before, _) = try context.tasks.update(parent, in: project) { record in
+        let (before, _) = try context.stores.tasks.update(parent, in: project) { record in
             if !record.children.contains(child) {
                 record.children.append(child)
                 record.updatedAt = now
             }
         }
         if !before.children.contains(child) {
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "child.added", timestamp: now, fields: [("child", .string(child.rawValue))]),
                 for: parent, in: project)
         }
@@ -132,7 +134,7 @@ extension Commands {
         }
         if let parentHarness { return parentHarness }
         if let name = context.environment["ORANGE_HARNESS"], Harnesses.isValidName(name) { return name }
-        for name in ["claude", "pi", "opencode", "codex"] where context.isInstalled(name) { return name }
+        for name in ["claude", "pi", "opencode", "codex"] where context.processes.isInstalled(name) { return name }
         return "claude"
     }
 

@@ -23,7 +23,7 @@ extension Commands {
             if let answer = try? askEngine(.why, .object([("id", .string(task.id.rawValue))])), let text = answer["text"]?.stringValue {
                 lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             } else {
-                let view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
+                let view = GraphView(tasks: try context.stores.tasks.scan(project: nil).tasks)
                 lines = (try? view.why(task.id, readyNote: readyNote(in: view))) ?? []
             }
             // The first line of `task why`: the task's own state; the rest is the chain below it.

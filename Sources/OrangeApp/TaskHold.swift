@@ -8,7 +8,7 @@ extension Commands {
         let reason = (invocation.value("reason") ?? "").trimmingSpaces()
         if reason.contains(where: { $0 == "\n" || $0 == "\r" }) { throw usageError("--reason must be one line") }
         let now = context.clock.now()
-        let (before, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (before, after) = try context.stores.tasks.update(task.id, in: task.project) { record in
             if record.status.isTerminal {
                 throw OrangeError("task \(record.id) is \(record.status.rawValue); there is nothing to hold")
             }
@@ -17,7 +17,7 @@ extension Commands {
             record.updatedAt = now
         }
         if before.hold != after.hold {
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "task.held", timestamp: now, fields: [("reason", .optional(reason.isEmpty ? nil : reason))]),
                 for: task.id, in: task.project)
         }
@@ -32,17 +32,17 @@ extension Commands {
     func taskUnhold() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (_, after) = try context.stores.tasks.update(task.id, in: task.project) { record in
             guard record.hold != nil else { throw OrangeError("task \(record.id) is not held") }
             record.hold = nil
             record.updatedAt = now
         }
-        try context.tasks.appendHistory(HistoryEvent(type: "task.unheld", timestamp: now), for: task.id, in: task.project)
+        try context.stores.tasks.appendHistory(HistoryEvent(type: "task.unheld", timestamp: now), for: task.id, in: task.project)
         var text = "Task \(task.id) is no longer held\n"
         // The task may be ready now: start it like any other change would.
         let transitions = try Reconciler(context: context).reconcile(changed: [task.id])
         text += transitions.map { $0.line + "\n" }.joined()
-        let fresh = try context.tasks.find(task.id) ?? after
+        let fresh = try context.stores.tasks.find(task.id) ?? after
         if fresh.status == .working, let session = fresh.tmuxSession {
             text += "Spawned agent for task \(task.id) in \(fresh.workspace ?? "-") (tmux session \(session))\n"
         }

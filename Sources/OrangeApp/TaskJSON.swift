@@ -5,10 +5,10 @@ extension Commands {
     /// its path, and what the graph says of it (ready, blockers, progress, effective modes), read
     /// fresh so a command shows the task as it left it.
     func taskJSON(_ task: TaskRecord) throws -> JSONValue {
-        var view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
+        var view = GraphView(tasks: try context.stores.tasks.scan(project: nil).tasks)
         view.projectModes = try projectModes()
         let fresh = view.task(task.id) ?? task
-        return view.json(for: fresh, path: context.tasks.taskFilePath(fresh.id, in: fresh.project))
+        return view.json(for: fresh, path: context.stores.tasks.taskFilePath(fresh.id, in: fresh.project))
     }
 
     /// The members of a command that changed one task and ran a reconcile: the task as it is now

@@ -8,7 +8,7 @@ extension Commands {
                 "task \(task.id) is \(task.status.rawValue), not pending"
                     + (task.status.hasAgent ? "; use 'orange task respawn' if its agent stopped" : ""))
         }
-        let view = GraphView(tasks: try context.tasks.scan(project: nil).tasks)
+        let view = GraphView(tasks: try context.stores.tasks.scan(project: nil).tasks)
         guard view.isReady(task.id) else {
             throw OrangeError("task \(task.id) is not ready: \(view.readinessSummary(task)); see 'orange task why \(task.id)'")
         }
@@ -22,7 +22,7 @@ extension Commands {
             throw OrangeError("task \(task.id) is \(task.status.rawValue); there is no agent to respawn")
         }
         // A person starting the agent again starts the count of deaths again (`DeadAgents`).
-        if task.agentCrashes > 0 { try context.tasks.update(task.id, in: task.project) { $0.agentCrashes = 0 } }
+        if task.agentCrashes > 0 { try context.stores.tasks.update(task.id, in: task.project) { $0.agentCrashes = 0 } }
         return try spawnResult(task, try Spawner(context: context).spawn(task.id, respawn: true))
     }
 
@@ -43,12 +43,12 @@ extension Commands {
 
     func taskAttach() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
-        guard let session = task.tmuxSession, context.tmux.hasSession(session) else {
+        guard let session = task.tmuxSession, context.processes.tmux.hasSession(session) else {
             throw OrangeError(
                 "task \(task.id) has no running session"
                     + (task.status.hasAgent ? "; start a new one with 'orange task respawn \(task.id)'" : ""))
         }
-        let argv = context.tmux.attachCommand(session, insideTmux: context.environment["TMUX"] != nil)
+        let argv = context.processes.tmux.attachCommand(session, insideTmux: context.environment["TMUX"] != nil)
         if invocation.wantsJSON {
             return CommandResult(
                 text: "",
@@ -56,7 +56,7 @@ extension Commands {
                     ("task", try taskJSON(task)), ("session", .string(session)), ("attach", .array(argv.map { .string($0) })),
                 ]))
         }
-        let code = try context.runInteractive(argv)
+        let code = try context.processes.runInteractive(argv)
         return CommandResult(text: "", json: .null, exitCode: code)
     }
 
@@ -68,7 +68,8 @@ extension Commands {
     private func humanTransition(to status: TaskStatus, verb: String, from required: TaskStatus? = nil) throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) { record in
+        let (_, after) = try context.stores.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) {
+            record in
             if let required, record.status != required {
                 throw OrangeError("task \(record.id) is \(record.status.rawValue), not \(required.rawValue)")
             }

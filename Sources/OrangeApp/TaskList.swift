@@ -48,7 +48,7 @@ extension Commands {
             project: project?.name, statuses: statuses, ready: invocation.flag("ready"), blocked: invocation.flag("blocked"),
             tree: invocation.flag("tree"), json: invocation.wantsJSON)
         if let answer = try askEngine(.list, query.arguments), let result = CommandResult(engineAnswer: answer) { return result }
-        let scan = try context.tasks.scan(project: nil)
+        let scan = try context.stores.tasks.scan(project: nil)
         warn(about: scan.invalid)
         var read = ReadGraph(scanned: scan.tasks)
         read.view.projectModes = try projectModes()
@@ -69,7 +69,7 @@ extension Commands {
             return CommandResult(
                 text: "",
                 json: .object([
-                    ("tasks", .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) }))
+                    ("tasks", .array(tasks.map { view.json(for: $0, path: context.stores.tasks.taskFilePath($0.id, in: $0.project)) }))
                 ]))
         }
         let title = query.project.map { "Tasks (\($0))" } ?? "Tasks (all projects)"

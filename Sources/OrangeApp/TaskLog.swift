@@ -6,13 +6,13 @@ extension Commands {
     func taskLog() throws -> CommandResult {
         let task = try requireTask(invocation.positional(0)!)
         let count = try lineCount(default: 50)
-        guard let session = task.tmuxSession, context.tmux.hasSession(session) else {
+        guard let session = task.tmuxSession, context.processes.tmux.hasSession(session) else {
             throw OrangeError(
                 "task \(task.id) has no agent session"
                     + (task.lastError.map { "; its last error: \($0)" } ?? "")
                     + (task.status.hasAgent ? "; start a new one with 'orange task respawn \(task.id)'" : ""))
         }
-        let lines = PaneLines.completed(context.tmux.captureHistory(session, lines: count) ?? "", keepLast: true).suffix(count)
+        let lines = PaneLines.completed(context.processes.tmux.captureHistory(session, lines: count) ?? "", keepLast: true).suffix(count)
         // The task object is read once: the same for every line `-f` prints.
         let taskObject = invocation.wantsJSON ? try taskJSON(task) : .null
         guard invocation.flag("follow") else {
@@ -30,18 +30,18 @@ extension Commands {
         let json = invocation.wantsJSON
         let print = { (lines: [String]) in
             guard !lines.isEmpty else { return }
-            context.streamOutput(
+            context.console.streamOutput(
                 // Under --json each batch is an envelope of its own line (JSON Lines), as watch's events.
                 json
                     ? JSONEnvelope.wrap(logJSON(task, session: session, lines: lines)).rendered() + "\n"
                     : lines.map { $0 + "\n" }.joined())
         }
         // Only completed lines are printed while the agent runs: the last one may still grow.
-        var shown = PaneLines.completed(context.tmux.captureHistory(session, lines: window) ?? "", keepLast: false)
+        var shown = PaneLines.completed(context.processes.tmux.captureHistory(session, lines: window) ?? "", keepLast: false)
         print(Array(shown.suffix(count)))
         while true {
-            let alive = context.tmux.isPaneDead(session) == false
-            guard let text = context.tmux.captureHistory(session, lines: window) else { break }
+            let alive = context.processes.tmux.isPaneDead(session) == false
+            guard let text = context.processes.tmux.captureHistory(session, lines: window) else { break }
             let current = PaneLines.completed(text, keepLast: !alive)
             print(PaneLines.newLines(previous: shown, current: current))
             shown = current

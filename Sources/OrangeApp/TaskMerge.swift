@@ -18,16 +18,16 @@ extension Commands {
         guard task.status == .reviewed else {
             throw OrangeError("task \(task.id) is \(task.status.rawValue); approve it first ('orange task approve \(task.id)')")
         }
-        guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
+        guard let project = try context.stores.projects.list().first(where: { $0.name == task.project }) else {
             throw OrangeError("project '\(task.project)' is not registered")
         }
         if project.merging.route == .pr { return try mergeThroughPullRequest(task, project: project) }
-        guard context.git.hasRemote(project.path, named: "origin") else {
+        guard context.processes.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError(
                 "project '\(project.name)' has no 'origin' remote; orange merges by pushing to origin so your checkout is never touched. Merge '\(task.branch)' yourself, then run 'orange task update \(task.id) --status done --as human'"
             )
         }
-        let graph = TaskGraph(try context.tasks.scan(project: task.project).tasks)
+        let graph = TaskGraph(try context.stores.tasks.scan(project: task.project).tasks)
         let parent = graph.branchParent(of: task.id, project: project.modes).flatMap { graph[$0] }
         let aggregate = graph.aggregatesChildren(task.id, project: project.modes)
         let target = parent?.branch ?? project.defaultBranch
@@ -36,13 +36,14 @@ extension Commands {
         var temporary: String?
         if let workspace = task.workspace {
             path = context.workspacePath(workspace)
-            if try context.git.isDirty(path) {
+            if try context.processes.git.isDirty(path) {
                 throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
             }
         } else if aggregate {
             let made = context.workspacesRoot + "/.merge-\(task.id)-\(context.clock.now().millisecondsSinceEpoch)"
             try FileSystem.makeDirectories(context.workspacesRoot)
-            try context.git.addWorktree(repository: project.path, path: made, detachedAt: Workspaces(context: context).startPoint(project))
+            try context.processes.git.addWorktree(
+                repository: project.path, path: made, detachedAt: Workspaces(context: context).startPoint(project))
             path = made
             temporary = made
         } else {
@@ -53,52 +54,52 @@ extension Commands {
         defer {
             if let temporary {
                 try? FileSystem.removeTree(temporary)
-                try? context.git.pruneWorktrees(repository: project.path)
+                try? context.processes.git.pruneWorktrees(repository: project.path)
             }
         }
         let used: String
         var base = ""
         do {
-            try context.git.fetch(path)
+            try context.processes.git.fetch(path)
             if parent != nil { try Workspaces(context: context).ensureOnOrigin(target, in: path, project: project) }
             // The aggregate lives on origin (the children pushed it there), and the parent's own
             // later commits (changes asked for in its review) on its local branch: both go in.
             var sources = [task.branch]
-            if aggregate && context.git.remoteBranchExists(path, task.branch) {
-                sources = ["origin/" + task.branch] + (context.git.branchExists(path, task.branch) ? [task.branch] : [])
+            if aggregate && context.processes.git.remoteBranchExists(path, task.branch) {
+                sources = ["origin/" + task.branch] + (context.processes.git.branchExists(path, task.branch) ? [task.branch] : [])
             }
-            try context.git.detach(path, at: "origin/" + target)
-            base = (try? context.git.revParse(path, "HEAD")) ?? ""
+            try context.processes.git.detach(path, at: "origin/" + target)
+            base = (try? context.processes.git.revParse(path, "HEAD")) ?? ""
             used = try sources.map { try merge($0, in: path, strategy: strategy, message: "Merge \(task.branch) (orange task \(task.id))") }
                 .first!
-            try context.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
+            try context.processes.git.push(path, remote: "origin", refspec: "HEAD:refs/heads/" + target)
             CrashPoint.reach("merge.pushed", context)
         } catch {
-            let conflicts = context.git.conflictedFiles(path)
+            let conflicts = context.processes.git.conflictedFiles(path)
             // Leave the worktree as the agent had it: on its branch, no half-done merge.
-            try? context.git.abortMerge(path)
-            try? context.git.resetHard(path, to: "HEAD")
-            if temporary == nil { try? context.git.checkout(path, branch: task.branch) }
+            try? context.processes.git.abortMerge(path)
+            try? context.processes.git.resetHard(path, to: "HEAD")
+            if temporary == nil { try? context.processes.git.checkout(path, branch: task.branch) }
             if let parent, !conflicts.isEmpty, temporary == nil {
                 throw try MergeConflict(context: context).sendBack(task, parentBranch: parent.branch, files: conflicts)
             }
             throw OrangeError("merging task \(task.id) failed, nothing was pushed: \(error)")
         }
-        let commit = (try? context.git.revParse(path, "HEAD")) ?? ""
-        if context.git.remoteBranchExists(path, task.branch) {
-            do { try context.git.push(path, remote: "origin", refspec: ":refs/heads/" + task.branch) } catch {
-                context.diagnostics("warning: merged, but could not delete origin/\(task.branch): \(error)\n")
+        let commit = (try? context.processes.git.revParse(path, "HEAD")) ?? ""
+        if context.processes.git.remoteBranchExists(path, task.branch) {
+            do { try context.processes.git.push(path, remote: "origin", refspec: ":refs/heads/" + task.branch) } catch {
+                context.console.diagnostics("warning: merged, but could not delete origin/\(task.branch): \(error)\n")
             }
         }
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(
+        let (_, after) = try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .human, cause: "merged", at: now)
         ) { record in
             record.status = .done
             record.updatedAt = now
         }
         CrashPoint.reach("merge.recorded", context)
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "task.merged", timestamp: now,
                 fields: [("commit_hash", .string(commit)), ("base", .string(base)), ("strategy", .string(used)), ("into", .string(target))]),
@@ -123,17 +124,17 @@ extension Commands {
     private func merge(_ source: String, in path: String, strategy: String, message: String) throws -> String {
         switch strategy {
         case "ff":
-            try context.git.merge(path, branch: source, fastForwardOnly: true, message: message)
+            try context.processes.git.merge(path, branch: source, fastForwardOnly: true, message: message)
             return "ff"
         case "merge":
-            try context.git.merge(path, branch: source, fastForwardOnly: false, message: message)
+            try context.processes.git.merge(path, branch: source, fastForwardOnly: false, message: message)
             return "merge"
         default:
             do {
-                try context.git.merge(path, branch: source, fastForwardOnly: true, message: message)
+                try context.processes.git.merge(path, branch: source, fastForwardOnly: true, message: message)
                 return "ff"
             } catch {
-                try context.git.merge(path, branch: source, fastForwardOnly: false, message: message)
+                try context.processes.git.merge(path, branch: source, fastForwardOnly: false, message: message)
                 return "merge"
             }
         }

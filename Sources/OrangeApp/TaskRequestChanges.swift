@@ -11,7 +11,7 @@ extension Commands {
         let now = context.clock.now()
         var round = 0
         let note = StatusChangeNote(by: .human, cause: "changes requested", at: now)
-        let (before, after) = try context.tasks.update(task.id, in: task.project, recording: note) { record in
+        let (before, after) = try context.stores.tasks.update(task.id, in: task.project, recording: note) { record in
             guard [.reviewing, .reviewed].contains(record.status) else {
                 throw OrangeError(
                     "task \(record.id) is \(record.status.rawValue); changes are requested of a task in review (reviewing or reviewed)")
@@ -23,7 +23,7 @@ extension Commands {
             // A person's request starts the agent's count of deaths again, as `task respawn` does.
             record.agentCrashes = 0
         }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "review.changes_requested", timestamp: now,
                 fields: [("round", .int(Int64(round))), ("from", .string(before.status.rawValue))]),
@@ -45,7 +45,7 @@ extension Commands {
         var text = words
         if let message = invocation.value("message") {
             guard words.isEmpty else { throw usageError("give the request as words or with --message, not both") }
-            text = message == "-" ? try context.readStandardInput() : message
+            text = message == "-" ? try context.console.readStandardInput() : message
         }
         guard !text.trimmingSpaces().isEmpty else {
             throw usageError("say what to change: orange task request-changes <id> \"what to change\" (or --message -)")
@@ -55,14 +55,14 @@ extension Commands {
 
     /// Types the request into the live agent, or starts a new agent with it in its prompt.
     private func deliver(_ request: String, round: Int, to task: TaskRecord) throws -> (how: String, text: String) {
-        if let session = task.tmuxSession, context.tmux.hasSession(session), context.tmux.isPaneDead(session) == false {
+        if let session = task.tmuxSession, context.processes.tmux.hasSession(session), context.processes.tmux.isPaneDead(session) == false {
             // One line: a newline would submit half the request to the agent's input.
             let line =
                 "Changes requested in review round \(round) (also in TASK.md under '\(ReviewNotes.heading)'): "
                 + request.split(whereSeparator: \.isNewline).joined(separator: " ")
                 + " When done, commit and run: orange task update --status reviewing"
             do {
-                try context.tmux.sendText(session, text: line)
+                try context.processes.tmux.sendText(session, text: line)
                 return ("typed", "Typed into its session \(session).")
             } catch {
                 context.logger.warn(

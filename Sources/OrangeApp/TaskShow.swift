@@ -10,7 +10,7 @@ extension Commands {
             return result
         }
         let task = try requireTask(text)
-        let scan = try context.tasks.scan(project: nil)
+        let scan = try context.stores.tasks.scan(project: nil)
         var read = ReadGraph(scanned: scan.tasks)
         read.view.projectModes = try projectModes()
         return Self.taskShow(task, in: read.view, context: context)
@@ -18,8 +18,8 @@ extension Commands {
 
     /// `task show` of `task` from `view`, whichever side made it; the history is read from disk.
     static func taskShow(_ task: TaskRecord, in view: GraphView, context: AppContext) -> CommandResult {
-        let history = (try? context.tasks.history(of: task.id, in: task.project)) ?? []
-        let path = context.tasks.taskFilePath(task.id, in: task.project)
+        let history = (try? context.stores.tasks.history(of: task.id, in: task.project)) ?? []
+        let path = context.stores.tasks.taskFilePath(task.id, in: task.project)
 
         var text = "\(task.status.icon) \(task.id)  \(view.statusLabel(task))\n"
         text += "  project:     \(task.project)\n  branch:      \(task.branch)\n  harness:     \(task.harness)\n"
@@ -72,7 +72,7 @@ extension Commands {
     func projectModes() throws -> [ProjectName: ProjectModes] { try Self.projectModes(context) }
 
     static func projectModes(_ context: AppContext) throws -> [ProjectName: ProjectModes] {
-        Dictionary(try context.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
     }
 
     func taskWhy() throws -> CommandResult {
@@ -83,7 +83,7 @@ extension Commands {
             return result
         }
         let task = try requireTask(text)
-        let scan = try context.tasks.scan(project: nil)
+        let scan = try context.stores.tasks.scan(project: nil)
         return try Self.taskWhy(task.id, in: GraphView(tasks: scan.tasks), context: context)
     }
 
@@ -92,7 +92,7 @@ extension Commands {
         return CommandResult(
             text: lines.map { $0 + "\n" }.joined(),
             json: .object([
-                ("task", view.task(id).map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) } ?? .null),
+                ("task", view.task(id).map { view.json(for: $0, path: context.stores.tasks.taskFilePath($0.id, in: $0.project)) } ?? .null),
                 ("explanation", .array(lines.map { .string($0) })),
             ]))
     }
@@ -102,7 +102,7 @@ extension Commands {
     /// What really holds a ready task: the same checks the reconcile makes before it hands out
     /// slots, then the pool. Nil when it only waits for a slot of a full pool.
     static func readyNote(in view: GraphView, context: AppContext) throws -> (TaskID) -> String? {
-        let (projects, harnesses, pool) = try (context.projects.list(), context.harnesses(), context.pool.read())
+        let (projects, harnesses, pool) = try (context.stores.projects.list(), context.harnesses(), context.stores.pool.read())
         let spawner = Spawner(context: context)
         let now = context.clock.now()
         // Without an engine nothing acts between commands: say how to get one.
@@ -135,7 +135,7 @@ extension Commands {
         }
         let arguments = JSONValue.object([("project", .optional(project?.name.rawValue)), ("format", .string(format))])
         if let answer = try askEngine(.graph, arguments), let result = CommandResult(engineAnswer: answer) { return result }
-        let scan = try context.tasks.scan(project: project?.name)
+        let scan = try context.stores.tasks.scan(project: project?.name)
         warn(about: scan.invalid)
         var view = GraphView(tasks: scan.tasks)
         view.projectModes = try projectModes()
@@ -154,7 +154,7 @@ extension Commands {
             text: text.isEmpty ? "No tasks.\n" : text,
             json: .object([
                 ("format", .string(format)), ("graph", .string(text)),
-                ("tasks", .array(tasks.map { view.json(for: $0, path: context.tasks.taskFilePath($0.id, in: $0.project)) })),
+                ("tasks", .array(tasks.map { view.json(for: $0, path: context.stores.tasks.taskFilePath($0.id, in: $0.project)) })),
             ]))
     }
 }

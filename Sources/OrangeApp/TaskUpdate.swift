@@ -48,11 +48,11 @@ extension Commands {
             func graphChecks(_ question: GraphChecks.UpdateQuestion) throws -> GraphChecks.UpdateOutcome {
                 if question.isEmpty { return GraphChecks.UpdateOutcome() }
                 if let answer = try askEngine(.checkUpdate, question.json) { return GraphChecks.UpdateOutcome(json: answer) }
-                let tasks = try scan ?? context.tasks.scan(project: nil).tasks
+                let tasks = try scan ?? context.stores.tasks.scan(project: nil).tasks
                 scan = tasks
                 return GraphChecks.update(question, view: GraphView(tasks: tasks), ordered: tasks)
             }
-            return try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
+            return try context.stores.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
                 // The store runs this again when another writer saved in between: say each
                 // change once.
                 changes = []
@@ -102,10 +102,10 @@ extension Commands {
         let changesEdges = !added.isEmpty || !removed.isEmpty
         _ =
             try changesEdges
-            ? context.tasks.withGraphLock(of: task.project, validateAndWrite) : validateAndWrite()
+            ? context.stores.tasks.withGraphLock(of: task.project, validateAndWrite) : validateAndWrite()
         let otherChanges = changes.filter { !$0.hasPrefix("status ") }
         if !otherChanges.isEmpty {
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "task.updated", timestamp: now, fields: [("changes", .array(otherChanges.map { .string($0) }))]),
                 for: task.id, in: task.project)
         }
@@ -129,8 +129,9 @@ extension Commands {
         let task = try requireTask(invocation.positional(0)!)
         try confirmOrThrow("Cancel task \(task.project)/\(task.branch) (\(task.id))?")
         let now = context.clock.now()
-        let scan = try context.tasks.scan(project: nil)
-        let (_, after) = try context.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) { record in
+        let scan = try context.stores.tasks.scan(project: nil)
+        let (_, after) = try context.stores.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: .human, at: now)) {
+            record in
             try GraphView(tasks: scan.tasks).checkTransition(record, to: .cancelled, by: .human)
             record.status = .cancelled
             record.updatedAt = now
@@ -140,9 +141,9 @@ extension Commands {
         // The agent ends now, before this command returns; `--force` also releases a workspace
         // with uncommitted work, which the reconcile alone never does.
         let force = invocation.flag("force")
-        try reconciler.stopAgent(after, project: try context.projects.list().first { $0.name == task.project }, force: force)
+        try reconciler.stopAgent(after, project: try context.stores.projects.list().first { $0.name == task.project }, force: force)
         let transitions = try reconciler.reconcile(changed: [task.id])
-        let fresh = try context.tasks.find(task.id) ?? after
+        let fresh = try context.stores.tasks.find(task.id) ?? after
         var text = "Task \(task.id) cancelled\n" + transitions.map { $0.line + "\n" }.joined()
         if let kept = fresh.workspace {
             text += "Workspace \(kept) was kept: it has uncommitted changes (release it with 'orange workspace release \(kept) --force').\n"
@@ -160,7 +161,7 @@ extension Commands {
         try confirmOrThrow("Delete task \(task.project)/\(task.branch) (\(task.id))?")
         // The task as it was, read before its folder goes.
         let json = try taskJSON(task)
-        try context.tasks.delete(task.id, in: task.project)
+        try context.stores.tasks.delete(task.id, in: task.project)
         context.logger.info("task", "Task deleted", [("task_id", .string(task.id.rawValue))])
         return CommandResult(text: "Task \(task.id) deleted (branch '\(task.branch)' kept)\n", json: .object([("task", json)]))
     }
@@ -168,7 +169,7 @@ extension Commands {
     /// `--yes`, or an interactive yes; without a terminal to ask, refuse rather than guess.
     func confirmOrThrow(_ question: String) throws {
         if invocation.flag("yes") { return }
-        if !context.confirm(question + " (y/N) ") {
+        if !context.console.confirm(question + " (y/N) ") {
             throw OrangeError("not confirmed; nothing was changed (pass --yes to skip the question)")
         }
     }

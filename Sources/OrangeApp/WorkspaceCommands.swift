@@ -6,13 +6,13 @@ extension Commands {
         let project = try resolveProject()
         let workspaces = Workspaces(context: context)
         var created: [String] = []
-        try context.pool.update { pool in
+        try context.stores.pool.update { pool in
             for number in 1...project.poolSize {
                 let slot = WorkspaceSlot(project: project.name, number: number)
                 guard pool.slot(named: slot.name) == nil || !FileSystem.isDirectory(context.workspacePath(slot.name)) else { continue }
                 if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
                     try FileSystem.makeDirectories(context.workspacesRoot)
-                    try context.git.addWorktree(
+                    try context.processes.git.addWorktree(
                         repository: project.path, path: context.workspacePath(slot.name), detachedAt: workspaces.startPoint(project))
                     created.append(slot.name)
                 }
@@ -28,8 +28,8 @@ extension Commands {
 
     func workspaceList() throws -> CommandResult {
         let project = try optionalProject()
-        let pool = try context.pool.read()
-        let tasks = try context.tasks.scan(project: nil).tasks
+        let pool = try context.stores.pool.read()
+        let tasks = try context.stores.tasks.scan(project: nil).tasks
         var text = ""
         var json: [JSONValue] = []
         for slot in pool.slots where project == nil || slot.project == project!.name {
@@ -55,14 +55,14 @@ extension Commands {
     func workspaceRelease() throws -> CommandResult {
         let name = invocation.positional(0)!
         guard WorkspaceSlot.parse(name: name) != nil else { throw OrangeError("'\(name)' is not a workspace name (<project>--<n>)") }
-        let pool = try context.pool.read()
+        let pool = try context.stores.pool.read()
         guard let slot = pool.slot(named: name) else { throw OrangeError("workspace '\(name)' is not in the pool") }
-        let task = try slot.task.flatMap { try context.tasks.find($0) }
+        let task = try slot.task.flatMap { try context.stores.tasks.find($0) }
         if let task, task.status.hasAgent, !invocation.flag("force") {
             throw OrangeError(
                 "workspace \(name) is used by task \(task.id), which is \(task.status.rawValue); cancel the task, or pass --force")
         }
-        let project = try context.projects.list().first { $0.name == slot.project }
+        let project = try context.stores.projects.list().first { $0.name == slot.project }
         if let task {
             try Reconciler(context: context).stopAgent(task, project: project, force: invocation.flag("force"))
         } else {
@@ -74,13 +74,13 @@ extension Commands {
     /// Frees slots whose task is gone or no longer runs an agent, forgets slots whose folder is
     /// gone, and clears task bindings the pool does not confirm (after a crash).
     func workspaceGC() throws -> CommandResult {
-        let tasks = try context.tasks.scan(project: nil).tasks
-        let projects = try context.projects.list()
+        let tasks = try context.stores.tasks.scan(project: nil).tasks
+        let projects = try context.stores.projects.list()
         var released: [String] = []
         var problems: [String] = []
-        for slot in try context.pool.read().slots {
+        for slot in try context.stores.pool.read().slots {
             if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
-                try context.pool.update { $0.remove(slot.name) }
+                try context.stores.pool.update { $0.remove(slot.name) }
                 released.append(slot.name)
                 continue
             }
@@ -92,19 +92,19 @@ extension Commands {
                 try Workspaces(context: context).release(
                     slot.name, task: task, project: projects.first { $0.name == slot.project }, force: invocation.flag("force"))
                 if let task, task.workspace == slot.name {
-                    try context.tasks.update(task.id, in: task.project) { $0.workspace = nil }
+                    try context.stores.tasks.update(task.id, in: task.project) { $0.workspace = nil }
                 }
                 released.append(slot.name)
             } catch {
                 problems.append("\(slot.name): \(error)")
             }
         }
-        let pool = try context.pool.read()
+        let pool = try context.stores.pool.read()
         for task in tasks where task.workspace != nil && pool.slot(named: task.workspace!)?.task != task.id {
-            try context.tasks.update(task.id, in: task.project) { $0.workspace = nil }
+            try context.stores.tasks.update(task.id, in: task.project) { $0.workspace = nil }
             problems.append("task \(task.id) named workspace \(task.workspace!) but the pool did not bind it; cleared")
         }
-        for problem in problems { context.diagnostics("warning: \(problem)\n") }
+        for problem in problems { context.console.diagnostics("warning: \(problem)\n") }
         return CommandResult(
             text: released.isEmpty ? "Nothing to collect.\n" : "Released \(released.joined(separator: ", "))\n",
             json: .object([("released", .array(released.map { .string($0) })), ("problems", .array(problems.map { .string($0) }))]))

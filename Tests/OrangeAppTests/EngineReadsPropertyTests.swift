@@ -33,7 +33,7 @@ struct EngineReadsPropertyTests {
                 if random.next() % 8 == 0 { record.blockedBy.append(TaskID(validating: "gone\(random.next() % 9)")!) }
             }
             record.blockedBy = Array(Set(record.blockedBy)).sorted()
-            if let existing = try? home.context.tasks.scan(project: nil).tasks.first(where: { $0.id.rawValue == id }),
+            if let existing = try? home.context.stores.tasks.scan(project: nil).tasks.first(where: { $0.id.rawValue == id }),
                 existing.project != record.project
             {
                 record.project = existing.project
@@ -59,10 +59,10 @@ struct EngineReadsPropertyTests {
         }
 
         var viaEngine = home.context
-        viaEngine.engineReads = SocketEngineReads(home: home.home)
+        viaEngine.stores.engineReads = SocketEngineReads(home: home.home)
         viaEngine.environment = ["ORANGE_ENGINE_READS": "required"]
         var viaScan = home.context
-        viaScan.engineReads = NoEngineReads()
+        viaScan.stores.engineReads = NoEngineReads()
 
         let rounds = FuzzBudget.iterations(default: 25)
         for round in 0..<rounds {

@@ -19,7 +19,7 @@ struct EngineReadsWiringTests {
             kind == .list ? .object([("text", "from the engine\n"), ("json_text", "[\"from the engine\"]\n")]) : nil
         }
         var context = home.context
-        context.engineReads = engine
+        context.stores.engineReads = engine
         #expect(OrangeCLI(context: context).execute(["task", "list", "--all"]).stdout == "from the engine\n")
         #expect(OrangeCLI(context: context).execute(["task", "list", "--all", "--ready", "--json"]).stdout == "[\"from the engine\"]\n")
         let asked = engine.questions.map(\.arguments)

@@ -63,7 +63,7 @@ final class EngineHome: @unchecked Sendable {
 
     /// The tasks a fresh scan of the files finds, by id, as the engine holds them (no body).
     func freshTasks() throws -> [TaskID: TaskRecord] {
-        Dictionary(uniqueKeysWithValues: try context.tasks.scan(project: nil).tasks.map { ($0.id, $0.withoutBody) })
+        Dictionary(uniqueKeysWithValues: try context.stores.tasks.scan(project: nil).tasks.map { ($0.id, $0.withoutBody) })
     }
 }
 

@@ -27,9 +27,9 @@ struct HoldSpawnerTests {
             #"{"harnesses": {"sleepy": {"command": ["sh", "\#(directory.path)/sleepy.sh"]}}}"#, to: DataDirectory(home: home).configFile)
         let context = support.makeContext(home: home, socket: socket, runner: runner)
         let project = Project(name: ProjectName(validating: "p")!, path: repo, defaultBranch: "main", poolSize: 1)
-        _ = try context.projects.update { $0.append(project) }
+        _ = try context.stores.projects.update { $0.append(project) }
         let id = TaskID(validating: "T1")!
-        try context.tasks.create(
+        try context.stores.tasks.create(
             TaskRecord(
                 id: id, project: project.name, branch: "b1", harness: "sleepy", status: .pending, description: "x",
                 createdAt: context.clock.now(), hold: "a person said wait", body: ""))
@@ -39,8 +39,8 @@ struct HoldSpawnerTests {
             return
         }
         #expect(reason.contains("held"), "\(reason)")
-        let after = try #require(try context.tasks.find(id))
+        let after = try #require(try context.stores.tasks.find(id))
         #expect(after.status == .pending && after.workspace == nil && after.tmuxSession == nil, "\(after)")
-        #expect(!context.tmux.hasSession("p/b1+T1"))
+        #expect(!context.processes.tmux.hasSession("p/b1+T1"))
     }
 }

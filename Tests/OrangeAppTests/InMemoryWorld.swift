@@ -31,9 +31,9 @@ struct InMemoryWorld {
             tmux: tmux, pool: pool, harnesses: { Harnesses.builtIns }, isInstalled: { _ in true }, executablePath: "/in-memory/orange",
             runInteractive: { _ in 0 }, logger: logger, workingDirectory: "/in-memory/repo", environment: environment,
             readStandardInput: { "" }, confirm: { _ in false }, realPath: { $0 }, diagnostics: { _ in }, readFile: { _ in nil })
-        context.spawnGuards = guards
-        context.processes = EmptyProcessTable()
-        context.locateProgram = { program, _ in "/usr/bin/" + program }
+        context.stores.spawnGuards = guards
+        context.processes.table = EmptyProcessTable()
+        context.processes.locateProgram = { program, _ in "/usr/bin/" + program }
     }
 
     /// A task of the world's project.

@@ -41,8 +41,8 @@ import Testing
             executablePath: "/bin/false", runInteractive: { _ in 1 }, logger: RecordingLogger(), workingDirectory: "/",
             environment: ["PATH": "/usr/bin"], readStandardInput: { "" }, confirm: { _ in false }, realPath: { $0 },
             diagnostics: { _ in }, readFile: { _ in nil })
-        context.processRunner = gh
-        context.locateProgram = { _, _ in "/usr/bin/gh" }
+        context.processes.runner = gh
+        context.processes.locateProgram = { _, _ in "/usr/bin/gh" }
         let follower = PullRequestFollower(context: context, intervalSeconds: 60, emit: { _, _ in })
         for record in records { follower.note(record.id, PullRequestFollower.candidate(record)) }
         return (follower, clock, gh, store)

@@ -31,19 +31,19 @@ struct StaleStopAgentTests {
         try AtomicFile.write(#"{"harnesses": {"sleepy": {"command": ["sh", "\#(directory.path)/sleepy.sh"]}}}"#, to: layout.configFile)
         let context = makeContext(home: home, socket: socket, runner: runner)
         let project = Project(name: ProjectName(validating: "p")!, path: repo, defaultBranch: "main", poolSize: 1)
-        _ = try context.projects.update { $0.append(project) }
+        _ = try context.stores.projects.update { $0.append(project) }
         let id = TaskID(validating: "T1")!
-        try context.tasks.create(
+        try context.stores.tasks.create(
             TaskRecord(
                 id: id, project: project.name, branch: "b1", harness: "sleepy", status: .pending, description: "x",
                 createdAt: context.clock.now(), body: ""))
 
         #expect(try Spawner(context: context).spawn(id) == .spawned(workspace: "p--1", session: "p/b1+T1"))
         // A person sends it back to pending; the engine reads it then (it still holds the slot).
-        try context.tasks.update(id, in: project.name, recording: StatusChangeNote(by: .human, at: context.clock.now())) {
+        try context.stores.tasks.update(id, in: project.name, recording: StatusChangeNote(by: .human, at: context.clock.now())) {
             $0.status = .pending
         }
-        let old = try #require(try context.tasks.find(id))
+        let old = try #require(try context.stores.tasks.find(id))
         #expect(old.workspace == "p--1" && old.tmuxSession == "p/b1+T1")
         // The person's command frees it and spawns it again, in the same slot.
         try Reconciler(context: context).stopAgent(old, project: project, force: false)
@@ -51,10 +51,12 @@ struct StaleStopAgentTests {
         // The engine acts on its old read.
         try Reconciler(context: context).stopAgent(old, project: project, force: false)
 
-        let now = try #require(try context.tasks.find(id))
+        let now = try #require(try context.stores.tasks.find(id))
         #expect(now.status == .working && now.workspace == "p--1" && now.tmuxSession == "p/b1+T1", "\(now)")
-        #expect(context.tmux.hasSession("p/b1+T1"), "the new agent was ended")
-        #expect(try context.pool.read().slot(boundTo: id)?.name == "p--1", "the pool no longer binds the slot to the task that runs in it")
+        #expect(context.processes.tmux.hasSession("p/b1+T1"), "the new agent was ended")
+        #expect(
+            try context.stores.pool.read().slot(boundTo: id)?.name == "p--1",
+            "the pool no longer binds the slot to the task that runs in it")
     }
 
     func makeRepository(_ parent: String, runner: ProcessRunner) throws -> String? {

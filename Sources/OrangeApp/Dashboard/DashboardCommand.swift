@@ -4,16 +4,16 @@ extension Commands {
     /// `orange dashboard`: the full-screen view; with `--json`, its rows once.
     func dashboard() throws -> CommandResult {
         let project = try optionalProject()
-        let projects = try context.projects.list()
+        let projects = try context.stores.projects.list()
         if invocation.wantsJSON {
-            let scan = try context.tasks.scan(project: nil)
+            let scan = try context.stores.tasks.scan(project: nil)
             var state = DashboardState(graph: TaskGraph(scan.tasks), project: project?.name, now: context.clock.now())
             state.invalidFiles = scan.invalid
             state.poolSizes = Dictionary(projects.map { ($0.name, $0.poolSize) }, uniquingKeysWith: { a, _ in a })
             state.projectModes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
             state.layout = invocation.flag("flat") ? .flat : .nested
             state.sessionsKnown = true
-            state.sessions = context.tmux.sessionStates()
+            state.sessions = context.processes.tmux.sessionStates()
             return CommandResult(text: "", json: Self.dashboardJSON(state))
         }
         let session = DashboardSession(

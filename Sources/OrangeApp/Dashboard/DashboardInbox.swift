@@ -87,7 +87,7 @@ final class DashboardMonitor: Sendable {
         while true {
             let (stopped, statsDue, workspaces) = state.withLock { ($0.stopped, $0.statsDue, $0.workspaces) }
             if stopped { break }
-            let sessions = context.tmux.sessionStates()
+            let sessions = context.processes.tmux.sessionStates()
             inbox.post { $0.sessions = sessions }
             let now = context.clock.monotonicNanoseconds()
             if statsDue || now - lastStats > 10_000_000_000 {
@@ -96,9 +96,9 @@ final class DashboardMonitor: Sendable {
                 var stats: [TaskID: WorkStats] = [:]
                 for (id, workspace) in workspaces {
                     let origin = "origin/" + workspace.base
-                    let base = context.git.refExists(workspace.path, origin) ? origin : workspace.base
-                    guard let commits = context.git.commitCount(workspace.path, since: base) else { continue }
-                    let lines = context.git.lineChanges(workspace.path, since: base)
+                    let base = context.processes.git.refExists(workspace.path, origin) ? origin : workspace.base
+                    guard let commits = context.processes.git.commitCount(workspace.path, since: base) else { continue }
+                    let lines = context.processes.git.lineChanges(workspace.path, since: base)
                     stats[id] = WorkStats(commits: commits, added: lines?.added ?? 0, removed: lines?.removed ?? 0)
                 }
                 inbox.post { $0.stats = stats }

@@ -7,10 +7,10 @@ extension DashboardSession {
     func openURL(_ url: String) -> DashboardState.Message {
         let environment = context.environment
         let hasDisplay = environment["DISPLAY"].map { !$0.isEmpty } ?? false || environment["WAYLAND_DISPLAY"].map { !$0.isEmpty } ?? false
-        guard hasDisplay, context.locateProgram("xdg-open", environment["PATH"] ?? "") != nil else {
+        guard hasDisplay, context.processes.locateProgram("xdg-open", environment["PATH"] ?? "") != nil else {
             return DashboardState.Message("PR: " + TerminalSafe.text(url))
         }
-        let runner = context.processRunner
+        let runner = context.processes.runner
         DispatchQueue.global().async { _ = try? runner.run(["xdg-open", url], environment: [:], input: nil, timeoutSeconds: 30) }
         return DashboardState.Message("opening " + TerminalSafe.text(url))
     }

@@ -153,7 +153,7 @@ final class DashboardSession {
                 state.message = openURL(url)
             case .viewFile(let id):
                 guard let task = state.graph[id] else { break }
-                let path = context.tasks.taskFilePath(id, in: task.project)
+                let path = context.stores.tasks.taskFilePath(id, in: task.project)
                 let text = context.readFile(path) ?? "(could not read \(path))"
                 state.mode = .page(
                     title: path, lines: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), offset: 0)
@@ -166,10 +166,10 @@ final class DashboardSession {
     /// dashboard already asked) and never print over the frame.
     private func commandContext() -> AppContext {
         var runner = context
-        runner.confirm = { _ in true }
-        runner.diagnostics = { _ in }
-        runner.streamOutput = { _ in }
-        runner.runInteractive = { _ in throw OrangeError("cannot attach from a background command") }
+        runner.console.confirm = { _ in true }
+        runner.console.diagnostics = { _ in }
+        runner.console.streamOutput = { _ in }
+        runner.processes.runInteractive = { _ in throw OrangeError("cannot attach from a background command") }
         return runner
     }
 

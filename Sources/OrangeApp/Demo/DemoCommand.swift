@@ -9,15 +9,15 @@ extension Commands {
         let runner = ProcessRunner()
         let clock = SystemClock()
         // Under --json stdout holds the one envelope at the end, nothing else.
-        let stream = context.streamOutput
+        let stream = context.console.streamOutput
         let quiet = invocation.wantsJSON
         let say: @Sendable (String) -> Void = { text in if !quiet { stream(text) } }
-        guard context.isInstalled("tmux"), context.isInstalled("git") else {
+        guard context.processes.isInstalled("tmux"), context.processes.isInstalled("git") else {
             throw OrangeError("the demo needs git and tmux (apt-get install -y git tmux)")
         }
         let root = try DemoWorkspace.create()
         let home = root + "/home", repo = root + "/repo", origin = root + "/origin.git"
-        let socket = "orange-demo-\(context.processes.currentProcess)"
+        let socket = "orange-demo-\(context.processes.table.currentProcess)"
         let started = clock.monotonicNanoseconds()
         func elapsed() -> String {
             let ms = Int((clock.monotonicNanoseconds() - started) / 1_000_000)
@@ -30,7 +30,7 @@ extension Commands {
             "GIT_COMMITTER_NAME": "orange demo", "GIT_COMMITTER_EMAIL": "demo@orange.invalid",
         ]
         env["ORANGE_HARNESS"] = "demo"
-        let orange = context.executablePath
+        let orange = context.processes.executablePath
         @discardableResult
         func run(_ args: [String], in cwd: String = repo, input: String? = nil) throws -> ProcessResult {
             try runner.check(["env", "-C", cwd, orange] + args, environment: env, input: input, timeoutSeconds: 120)

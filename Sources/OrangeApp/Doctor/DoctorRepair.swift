@@ -21,29 +21,29 @@ struct DoctorRepair {
             try FileSystem.removeTree(path)
             return "removed"
         case .repairInterruptedSpawn(let id, _):
-            guard let task = try context.tasks.find(id) else { throw OrangeError("task \(id) no longer exists") }
+            guard let task = try context.stores.tasks.find(id) else { throw OrangeError("task \(id) no longer exists") }
             guard try !Spawner.repairInterrupted([task], context: context).isEmpty else {
                 throw OrangeError("a spawn of \(id) is in progress, or its marker is already gone")
             }
             return "put back to pending, marker removed"
         case .addChild(let child, let parent, let project):
             // Only while the child still names this parent: the child's side is the truth.
-            guard try context.tasks.find(child)?.parent == parent else {
+            guard try context.stores.tasks.find(child)?.parent == parent else {
                 throw OrangeError("task \(child) no longer names \(parent) as its parent")
             }
             try Reconciler.addMissingChild(child, to: parent, in: project, context: context)
             return "added \(child) to the children of \(parent)"
         case .releaseWorkspace(let name, let id):
-            guard try context.pool.read().slot(named: name)?.task == id else {
+            guard try context.stores.pool.read().slot(named: name)?.task == id else {
                 throw OrangeError("workspace \(name) is no longer bound to \(id)")
             }
             // A malformed TASK.md still is a task: `find` throws for it, and nothing is released.
-            guard try context.tasks.find(id) == nil else { throw OrangeError("task \(id) exists again") }
-            let project = try context.projects.list().first { $0.name == WorkspaceSlot.parse(name: name)?.0 }
+            guard try context.stores.tasks.find(id) == nil else { throw OrangeError("task \(id) exists again") }
+            let project = try context.stores.projects.list().first { $0.name == WorkspaceSlot.parse(name: name)?.0 }
             try Workspaces(context: context).release(name, task: nil, project: project, force: false)
             return "released"
         case .repairWorkspaceTaskFile(let name, let id):
-            guard try context.pool.read().slot(named: name)?.task == id else {
+            guard try context.stores.pool.read().slot(named: name)?.task == id else {
                 throw OrangeError("workspace \(name) is no longer bound to \(id)")
             }
             switch try WorkspaceTaskFileRepair(context: context).repair(workspace: name) {

@@ -46,7 +46,7 @@ extension Commands {
     /// Asks the engine; nil when it did not answer. An answer that is an error (`{"error": …}`)
     /// is thrown as the scan would have thrown it.
     func askEngine(_ kind: EngineReadKind, _ arguments: JSONValue) throws -> JSONValue? {
-        guard let answer = context.engineReads.ask(kind, arguments) else {
+        guard let answer = context.stores.engineReads.ask(kind, arguments) else {
             // For tests and benchmarks: prove a figure or a result came from the engine.
             if context.environment["ORANGE_ENGINE_READS"] == "required" {
                 throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")

@@ -26,7 +26,7 @@ extension Commands {
     func reconcileAfterWrite(_ ids: [TaskID], spawn: Bool = true) throws -> ReconcileOutcome {
         let arguments = JSONValue.object([("ids", .array(ids.map { .string($0.rawValue) })), ("spawn", .bool(spawn))])
         if let answer = try askEngine(.reconcile, arguments), let outcome = ReconcileOutcome(engineAnswer: answer) {
-            for warning in answer["warnings"]?.arrayValue ?? [] { warning.stringValue.map(context.diagnostics) }
+            for warning in answer["warnings"]?.arrayValue ?? [] { warning.stringValue.map(context.console.diagnostics) }
             return outcome
         }
         return ReconcileOutcome(try Reconciler(context: context).reconcile(changed: ids, spawn: spawn))

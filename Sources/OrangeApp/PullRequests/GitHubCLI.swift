@@ -10,9 +10,9 @@ struct GitHubCLI: Sendable {
     let locate: @Sendable (String, String) -> String?
 
     init(context: AppContext) {
-        runner = context.processRunner
+        runner = context.processes.runner
         environment = context.environment
-        locate = context.locateProgram
+        locate = context.processes.locateProgram
     }
 
     /// gh never prompts and never prints colours or update notices into what orange parses.

@@ -162,7 +162,7 @@ final class PullRequestFollower: Sendable {
                         $0.pullRequestStatus = status; $0.updatedAt = now
                     })
             else { return }
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "pr.merged", timestamp: now, fields: [("url", .string(candidate.url)), ("by", .string("forge"))]),
                 for: id, in: candidate.project)
             report(id, in: candidate.project, from: before, to: .done, cause: "pull request merged")
@@ -175,7 +175,7 @@ final class PullRequestFollower: Sendable {
                         $0.pullRequestStatus = status; $0.updatedAt = now
                     })
             else { return }
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: "pr.closed", timestamp: now, fields: [("url", .string(candidate.url)), ("reason", .string(reason))]),
                 for: id, in: candidate.project)
             report(id, in: candidate.project, from: before, to: .cancelled, cause: reason)
@@ -190,7 +190,7 @@ final class PullRequestFollower: Sendable {
         _ change: @escaping (inout TaskRecord) -> Void
     ) throws -> TaskStatus {
         var before = candidate.status
-        try context.tasks.update(id, in: candidate.project, recording: note) { record in
+        try context.stores.tasks.update(id, in: candidate.project, recording: note) { record in
             guard record.prURL == candidate.url else { throw NoLongerFollowed() }
             before = record.status
             if let status {

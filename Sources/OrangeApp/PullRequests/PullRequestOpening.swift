@@ -22,18 +22,18 @@ struct PullRequestOpening {
             throw OrangeError(
                 "task \(task.id) is \(task.status.rawValue); a pull request is opened for a task in review (reviewing or reviewed)")
         }
-        guard let project = try context.projects.list().first(where: { $0.name == task.project }) else {
+        guard let project = try context.stores.projects.list().first(where: { $0.name == task.project }) else {
             throw OrangeError("project '\(task.project)' is not registered")
         }
-        let graph = TaskGraph(try context.tasks.scan(project: task.project).tasks)
+        let graph = TaskGraph(try context.stores.tasks.scan(project: task.project).tasks)
         let parent = graph.branchParent(of: task.id, project: project.modes).flatMap { graph[$0] }
         let base = parent?.branch ?? project.defaultBranch
         if let url = task.prURL { return Opened(task: task, url: url, base: base, created: false) }
-        guard context.git.hasRemote(project.path, named: "origin") else {
+        guard context.processes.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError("project '\(project.name)' has no 'origin' remote; a pull request needs the branch pushed to one")
         }
         let path = task.workspace.map(context.workspacePath) ?? project.path
-        if task.workspace != nil, try context.git.isDirty(path) {
+        if task.workspace != nil, try context.processes.git.isDirty(path) {
             throw OrangeError("workspace \(task.workspace!) has uncommitted changes; commit them on '\(task.branch)' first")
         }
         if parent != nil { try Workspaces(context: context).ensureOnOrigin(base, in: path, project: project) }
@@ -46,11 +46,11 @@ struct PullRequestOpening {
             in: path, head: task.branch, base: base, title: PullRequestText.title(for: task),
             body: PullRequestText.body(for: task, template: template))
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(task.id, in: task.project) { record in
+        let (_, after) = try context.stores.tasks.update(task.id, in: task.project) { record in
             record.prURL = url
             record.updatedAt = now
         }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "pr.created", timestamp: now,
                 fields: [("url", .string(url)), ("base", .string(base)), ("head", .string(task.branch))]),
@@ -63,12 +63,14 @@ struct PullRequestOpening {
     /// holds the local one (a hierarchical parent's aggregate: its children merged into it there),
     /// is already there: pushing the older local branch would be refused.
     private func push(_ task: TaskRecord, from path: String) throws {
-        try? context.git.fetch(path)
-        let onOrigin = context.git.remoteBranchExists(path, task.branch)
-        if onOrigin, context.git.isAncestor(path, "refs/heads/\(task.branch)", of: "refs/remotes/origin/\(task.branch)") { return }
-        if context.git.branchExists(path, task.branch) {
+        try? context.processes.git.fetch(path)
+        let onOrigin = context.processes.git.remoteBranchExists(path, task.branch)
+        if onOrigin, context.processes.git.isAncestor(path, "refs/heads/\(task.branch)", of: "refs/remotes/origin/\(task.branch)") {
+            return
+        }
+        if context.processes.git.branchExists(path, task.branch) {
             do {
-                try context.git.push(path, remote: "origin", refspec: "refs/heads/\(task.branch):refs/heads/\(task.branch)")
+                try context.processes.git.push(path, remote: "origin", refspec: "refs/heads/\(task.branch):refs/heads/\(task.branch)")
             } catch {
                 throw OrangeError("pushing '\(task.branch)' to origin failed, no pull request was opened: \(error)")
             }

@@ -23,7 +23,7 @@ extension Commands {
         let observed = try? gh.view(opened.url)
         guard observed == nil || observed?.state == .merged else {
             let state = observed!.compact
-            let (_, after) = try context.tasks.update(task.id, in: task.project) { $0.pullRequestStatus = observed }
+            let (_, after) = try context.stores.tasks.update(task.id, in: task.project) { $0.pullRequestStatus = observed }
             return CommandResult(
                 text:
                     "gh accepted the merge of \(opened.url), which is \(state) for now; the engine finishes task \(task.id) when the forge merges it\n",
@@ -34,7 +34,7 @@ extension Commands {
                 ]))
         }
         let now = context.clock.now()
-        let (_, after) = try context.tasks.update(
+        let (_, after) = try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .human, cause: "pull request merged", at: now)
         ) { record in
             record.status = .done
@@ -42,7 +42,7 @@ extension Commands {
             record.pullRequestStatus = PullRequestStatus(
                 state: .merged, reviewDecision: observed?.reviewDecision, checks: observed?.checks ?? .none)
         }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "pr.merged", timestamp: now,
                 fields: [("url", .string(opened.url)), ("strategy", .string(strategy.rawValue)), ("by", .string("orange task merge"))]),

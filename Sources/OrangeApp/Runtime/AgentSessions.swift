@@ -21,15 +21,15 @@ struct AgentSessions {
     /// still runs (tmux refused to end the session, or a process survived `KILL`): the caller must
     /// then keep the workspace bound.
     func end(_ session: String) -> Bool {
-        let leaders = context.tmux.panePIDs(session)
-        let me = context.processes.currentProcess
-        let ownSession = leaders.contains { context.processes.members(ofSession: $0).contains(me) }
-        if context.tmux.hasSession(session) { try? context.tmux.killSession(session) }
-        if context.tmux.hasSession(session) { return false }
+        let leaders = context.processes.tmux.panePIDs(session)
+        let me = context.processes.table.currentProcess
+        let ownSession = leaders.contains { context.processes.table.members(ofSession: $0).contains(me) }
+        if context.processes.tmux.hasSession(session) { try? context.processes.tmux.killSession(session) }
+        if context.processes.tmux.hasSession(session) { return false }
         guard waitForExit(of: leaders) else { return false }
         // The agent's own command ending its own session: it leaves that session too, so that
         // once the worktree is given away no process of the old session is left at all.
-        if ownSession { context.processes.leaveSession() }
+        if ownSession { context.processes.table.leaveSession() }
         return true
     }
 
@@ -44,13 +44,13 @@ struct AgentSessions {
             [
                 ("processes", .array(stubborn.map { .int(Int64($0)) }))
             ])
-        for process in stubborn { context.processes.kill(process) }
+        for process in stubborn { context.processes.table.kill(process) }
         return waitUntilGone(leaders, seconds: killWaitSeconds)
     }
 
     private func remaining(_ leaders: [Int32]) -> [Int32] {
-        let me = context.processes.currentProcess
-        return leaders.flatMap { context.processes.members(ofSession: $0) }.filter { $0 != me }
+        let me = context.processes.table.currentProcess
+        return leaders.flatMap { context.processes.table.members(ofSession: $0) }.filter { $0 != me }
     }
 
     private func waitUntilGone(_ leaders: [Int32], seconds: Double) -> Bool {

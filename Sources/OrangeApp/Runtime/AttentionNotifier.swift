@@ -63,10 +63,10 @@ final class AttentionNotifier: Sendable {
                 let was = $0; $0 = true; return was
             })
         {
-            tasks = (try? context.tasks.scan(project: nil).tasks) ?? []
+            tasks = (try? context.stores.tasks.scan(project: nil).tasks) ?? []
         } else {
             for id in Set((changed ?? []) + transitions.map(\.id)) {
-                if let task = (try? context.tasks.find(id)) ?? nil { tasks.append(task) }
+                if let task = (try? context.stores.tasks.find(id)) ?? nil { tasks.append(task) }
             }
         }
         judge(tasks, hook: hook)
@@ -76,7 +76,7 @@ final class AttentionNotifier: Sendable {
         for task in tasks where Attention.mayNeedAPerson(task.status) {
             let key = task.status.rawValue + " " + (task.updatedAt?.rfc3339 ?? "")
             guard judged.withLock({ $0.updateValue(key, forKey: task.id) }) != key else { continue }
-            guard let history = try? context.tasks.history(of: task.id, in: task.project),
+            guard let history = try? context.stores.tasks.history(of: task.id, in: task.project),
                 let due = Attention.due(in: history)
             else { continue }
             notify(task, event: due.event, hook: hook, message: task.lastError)
@@ -87,7 +87,7 @@ final class AttentionNotifier: Sendable {
     /// a caller that has just written the event's line itself (`pr.merged`, `pr.closed`).
     func notify(_ task: TaskRecord, event: String, message: String? = nil) {
         enqueue {
-            guard let hook = self.loadHook(), let history = try? self.context.tasks.history(of: task.id, in: task.project),
+            guard let hook = self.loadHook(), let history = try? self.context.stores.tasks.history(of: task.id, in: task.project),
                 Attention.due(in: history)?.event == event
             else { return }
             self.notify(task, event: event, hook: hook, message: message)
@@ -108,7 +108,7 @@ final class AttentionNotifier: Sendable {
         guard hook.wants(event), isInstalled(hook) else { return }
         let now = context.clock.now()
         do {
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(type: Attention.notifiedType, timestamp: now, fields: [("event", .string(event))]), for: task.id,
                 in: task.project)
         } catch {
@@ -127,7 +127,7 @@ final class AttentionNotifier: Sendable {
     private func run(_ hook: NotifyHook, values: [String: String]) {
         let argv = hook.argv(values)
         guard isInstalled(hook) else { return }
-        let (runner, logger) = (context.processRunner, context.logger)
+        let (runner, logger) = (context.processes.runner, context.logger)
         let work: @Sendable () -> Void = {
             do {
                 let result = try runner.run(argv, environment: [:], input: nil, timeoutSeconds: hook.timeoutSeconds)
@@ -150,10 +150,11 @@ final class AttentionNotifier: Sendable {
         let program = hook.command[0]
         let found =
             program.contains("/")
-            ? FileSystem.fileExists(program) : context.locateProgram(program, context.environment["PATH"] ?? "/usr/bin:/bin") != nil
+            ? FileSystem.fileExists(program)
+            : context.processes.locateProgram(program, context.environment["PATH"] ?? "/usr/bin:/bin") != nil
         if !found, warned.withLock({ $0.insert(program).inserted }) {
             context.logger.warn("notify", "The notification hook's program is not installed", [("program", .string(program))])
-            context.diagnostics("warning: the notification hook's program '\(program)' is not found; nothing is notified\n")
+            context.console.diagnostics("warning: the notification hook's program '\(program)' is not found; nothing is notified\n")
         }
         return found
     }

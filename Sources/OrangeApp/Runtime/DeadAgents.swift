@@ -20,10 +20,10 @@ struct DeadAgents {
         var transitions: [EngineTransition] = []
         for task in tasks where [.working, .clarification].contains(task.status) {
             guard let session = task.tmuxSession, context.environment["ORANGE_TASK_ID"] != task.id.rawValue,
-                context.spawnGuards.marker(task.id, in: task.project) == nil
+                context.stores.spawnGuards.marker(task.id, in: task.project) == nil
             else { continue }
-            let gone = !context.tmux.hasSession(session)
-            guard gone || context.tmux.isPaneDead(session) == true else { continue }
+            let gone = !context.processes.tmux.hasSession(session)
+            guard gone || context.processes.tmux.isPaneDead(session) == true else { continue }
             if let transition = try answer(task, session: session, how: gone ? "is gone" : "has exited") {
                 transitions.append(transition)
             }
@@ -40,7 +40,7 @@ struct DeadAgents {
             giveUp
             ? "the agent died again without reporting (session \(session) \(how)); a person must look, then run 'orange task respawn \(task.id)'"
             : "the agent died without reporting (session \(session) \(how)); it was started again"
-        let (before, after) = try context.tasks.update(
+        let (before, after) = try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "agent died twice", at: now)
         ) { record in
             guard record.tmuxSession == session, record.status == task.status, record.agentCrashes == task.agentCrashes else { return }
@@ -50,7 +50,7 @@ struct DeadAgents {
             record.updatedAt = now
         }
         guard after.agentCrashes == before.agentCrashes + 1 else { return nil }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "agent.died", timestamp: now,
                 fields: [
@@ -64,10 +64,10 @@ struct DeadAgents {
         if giveUp { return try handToPerson(after, from: before.status, note: note, at: now) }
         switch try Spawner(context: context).spawn(task.id, respawn: true) {
         case .spawned:
-            context.diagnostics("warning: task \(task.id): \(note)\n")
+            context.console.diagnostics("warning: task \(task.id): \(note)\n")
             return EngineTransition(id: task.id, project: task.project, from: before.status, to: .working, cause: "agent died; respawned")
         case .skipped(let reason), .failed(let reason, _):
-            context.diagnostics("warning: task \(task.id): the agent died and could not be started again: \(reason)\n")
+            context.console.diagnostics("warning: task \(task.id): the agent died and could not be started again: \(reason)\n")
             return nil
         }
     }
@@ -75,14 +75,14 @@ struct DeadAgents {
     /// `stuck`: the dead session is ended and the workspace freed, unless it holds uncommitted
     /// work, which is kept for the person and named on the task.
     private func handToPerson(_ task: TaskRecord, from: TaskStatus, note: String, at now: Timestamp) throws -> EngineTransition {
-        let project = try context.projects.list().first { $0.name == task.project }
+        let project = try context.stores.projects.list().first { $0.name == task.project }
         try Reconciler(context: context).stopAgent(task, project: project, force: false)
         var kept: String?
-        try context.tasks.update(task.id, in: task.project) { record in
+        try context.stores.tasks.update(task.id, in: task.project) { record in
             kept = record.workspace
             record.lastError = note + (record.workspace.map { "; its workspace \($0) is kept: it holds uncommitted work" } ?? "")
         }
-        context.diagnostics(
+        context.console.diagnostics(
             "warning: task \(task.id) is stuck: \(note)" + (kept.map { "; workspace \($0) kept (uncommitted work)" } ?? "") + "\n")
         return EngineTransition(id: task.id, project: task.project, from: from, to: .stuck, cause: "agent died twice")
     }

@@ -10,7 +10,7 @@ struct MergeConflict {
     func sendBack(_ task: TaskRecord, parentBranch: String, files: [String]) throws -> OrangeError {
         let now = context.clock.now()
         let section = MergeConflictNote.section(taskBranch: task.branch, parentBranch: parentBranch, files: files)
-        try context.tasks.update(
+        try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "merge into \(parentBranch) conflicted", at: now)
         ) { record in
             guard record.status == .reviewed else { return }
@@ -18,7 +18,7 @@ struct MergeConflict {
             record.body = MergeConflictNote.replacingSection(in: record.body, with: section)
             record.updatedAt = now
         }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "merge.conflicted", timestamp: now,
                 fields: [
@@ -27,7 +27,7 @@ struct MergeConflict {
         // The agent that reported may still run, waiting: it is started again with the task's
         // new state, like a respawn (its harness's resume command, the conflict in TASK.md).
         var agent = "its agent was started again to resolve it"
-        if let session = task.tmuxSession, context.tmux.hasSession(session), !AgentSessions(context: context).end(session) {
+        if let session = task.tmuxSession, context.processes.tmux.hasSession(session), !AgentSessions(context: context).end(session) {
             agent = "its agent's session \(session) would not end; resolve it there"
         } else {
             switch try Spawner(context: context).spawn(task.id, respawn: true) {

@@ -27,14 +27,14 @@ struct Spawner {
     /// `reassess`: the turn of a sequential parent whose child is done: claimed from `delegated`,
     /// started fresh with a prompt naming the finished child and the children left.
     func spawn(_ id: TaskID, respawn: Bool = false, reassess: ReassessTurn? = nil) throws -> Outcome {
-        guard let task = try context.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
-        let (projects, harnesses) = try (context.projects.list(), context.harnesses())
+        guard let task = try context.stores.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
+        let (projects, harnesses) = try (context.stores.projects.list(), context.harnesses())
         if let reason = cannotStart(task, projects: projects, harnesses: harnesses) { return .skipped(reason) }
         let project = projects.first { $0.name == task.project }!
         let harness = harnesses.first { $0.name == task.harness }!
         let session = SessionName.forTask(project: task.project, branch: task.branch, id: task.id)
         do {
-            return try context.spawnGuards.withSpawnLock(id, in: task.project, timeoutSeconds: 0) {
+            return try context.stores.spawnGuards.withSpawnLock(id, in: task.project, timeoutSeconds: 0) {
                 try spawnLocked(task, project: project, harness: harness, session: session, respawn: respawn, reassess: reassess)
             }
         } catch is SpawnLockBusy {
@@ -47,11 +47,11 @@ struct Spawner {
     /// handed out, so a task that cannot start never takes another's turn.
     func cannotStart(_ task: TaskRecord, projects: [Project], harnesses: [Harness]) -> String? {
         guard projects.contains(where: { $0.name == task.project }) else { return "project '\(task.project)' is not registered" }
-        guard context.isInstalled("tmux") else { return "tmux is not installed (apt-get install tmux)" }
+        guard context.processes.isInstalled("tmux") else { return "tmux is not installed (apt-get install tmux)" }
         guard let harness = harnesses.first(where: { $0.name == task.harness }) else {
             return "unknown harness '\(task.harness)' (built-in: claude, pi, codex, opencode; others go in \(context.home)/config.json)"
         }
-        guard context.isInstalled(harness.binary) else {
+        guard context.processes.isInstalled(harness.binary) else {
             return "harness '\(harness.name)' is not installed ('\(harness.binary)' is not on PATH)"
         }
         return nil
@@ -63,7 +63,7 @@ struct Spawner {
         _ task: TaskRecord, project: Project, harness: Harness, session: String, respawn: Bool, reassess: ReassessTurn?
     ) throws -> Outcome {
         let id = task.id
-        let guards = context.spawnGuards
+        let guards = context.stores.spawnGuards
 
         // The marker goes down before the claim: every step after it, the claim included, is
         // then undone by `repairInterrupted` if this process dies.
@@ -81,7 +81,7 @@ struct Spawner {
             let cause =
                 reassess.map { "reassess after " + $0.finished.map(\.rawValue).joined(separator: ", ") }
                 ?? (respawn ? "respawned" : "spawned")
-            let (before, _) = try context.tasks.update(
+            let (before, _) = try context.stores.tasks.update(
                 id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
             ) { record in
                 if let reassess {
@@ -94,8 +94,8 @@ struct Spawner {
                         record.status != .delegated
                     else { throw SkipSpawn("task is \(record.status.rawValue)") }
                     guard
-                        record.tmuxSession == nil || !context.tmux.hasSession(record.tmuxSession!)
-                            || context.tmux.isPaneDead(record.tmuxSession!) == true
+                        record.tmuxSession == nil || !context.processes.tmux.hasSession(record.tmuxSession!)
+                            || context.processes.tmux.isPaneDead(record.tmuxSession!) == true
                     else {
                         throw SkipSpawn("its session is still running; attach with 'orange task attach \(id)'")
                     }
@@ -134,7 +134,7 @@ struct Spawner {
             CrashPoint.reach("spawn.prepared", context)
             // A session of this task's own (its name holds the task's id) left by an earlier
             // agent of it is ended, with all its processes, before the new agent starts.
-            for stale in Set([task.tmuxSession, session].compactMap { $0 }) where context.tmux.hasSession(stale) {
+            for stale in Set([task.tmuxSession, session].compactMap { $0 }) where context.processes.tmux.hasSession(stale) {
                 guard AgentSessions(context: context).end(stale) else {
                     throw OrangeError("the earlier session \(stale) of this task still runs processes that would not exit")
                 }
@@ -150,22 +150,22 @@ struct Spawner {
                 for: task)
             // Recorded before the agent starts: its first `orange task create` finds its task
             // (and so its parent-to-be) through this binding.
-            try context.tasks.update(id, in: task.project) { record in
+            try context.stores.tasks.update(id, in: task.project) { record in
                 record.workspace = workspace
                 record.tmuxSession = session
                 // The turn is given once per finished child, whatever happens to this agent.
                 for child in reassess?.finished ?? [] where !record.reassessed.contains(child) { record.reassessed.append(child) }
             }
             CrashPoint.reach("spawn.recorded", context)
-            try context.tmux.newSession(session, directory: path, command: command.argv, environment: command.environment)
+            try context.processes.tmux.newSession(session, directory: path, command: command.argv, environment: command.environment)
             sessionStarted = true
             CrashPoint.reach("spawn.started", context)
-            try context.tasks.update(id, in: task.project) { record in
+            try context.stores.tasks.update(id, in: task.project) { record in
                 record.spawnFailures = 0
                 record.spawnRetryAt = nil
                 record.lastError = nil
             }
-            try context.tasks.appendHistory(
+            try context.stores.tasks.appendHistory(
                 HistoryEvent(
                     type: "agent.spawned", timestamp: now,
                     fields: [
@@ -178,7 +178,7 @@ struct Spawner {
             return .spawned(workspace: workspace!, session: session)
         } catch {
             let reason = "\(error)"
-            if sessionStarted { try? context.tmux.killSession(session) }
+            if sessionStarted { try? context.processes.tmux.killSession(session) }
             if let workspace, task.workspace == nil {
                 do { try Workspaces(context: context).release(workspace, task: task, project: project, force: true) } catch {
                     context.logger.error(
@@ -194,16 +194,16 @@ struct Spawner {
     /// Finds claims left by a spawner that died half way (its `.spawning` marker is there but no
     /// one holds the spawn lock) and puts the task back: session ended, workspace freed, pending.
     static func repairInterrupted(_ tasks: [TaskRecord], context: AppContext) throws -> [TaskID] {
-        let guards = context.spawnGuards
+        let guards = context.stores.spawnGuards
         var repaired: [TaskID] = []
         for task in tasks where guards.marker(task.id, in: task.project) != nil {
             do {
                 try guards.withSpawnLock(task.id, in: task.project, timeoutSeconds: 0) {
                     guard let markerText = guards.marker(task.id, in: task.project) else { return }
-                    let current = try context.tasks.find(task.id) ?? task
+                    let current = try context.stores.tasks.find(task.id) ?? task
                     // Not working: the spawner died before its claim, so it did nothing else.
                     guard current.status == .working else {
-                        try context.tasks.update(task.id, in: task.project) { record in
+                        try context.stores.tasks.update(task.id, in: task.project) { record in
                             record.lastError = "a spawn was interrupted; it will be retried"
                         }
                         try guards.removeMarker(task.id, in: task.project)
@@ -216,8 +216,8 @@ struct Spawner {
                             [("task_id", .string(task.id.rawValue))])
                         return
                     }
-                    if let slot = try context.pool.read().slot(boundTo: task.id) {
-                        let project = try context.projects.list().first { $0.name == task.project }
+                    if let slot = try context.stores.pool.read().slot(boundTo: task.id) {
+                        let project = try context.stores.projects.list().first { $0.name == task.project }
                         try? Workspaces(context: context).release(slot.name, task: current, project: project, force: true)
                     }
                     let note = StatusChangeNote(by: .engine, cause: "spawn interrupted; rolled back", at: context.clock.now())
@@ -226,7 +226,7 @@ struct Spawner {
                         ? markerText.dropFirst(reassessMarkerPrefix.count).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap {
                             TaskID(validating: String($0))
                         } : nil
-                    try context.tasks.update(task.id, in: task.project, recording: note) { record in
+                    try context.stores.tasks.update(task.id, in: task.project, recording: note) { record in
                         if record.status == .working { record.status = turn == nil ? .pending : .delegated }
                         record.reassessed.removeAll { turn?.contains($0) == true }
                         record.workspace = nil
@@ -247,13 +247,16 @@ struct Spawner {
     /// The argv that starts the agent, through `env` so its environment is exactly this one
     /// whatever tmux's rules for a pane's PATH (`AgentLaunch`), and that environment.
     func agentCommand(_ harnessArgv: [String], for task: TaskRecord) throws -> (argv: [String], environment: [String: String]) {
-        let orangeDirectory = try AgentExecutableLink.prepare(DataDirectory(home: context.home), executable: context.executablePath)
+        let orangeDirectory = try AgentExecutableLink.prepare(
+            DataDirectory(home: context.home), executable: context.processes.executablePath)
         let environment = agentEnvironment(task, orangeDirectory: orangeDirectory)
         let searchPath = environment["PATH"]!
-        guard let program = harnessArgv.first.flatMap({ context.locateProgram($0, searchPath) }) else {
+        guard let program = harnessArgv.first.flatMap({ context.processes.locateProgram($0, searchPath) }) else {
             throw OrangeError("'\(harnessArgv.first ?? "")' is not on the agent's PATH (\(searchPath))")
         }
-        guard let env = context.locateProgram("env", "/usr/bin:/bin") else { throw OrangeError("'env' (coreutils) is not installed") }
+        guard let env = context.processes.locateProgram("env", "/usr/bin:/bin") else {
+            throw OrangeError("'env' (coreutils) is not installed")
+        }
         let argv = try AgentLaunch.argv(
             envProgram: env, environment: environment, program: program, arguments: Array(harnessArgv.dropFirst()))
         return (argv, environment)
@@ -263,14 +266,14 @@ struct Spawner {
     /// the very orange that spawned it first on PATH, so the agent's `orange task update …` works
     /// whether or not the user put orange on their PATH.
     func agentEnvironment(_ task: TaskRecord, orangeDirectory: String) -> [String: String] {
-        var env = ["ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_BIN": context.executablePath]
+        var env = ["ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_BIN": context.processes.executablePath]
         if let socket = context.environment["ORANGE_TMUX_SOCKET"] { env["ORANGE_TMUX_SOCKET"] = socket }
         env["PATH"] = AgentLaunch.searchPath(orangeDirectory: orangeDirectory, inherited: context.environment["PATH"])
         return env
     }
 
     private func undoClaim(_ task: TaskRecord, from: TaskStatus, at now: Timestamp) throws {
-        try context.tasks.update(
+        try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "no free workspace; claim given back", at: now)
         ) { record in
             if record.status == .working && record.workspace == task.workspace { record.status = from }
@@ -282,7 +285,7 @@ struct Spawner {
         -> Bool
     {
         var gaveUp = false
-        try context.tasks.update(
+        try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "spawn failed: " + reason, at: now)
         ) { record in
             // A reassess turn that did not start is due again.
@@ -297,7 +300,7 @@ struct Spawner {
             record.tmuxSession = nil
             record.updatedAt = now
         }
-        try context.tasks.appendHistory(
+        try context.stores.tasks.appendHistory(
             HistoryEvent(type: "spawn.failed", timestamp: now, fields: [("error", .string(reason)), ("gave_up", .bool(gaveUp))]),
             for: task.id, in: task.project)
         context.logger.warn(

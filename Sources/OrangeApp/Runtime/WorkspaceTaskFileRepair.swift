@@ -35,7 +35,7 @@ struct WorkspaceTaskFileRepair {
     func repair(workspace: String) throws -> Outcome {
         guard Self.isDetached(workspacePath: context.workspacePath(workspace)) else { return .notDetached }
         return try Workspaces(context: context).withWorktreeLock(workspace) {
-            guard let slot = try context.pool.read().slot(named: workspace), let id = slot.task else { return .notDetached }
+            guard let slot = try context.stores.pool.read().slot(named: workspace), let id = slot.task else { return .notDetached }
             return try repairLocked(workspace, task: id, project: slot.project)
         }
     }
@@ -43,7 +43,7 @@ struct WorkspaceTaskFileRepair {
     /// `repair` for a caller that already holds the worktree's lock (the release).
     func repairLocked(_ workspace: String, task id: TaskID, project: ProjectName) throws -> Outcome {
         let link = context.workspacePath(workspace) + "/TASK.md"
-        let taskFile = context.tasks.taskFilePath(id, in: project)
+        let taskFile = context.stores.tasks.taskFilePath(id, in: project)
         // A save landing on the plain file while this runs is taken by the next round, so the
         // link is only put back over the very file that was judged.
         for _ in 0..<4 {
@@ -51,7 +51,7 @@ struct WorkspaceTaskFileRepair {
             let bytes = try FileSystem.readBytes(link)
             var decision = DetachedTaskFileDecision.unchanged
             let note = StatusChangeNote(by: .human, cause: "saved through the workspace's TASK.md", at: context.clock.now())
-            let (before, _) = try context.tasks.update(id, in: project, recording: note) { record in
+            let (before, _) = try context.stores.tasks.update(id, in: project, recording: note) { record in
                 // Judged on the task as read under its lock, not on an earlier copy.
                 decision = DetachedTaskFile.decide(bytes, current: record)
                 if case .apply(let edited) = decision { record = edited }
@@ -87,7 +87,7 @@ struct WorkspaceTaskFileRepair {
                         ("id", .string(id.rawValue)), ("file", .string(link)), ("line", line.map { .int(Int64($0)) } ?? .null),
                         ("reason", .string(reason)), ("kept", .string(aside)),
                     ])
-                context.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
+                context.console.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
             }
             try FileSystem.replaceSymbolicLink(at: link, pointingTo: taskFile)  // one rename: never a moment without TASK.md
             return outcome
@@ -105,12 +105,12 @@ extension Commands {
         else { return }
         do {
             if case .applied(let from, let to) = try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
-                context.diagnostics(
+                context.console.diagnostics(
                     "orange: applied the save of \(context.workspacePath(workspace))/TASK.md to its task (\(from.rawValue) → \(to.rawValue)); TASK.md is the link again\n"
                 )
             }
         } catch {
-            context.diagnostics(
+            context.console.diagnostics(
                 "warning: \(context.workspacePath(workspace))/TASK.md is not the link to its task and could not be repaired: \(error)\n")
         }
     }

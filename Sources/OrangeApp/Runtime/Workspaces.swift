@@ -11,7 +11,7 @@ struct Workspaces {
     /// Binds a worktree to the task under the pool lock, creating the worktree when the pool may
     /// still grow. Returns nil when the project's pool is full.
     func acquire(for task: TaskRecord, project: Project) throws -> String? {
-        try context.pool.update { pool -> String? in
+        try context.stores.pool.update { pool -> String? in
             switch pool.decide(for: task.id, in: project.name, poolSize: project.poolSize) {
             case .exhausted:
                 return nil
@@ -36,28 +36,29 @@ struct Workspaces {
             // killed while creating this worktree leaves (git's folder made, the pool not yet
             // written). A complete, clean worktree is taken as it is; anything else is moved
             // aside, never deleted, and made anew.
-            if context.git.topLevel(of: path) == FileSystem.realPath(path), (try? context.git.isDirty(path)) == false {
+            if context.processes.git.topLevel(of: path) == FileSystem.realPath(path), (try? context.processes.git.isDirty(path)) == false {
                 context.logger.warn("workspace", "Adopted a worktree left by an interrupted spawn", [("workspace", .string(name))])
                 return
             }
             let aside = context.workspacesRoot + "/.\(name).interrupted-\(context.clock.now().millisecondsSinceEpoch)"
             try FileSystem.rename(path, to: aside)
-            try context.git.pruneWorktrees(repository: project.path)
-            context.diagnostics(
+            try context.processes.git.pruneWorktrees(repository: project.path)
+            context.console.diagnostics(
                 "warning: workspace folder \(path) was not in the pool (left by an interrupted spawn); moved it to \(aside)\n")
             context.logger.warn(
                 "workspace", "Moved aside a worktree left by an interrupted spawn",
                 [("workspace", .string(name)), ("moved_to", .string(aside))])
         }
         try FileSystem.makeDirectories(context.workspacesRoot)
-        try context.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
+        try context.processes.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
         CrashPoint.reach("workspace.created", context)  // the folder exists, the pool does not list it yet
         context.logger.info("workspace", "Worktree created", [("workspace", .string(name))])
     }
 
     /// Where new branches start: `origin/<default>` when there is an origin, else `<default>`.
     func startPoint(_ project: Project) -> String {
-        context.git.remoteBranchExists(project.path, project.defaultBranch) ? "origin/\(project.defaultBranch)" : project.defaultBranch
+        context.processes.git.remoteBranchExists(project.path, project.defaultBranch)
+            ? "origin/\(project.defaultBranch)" : project.defaultBranch
     }
 
     /// Where a new branch of `task` starts: its parent's branch on origin when the parent's
@@ -67,8 +68,8 @@ struct Workspaces {
         guard let parentID = graph.branchParent(of: task.id, project: project.modes), let parent = graph[parentID] else {
             return startPoint(project)
         }
-        guard context.git.hasRemote(project.path, named: "origin") else {
-            return context.git.branchExists(path, parent.branch) ? parent.branch : startPoint(project)
+        guard context.processes.git.hasRemote(project.path, named: "origin") else {
+            return context.processes.git.branchExists(path, parent.branch) ? parent.branch : startPoint(project)
         }
         try ensureOnOrigin(parent.branch, in: path, project: project)
         return "origin/" + parent.branch
@@ -77,17 +78,17 @@ struct Workspaces {
     /// Puts `branch` on origin when it is not there yet: from the local branch of that name
     /// (a parent's own commits before it delegated), else from the default branch. Fetches after.
     func ensureOnOrigin(_ branch: String, in path: String, project: Project) throws {
-        if context.git.remoteBranchExists(path, branch) { return }
-        let source = context.git.branchExists(path, branch) ? "refs/heads/" + branch : startPoint(project)
+        if context.processes.git.remoteBranchExists(path, branch) { return }
+        let source = context.processes.git.branchExists(path, branch) ? "refs/heads/" + branch : startPoint(project)
         do {
-            try context.git.push(path, remote: "origin", refspec: "\(source):refs/heads/\(branch)")
+            try context.processes.git.push(path, remote: "origin", refspec: "\(source):refs/heads/\(branch)")
         } catch {
             // Another child may have created it at the same moment; only its absence is an error.
-            try context.git.fetch(path)
-            guard context.git.remoteBranchExists(path, branch) else { throw error }
+            try context.processes.git.fetch(path)
+            guard context.processes.git.remoteBranchExists(path, branch) else { throw error }
             return
         }
-        try context.git.fetch(path)
+        try context.processes.git.fetch(path)
     }
 
     /// Serialises all git work in one worktree across processes: the engine, the CLI and agents'
@@ -106,32 +107,32 @@ struct Workspaces {
 
     private func prepareLocked(_ workspace: String, for task: TaskRecord, project: Project, harness: Harness) throws {
         let path = context.workspacePath(workspace)
-        if context.git.hasRemote(project.path, named: "origin") {
-            do { try context.git.fetch(path) } catch {
+        if context.processes.git.hasRemote(project.path, named: "origin") {
+            do { try context.processes.git.fetch(path) } catch {
                 context.logger.warn("workspace", "git fetch failed; using what is already here", [("error", .string("\(error)"))])
             }
         }
         // Only a task in a parent/child relation can have a branch model to follow.
         let graph =
             task.parent != nil || !task.children.isEmpty
-            ? TaskGraph(try context.tasks.scan(project: task.project).tasks) : TaskGraph([task])
-        if context.git.currentBranch(path) != task.branch {
-            try context.git.detach(path, at: nil)
-            if context.git.branchExists(path, task.branch) {
-                try context.git.checkout(path, branch: task.branch)
-            } else if context.git.remoteBranchExists(path, task.branch) {
-                try context.git.checkoutNewBranch(path, branch: task.branch, from: "origin/" + task.branch)
+            ? TaskGraph(try context.stores.tasks.scan(project: task.project).tasks) : TaskGraph([task])
+        if context.processes.git.currentBranch(path) != task.branch {
+            try context.processes.git.detach(path, at: nil)
+            if context.processes.git.branchExists(path, task.branch) {
+                try context.processes.git.checkout(path, branch: task.branch)
+            } else if context.processes.git.remoteBranchExists(path, task.branch) {
+                try context.processes.git.checkoutNewBranch(path, branch: task.branch, from: "origin/" + task.branch)
             } else {
-                try context.git.checkoutNewBranch(
+                try context.processes.git.checkoutNewBranch(
                     path, branch: task.branch, from: startPoint(for: task, in: graph, project: project, path: path))
             }
         }
         // A hierarchical parent back for a turn sees what its children merged into its branch.
-        if graph.aggregatesChildren(task.id, project: project.modes), context.git.remoteBranchExists(path, task.branch) {
-            try? context.git.merge(path, branch: "origin/" + task.branch, fastForwardOnly: true, message: "")
+        if graph.aggregatesChildren(task.id, project: project.modes), context.processes.git.remoteBranchExists(path, task.branch) {
+            try? context.processes.git.merge(path, branch: "origin/" + task.branch, fastForwardOnly: true, message: "")
         }
-        try context.git.addExcludes(path, patterns: Harnesses.commonExcludes + harness.excludes)
-        try FileSystem.createSymbolicLink(at: path + "/TASK.md", pointingTo: context.tasks.taskFilePath(task.id, in: task.project))
+        try context.processes.git.addExcludes(path, patterns: Harnesses.commonExcludes + harness.excludes)
+        try FileSystem.createSymbolicLink(at: path + "/TASK.md", pointingTo: context.stores.tasks.taskFilePath(task.id, in: task.project))
         for file in harness.setupFiles {
             let target = path + "/" + file.path
             try FileSystem.makeDirectories(FileSystem.parentDirectory(of: target), mode: 0o755)
@@ -144,7 +145,7 @@ struct Workspaces {
     func release(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
         try withWorktreeLock(workspace) {
             // Someone else may have released it while this waited (and a new task may have it).
-            if let task, try context.pool.read().slot(named: workspace)?.task != task.id { return }
+            if let task, try context.stores.pool.read().slot(named: workspace)?.task != task.id { return }
             try releaseLocked(workspace, task: task, project: project, force: force)
         }
     }
@@ -153,17 +154,17 @@ struct Workspaces {
         let path = context.workspacePath(workspace)
         if FileSystem.isDirectory(path) {
             try keepReplacedTaskFile(in: path, workspace: workspace, task: task)
-            if !force, try context.git.isDirty(path) {
+            if !force, try context.processes.git.isDirty(path) {
                 throw OrangeError(
                     "workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them"
                 )
             }
-            try context.git.detach(path, at: nil)
+            try context.processes.git.detach(path, at: nil)
             let base = project.map(startPoint) ?? "HEAD"
-            try context.git.resetHard(path, to: context.git.refExists(path, base) ? base : "HEAD")
-            try context.git.clean(path)
+            try context.processes.git.resetHard(path, to: context.processes.git.refExists(path, base) ? base : "HEAD")
+            try context.processes.git.clean(path)
         }
-        try context.pool.update { $0.release(workspace) }
+        try context.stores.pool.update { $0.release(workspace) }
         context.logger.info("workspace", "Workspace released", [("workspace", .string(workspace))])
     }
 
@@ -185,11 +186,11 @@ struct Workspaces {
             // keep whatever it is next to the task.
             if FileSystem.status(link).map({ !$0.isSymbolicLink }) == true {
                 let keep =
-                    FileSystem.parentDirectory(of: context.tasks.taskFilePath(task.id, in: task.project))
+                    FileSystem.parentDirectory(of: context.stores.tasks.taskFilePath(task.id, in: task.project))
                     + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: context.clock.now().millisecondsSinceEpoch)
                 try FileSystem.rename(link, to: keep)
                 context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
-                context.diagnostics(
+                context.console.diagnostics(
                     "warning: \(link) was not the link to the task and could not be applied\(failure); kept it as \(keep)\n")
                 return
             }

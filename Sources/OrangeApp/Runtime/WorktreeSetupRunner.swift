@@ -13,7 +13,9 @@ struct WorktreeSetupRunner {
     }
 
     func run(_ setup: WorktreeSetup, for task: TaskRecord, project: Project, workspacePath: String) throws {
-        guard let env = context.locateProgram("env", "/usr/bin:/bin") else { throw OrangeError("'env' (coreutils) is not installed") }
+        guard let env = context.processes.locateProgram("env", "/usr/bin:/bin") else {
+            throw OrangeError("'env' (coreutils) is not installed")
+        }
         let log = Self.logFile(task, home: context.home)
         let environment = [
             "ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_PROJECT": project.name.rawValue,
@@ -23,7 +25,7 @@ struct WorktreeSetupRunner {
         // `env -C`: the command starts in the worktree, exec'd directly (never through a shell).
         let result: ProcessResult
         do {
-            result = try context.processRunner.run(
+            result = try context.processes.runner.run(
                 [env, "-C", workspacePath] + setup.command, environment: environment, input: nil,
                 timeoutSeconds: Double(setup.timeoutSeconds))
         } catch {
@@ -38,7 +40,7 @@ struct WorktreeSetupRunner {
         if !result.stderr.isEmpty { text += (text.hasSuffix("\n") ? "" : "\n") + result.stderr }
         text += (text.hasSuffix("\n") ? "" : "\n") + "[setup \(outcome) in \(seconds) s]\n"
         try? AtomicFile.write(text, to: log)
-        try? context.tasks.appendHistory(
+        try? context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "setup.finished", timestamp: context.clock.now(),
                 fields: [("exit_code", .int(Int64(result.exitCode))), ("timed_out", .bool(result.timedOut)), ("log", .string(log))]),

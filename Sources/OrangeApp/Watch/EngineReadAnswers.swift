@@ -45,7 +45,7 @@ struct EngineReadAnswers: Sendable {
                 // Its warnings (a ready task not started, and why) are the command's: sent back.
                 let warnings = Mutex<[String]>([])
                 var own = context
-                own.diagnostics = { line in warnings.withLock { $0.append(line) } }
+                own.console.diagnostics = { line in warnings.withLock { $0.append(line) } }
                 let transitions = try Reconciler(context: own).reconcile(changed: ids, spawn: spawn, current: graph)
                 return .success(
                     .object([

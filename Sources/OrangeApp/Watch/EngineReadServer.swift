@@ -33,7 +33,7 @@ final class EngineReadServer: Sendable {
 
     init(context: AppContext) {
         var own = context
-        own.engineReads = NoEngineReads()  // never ask itself
+        own.stores.engineReads = NoEngineReads()  // never ask itself
         answers = EngineReadAnswers(context: own)
     }
 

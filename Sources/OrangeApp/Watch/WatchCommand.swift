@@ -42,7 +42,7 @@ extension Commands {
                 text: transitions.isEmpty ? "Nothing to do.\n" : transitions.map { $0.line + "\n" }.joined(),
                 json: .object([("transitions", .array(transitions.map(\.json)))]))
         }
-        let code = try WatchEngine(context: context, options: options, print: context.streamOutput).run()
+        let code = try WatchEngine(context: context, options: options, print: context.console.streamOutput).run()
         return CommandResult(text: "", json: .null, exitCode: code)
     }
 
@@ -60,7 +60,7 @@ extension Commands {
         guard try EngineLock.runningEngine(home: context.home) != nil else {
             throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
         }
-        let token = TransientFileNames.syncToken(pid: context.processes.currentProcess, counter: context.clock.monotonicNanoseconds())
+        let token = TransientFileNames.syncToken(pid: context.processes.table.currentProcess, counter: context.clock.monotonicNanoseconds())
         let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
         try FileSystem.makeDirectories(layout.tasksRoot)
         let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)

@@ -110,7 +110,7 @@ extension WatchEngine {
         let (context, id, project) = (self.context, record.id, record.project)
         historyQueue.async {
             let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
-            if (try? context.tasks.recordStatusChangedOutside(id, in: project, note: note)) == true {
+            if (try? context.stores.tasks.recordStatusChangedOutside(id, in: project, note: note)) == true {
                 context.logger.info("watch", "Recorded a status edited outside orange", [("task_id", .string(id.rawValue))])
             }
         }

@@ -14,7 +14,7 @@ extension WatchEngine {
     /// for what happened while no engine ran, and on every sweep, for what events missed.
     func syncWorkspaceLinks(repairDetached: Bool) {
         guard options.performsActions else { return }
-        let slots = ((try? context.pool.read())?.slots ?? []).filter { slot in
+        let slots = ((try? context.stores.pool.read())?.slots ?? []).filter { slot in
             slot.task != nil && (options.project == nil || slot.project == options.project)
         }
         linkWatcher?.watch(Set(slots.map(\.name)))
@@ -65,7 +65,7 @@ extension WatchEngine {
         // Reported once, by the engine's own event line (and orange.log): not also on stderr,
         // which the dashboard's frame owns.
         var quiet = self.context
-        quiet.diagnostics = { _ in }
+        quiet.console.diagnostics = { _ in }
         let (context, emit) = (quiet, self.emit)
         let link = context.workspacePath(workspace) + "/TASK.md"
         linkRepairQueue.async {

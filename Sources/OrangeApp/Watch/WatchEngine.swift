@@ -81,7 +81,7 @@ final class WatchEngine {
         var context = context
         if options.performsActions {
             let (selfWrites, waker) = (self.selfWrites, loop.waker)
-            context.tasks = context.tasks.announcingWrites { record, hash in
+            context.stores.tasks = context.stores.tasks.announcingWrites { record, hash in
                 let key = TaskKey(project: record.project.rawValue, taskID: record.id.rawValue)
                 selfWrites.post(SelfWriteInbox.Write(key: key, record: record.withoutBody, hash: hash))
                 waker.wake()
@@ -120,7 +120,7 @@ final class WatchEngine {
         emit(
             .object([
                 ("event", "started"), ("home", .string(context.home)), ("project", .optional(options.project?.rawValue)),
-                ("pid", .int(Int64(context.processes.currentProcess))),
+                ("pid", .int(Int64(context.processes.table.currentProcess))),
             ]),
             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
         handle([.hints(try watcher.start())], worker: worker)
