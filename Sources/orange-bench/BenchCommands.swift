@@ -107,28 +107,7 @@ enum BenchCommands {
             var template = Array("/tmp/orange-list-XXXXXX".utf8CString)
             let root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
             defer { try? FileSystem.removeTree(root) }
-            var rng = SystemRandomNumberGenerator()
-            let project = ProjectName(validating: "bench")!
-            for i in 0..<size {
-                let blockers =
-                    i == 0
-                    ? []
-                    : Set(
-                        (0..<Int.random(in: 0...2, using: &rng)).map { _ in TaskID(validating: "t\(Int.random(in: 0..<i, using: &rng))")! })
-                let record = TaskRecord(
-                    id: TaskID(validating: "t\(i)")!, project: project, branch: "b\(i)", status: i % 3 == 0 ? .done : .pending,
-                    description: "task \(i)", blockedBy: blockers.sorted(), createdAt: Timestamp(millisecondsSinceEpoch: Int64(i)),
-                    body: "## Notes\n\nbench\n")
-                // Plain writes, no fsync: the tree is the input, and 100k fsyncs took minutes.
-                let folder = "\(root)/tasks/bench/t\(i)"
-                try FileSystem.makeDirectories(folder)
-                let fd = open(folder + "/TASK.md", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw SystemError.current("open", path: folder) }
-                try AtomicFile.writeAll(fd, Array(record.rendered().utf8), path: folder + "/TASK.md")
-                close(fd)
-            }
-            // Written without fsync: flush now so the kernel's writeback is not measured.
-            sync()
+            try ReadsBenchmark.writeTree(size, home: root)
             var times: [Double] = []
             var readyCount = 0
             for _ in 0..<5 {

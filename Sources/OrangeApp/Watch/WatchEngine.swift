@@ -18,7 +18,12 @@ final class WatchEngine {
     /// Writes one event: a JSON line with `--json`, a readable line otherwise.
     let emit: @Sendable (JSONValue, String) -> Void
     var driver: WatchDriver
-    var graph = TaskGraph()
+    var graph = TaskGraph() {
+        // Counts every change, the engine's own writes included (they come in no reducer batch):
+        // what the read server's cache of an indexed graph is keyed on.
+        didSet { graphGeneration &+= 1 }
+    }
+    var graphGeneration: UInt64 = 0
     /// orange's own writes made on other threads (the worker, the link repairs), for the loop.
     let selfWrites = SelfWriteInbox()
     /// One copy of each task id and project name for every record the engine holds.
