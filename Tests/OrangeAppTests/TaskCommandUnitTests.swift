@@ -63,3 +63,23 @@ struct TaskCommandUnitTests {
         return list.compactMap { $0["id"]?.stringValue }
     }
 }
+
+/// Who asks the engine for the reconcile after a write.
+struct ReconcileAfterWriteUnitTests {
+    /// An agent's own command must not wait for the engine's worker, which may be ending this
+    /// very agent's session for another command and waiting for this process to exit.
+    @Test func anAgentsOwnCommandReconcilesItselfAndAPersonsAsksTheEngine() throws {
+        var world = InMemoryWorld()
+        try world.add(world.task("api", status: .working))
+        let engine = FakeEngineReads()
+        world.context.stores.engineReads = engine
+
+        var agent = world.context
+        agent.environment["ORANGE_TASK_ID"] = "api"
+        _ = OrangeCLI(context: agent).execute(["task", "update", "api", "--description", "endpoints"])
+        #expect(!engine.questions.contains { $0.kind == .reconcile })
+
+        _ = OrangeCLI(context: world.context).execute(["task", "update", "api", "--description", "endpoints, paged"])
+        #expect(engine.questions.contains { $0.kind == .reconcile })
+    }
+}

@@ -25,7 +25,11 @@ extension Commands {
     /// it completes or starts is in the command's output and in the next command's reads.
     func reconcileAfterWrite(_ ids: [TaskID], spawn: Bool = true) throws -> ReconcileOutcome {
         let arguments = JSONValue.object([("ids", .array(ids.map { .string($0.rawValue) })), ("spawn", .bool(spawn))])
-        if let answer = try askEngine(.reconcile, arguments), let outcome = ReconcileOutcome(engineAnswer: answer) {
+        // An agent's own command reconciles here, as before: the engine's worker may be ending
+        // this very agent's session for another command, waiting for its processes (this one
+        // among them) to exit, while this one would wait for the worker.
+        let isAgent = context.environment["ORANGE_TASK_ID"] != nil
+        if !isAgent, let answer = try askEngine(.reconcile, arguments), let outcome = ReconcileOutcome(engineAnswer: answer) {
             for warning in answer["warnings"]?.arrayValue ?? [] { warning.stringValue.map(context.console.diagnostics) }
             return outcome
         }
