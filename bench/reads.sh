@@ -18,11 +18,8 @@ swift build -c release --product orange
 swift build -c release --product orange-bench
 BIN=$(swift build -c release --show-bin-path)
 
-cpus=$(nproc)
-model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-memory=$(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)
-fs=$(df -T /tmp | awk 'NR == 2 {print $2}')
-header="Measured $(date -u +%Y-%m-%d), ${cpus} cores (${model:-unknown CPU}), ${memory}, Linux $(uname -r), /tmp on ${fs}, commit $(git rev-parse --short HEAD), release build, \`bench/reads.sh --sizes $SIZES\`."
+. bench/machine.sh
+header="Measured $(date -u +%Y-%m-%d), $(machine_line), \`bench/reads.sh --sizes $SIZES\`."
 
 echo "orange-bench: reads" >&2
 table=$("$BIN/orange-bench" reads --sizes "$SIZES" --orange "$BIN/orange")

@@ -46,11 +46,9 @@ swift build -c release --product orange
 swift build -c release --product orange-bench
 BIN=$(swift build -c release --show-bin-path)
 
+. bench/machine.sh
 cpus=$(nproc)
-model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-memory=$(awk '/MemTotal/ {printf "%d GiB", $2 / 1048576}' /proc/meminfo)
-fs=$(df -T /tmp | awk 'NR == 2 {print $2}')
-header="$(date -u +%Y-%m-%d), ${cpus} cores (${model:-unknown CPU}), ${memory}, Linux $(uname -r), /tmp on ${fs}, commit $(git rev-parse --short HEAD), release build"
+header="$(date -u +%Y-%m-%d), $(machine_line)"
 writer_cpu=0
 watcher_cpu=$((cpus > 1 ? cpus - 1 : 0))
 
