@@ -154,32 +154,36 @@ final class PullRequestFollower: Sendable {
             }
             state.withLock { $0.entries[id]?.candidate.recorded = status }
         case .finish(let status):
-            let note = StatusChangeNote(by: .engine, cause: "pull request merged on the forge", at: now)
-            guard
-                let before = try? update(
-                    id, candidate, note: note, finishing: .done,
-                    {
-                        $0.pullRequestStatus = status; $0.updatedAt = now
-                    })
-            else { return }
-            try context.stores.tasks.appendHistory(
-                HistoryEvent(type: "pr.merged", timestamp: now, fields: [("url", .string(candidate.url)), ("by", .string("forge"))]),
-                for: id, in: candidate.project)
-            report(id, in: candidate.project, from: before, to: .done, cause: "pull request merged")
+            try finish(
+                id, candidate, as: .done, status: status, cause: "pull request merged on the forge", reported: "pull request merged",
+                history: HistoryEvent(
+                    type: "pr.merged", timestamp: now, fields: [("url", .string(candidate.url)), ("by", .string("forge"))]))
         case .cancel(let status, let reason):
-            let note = StatusChangeNote(by: .engine, cause: reason, at: now)
-            guard
-                let before = try? update(
-                    id, candidate, note: note, finishing: .cancelled,
-                    {
-                        $0.pullRequestStatus = status; $0.updatedAt = now
-                    })
-            else { return }
-            try context.stores.tasks.appendHistory(
-                HistoryEvent(type: "pr.closed", timestamp: now, fields: [("url", .string(candidate.url)), ("reason", .string(reason))]),
-                for: id, in: candidate.project)
-            report(id, in: candidate.project, from: before, to: .cancelled, cause: reason)
+            try finish(
+                id, candidate, as: .cancelled, status: status, cause: reason, reported: reason,
+                history: HistoryEvent(
+                    type: "pr.closed", timestamp: now, fields: [("url", .string(candidate.url)), ("reason", .string(reason))]))
         }
+    }
+
+    /// The task ends as its pull request did (merged: done; closed: cancelled), with the PR's
+    /// last state, its history line and the engine's transition line.
+    private func finish(
+        _ id: TaskID, _ candidate: Candidate, as end: TaskStatus, status: PullRequestStatus, cause: String, reported: String,
+        history: HistoryEvent
+    ) throws {
+        let now = history.timestamp
+        let note = StatusChangeNote(by: .engine, cause: cause, at: now)
+        guard
+            let before = try? update(
+                id, candidate, note: note, finishing: end,
+                {
+                    $0.pullRequestStatus = status
+                    $0.updatedAt = now
+                })
+        else { return }
+        try context.stores.tasks.appendHistory(history, for: id, in: candidate.project)
+        report(id, in: candidate.project, from: before, to: end, cause: reported)
     }
 
     /// Writes under the task's lock, only while the task still has this PR and (for a status

@@ -61,7 +61,10 @@ public enum TransientFileNames {
         }
         if let token = TaskTreeNames.cookieToken(name) {
             // `sync-` (watch sync) and `read-` (a command asking the engine) carry the same `<pid>-<n>`.
-            let rest = TaskTreeNames.syncToken(fromCookie: token) ?? (token.hasPrefix("read-") ? String(token.dropFirst(5)) : token)
+            let readPrefix = EngineReadProtocol.cookieTokenPrefix
+            let rest =
+                TaskTreeNames.syncToken(fromCookie: token)
+                ?? (token.hasPrefix(readPrefix) ? String(token.dropFirst(readPrefix.count)) : token)
             guard let pid = pidAndCounter(Substring(rest)) else { return nil }
             return Parsed(kind: .cookie, pid: pid)
         }
