@@ -25,14 +25,17 @@ struct AgentSeamEndToEndTests {
         set -e
         log="$1"
         id="$ORANGE_TASK_ID"
+        : > "$log/seen-$id.tmp"
         if [ -f "$log/pids" ]; then
             for p in $(cat "$log/pids"); do
-                if [ -r "/proc/$p/stat" ] && ! grep -q ') Z ' "/proc/$p/stat"; then echo "alive $p" >> "$log/seen-$id"; fi
+                if [ -r "/proc/$p/stat" ] && ! grep -q ') Z ' "/proc/$p/stat"; then echo "alive $p" >> "$log/seen-$id.tmp"; fi
             done
         fi
-        echo "checked" >> "$log/seen-$id"
+        echo "checked" >> "$log/seen-$id.tmp"
+        mv "$log/seen-$id.tmp" "$log/seen-$id"
         sleep 600 &
-        echo "$$ $!" > "$log/pids"
+        echo "$$ $!" > "$log/pids.tmp"
+        mv "$log/pids.tmp" "$log/pids"
         echo "work of $id" > "work-$id.txt"
         git add "work-$id.txt"
         git -c user.name=agent -c user.email=agent@orange.invalid commit -q -m "work for $id"
@@ -46,13 +49,15 @@ struct AgentSeamEndToEndTests {
     static let delegatingAgent = #"""
         #!/bin/sh
         log="$1"; task_file="$2"; id="$ORANGE_TASK_ID"
+        : > "$log/seen-$id.tmp"
         if [ -f "$log/session" ]; then
             old=$(cat "$log/session")
             # A zombie has ended (pid 1 here may be slow to reap); anything else still runs.
             left=$(ps -e -o sid=,stat=,pid=,args= | awk -v s="$old" '$1 == s && $2 !~ /^Z/')
-            if [ -n "$left" ]; then echo "alive: $left" >> "$log/seen-$id"; fi
+            if [ -n "$left" ]; then echo "alive: $left" >> "$log/seen-$id.tmp"; fi
         fi
-        echo "checked" >> "$log/seen-$id"
+        echo "checked" >> "$log/seen-$id.tmp"
+        mv "$log/seen-$id.tmp" "$log/seen-$id"
         if grep -q '^delegate$' "$task_file"; then
             sleep 600 &
             echo "$$" > "$log/session"

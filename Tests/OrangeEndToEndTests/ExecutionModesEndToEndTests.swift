@@ -16,7 +16,8 @@ let planningAgent = #"""
     case "$prompt" in
     *"reassess the plan"*)
         n=$(ls "$log" | grep -c "^reassess-$id-" || true)
-        printf '%s' "$prompt" > "$log/reassess-$id-$n"
+        printf '%s' "$prompt" > "$log/.reassess-$id-$n"
+        mv "$log/.reassess-$id-$n" "$log/reassess-$id-$n"
         if [ "$n" = 0 ]; then orange task create "$id-x" "added while reassessing" > /dev/null; fi
         orange task update --status delegated > /dev/null
         exit 0 ;;
