@@ -15,6 +15,10 @@ public struct AppContext: Sendable {
         public var spawnGuards: any SpawnGuards
         /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
         public var engineReads: any EngineReads = NoEngineReads()
+        /// The pooled worktrees' folders: their TASK.md link, set-up files and locks.
+        public var workspaceFolders: any WorkspaceFolders
+        /// The agents' `bin/<key>/orange` links.
+        public var agentLinks: any AgentExecutableLinks
     }
 
     /// The programs orange starts and the processes it watches.
@@ -82,7 +86,10 @@ public struct AppContext: Sendable {
         readFile: @escaping @Sendable (String) -> String?
     ) {
         self.home = home
-        stores = Stores(tasks: tasks, projects: projects, pool: pool, spawnGuards: FileSpawnGuards(layout: DataDirectory(home: home)))
+        let layout = DataDirectory(home: home)
+        stores = Stores(
+            tasks: tasks, projects: projects, pool: pool, spawnGuards: FileSpawnGuards(layout: layout),
+            workspaceFolders: FileWorkspaceFolders(layout: layout), agentLinks: FileAgentExecutableLinks(layout: layout))
         processes = Processes(
             git: git, tmux: tmux, runInteractive: runInteractive, isInstalled: isInstalled, executablePath: executablePath)
         console = Console(diagnostics: diagnostics, readStandardInput: readStandardInput, confirm: confirm)

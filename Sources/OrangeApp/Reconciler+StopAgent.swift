@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Ending an agent that no longer runs (delegated, done, cancelled, failed): its session ended
 /// and its workspace released, under the task's spawn lock.

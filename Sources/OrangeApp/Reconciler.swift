@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// "Reconcile this set of tasks": the single entry point the CLI calls after its own writes and
 /// the watcher calls on events, so the engine behaves the same whoever triggers it.

@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 extension Commands {
     /// Merges a reviewed task's branch **on origin**, from a worktree of orange's: the user's
@@ -33,18 +32,18 @@ extension Commands {
         let target = parent?.branch ?? project.defaultBranch
 
         let path: String
-        var temporary: String?
+        var temporary: String?  // a worktree's name under the workspaces root
         if let workspace = task.workspace {
             path = context.workspacePath(workspace)
             if try context.processes.git.isDirty(path) {
                 throw OrangeError("workspace \(workspace) has uncommitted changes; commit them on '\(task.branch)' first")
             }
         } else if aggregate {
-            let made = context.workspacesRoot + "/.merge-\(task.id)-\(context.clock.now().millisecondsSinceEpoch)"
-            try FileSystem.makeDirectories(context.workspacesRoot)
+            let made = ".merge-\(task.id)-\(context.clock.now().millisecondsSinceEpoch)"
+            try context.stores.workspaceFolders.makeRoot()
+            path = context.workspacePath(made)
             try context.processes.git.addWorktree(
-                repository: project.path, path: made, detachedAt: Workspaces(context: context).startPoint(project))
-            path = made
+                repository: project.path, path: path, detachedAt: Workspaces(context: context).startPoint(project))
             temporary = made
         } else {
             throw OrangeError(
@@ -53,7 +52,7 @@ extension Commands {
         }
         defer {
             if let temporary {
-                try? FileSystem.removeTree(temporary)
+                try? context.stores.workspaceFolders.remove(temporary)
                 try? context.processes.git.pruneWorktrees(repository: project.path)
             }
         }

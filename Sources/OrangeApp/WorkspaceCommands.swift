@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 extension Commands {
     func workspaceInit() throws -> CommandResult {
@@ -9,9 +8,10 @@ extension Commands {
         try context.stores.pool.update { pool in
             for number in 1...project.poolSize {
                 let slot = WorkspaceSlot(project: project.name, number: number)
-                guard pool.slot(named: slot.name) == nil || !FileSystem.isDirectory(context.workspacePath(slot.name)) else { continue }
-                if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
-                    try FileSystem.makeDirectories(context.workspacesRoot)
+                let folders = context.stores.workspaceFolders
+                guard pool.slot(named: slot.name) == nil || !folders.isFolder(slot.name) else { continue }
+                if !folders.isFolder(slot.name) {
+                    try folders.makeRoot()
                     try context.processes.git.addWorktree(
                         repository: project.path, path: context.workspacePath(slot.name), detachedAt: workspaces.startPoint(project))
                     created.append(slot.name)
@@ -79,7 +79,7 @@ extension Commands {
         var released: [String] = []
         var problems: [String] = []
         for slot in try context.stores.pool.read().slots {
-            if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
+            if !context.stores.workspaceFolders.isFolder(slot.name) {
                 try context.stores.pool.update { $0.remove(slot.name) }
                 released.append(slot.name)
                 continue

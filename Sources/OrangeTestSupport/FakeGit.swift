@@ -2,12 +2,21 @@ import OrangeCore
 import OrangeSystem
 import Synchronization
 
-/// A git that records every call and succeeds, with a clean tree, `main` as the default branch
+/// A git that records every call and succeeds, with a clean tree (unless marked dirty), `main` as the default branch
 /// and no commits of its own. Tests that need a real repository use real git.
 public final class FakeGit: GitClient {
     private let recorded = Mutex<[String]>([])
+    private let dirty = Mutex<Set<String>>([])
+    private let makeWorktree: @Sendable (String) throws -> Void
 
-    public init() {}
+    /// `makeWorktree`: what `worktree add` does besides being recorded; by default it makes the
+    /// folder on disk, as git would, so what orange puts in it has a place.
+    public init(makeWorktree: @escaping @Sendable (String) throws -> Void = { try FileSystem.makeDirectories($0) }) {
+        self.makeWorktree = makeWorktree
+    }
+
+    /// Makes `directory` report uncommitted changes.
+    public func markDirty(_ directory: String) { _ = dirty.withLock { $0.insert(directory) } }
 
     /// Each call, as `verb arguments`.
     public var calls: [String] { recorded.withLock { $0 } }
@@ -22,11 +31,10 @@ public final class FakeGit: GitClient {
     public func remoteBranchExists(_ directory: String, _ branch: String) -> Bool { false }
     public func refExists(_ directory: String, _ ref: String) -> Bool { true }
     public func currentBranch(_ directory: String) -> String? { nil }
-    public func isDirty(_ directory: String) throws -> Bool { false }
-    /// Makes the worktree's folder (empty), as git would, so what orange puts in it has a place.
+    public func isDirty(_ directory: String) throws -> Bool { dirty.withLock { $0.contains(directory) } }
     public func addWorktree(repository: String, path: String, detachedAt ref: String) throws {
         record("worktree add \(path)")
-        try FileSystem.makeDirectories(path)
+        try makeWorktree(path)
     }
     public func pruneWorktrees(repository: String) throws { record("worktree prune") }
     public func checkout(_ directory: String, branch: String) throws { record("checkout \(branch)") }

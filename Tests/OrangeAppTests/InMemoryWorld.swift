@@ -3,35 +3,40 @@ import OrangeTestSupport
 
 @testable import OrangeApp
 
-/// Every port of `AppContext` in memory: tasks, projects, pool, spawn guards, git, tmux, the
-/// clock and the process table. Use cases run against it in milliseconds; only what the real
+/// Every port of `AppContext` in memory: tasks, projects, pool, spawn guards, the worktrees'
+/// folders and the agents' links, git, tmux, the clock and the process table. Use cases run against it in milliseconds; only what the real
 /// system shows (files, git, tmux, inotify) is left to the end-to-end tests.
 struct InMemoryWorld {
     let tasks = InMemoryTaskStore()
     let projects: InMemoryProjectStore
     let pool = InMemoryPoolStore()
     let guards = InMemorySpawnGuards()
-    let git = FakeGit()
+    let folders = InMemoryWorkspaceFolders(root: Self.home + "/workspaces")
+    let agentLinks = InMemoryAgentLinks(home: Self.home)
+    let git: FakeGit
     let tmux = FakeTmux()
     let clock = FakeClock()
     let logger = RecordingLogger()
     var context: AppContext
 
     static let project = ProjectName(validating: "oauth")!
+    /// Never touched: every file under it is in memory.
+    static let home = "/in-memory/home"
 
-    /// `home`: a temporary folder for the spawner's worktrees and agent links (the only files it
-    /// makes itself); the default is never touched.
-    init(environment: [String: String] = [:], home: String = "/in-memory/home", poolSize: Int = 2) {
+    init(environment: [String: String] = [:], poolSize: Int = 2) {
+        git = FakeGit(makeWorktree: { [folders] in folders.gitMadeWorktree(at: $0) })
         projects = InMemoryProjectStore([
             Project(name: Self.project, path: "/in-memory/repo", defaultBranch: "main", poolSize: poolSize)
         ])
         let ids = SequentialTaskIDs()
         context = AppContext(
-            home: home, tasks: tasks, projects: projects, clock: clock, newTaskID: { ids.next() }, git: git,
+            home: Self.home, tasks: tasks, projects: projects, clock: clock, newTaskID: { ids.next() }, git: git,
             tmux: tmux, pool: pool, harnesses: { Harnesses.builtIns }, isInstalled: { _ in true }, executablePath: "/in-memory/orange",
             runInteractive: { _ in 0 }, logger: logger, workingDirectory: "/in-memory/repo", environment: environment,
             readStandardInput: { "" }, confirm: { _ in false }, realPath: { $0 }, diagnostics: { _ in }, readFile: { _ in nil })
         context.stores.spawnGuards = guards
+        context.stores.workspaceFolders = folders
+        context.stores.agentLinks = agentLinks
         context.processes.table = EmptyProcessTable()
         context.processes.locateProgram = { program, _ in "/usr/bin/" + program }
     }

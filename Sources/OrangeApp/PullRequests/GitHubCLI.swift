@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// `gh`, GitHub's own command-line client, run with an argv (never a shell) through the
 /// context's `ProcessRunning`. It is the client users already have and are logged in with; orange

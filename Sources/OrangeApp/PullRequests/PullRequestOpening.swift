@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Opens a task's pull request: pushes its branch to origin, asks gh for the PR, records
 /// `pr_url` (under the task's lock, every other key and the body kept) and a `pr.created` line.

@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Agents that died without reporting: the task says `working` (or `clarification`) but its
 /// session is gone or its program has exited.

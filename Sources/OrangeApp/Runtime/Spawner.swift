@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Starts an agent for a task: claim it, bind a worktree, check out its branch, start the
 /// harness in a tmux session, record where it runs.
@@ -247,8 +246,7 @@ struct Spawner {
     /// The argv that starts the agent, through `env` so its environment is exactly this one
     /// whatever tmux's rules for a pane's PATH (`AgentLaunch`), and that environment.
     func agentCommand(_ harnessArgv: [String], for task: TaskRecord) throws -> (argv: [String], environment: [String: String]) {
-        let orangeDirectory = try AgentExecutableLink.prepare(
-            DataDirectory(home: context.home), executable: context.processes.executablePath)
+        let orangeDirectory = try context.stores.agentLinks.prepare(for: context.processes.executablePath)
         let environment = agentEnvironment(task, orangeDirectory: orangeDirectory)
         let searchPath = environment["PATH"]!
         guard let program = harnessArgv.first.flatMap({ context.processes.locateProgram($0, searchPath) }) else {

@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Puts a save made through a workspace's TASK.md where it belongs.
 ///
@@ -25,15 +24,17 @@ struct WorkspaceTaskFileRepair {
         case keptAside(InvalidTaskFile)
     }
 
+    private var folders: any WorkspaceFolders { context.stores.workspaceFolders }
+
     /// The cheap check (one `lstat`) every caller makes first.
-    static func isDetached(workspacePath: String) -> Bool {
-        FileSystem.status(workspacePath + "/TASK.md")?.isRegularFile == true
+    func isDetached(_ workspace: String) -> Bool {
+        folders.taskFile(in: workspace).isPlainFile
     }
 
     /// Repairs `workspace` when its TASK.md is a plain file and the pool binds it to a task.
     /// Takes the worktree's lock, so a release or a prepare of the same worktree never interleaves.
     func repair(workspace: String) throws -> Outcome {
-        guard Self.isDetached(workspacePath: context.workspacePath(workspace)) else { return .notDetached }
+        guard isDetached(workspace) else { return .notDetached }
         return try Workspaces(context: context).withWorktreeLock(workspace) {
             guard let slot = try context.stores.pool.read().slot(named: workspace), let id = slot.task else { return .notDetached }
             return try repairLocked(workspace, task: id, project: slot.project)
@@ -47,8 +48,9 @@ struct WorkspaceTaskFileRepair {
         // A save landing on the plain file while this runs is taken by the next round, so the
         // link is only put back over the very file that was judged.
         for _ in 0..<4 {
-            guard let seen = FileSystem.status(link), seen.isRegularFile else { return .notDetached }
-            let bytes = try FileSystem.readBytes(link)
+            let seen = folders.taskFile(in: workspace)
+            guard seen.isPlainFile else { return .notDetached }
+            let bytes = try folders.readTaskFile(in: workspace)
             var decision = DetachedTaskFileDecision.unchanged
             let note = StatusChangeNote(by: .human, cause: "saved through the workspace's TASK.md", at: context.clock.now())
             let (before, _) = try context.stores.tasks.update(id, in: project, recording: note) { record in
@@ -56,7 +58,7 @@ struct WorkspaceTaskFileRepair {
                 decision = DetachedTaskFile.decide(bytes, current: record)
                 if case .apply(let edited) = decision { record = edited }
             }
-            guard FileSystem.status(link) == seen else { continue }
+            guard folders.taskFile(in: workspace) == seen else { continue }
             let outcome: Outcome
             switch decision {
             case .unchanged:
@@ -72,13 +74,8 @@ struct WorkspaceTaskFileRepair {
             case .keepAside(let line, let reason):
                 // One file per rejection: a second one in the same millisecond takes the next.
                 var stamp = context.clock.now().millisecondsSinceEpoch
-                while FileSystem.status(
-                    FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)) != nil
-                {
-                    stamp += 1
-                }
-                let aside = FileSystem.parentDirectory(of: taskFile) + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: stamp)
-                try AtomicFile.write(bytes, to: aside)
+                while folders.hasFile(named: DetachedTaskFile.keptAsideName(atMilliseconds: stamp), nextTo: taskFile) { stamp += 1 }
+                let aside = try folders.keep(bytes, nextTo: taskFile, as: DetachedTaskFile.keptAsideName(atMilliseconds: stamp))
                 let problem = InvalidTaskFile(path: link, line: line, reason: reason)
                 outcome = .keptAside(InvalidTaskFile(path: aside, line: line, reason: reason))
                 context.logger.warn(
@@ -89,7 +86,7 @@ struct WorkspaceTaskFileRepair {
                     ])
                 context.console.diagnostics("warning: \(problem); not applied to task \(id), kept as \(aside)\n")
             }
-            try FileSystem.replaceSymbolicLink(at: link, pointingTo: taskFile)  // one rename: never a moment without TASK.md
+            try folders.relinkTaskFile(in: workspace, to: taskFile)  // one rename: never a moment without TASK.md
             return outcome
         }
         throw OrangeError("\(link) kept changing while orange put the link to task \(id) back; it was left as it is")
@@ -100,9 +97,7 @@ extension Commands {
     /// Run before a command inside a workspace: a save through TASK.md the engine has not
     /// applied (no engine running, or not yet) is applied first, so the command sees it.
     func applyDetachedWorkspaceTaskFile() {
-        guard let workspace = currentWorkspaceName(),
-            WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace))
-        else { return }
+        guard let workspace = currentWorkspaceName(), WorkspaceTaskFileRepair(context: context).isDetached(workspace) else { return }
         do {
             if case .applied(let from, let to) = try WorkspaceTaskFileRepair(context: context).repair(workspace: workspace) {
                 context.console.diagnostics(

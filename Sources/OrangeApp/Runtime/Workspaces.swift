@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// The pooled worktrees of each project: acquiring a slot for a task, preparing it, releasing it.
 ///
@@ -7,6 +6,8 @@ import OrangeSystem
 /// unless forced, and never runs anything in the user's own checkout.
 struct Workspaces {
     let context: AppContext
+
+    private var folders: any WorkspaceFolders { context.stores.workspaceFolders }
 
     /// Binds a worktree to the task under the pool lock, creating the worktree when the pool may
     /// still grow. Returns nil when the project's pool is full.
@@ -16,7 +17,7 @@ struct Workspaces {
             case .exhausted:
                 return nil
             case .reuse(let slot):
-                if !FileSystem.isDirectory(context.workspacePath(slot.name)) {
+                if !folders.isFolder(slot.name) {
                     try createWorktree(slot.name, project: project)
                 }
                 pool.bind(slot, to: task.id)
@@ -31,17 +32,18 @@ struct Workspaces {
 
     private func createWorktree(_ name: String, project: Project) throws {
         let path = context.workspacePath(name)
-        if FileSystem.fileExists(path) {
+        if folders.isOccupied(name) {
             // Not in the pool, whose lock is held: no task ever ran here. This is what a process
             // killed while creating this worktree leaves (git's folder made, the pool not yet
             // written). A complete, clean worktree is taken as it is; anything else is moved
             // aside, never deleted, and made anew.
-            if context.processes.git.topLevel(of: path) == FileSystem.realPath(path), (try? context.processes.git.isDirty(path)) == false {
+            if context.processes.git.topLevel(of: path) == folders.resolvedPath(name), (try? context.processes.git.isDirty(path)) == false {
                 context.logger.warn("workspace", "Adopted a worktree left by an interrupted spawn", [("workspace", .string(name))])
                 return
             }
-            let aside = context.workspacesRoot + "/.\(name).interrupted-\(context.clock.now().millisecondsSinceEpoch)"
-            try FileSystem.rename(path, to: aside)
+            let asideName = ".\(name).interrupted-\(context.clock.now().millisecondsSinceEpoch)"
+            let aside = context.workspacePath(asideName)
+            try folders.moveAside(name, as: asideName)
             try context.processes.git.pruneWorktrees(repository: project.path)
             context.console.diagnostics(
                 "warning: workspace folder \(path) was not in the pool (left by an interrupted spawn); moved it to \(aside)\n")
@@ -49,7 +51,7 @@ struct Workspaces {
                 "workspace", "Moved aside a worktree left by an interrupted spawn",
                 [("workspace", .string(name)), ("moved_to", .string(aside))])
         }
-        try FileSystem.makeDirectories(context.workspacesRoot)
+        try folders.makeRoot()
         try context.processes.git.addWorktree(repository: project.path, path: path, detachedAt: startPoint(project))
         CrashPoint.reach("workspace.created", context)  // the folder exists, the pool does not list it yet
         context.logger.info("workspace", "Worktree created", [("workspace", .string(name))])
@@ -95,8 +97,7 @@ struct Workspaces {
     /// own commands may all try to release or prepare the same worktree at once, and two gits in
     /// one worktree fail on its index.lock.
     func withWorktreeLock<T>(_ workspace: String, _ body: () throws -> T) throws -> T {
-        try FileSystem.makeDirectories(context.workspacesRoot)
-        return try FileLock.withLock(context.workspacesRoot + "/.\(workspace).lock", timeoutSeconds: 120, body)
+        try folders.withLock(workspace, timeoutSeconds: 120, body)
     }
 
     /// Puts the task's branch in the worktree: the existing branch if there is one (local or on
@@ -132,12 +133,8 @@ struct Workspaces {
             try? context.processes.git.merge(path, branch: "origin/" + task.branch, fastForwardOnly: true, message: "")
         }
         try context.processes.git.addExcludes(path, patterns: Harnesses.commonExcludes + harness.excludes)
-        try FileSystem.createSymbolicLink(at: path + "/TASK.md", pointingTo: context.stores.tasks.taskFilePath(task.id, in: task.project))
-        for file in harness.setupFiles {
-            let target = path + "/" + file.path
-            try FileSystem.makeDirectories(FileSystem.parentDirectory(of: target), mode: 0o755)
-            try AtomicFile.write(file.content, to: target, mode: 0o644)
-        }
+        try folders.linkTaskFile(in: workspace, to: context.stores.tasks.taskFilePath(task.id, in: task.project))
+        for file in harness.setupFiles { try folders.writeSetupFile(file, in: workspace) }
     }
 
     /// Frees the task's worktree for the next task: detach (the task's branch stays where it
@@ -152,8 +149,8 @@ struct Workspaces {
 
     private func releaseLocked(_ workspace: String, task: TaskRecord?, project: Project?, force: Bool) throws {
         let path = context.workspacePath(workspace)
-        if FileSystem.isDirectory(path) {
-            try keepReplacedTaskFile(in: path, workspace: workspace, task: task)
+        if folders.isFolder(workspace) {
+            try keepReplacedTaskFile(in: workspace, task: task)
             if !force, try context.processes.git.isDirty(path) {
                 throw OrangeError(
                     "workspace \(workspace) has uncommitted changes; commit them on the task's branch, or release it with --force to discard them"
@@ -172,10 +169,11 @@ struct Workspaces {
     /// rename (or `sed -i`) turns it into a plain copy the task never saw: apply it as the engine
     /// would (`WorkspaceTaskFileRepair`), or, when it cannot be applied (the task is done, or was
     /// changed since), keep it next to the task; never delete it.
-    private func keepReplacedTaskFile(in path: String, workspace: String, task: TaskRecord?) throws {
-        let link = path + "/TASK.md"
-        guard let info = FileSystem.status(link) else { return }
-        if !info.isSymbolicLink, let task {
+    private func keepReplacedTaskFile(in workspace: String, task: TaskRecord?) throws {
+        let link = context.workspacePath(workspace) + "/TASK.md"
+        let found = folders.taskFile(in: workspace)
+        if found == .missing { return }
+        if found != .link, let task {
             var failure = ""
             do {
                 _ = try WorkspaceTaskFileRepair(context: context).repairLocked(workspace, task: task.id, project: task.project)
@@ -184,17 +182,16 @@ struct Workspaces {
             }
             // Not repaired (the task is gone, its own file is malformed, or this is no plain file):
             // keep whatever it is next to the task.
-            if FileSystem.status(link).map({ !$0.isSymbolicLink }) == true {
-                let keep =
-                    FileSystem.parentDirectory(of: context.stores.tasks.taskFilePath(task.id, in: task.project))
-                    + "/" + DetachedTaskFile.keptAsideName(atMilliseconds: context.clock.now().millisecondsSinceEpoch)
-                try FileSystem.rename(link, to: keep)
+            if ![.missing, .link].contains(folders.taskFile(in: workspace)) {
+                let taskFile = context.stores.tasks.taskFilePath(task.id, in: task.project)
+                let name = DetachedTaskFile.keptAsideName(atMilliseconds: context.clock.now().millisecondsSinceEpoch)
+                let keep = try folders.moveTaskFile(in: workspace, nextTo: taskFile, as: name)
                 context.logger.warn("workspace", "TASK.md in the workspace had replaced its symlink; kept it", [("kept", .string(keep))])
                 context.console.diagnostics(
                     "warning: \(link) was not the link to the task and could not be applied\(failure); kept it as \(keep)\n")
                 return
             }
         }
-        try FileSystem.removeTree(link)
+        try folders.removeTaskFile(in: workspace)
     }
 }

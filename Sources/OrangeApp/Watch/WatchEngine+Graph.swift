@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// The engine's own view of the graph: what each batch from the reducer changes, and the lines
 /// it prints about it.

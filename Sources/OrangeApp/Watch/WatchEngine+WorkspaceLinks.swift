@@ -19,7 +19,7 @@ extension WatchEngine {
         }
         linkWatcher?.watch(Set(slots.map(\.name)))
         guard repairDetached else { return }
-        for slot in slots where WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(slot.name)) {
+        for slot in slots where WorkspaceTaskFileRepair(context: context).isDetached(slot.name) {
             startLinkRepair(slot.name)
         }
     }
@@ -55,7 +55,7 @@ extension WatchEngine {
         let now = clock.monotonicNanoseconds()
         for (workspace, due) in pendingLinkChecks where due <= now {
             pendingLinkChecks[workspace] = nil
-            if WorkspaceTaskFileRepair.isDetached(workspacePath: context.workspacePath(workspace)) { startLinkRepair(workspace) }
+            if WorkspaceTaskFileRepair(context: context).isDetached(workspace) { startLinkRepair(workspace) }
         }
     }
 
