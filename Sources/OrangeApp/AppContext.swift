@@ -19,6 +19,8 @@ public struct AppContext: Sendable {
         public var workspaceFolders: any WorkspaceFolders
         /// The agents' `bin/<key>/orange` links.
         public var agentLinks: any AgentExecutableLinks
+        /// `orange watch sync`'s cookie and the engine's answer.
+        public var engineSync: any EngineSync
     }
 
     /// The programs orange starts and the processes it watches.
@@ -89,7 +91,8 @@ public struct AppContext: Sendable {
         let layout = DataDirectory(home: home)
         stores = Stores(
             tasks: tasks, projects: projects, pool: pool, spawnGuards: FileSpawnGuards(layout: layout),
-            workspaceFolders: FileWorkspaceFolders(layout: layout), agentLinks: FileAgentExecutableLinks(layout: layout))
+            workspaceFolders: FileWorkspaceFolders(layout: layout), agentLinks: FileAgentExecutableLinks(layout: layout),
+            engineSync: FileEngineSync(layout: layout))
         processes = Processes(
             git: git, tmux: tmux, runInteractive: runInteractive, isInstalled: isInstalled, executablePath: executablePath)
         console = Console(diagnostics: diagnostics, readStandardInput: readStandardInput, confirm: confirm)

@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 extension Commands {
     func taskShow() throws -> CommandResult {
@@ -107,7 +106,7 @@ extension Commands {
         let now = context.clock.now()
         // Without an engine nothing acts between commands: say how to get one.
         let noEngine =
-            (try? EngineLock.runningEngine(home: context.home)) == nil
+            (try? context.stores.engineSync.engineIsRunning()) != true
             ? "; no engine runs for this ORANGE_HOME, so it waits for the next orange command that changes tasks: run 'orange watch' or 'orange service install'"
             : ""
         return { id in

@@ -13,6 +13,7 @@ struct InMemoryWorld {
     let guards = InMemorySpawnGuards()
     let folders = InMemoryWorkspaceFolders(root: Self.home + "/workspaces")
     let agentLinks = InMemoryAgentLinks(home: Self.home)
+    let engineSync = InMemoryEngineSync()
     let git: FakeGit
     let tmux = FakeTmux()
     let clock = FakeClock()
@@ -37,6 +38,7 @@ struct InMemoryWorld {
         context.stores.spawnGuards = guards
         context.stores.workspaceFolders = folders
         context.stores.agentLinks = agentLinks
+        context.stores.engineSync = engineSync
         context.processes.table = EmptyProcessTable()
         context.processes.locateProgram = { program, _ in "/usr/bin/" + program }
     }

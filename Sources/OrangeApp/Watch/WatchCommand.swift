@@ -56,25 +56,21 @@ extension Commands {
             }
             timeout = seconds
         }
-        let layout = DataDirectory(home: context.home)
-        guard try EngineLock.runningEngine(home: context.home) != nil else {
+        let sync = context.stores.engineSync
+        guard try sync.engineIsRunning() else {
             throw OrangeError("no orange engine is running for \(context.home); start one with 'orange watch'")
         }
         let token = TransientFileNames.syncToken(pid: context.processes.table.currentProcess, counter: context.clock.monotonicNanoseconds())
-        let done = context.home + "/" + TransientFileNames.syncAnswer(token: token)
-        try FileSystem.makeDirectories(layout.tasksRoot)
-        let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)
-        try FileSystem.createEmptyFile(cookie)
+        try sync.dropCookie(token)
         let deadline = context.clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
-        while !FileSystem.fileExists(done) {
+        while !sync.takeAnswer(token) {
             if context.clock.monotonicNanoseconds() > deadline {
                 // Nobody will answer it now (the engine died, or had not started watching yet).
-                try? FileSystem.removeTree(cookie)
+                sync.withdrawCookie(token)
                 throw OrangeError("the engine did not answer within \(timeout)s")
             }
             context.clock.sleep(milliseconds: 2)
         }
-        try? FileSystem.removeTree(done)
         return CommandResult(text: "synced\n", json: .object([("synced", true)]))
     }
 }

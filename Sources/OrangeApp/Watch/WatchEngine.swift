@@ -295,18 +295,11 @@ final class WatchEngine {
         guard !pendingSyncs.isEmpty, driver.isSettled, worker.isIdle, selfWrites.isEmpty else { return }
         for token in pendingSyncs {
             // Answered once: a cookie found by a listing may also arrive as an event.
-            let cookie = layout.tasksRoot + "/" + TaskTreeNames.syncCookieFileName(token: token)
-            guard FileSystem.status(cookie) != nil else { continue }
-            try? FileSystem.removeTree(cookie)
-            try? AtomicFile.write("synced\n", to: context.home + "/" + TransientFileNames.syncAnswer(token: token))
+            _ = context.stores.engineSync.answer(token)
         }
         pendingSyncs.removeAll()
     }
 
     /// The tokens of the `orange watch sync` cookies present in `tasks/`.
-    private func syncCookiesOnDisk() -> [String] {
-        ((try? FileSystem.listDirectory(layout.tasksRoot)) ?? []).compactMap { name in
-            TaskTreeNames.cookieToken(name).flatMap(TaskTreeNames.syncToken(fromCookie:))
-        }.sorted()
-    }
+    private func syncCookiesOnDisk() -> [String] { context.stores.engineSync.waitingCookies() }
 }
