@@ -21,6 +21,8 @@ public struct AppContext: Sendable {
         public var agentLinks: any AgentExecutableLinks
         /// `orange watch sync`'s cookie and the engine's answer.
         public var engineSync: any EngineSync
+        /// orange.log as `orange log -f` follows it.
+        public var logFiles: any GrowingFiles = FileGrowingFiles()
     }
 
     /// The programs orange starts and the processes it watches.

@@ -1,6 +1,5 @@
 import Dispatch
 import OrangeCore
-import OrangeSystem
 import Synchronization
 
 /// Runs the notification hook of `config.json` when a task needs a person (`Attention`). The
@@ -150,7 +149,7 @@ final class AttentionNotifier: Sendable {
         let program = hook.command[0]
         let found =
             program.contains("/")
-            ? FileSystem.fileExists(program)
+            ? context.realPath(program) != nil
             : context.processes.locateProgram(program, context.environment["PATH"] ?? "/usr/bin:/bin") != nil
         if !found, warned.withLock({ $0.insert(program).inserted }) {
             context.logger.warn("notify", "The notification hook's program is not installed", [("program", .string(program))])

@@ -3,8 +3,6 @@ import OrangeSystem
 import OrangeTestSupport
 import Testing
 
-@testable import OrangeApp
-
 @Suite struct LeftoverSweepTests {
     @Test func leftoversOfDeadProcessesGoAndEverythingElseStays() throws {
         let directory = try TemporaryDirectory()

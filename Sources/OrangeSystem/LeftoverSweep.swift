@@ -1,14 +1,15 @@
 import OrangeCore
-import OrangeSystem
 
 /// What a crash can leave on disk besides task state: the temporary file of a write cut short
 /// (`.TASK.md.orange-tmp-<pid>-<n>`, TASK.md itself untouched) and a task folder renamed aside to
 /// be deleted (`.orange-deleted-…`). The engine removes those of dead processes when it starts,
 /// so a crash needs no `orange doctor --fix` to leave a clean data folder. Task state (a spawn cut
-/// short, a link written on one side) is the reconcile's job, not this one.
-enum LeftoverSweep {
+/// short, a link written on one side) is the reconcile's job, not this one. Like
+/// `DataDirectoryReader`, a walk of the data folder whose judgement is pure
+/// (`TransientFileNames`), so it lives beside the syscalls it makes.
+public enum LeftoverSweep {
     /// Removes the leftovers of processes that are gone; returns their paths.
-    static func run(home: String, project: ProjectName?, isAlive: (Int32) -> Bool = DataDirectoryReader.isAlive) -> [String] {
+    public static func run(home: String, project: ProjectName?, isAlive: (Int32) -> Bool = DataDirectoryReader.isAlive) -> [String] {
         let tasksRoot = DataDirectory(home: home).tasksRoot
         var folders = [home, tasksRoot]
         let projects =
