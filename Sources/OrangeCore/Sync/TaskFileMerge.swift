@@ -110,8 +110,11 @@ public enum TaskFileMerge {
 
     /// A one-line report of a flagged task, for `task show` and `orange doctor`.
     public static func conflictReport(_ fields: [String]) -> String {
-        "merge conflict: two machines changed \(fields.joined(separator: ", ")) differently; the file keeps both sides"
-            + " (the other side's values under '\(sectionHeading)'): settle them, then remove that section and the '\(conflictKey)' key"
+        var places: [String] = []
+        if fields.contains(where: { $0 != bodyField }) { places.append("the other values under '\(sectionHeading)'") }
+        if fields.contains(bodyField) { places.append("git's conflict markers in the body") }
+        return "merge conflict: two machines changed \(fields.joined(separator: ", ")) differently and the file keeps both sides ("
+            + places.joined(separator: "; ") + "): settle them, then remove the '\(conflictKey)' key"
     }
 
     /// Adds `fields` to the `merge_conflict` list (kept from an earlier merge, or new at the end).
