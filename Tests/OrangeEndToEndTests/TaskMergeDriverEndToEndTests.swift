@@ -154,6 +154,17 @@ import Testing
         let findings = try JSONValue.parse(doctor.stdout)["problems"]?.arrayValue ?? []
         let flagged = findings.filter { $0["kind"] == "merge_conflict" }
         #expect(flagged.count == 1 && flagged.first?["path"]?.stringValue?.hasSuffix(Self.taskPath) == true, "\(doctor.stdout)")
+        // And by the engine, when it reads the marked task.
+        let pid = try h.startWatch(in: h.directory.path)
+        defer { h.stopWatch(pid) }
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+        while !h.watchLog.contains("TASK.md: merge conflict: two machines changed description, body")
+            && clock.monotonicNanoseconds() < deadline
+        {
+            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
+        }
+        #expect(h.watchLog.contains("/coffee/T1/TASK.md: merge conflict: two machines changed description, body"), "\(h.watchLog)")
     }
 
     @Test func aSideOrangeCannotReadIsMergedAsTextWithBothSides() throws {
