@@ -200,6 +200,13 @@ import Testing
         #expect(TaskFileMerge.conflictFields(of: result.task) == ["status", "description"])
     }
 
+    @Test func anEmptyOrNullMarkIsNoMark() throws {
+        for value in ["[]", "null", "''"] {
+            let task = try TaskRecord.parse(String(decoding: Self.edit([:], added: ["merge_conflict: \(value)"]), as: UTF8.self))
+            #expect(TaskFileMerge.conflictFields(of: task) == nil, "\(value)")
+        }
+    }
+
     @Test func whenNothingChangesForUsOurBytesAreKept() throws {
         // Ours has a comment and a plain spelling; theirs made the same change in orange's spelling.
         let ours = Self.file(["# a note of mine", "status: working", "description: Make tea"])

@@ -97,15 +97,12 @@ public enum TaskFileMerge {
         return .merged(text: text, conflicts: conflicts.map(\.field))
     }
 
-    /// The fields a task's `merge_conflict` key names; nil when it has none (no merge left
-    /// anything for a person).
+    /// The fields a task's `merge_conflict` key names; nil when it has none or an empty one (no
+    /// merge left anything for a person, or a person cleared the list).
     public static func conflictFields(of task: TaskRecord) -> [String]? {
         guard let entry = task.extra.first(where: { $0.key == conflictKey }) else { return nil }
-        switch entry.value {
-        case .null: return nil
-        case .string(let text), .plain(let text): return [text]
-        case .list(let items): return items.compactMap(\.text)
-        }
+        let fields = SetMerge.items(entry.value).filter { !$0.isEmpty }
+        return fields.isEmpty ? nil : fields
     }
 
     /// A one-line report of a flagged task, for `task show` and `orange doctor`.
