@@ -121,7 +121,10 @@ public struct OrangeCLI: Sendable {
         let commands = Commands(context: safe, invocation: invocation)
         // `doctor` reports a detached TASK.md link and `doctor --fix` repairs it: not done behind its back.
         // `completion` runs at every Tab: it only reads.
-        if invocation.command.path != ["doctor"] && invocation.command.path != ["completion"] { commands.applyDetachedWorkspaceTaskFile() }
+        // `sync merge-driver` runs inside a git merge, on files that are not the data folder's.
+        if !([["doctor"], ["completion"], ["sync", "merge-driver"]] as [[String]]).contains(invocation.command.path) {
+            commands.applyDetachedWorkspaceTaskFile()
+        }
         switch invocation.command.path {
         case ["project", "add"]: return try commands.projectAdd()
         case ["project", "list"]: return try commands.projectList()
@@ -163,6 +166,7 @@ public struct OrangeCLI: Sendable {
         case ["dashboard"]: return try commands.dashboard()
         case ["log"]: return try commands.log()
         case ["doctor"]: return try commands.doctor()
+        case ["sync", "merge-driver"]: return try commands.syncMergeDriver()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }
     }

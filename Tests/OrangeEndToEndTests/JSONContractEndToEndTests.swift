@@ -154,6 +154,16 @@ struct JSONContractEndToEndTests {
         let demo = try checker.run(h, ["demo"])
         #expect(demo["ok"] == true, "\(demo)")
 
+        // git's merge driver for TASK.md, on files as git hands them: clean, then a conflict.
+        let merge = h.directory.path + "/merge"
+        try FileSystem.makeDirectories(merge)
+        let taskText = "---\nid: T1\nproject: coffee\nstatus: pending\ndescription: Make coffee\n---\n"
+        for name in ["base", "current", "other"] { try AtomicFile.write(taskText, to: merge + "/" + name) }
+        try checker.run(h, ["sync", "merge-driver", "base", "current", "other", "coffee/T1/TASK.md"], in: merge)
+        try AtomicFile.write(taskText.replacing("coffee\n---", with: "tea\n---"), to: merge + "/current")
+        try AtomicFile.write(taskText.replacing("coffee\n---", with: "cocoa\n---"), to: merge + "/other")
+        try checker.run(h, ["sync", "merge-driver", "base", "current", "other", "coffee/T1/TASK.md"], in: merge, exit: [1])
+
         // Errors.
         let missing = try h.orange(["task", "show", "nope", "--json"])
         #expect(missing.exitCode == 1)

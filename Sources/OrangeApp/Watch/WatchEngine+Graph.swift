@@ -27,6 +27,7 @@ extension WatchEngine {
                 let old = graph[record.id]
                 graph.upsert(record)
                 changedIDs.append(record.id)
+                reportMergeConflict(old: old, record, path: taskFile(key))
                 // Fixed, back to the last good content or to new content: the "keeping the last
                 // good version" warning no longer holds, and nothing else would say so.
                 // Logged before it is printed, so whoever sees the line finds it in orange.log.

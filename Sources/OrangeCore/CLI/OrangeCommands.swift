@@ -14,7 +14,7 @@ public enum OrangeCommands {
     public static let all: [CommandSpec] =
         project + task + lifecycle + pullRequests + workspace + watch + service + [
             dashboard, graph, log, doctor, install, uninstall, completion, demo,
-        ]
+        ] + [syncMergeDriver]
 
     public static let dashboard = CommandSpec(
         ["dashboard"], summary: "Open the live full-screen view of the task graph (also: 'orange' alone, on a terminal).",

@@ -72,6 +72,11 @@ extension DataDirectoryChecker {
                     for entry in decoded.document.entries where lines[entry.key] == nil { lines[entry.key] = entry.line }
                     valid.append(ValidTask(record: decoded.task, path: path, lines: lines))
                 }
+                if let fields = TaskFileMerge.conflictFields(of: decoded.task) {
+                    report(
+                        .mergeConflict, path, line: decoded.document.entry(TaskFileMerge.conflictKey)?.line,
+                        TaskFileMerge.conflictReport(fields))
+                }
                 return .valid
             case .failure(let problem):
                 var reason = problem.reason

@@ -31,6 +31,7 @@ public struct DoctorFinding: Hashable, Sendable, CustomStringConvertible {
         case staleDeletedFolder = "stale_deleted_folder"
         case staleCookie = "stale_cookie"
         case staleSpawnMarker = "stale_spawn_marker"
+        case mergeConflict = "merge_conflict"
     }
 
     public var kind: Kind

@@ -82,6 +82,7 @@ public struct GraphView: Sendable {
             default: break
             }
         }
+        if let fields = graph[id].flatMap(TaskFileMerge.conflictFields(of:)) { problems.append(TaskFileMerge.conflictReport(fields)) }
         if let task = graph[id], task.status == .delegated, graph.progress(of: id).needsAttention {
             problems.append("a child was cancelled or failed: this task stays delegated until a person acts")
         }
