@@ -391,7 +391,9 @@ final class ModelReplay {
         failures = []
         for _ in 0..<10 {
             if enginePID != nil {
-                let sync = try h.orange(["watch", "sync", "--timeout", "20"])
+                // The engine answers after the spawns its last batch started; on a loaded CI machine
+                // a few worktrees and sessions took over 20 s. This checks state, not speed.
+                let sync = try h.orange(["watch", "sync", "--timeout", "60"])
                 if sync.exitCode != 0 { problems.append("watch sync: \(sync.stderr)") }
             } else {
                 let once = try h.orange(["watch", "--once"], in: repo)
