@@ -15,6 +15,9 @@ public struct AppContext: Sendable {
         public var spawnGuards: any SpawnGuards
         /// Reads answered by the running engine; `NoEngineReads` (read the tree) when none is wired.
         public var engineReads: any EngineReads = NoEngineReads()
+        /// The gate of claims and completions when tasks are shared between machines
+        /// (`orange sync`); `NoSpawnClaims` when they are not.
+        public var claims: any SpawnClaims = NoSpawnClaims()
     }
 
     /// The programs orange starts and the processes it watches.
