@@ -163,6 +163,10 @@ public struct OrangeCLI: Sendable {
         case ["dashboard"]: return try commands.dashboard()
         case ["log"]: return try commands.log()
         case ["doctor"]: return try commands.doctor()
+        case ["sync", "init"]: return try commands.syncInit()
+        case ["sync", "status"]: return try commands.syncStatus()
+        case ["sync", "now"]: return try commands.syncNow()
+        case ["sync", "release-claims"]: return try commands.syncReleaseClaims()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }
     }
