@@ -84,10 +84,12 @@ public struct Reconciler: Sendable {
             var written: (before: TaskRecord, after: TaskRecord)?
             // Shared tasks: the completion must first win a push, so it happens once whichever
             // machines see the last child done.
-            let outcome = try context.stores.claims.transition(id, in: task.project, from: [.delegated], to: target, claim: false) { _ in
-                written = try context.stores.tasks.update(
-                    id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
-                ) { record in
+            let note = StatusChangeNote(by: .engine, cause: cause, at: now)
+            let outcome = try context.stores.claims.transition(
+                id, in: task.project, from: [.delegated], to: target, claim: false, note: note
+            ) {
+                _ in
+                written = try context.stores.tasks.update(id, in: task.project, recording: note) { record in
                     // Children only ever move to done, never back, so the decision made from the
                     // scan still holds; the status is re-checked against the file under the lock.
                     guard record.status == .delegated else { return }

@@ -85,10 +85,11 @@ struct Spawner {
             // starts this task too; `write` runs only then.
             let expected: Set<TaskStatus> = reassess != nil ? [.delegated] : respawn ? [task.status] : [.pending]
             var before: TaskRecord?
-            let outcome = try context.stores.claims.transition(id, in: task.project, from: expected, to: .working, claim: true) { stamp in
-                (before, _) = try context.stores.tasks.update(
-                    id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
-                ) { record in
+            let note = StatusChangeNote(by: .engine, cause: cause, at: now)
+            let outcome = try context.stores.claims.transition(id, in: task.project, from: expected, to: .working, claim: true, note: note)
+            {
+                stamp in
+                (before, _) = try context.stores.tasks.update(id, in: task.project, recording: note) { record in
                     if let reassess {
                         guard record.status == .delegated else { throw SkipSpawn("task is \(record.status.rawValue), not delegated") }
                         guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else {

@@ -25,7 +25,7 @@ struct GitSpawnClaims: SpawnClaims {
     var machine: String? { machineID }
 
     func transition(
-        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool,
+        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool, note: StatusChangeNote,
         write: (ClaimStamp?) throws -> Void
     ) throws -> ClaimOutcome {
         let stamp = claim ? ClaimStamp(machine: machineID, until: clock.now().adding(milliseconds: leaseMilliseconds)) : nil
@@ -65,11 +65,17 @@ struct GitSpawnClaims: SpawnClaims {
                 if claim, !ClaimRule.mayClaim(record, machine: machineID, now: clock.now()) {
                     return .refused("claimed by machine \(record.claimedBy ?? "?")")
                 }
+                let line = note.event(from: record.status, to: to).json.rendered() + "\n"
                 record.status = to
-                record.updatedAt = clock.now()
+                record.updatedAt = note.time
                 if let stamp { record.setClaim(stamp) }
+                // The history line goes in the same commit, as the store writes it beside the
+                // status: no machine sees the status without it (and calls it a hand edit).
+                let historyPath = repository.path(of: "history.jsonl", task: task, in: project)
+                let history = (try? sync.git.run(["show", "HEAD:" + historyPath]))?.stdout ?? ""
                 let commit = try claimCommit(
-                    sync, path: path, content: record.rendered(), message: "orange \(machineID): \(task) \(to.rawValue)")
+                    sync, files: [(path, record.rendered()), (historyPath, history + line)],
+                    message: "orange \(machineID): \(task) \(to.rawValue)")
                 ProcessControl.crashPoint("claim.pushing", environment: environment)
                 let pushed = try sync.git.push(commit, to: SyncRepository.branch)
                 sync.notePush(pushed)
@@ -96,12 +102,14 @@ struct GitSpawnClaims: SpawnClaims {
 
     /// A commit on top of HEAD that changes only `path`, built without touching the folder or
     /// its index (a scratch index in the git folder).
-    private func claimCommit(_ sync: TaskSync, path: String, content: String, message: String) throws -> String {
+    private func claimCommit(_ sync: TaskSync, files: [(path: String, content: String)], message: String) throws -> String {
         let git = sync.git
-        let blob = try git.check(["hash-object", "-w", "--stdin"], input: content)
         let index = ["GIT_INDEX_FILE": sync.repository.gitDirectory + "/orange-claim-index"]
         try git.check(["read-tree", "HEAD"], extraEnvironment: index)
-        try git.check(["update-index", "--add", "--cacheinfo", "100644," + blob + "," + path], extraEnvironment: index)
+        for file in files {
+            let blob = try git.check(["hash-object", "-w", "--stdin"], input: file.content)
+            try git.check(["update-index", "--add", "--cacheinfo", "100644," + blob + "," + file.path], extraEnvironment: index)
+        }
         let tree = try git.check(["write-tree"], extraEnvironment: index)
         return try git.check(["commit-tree", tree, "-p", "HEAD", "-m", message])
     }

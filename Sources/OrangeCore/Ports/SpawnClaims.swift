@@ -9,8 +9,10 @@ public protocol SpawnClaims: Sendable {
     var machine: String? { get }
     /// Moves `task` from one of `from` to `to` on the remote, then runs `write`. `claim`: record
     /// this machine as the one running it (spawns), refused while another machine's lease lives.
+    /// `note`: the status change's history line, which travels in the same commit as the status
+    /// (no machine ever sees the status without its line); `write` must record the same note.
     func transition(
-        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool,
+        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool, note: StatusChangeNote,
         write: (ClaimStamp?) throws -> Void
     ) throws -> ClaimOutcome
 }
@@ -27,7 +29,7 @@ public struct NoSpawnClaims: SpawnClaims {
     public init() {}
     public var machine: String? { nil }
     public func transition(
-        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool,
+        _ task: TaskID, in project: ProjectName, from: Set<TaskStatus>, to: TaskStatus, claim: Bool, note: StatusChangeNote,
         write: (ClaimStamp?) throws -> Void
     ) throws -> ClaimOutcome {
         try write(nil)
