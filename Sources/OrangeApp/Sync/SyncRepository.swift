@@ -76,3 +76,14 @@ struct SyncRepository: Sendable, Equatable {
         try git.check(["config", "gc.auto", "0"])  // no pause of a claim for a gc
     }
 }
+
+extension SyncRepository {
+    /// Why a ready task of `project` is not claimed: its shared folder's remote did not answer
+    /// the last fetch or push (`task why`). Nil when it is not shared or the remote answered.
+    static func offlineNote(for project: ProjectName, home: String) -> String? {
+        guard let repository = covering(project, home: home) else { return nil }
+        let state = TaskSync.readState(repository)
+        guard state.reachable == false else { return nil }
+        return GitSpawnClaims.offline(state.error) + " (since \(state.lastAttempt?.rfc3339 ?? "the last sync"); see 'orange sync status')"
+    }
+}
