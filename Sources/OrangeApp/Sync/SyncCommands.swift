@@ -143,8 +143,8 @@ extension Commands {
                 "\(repository.name): " + (report.committed ? "committed, " : "") + "merged \(merged) file(s), "
                 + (report.pushed ? "pushed" : "not pushed") + (report.error.map { " (\($0))" } ?? "") + "\n"
         }
-        // The reconcile a command makes after its writes: what arrived may make tasks ready.
-        try Reconciler(context: context).reconcile(changed: nil)
+        // No reconcile here: what arrived is acted on by this machine's engine (or the next command
+        // that changes tasks), so `sync now` alone never starts an agent.
         return CommandResult(text: text, json: .object([("repositories", .array(items))]), exitCode: failed ? 1 : 0)
     }
 
