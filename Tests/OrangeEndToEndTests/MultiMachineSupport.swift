@@ -15,8 +15,8 @@ final class MachineCluster {
     var engines: [String?]
     static let project = "shared"
 
-    /// Commits its work and asks for review; a task whose description says `nest2` or `nest1`
-    /// delegates instead (to a `nest1` and a leaf, or to two leaves). Every start is written
+    /// Commits its work and asks for review; a task whose description says `hang` never reports;
+    /// one whose description says `nest2` or `nest1` delegates instead (to a `nest1` and a leaf, or to two leaves). Every start is written
     /// down whole (temp + rename) as `ran-<task>-<machine>`.
     static let agent = #"""
         #!/bin/sh
@@ -24,6 +24,9 @@ final class MachineCluster {
         id="$ORANGE_TASK_ID"
         machine=$(cat "$ORANGE_HOME/machine-id")
         : > "$log/.ran-$id-$machine.tmp"; mv "$log/.ran-$id-$machine.tmp" "$log/ran-$id-$machine"
+        if grep -q 'hang' TASK.md; then
+            exec sleep 600
+        fi
         if grep -q 'nest2' TASK.md; then
             orange task create "n1-$id" "nest1" > /dev/null
             orange task create "lf-$id" "leaf" > /dev/null
@@ -82,7 +85,7 @@ final class MachineCluster {
     }
 
     /// `orange watch` for machine `index`, in its own process session, with a short sync interval.
-    func startEngine(_ index: Int, environment extra: [String: String] = [:]) throws {
+    func startEngine(_ index: Int, environment extra: [String: String] = [:], waitForIt: Bool = true) throws {
         let h = machines[index]
         let variables = extra.map { ShellQuoting.quote($0.key + "=" + $0.value) }.joined(separator: " ")
         let command =
@@ -95,7 +98,33 @@ final class MachineCluster {
             environment: h.environment
         ).stdout.trimmingSpaces()
         engines[index] = pid
-        try h.waitUntilTheEngineAnswers()
+        if waitForIt { try h.waitUntilTheEngineAnswers() }
+    }
+
+    /// Waits until machine `index`'s engine process is gone (a crash point killed it).
+    func waitUntilEngineDies(_ index: Int, timeout: Double = 60) -> Bool {
+        guard let pid = engines[index] else { return true }
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
+        while clock.monotonicNanoseconds() < deadline {
+            if (try? machines[index].runner.run(["kill", "-0", pid]))?.exitCode != 0 {
+                engines[index] = nil
+                return true
+            }
+            clock.sleep(milliseconds: 20)  // a poll interval, not a wait for the outcome
+        }
+        return false
+    }
+
+    /// Polls `condition` every 50 ms until it holds or the deadline passes.
+    func waitFor(timeout: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + UInt64(timeout * 1e9)
+        while clock.monotonicNanoseconds() < deadline {
+            if try condition() { return true }
+            clock.sleep(milliseconds: 50)  // a poll interval, not a wait for the outcome
+        }
+        return try condition()
     }
 
     func stopEngine(_ index: Int) {
