@@ -157,6 +157,13 @@ extension Commands {
         if machine == MachineIdentity.existing(home: context.home, environment: context.environment) && !force {
             throw OrangeError("\(machine) is this machine; its claims are released by its own commands (or use --force)")
         }
+        // Decide on the latest state: a renewal the machine pushed just before it died counts.
+        let syncs = try SyncRepository.all(home: context.home).map { repository in
+            TaskSync(
+                repository: repository, machine: try machineID, runner: context.processes.runner, environment: context.environment,
+                clock: context.clock)
+        }
+        for sync in syncs { _ = try sync.once() }
         let claimed = try context.stores.tasks.scanWithoutBodies(project: nil).tasks.filter { $0.claimedBy == machine }
         let live = claimed.filter { ClaimRule.isLive($0, now: now) && SyncFollower.holdsMachine($0) }
         if !live.isEmpty && !force {
@@ -177,11 +184,11 @@ extension Commands {
             }
             if after.claimedBy == nil { released.append(task.id) }
         }
-        for repository in SyncRepository.all(home: context.home) {
-            _ = try? TaskSync(
-                repository: repository, machine: try machineID, runner: context.processes.runner, environment: context.environment,
-                clock: context.clock
-            ).once()
+        let errors = try syncs.compactMap { try $0.once().error }
+        if !released.isEmpty, let error = errors.first {
+            throw OrangeError(
+                "released \(released.count) claim(s) of \(machine) here, but they are not pushed yet: \(error); run 'orange sync now' again"
+            )
         }
         return CommandResult(
             text: released.isEmpty
