@@ -81,7 +81,16 @@ extension SyncRepository {
     /// Why a ready task of `project` is not claimed: its shared folder's remote did not answer
     /// the last fetch or push (`task why`). Nil when it is not shared or the remote answered.
     static func offlineNote(for project: ProjectName, home: String) -> String? {
-        guard let repository = covering(project, home: home) else { return nil }
+        covering(project, home: home)?.offlineNote
+    }
+
+    /// The first shared folder whose remote is unreachable, said as `offlineNote` says it.
+    static func offlineNote(home: String) -> String? {
+        all(home: home).lazy.compactMap(\.offlineNote).first
+    }
+
+    var offlineNote: String? {
+        let repository = self
         let state = TaskSync.readState(repository)
         guard state.reachable == false else { return nil }
         return GitSpawnClaims.offline(state.error) + " (since \(state.lastAttempt?.rfc3339 ?? "the last sync"); see 'orange sync status')"
