@@ -19,6 +19,11 @@ extension Commands {
             throw OrangeError("\(shared.name) is already shared (see 'orange sync status')")
         }
         let repository = SyncRepository(root: root, project: project)
+        // A folder someone keeps in git by hand stays theirs: never reconfigured, never removed.
+        if FileSystem.fileExists(repository.gitDirectory) {
+            throw OrangeError(
+                "\(repository.name) is already a git repository; orange sync init shares a tasks folder that is not in git yet")
+        }
         let machine = try machineID
         try FileSystem.makeDirectories(root)
         let git = SyncGit(runner: context.processes.runner, directory: root)

@@ -18,6 +18,8 @@ struct SyncRepository: Sendable, Equatable {
     /// The last fetch and push, for `orange sync status` and `task why`.
     var stateFile: String { gitDirectory + "/orange-sync.json" }
     var name: String { project.map { "tasks/" + $0.rawValue } ?? "tasks" }
+    /// Written by `configure`: a tasks folder someone keeps in git by hand is not synced by orange.
+    var markerFile: String { gitDirectory + "/orange-shared" }
 
     /// The repository's path of a file of a task.
     func path(of file: String, task: TaskID, in taskProject: ProjectName) -> String {
@@ -37,11 +39,13 @@ struct SyncRepository: Sendable, Equatable {
     /// Every shared tasks folder of this data folder.
     static func all(home: String) -> [SyncRepository] {
         let tasks = DataDirectory(home: home).tasksRoot
-        if FileSystem.isDirectory(tasks + "/.git") { return [SyncRepository(root: tasks, project: nil)] }
+        let whole = SyncRepository(root: tasks, project: nil)
+        if FileSystem.fileExists(whole.markerFile) { return [whole] }
         let names = (try? FileSystem.listDirectory(tasks)) ?? []
         return names.sorted().compactMap { name in
-            guard let project = ProjectName(validating: name), FileSystem.isDirectory(tasks + "/" + name + "/.git") else { return nil }
-            return SyncRepository(root: tasks + "/" + name, project: project)
+            guard let project = ProjectName(validating: name) else { return nil }
+            let repository = SyncRepository(root: tasks + "/" + name, project: project)
+            return FileSystem.fileExists(repository.markerFile) ? repository : nil
         }
     }
 
@@ -74,6 +78,7 @@ struct SyncRepository: Sendable, Equatable {
         }
         try git.check(["config", "core.quotePath", "false"])
         try git.check(["config", "gc.auto", "0"])  // no pause of a claim for a gc
+        try AtomicFile.write("shared with orange sync init; see docs/multi-machine.md\n", to: repository.markerFile)
     }
 }
 
