@@ -20,8 +20,13 @@ struct MultiMachineEndToEndTests {
         try runGraph(machines: 3, tasks: Self.stress ? 60 : 12, timeout: Self.stress ? 900 : 240)
     }
 
-    func runGraph(machines count: Int, tasks: Int, timeout: Double) throws {
-        let cluster = try MachineCluster(count: count)
+    /// `sync init --project`: one project's tasks shared, the rest of `tasks/` not in git.
+    @Test func twoMachinesSharingOneProjectsTasksRunItsGraphEachTaskSpawnedOnce() throws {
+        try runGraph(machines: 2, tasks: 6, timeout: 240, shareProject: true)
+    }
+
+    func runGraph(machines count: Int, tasks: Int, timeout: Double, shareProject: Bool = false) throws {
+        let cluster = try MachineCluster(count: count, shareProject: shareProject)
         defer { cluster.stopAll() }
         let first = cluster.machines[0]
         // Three chains (each task waits for the one three before it); one task delegates twice down.

@@ -46,7 +46,8 @@ final class MachineCluster {
         exec sleep 600
         """#
 
-    init(count: Int, poolSize: Int = 2) throws {
+    /// `shareProject`: only `tasks/<project>` is shared (`sync init -p`), not the whole `tasks/`.
+    init(count: Int, poolSize: Int = 2, shareProject: Bool = false) throws {
         machines = try (0..<count).map { _ in try OrangeHarness(tmux: true) }
         names = (1...count).map { "m\($0)" }
         engines = Array(repeating: nil, count: count)
@@ -73,7 +74,7 @@ final class MachineCluster {
             try runner.check(["git", "clone", "-q", codeOrigin, repo], environment: h.environment)
             try runner.check(["git", "-C", repo, "remote", "set-head", "origin", "main"])
             _ = try h.json(["project", "add", repo, "--name", Self.project, "--pool-size", String(poolSize)])
-            _ = try h.json(["sync", "init", "--remote", tasksRemote])
+            _ = try h.json(["sync", "init", "--remote", tasksRemote] + (shareProject ? ["--project", Self.project] : []))
         }
     }
 
