@@ -56,6 +56,7 @@ public struct Reconciler: Sendable {
                 }
             }
             transitions += try DeadAgents(context: context).handle(tasks.filter { inScope($0) && runsHere($0) })
+            _ = try OrphanClaims(context: context).giveBack(tasks.filter(inScope))
         }
         try releaseIdle(tasks.filter { inScope($0) && runsHere($0) })
         if spawn { transitions += try spawnReady(view, inScope: inScope) }

@@ -78,6 +78,20 @@ struct SharedTasksGatingTests {
         #expect(world.guards.marker(task.id, in: task.project) == nil)
     }
 
+    @Test func aClaimOfThisMachineThatNoSpawnFollowedIsGivenBackAndAnotherMachinesIsNot() throws {
+        let (world, _) = world(accept: true)
+        for (id, machine) in [("orphan", "m1"), ("theirs", "m2")] {
+            var task = world.task(id, status: .working)
+            task.setClaim(ClaimStamp(machine: machine, until: Timestamp(millisecondsSinceEpoch: 10_000_000)))
+            try world.add(task)
+        }
+        try Reconciler(context: world.context).reconcile(changed: nil, spawn: false)
+        let orphan = try #require(try world.tasks.find(TaskID(validating: "orphan")!))
+        #expect(orphan.status == .pending && orphan.claimedBy == nil)
+        let theirs = try #require(try world.tasks.find(TaskID(validating: "theirs")!))
+        #expect(theirs.status == .working && theirs.claimedBy == "m2")
+    }
+
     @Test func aClaimTheRemoteRefusedStartsNothingAndWritesNothing() throws {
         let (world, claims) = world(accept: false)
         try world.add(world.task("ready"))

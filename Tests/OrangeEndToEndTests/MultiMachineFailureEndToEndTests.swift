@@ -32,7 +32,9 @@ struct MultiMachineFailureEndToEndTests {
     /// `claim.pushing`: killed before its claim's push; `claim.pushed`: after the remote accepted
     /// the claim, before the claim was written here or an agent started; `sync.pushing`: in the
     /// middle of a round, with committed work not pushed yet.
-    @Test(arguments: ["claim.pushing", "claim.pushed", "sync.pushing"])
+    /// `claim.accepted`: after the remote accepted it, before this machine's branch moved to it
+    /// (the next fetch brings the claim back with no spawn behind it).
+    @Test(arguments: ["claim.pushing", "claim.accepted", "claim.pushed", "sync.pushing"])
     func anEngineKilledWhileItClaimsOrPushesLeavesEveryTaskRunOnce(point: String) throws {
         let cluster = try MachineCluster(count: 2)
         defer { cluster.stopAll() }

@@ -216,8 +216,12 @@ struct Spawner {
                     // Not working: the spawner died before its claim, so it did nothing else. Working
                     // under another machine's claim (shared tasks): that machine's spawn, not ours.
                     guard current.status == .working, ClaimRule.runsHere(current, machine: context.stores.claims.machine) else {
-                        try context.stores.tasks.update(task.id, in: task.project) { record in
-                            record.lastError = "a spawn was interrupted; it will be retried"
+                        // Shared tasks: no note either; this write would conflict with the claim
+                        // another machine may be pushing for the task.
+                        if context.stores.claims.machine == nil {
+                            try context.stores.tasks.update(task.id, in: task.project) { record in
+                                record.lastError = "a spawn was interrupted; it will be retried"
+                            }
                         }
                         try guards.removeMarker(task.id, in: task.project)
                         repaired.append(task.id)

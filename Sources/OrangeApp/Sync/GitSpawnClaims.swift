@@ -76,13 +76,18 @@ struct GitSpawnClaims: SpawnClaims {
                 let commit = try claimCommit(
                     sync, files: [(path, record.rendered()), (historyPath, history + line)],
                     message: "orange \(machineID): \(task) \(to.rawValue)")
+                // The branch moves to the claim before the push: a machine killed after the remote
+                // accepted it has the claim in its history already, and its next commit (the folder
+                // still says pending) gives it back on top of it, never beside it (a conflict).
+                let head = try sync.git.check(["rev-parse", "HEAD"])
+                try sync.git.check(["update-ref", "refs/heads/" + SyncRepository.branch, commit, head])
                 ProcessControl.crashPoint("claim.pushing", environment: environment)
                 let pushed = try sync.git.push(commit, to: SyncRepository.branch)
                 sync.notePush(pushed)
+                if pushed != .accepted { try sync.git.check(["update-ref", "refs/heads/" + SyncRepository.branch, head, commit]) }
                 switch pushed {
                 case .accepted:
-                    let head = try sync.git.check(["rev-parse", "HEAD"])
-                    try sync.git.check(["update-ref", "refs/heads/" + SyncRepository.branch, commit, head])
+                    ProcessControl.crashPoint("claim.accepted", environment: environment)
                     try sync.git.check(["update-ref", "refs/remotes/origin/" + SyncRepository.branch, commit])
                     ProcessControl.crashPoint("claim.pushed", environment: environment)
                     defer { _ = try? sync.commitLocal() }
