@@ -50,4 +50,30 @@ struct MultiMachineLeaseEndToEndTests {
         #expect(runsOnSecond, "m2 did not take the released task\n\(cluster.logs)")
         #expect(cluster.agentStarts().filter { $0.task == id }.map(\.machine).sorted() == ["m1", "m2"])
     }
+
+    @Test func aDeadMachinesLiveClaimIsReleasedOnlyWithForce() throws {
+        let cluster = try MachineCluster(count: 2)
+        defer { cluster.stopAll() }
+        let (first, second) = (cluster.machines[0], cluster.machines[1])
+        let id = try #require(
+            try first.task(["task", "create", "stuck-here", "hang", "--harness", "script", "--no-spawn"], in: cluster.repo(0))["id"]?
+                .stringValue)
+        _ = try first.json(["sync", "now"])
+        try cluster.startEngine(0)
+        let claimed = try cluster.waitFor(timeout: 60) {
+            _ = try second.orange(["sync", "now"], in: cluster.repo(1))
+            return cluster.tasks(on: 1).first { $0.id.rawValue == id }?.claimedBy == "m1"
+        }
+        #expect(claimed, "m1 did not claim the task\n\(cluster.logs)")
+        cluster.stopEngine(0)
+        first.killTmuxServer()
+        // Its lease (600 s) still runs: only a person who knows the machine is dead forces it.
+        let refused = try second.orange(["sync", "release-claims", "--machine", "m1"], in: cluster.repo(1))
+        #expect(refused.exitCode == 1 && refused.stderr.contains("--force"), "\(refused.stdout) \(refused.stderr)")
+        #expect(cluster.tasks(on: 1).first { $0.id.rawValue == id }?.claimedBy == "m1")
+        let forced = try second.json(["sync", "release-claims", "--machine", "m1", "--force"])
+        #expect(forced["released"]?.arrayValue?.compactMap(\.stringValue) == [id])
+        let back = try #require(cluster.tasks(on: 1).first { $0.id.rawValue == id })
+        #expect(back.status == .pending && back.claimedBy == nil)
+    }
 }
