@@ -23,6 +23,9 @@ public struct AppContext: Sendable {
         public var engineSync: any EngineSync
         /// orange.log as `orange log -f` follows it.
         public var logFiles: any GrowingFiles = FileGrowingFiles()
+        /// The gate of claims and completions when tasks are shared between machines
+        /// (`orange sync`); `NoSpawnClaims` when they are not.
+        public var claims: any SpawnClaims = NoSpawnClaims()
     }
 
     /// The programs orange starts and the processes it watches.

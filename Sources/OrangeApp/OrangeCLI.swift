@@ -167,6 +167,10 @@ public struct OrangeCLI: Sendable {
         case ["log"]: return try commands.log()
         case ["doctor"]: return try commands.doctor()
         case ["sync", "merge-driver"]: return try commands.syncMergeDriver()
+        case ["sync", "init"]: return try commands.syncInit()
+        case ["sync", "status"]: return try commands.syncStatus()
+        case ["sync", "now"]: return try commands.syncNow()
+        case ["sync", "release-claims"]: return try commands.syncReleaseClaims()
         default: throw OrangeError("command 'orange \(invocation.command.name)' is not available")
         }
     }

@@ -48,6 +48,8 @@ public enum OrangeMain {
         if ProcessControl.isTerminal(2) { streaming.console.progress = { StandardStreams.writeError($0) } }
         // ORANGE_ENGINE_READS=off: read the tree even when an engine runs (benchmarks, checks).
         if environment["ORANGE_ENGINE_READS"] != "off" { streaming.stores.engineReads = SocketEngineReads(home: home) }
+        // Tasks shared with other machines (`orange sync`): claims go through the remote.
+        streaming.stores.claims = GitSpawnClaims.forDataFolder(streaming)
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

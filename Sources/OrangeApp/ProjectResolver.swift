@@ -54,7 +54,9 @@ extension Commands {
     func currentWorkspaceTask() throws -> TaskRecord? {
         guard let workspace = currentWorkspaceName() else { return nil }
         let scan = try context.stores.tasks.scan(project: nil)
-        let bound = scan.tasks.filter { $0.workspace == workspace }
+        // Shared tasks: another machine's task may name a workspace of the same name there.
+        let machine = context.stores.claims.machine
+        let bound = scan.tasks.filter { $0.workspace == workspace && ClaimRule.runsHere($0, machine: machine) }
         return bound.first { !$0.status.isTerminal }
             ?? bound.max { ($0.createdAt ?? .init(millisecondsSinceEpoch: 0)) < ($1.createdAt ?? .init(millisecondsSinceEpoch: 0)) }
     }

@@ -18,6 +18,9 @@ extension Reconciler {
     /// holds it is ending this very session and waits for this command to exit, so waiting here
     /// would only make both wait until the kill. The holder releases the workspace itself.
     func stopAgent(_ task: TaskRecord, project: Project?, force: Bool) throws {
+        // Shared tasks: the session and workspace named are another machine's; that machine ends
+        // and frees them when it sees the new status.
+        guard ClaimRule.runsHere(task, machine: context.stores.claims.machine) else { return }
         let ownTask = context.environment["ORANGE_TASK_ID"] == task.id.rawValue
         do {
             try context.stores.spawnGuards.withSpawnLock(task.id, in: task.project, timeoutSeconds: ownTask ? 0 : 30) {

@@ -54,12 +54,17 @@ public struct Reconciler: Sendable {
                     try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
                 }
             }
-            transitions += try DeadAgents(context: context).handle(tasks.filter(inScope))
+            transitions += try DeadAgents(context: context).handle(tasks.filter { inScope($0) && runsHere($0) })
+            _ = try OrphanClaims(context: context).giveBack(tasks.filter(inScope))
         }
-        try releaseIdle(tasks.filter(inScope))
+        try releaseIdle(tasks.filter { inScope($0) && runsHere($0) })
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
         return transitions
     }
+
+    /// Whether this machine runs `task`'s agent: always without sync; with it, only a task this
+    /// machine claimed (its session and workspace are nowhere else).
+    private func runsHere(_ task: TaskRecord) -> Bool { ClaimRule.runsHere(task, machine: context.stores.claims.machine) }
 
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
     /// re-reads its task under the lock, and a spawn reads its task again, whole.
@@ -76,16 +81,23 @@ public struct Reconciler: Sendable {
             let now = context.clock.now()
             var cause = "all \(view.children(of: id).count) children done"
             if target == .reviewing { cause += "; branch \(task.branch) holds their work for one review" }
-            let (before, after) = try context.stores.tasks.update(
-                id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
-            ) { record in
-                // Children only ever move to done, never back, so the decision made from the
-                // scan still holds; the status is re-checked against the file under the lock.
-                guard record.status == .delegated else { return }
-                record.status = target
-                record.updatedAt = now
+            var written: (before: TaskRecord, after: TaskRecord)?
+            // Shared tasks: the completion must first win a push, so it happens once whichever
+            // machines see the last child done.
+            let note = StatusChangeNote(by: .engine, cause: cause, at: now)
+            let outcome = try context.stores.claims.transition(
+                id, in: task.project, from: [.delegated], to: target, claim: false, note: note
+            ) {
+                _ in
+                written = try context.stores.tasks.update(id, in: task.project, recording: note) { record in
+                    // Children only ever move to done, never back, so the decision made from the
+                    // scan still holds; the status is re-checked against the file under the lock.
+                    guard record.status == .delegated else { return }
+                    record.status = target
+                    record.updatedAt = now
+                }
             }
-            guard before.status == .delegated, after.status == target else { continue }
+            guard outcome == .accepted, let (before, after) = written, before.status == .delegated, after.status == target else { continue }
             context.logger.info(
                 "engine", target == .done ? "Auto-completed delegated task" : "Delegated task's aggregate ready for review",
                 [("task_id", .string(id.rawValue))])

@@ -20,6 +20,10 @@ extension Commands {
         guard let project = try context.stores.projects.list().first(where: { $0.name == task.project }) else {
             throw OrangeError("project '\(task.project)' is not registered")
         }
+        // Shared tasks: its worktree is on the machine that ran it, not here.
+        if task.workspace != nil, !ClaimRule.runsHere(task, machine: context.stores.claims.machine) {
+            throw OrangeError("task \(task.id) ran on machine \(task.claimedBy ?? "?"), which holds its worktree; merge it there")
+        }
         if project.merging.route == .pr { return try mergeThroughPullRequest(task, project: project) }
         guard context.processes.git.hasRemote(project.path, named: "origin") else {
             throw OrangeError(

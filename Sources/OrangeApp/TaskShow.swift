@@ -115,6 +115,7 @@ extension Commands {
                 return "its last spawn failed (\(task.lastError ?? "no reason recorded")); it is tried again from \(due.rfc3339)"
             }
             if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) { return reason }
+            if let offline = SyncRepository.offlineNote(for: task.project, home: context.home) { return offline }
             let modes = projects.first { $0.name == task.project }?.modes ?? ProjectModes()
             if let hold = view.graph.sequentialHold(of: id, project: modes) { return hold }
             guard let project = projects.first(where: { $0.name == task.project }),

@@ -100,7 +100,12 @@ extension Commands {
             }
         }
         let pool = try context.stores.pool.read()
-        for task in tasks where task.workspace != nil && pool.slot(named: task.workspace!)?.task != task.id {
+        // Shared tasks: another machine's task names a workspace of that machine's pool.
+        let machine = context.stores.claims.machine
+        for task in tasks
+        where task.workspace != nil && ClaimRule.runsHere(task, machine: machine)
+            && pool.slot(named: task.workspace!)?.task != task.id
+        {
             try context.stores.tasks.update(task.id, in: task.project) { $0.workspace = nil }
             problems.append("task \(task.id) named workspace \(task.workspace!) but the pool did not bind it; cleared")
         }

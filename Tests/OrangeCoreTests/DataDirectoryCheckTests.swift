@@ -252,6 +252,22 @@ import Testing
                 == true)
     }
 
+    /// Shared tasks (`orange sync`): a task another machine runs names a workspace of that
+    /// machine's pool; this pool not binding it is no problem. This machine's own task still is.
+    @Test func anotherMachinesTaskNamingAWorkspaceIsNoPoolMismatch() {
+        var b = DoctorSnapshotBuilder()
+        b.file("projects.json", #"[{"name": "coffee", "path": "/src/coffee"}]"#)
+        b.existingDirectories = ["/src/coffee"]
+        b.file("workspaces/.pool.json", #"{"workspaces": {}}"#)
+        b.task("Theirs1", ["status: working", "workspace: coffee--1", "claimed_by: m2"])
+        b.task("Ours1", ["status: working", "workspace: coffee--2", "claimed_by: m1"])
+        var snapshot = b.snapshot()
+        snapshot.machine = "m1"
+        #expect(DataDirectoryCheck.run(snapshot).summary == ["pool_mismatch tasks/coffee/Ours1/TASK.md:5"])
+        snapshot.machine = nil
+        #expect(DataDirectoryCheck.run(snapshot).summary.count == 2)
+    }
+
     @Test func corruptRegistriesAreReportedNotTrusted() {
         var b = DoctorSnapshotBuilder()
         b.file("projects.json", "[{\"name\": \"a\", \"path\": \"/x\"}, {\"name\": \"a\", \"path\": \"/y\"}]")

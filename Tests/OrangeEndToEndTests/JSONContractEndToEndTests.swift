@@ -150,6 +150,16 @@ struct JSONContractEndToEndTests {
         try checker.run(h, ["install", "--prefix", h.directory.path + "/prefix"], environment: user)
         try checker.run(h, ["uninstall"], environment: user)
 
+        // Shared tasks (docs/multi-machine.md): a bare remote on this machine.
+        let tasksRemote = h.directory.path + "/tasks-remote.git"
+        try h.runner.check(["git", "init", "-q", "--bare", "-b", "main", tasksRemote])
+        let machine = ["ORANGE_MACHINE_ID": "contract-machine"]
+        try checker.run(h, ["sync", "status"], environment: machine)
+        try checker.run(h, ["sync", "init", "--remote", tasksRemote], environment: machine)
+        try checker.run(h, ["sync", "status"], environment: machine)
+        try checker.run(h, ["sync", "now"], environment: machine)
+        try checker.run(h, ["sync", "release-claims", "--machine", "gone-machine"], environment: machine)
+
         // The demo, in its own throwaway home: only its envelope on stdout.
         let demo = try checker.run(h, ["demo"])
         #expect(demo["ok"] == true, "\(demo)")

@@ -64,7 +64,8 @@ final class DashboardMonitor: Sendable {
     /// The workspaces whose git figures to show; called on every engine change.
     func track(_ graph: TaskGraph, projects: [Project]) {
         var workspaces: [TaskID: (path: String, base: String)] = [:]
-        for task in graph.tasks.values {
+        let machine = context.stores.claims.machine
+        for task in graph.tasks.values where ClaimRule.runsHere(task, machine: machine) {  // another machine's worktree is not here
             guard let workspace = task.workspace, let project = projects.first(where: { $0.name == task.project }) else { continue }
             workspaces[task.id] = (context.workspacePath(workspace), project.defaultBranch)
         }
@@ -84,9 +85,17 @@ final class DashboardMonitor: Sendable {
 
     private func run() {
         var lastStats: UInt64 = 0
+        var offline: String?
         while true {
             let (stopped, statsDue, workspaces) = state.withLock { ($0.stopped, $0.statsDue, $0.workspaces) }
             if stopped { break }
+            // Shared tasks whose remote stopped answering: said on the status line, once per change.
+            let note = SyncRepository.offlineNote(home: context.home)
+            if note != offline {
+                offline = note
+                let message = DashboardState.Message(note ?? "the shared tasks' remote answers again", isError: note != nil)
+                inbox.post { $0.results.append((nil, message)) }
+            }
             let sessions = context.processes.tmux.sessionStates()
             inbox.post { $0.sessions = sessions }
             let now = context.clock.monotonicNanoseconds()

@@ -45,7 +45,9 @@ extension Commands {
     }
 
     private func check(_ layout: DataDirectory) -> [DoctorFinding] {
-        DataDirectoryCheck.run(DataDirectoryReader.snapshot(layout, nowMilliseconds: context.clock.now().millisecondsSinceEpoch))
+        var snapshot = DataDirectoryReader.snapshot(layout, nowMilliseconds: context.clock.now().millisecondsSinceEpoch)
+        snapshot.machine = context.stores.claims.machine
+        return DataDirectoryCheck.run(snapshot)
     }
 
     static func doctorText(

@@ -80,32 +80,44 @@ struct Spawner {
             let cause =
                 reassess.map { "reassess after " + $0.finished.map(\.rawValue).joined(separator: ", ") }
                 ?? (respawn ? "respawned" : "spawned")
-            let (before, _) = try context.stores.tasks.update(
-                id, in: task.project, recording: StatusChangeNote(by: .engine, cause: cause, at: now)
-            ) { record in
-                if let reassess {
-                    guard record.status == .delegated else { throw SkipSpawn("task is \(record.status.rawValue), not delegated") }
-                    guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else {
-                        throw SkipSpawn("already reassessed")
+            // Shared tasks (`orange sync`): the claim must first win a push, so no other machine
+            // starts this task too; `write` runs only then.
+            let expected: Set<TaskStatus> = reassess != nil ? [.delegated] : respawn ? [task.status] : [.pending]
+            var before: TaskRecord?
+            let note = StatusChangeNote(by: .engine, cause: cause, at: now)
+            let outcome = try context.stores.claims.transition(id, in: task.project, from: expected, to: .working, claim: true, note: note)
+            {
+                stamp in
+                (before, _) = try context.stores.tasks.update(id, in: task.project, recording: note) { record in
+                    if let reassess {
+                        guard record.status == .delegated else { throw SkipSpawn("task is \(record.status.rawValue), not delegated") }
+                        guard reassess.finished.contains(where: { !record.reassessed.contains($0) }) else {
+                            throw SkipSpawn("already reassessed")
+                        }
+                    } else if respawn {
+                        guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
+                            record.status != .delegated
+                        else { throw SkipSpawn("task is \(record.status.rawValue)") }
+                        guard
+                            record.tmuxSession == nil || !context.processes.tmux.hasSession(record.tmuxSession!)
+                                || context.processes.tmux.isPaneDead(record.tmuxSession!) == true
+                        else {
+                            throw SkipSpawn("its session is still running; attach with 'orange task attach \(id)'")
+                        }
+                    } else {
+                        guard record.status == .pending else { throw SkipSpawn("task is \(record.status.rawValue), not pending") }
+                        guard record.blockedBy == task.blockedBy else { throw SkipSpawn("its blockers changed") }
+                        // A hold set after the caller read the task (a person's `task hold`) wins.
+                        guard record.hold == nil else { throw SkipSpawn("it is held") }
                     }
-                } else if respawn {
-                    guard record.status != .pending, !record.status.isTerminal || record.status == .failed,
-                        record.status != .delegated
-                    else { throw SkipSpawn("task is \(record.status.rawValue)") }
-                    guard
-                        record.tmuxSession == nil || !context.processes.tmux.hasSession(record.tmuxSession!)
-                            || context.processes.tmux.isPaneDead(record.tmuxSession!) == true
-                    else {
-                        throw SkipSpawn("its session is still running; attach with 'orange task attach \(id)'")
-                    }
-                } else {
-                    guard record.status == .pending else { throw SkipSpawn("task is \(record.status.rawValue), not pending") }
-                    guard record.blockedBy == task.blockedBy else { throw SkipSpawn("its blockers changed") }
-                    // A hold set after the caller read the task (a person's `task hold`) wins.
-                    guard record.hold == nil else { throw SkipSpawn("it is held") }
+                    record.status = .working
+                    record.updatedAt = now
+                    if let stamp { record.setClaim(stamp) }
                 }
-                record.status = .working
-                record.updatedAt = now
+            }
+            guard case .accepted = outcome, let before else {
+                if case .refused(let reason) = outcome { return .skipped(reason) }
+                return .skipped("not claimed")
             }
             from = before.status
         } catch let skip as SkipSpawn {
@@ -200,10 +212,15 @@ struct Spawner {
                 try guards.withSpawnLock(task.id, in: task.project, timeoutSeconds: 0) {
                     guard let markerText = guards.marker(task.id, in: task.project) else { return }
                     let current = try context.stores.tasks.find(task.id) ?? task
-                    // Not working: the spawner died before its claim, so it did nothing else.
-                    guard current.status == .working else {
-                        try context.stores.tasks.update(task.id, in: task.project) { record in
-                            record.lastError = "a spawn was interrupted; it will be retried"
+                    // Not working: the spawner died before its claim, so it did nothing else. Working
+                    // under another machine's claim (shared tasks): that machine's spawn, not ours.
+                    guard current.status == .working, ClaimRule.runsHere(current, machine: context.stores.claims.machine) else {
+                        // Shared tasks: no note either; this write would conflict with the claim
+                        // another machine may be pushing for the task.
+                        if context.stores.claims.machine == nil {
+                            try context.stores.tasks.update(task.id, in: task.project) { record in
+                                record.lastError = "a spawn was interrupted; it will be retried"
+                            }
                         }
                         try guards.removeMarker(task.id, in: task.project)
                         repaired.append(task.id)
@@ -274,7 +291,10 @@ struct Spawner {
         try context.stores.tasks.update(
             task.id, in: task.project, recording: StatusChangeNote(by: .engine, cause: "no free workspace; claim given back", at: now)
         ) { record in
-            if record.status == .working && record.workspace == task.workspace { record.status = from }
+            if record.status == .working && record.workspace == task.workspace {
+                record.status = from
+                if from == .pending { record.setClaim(nil) }  // another machine may take it
+            }
         }
     }
 

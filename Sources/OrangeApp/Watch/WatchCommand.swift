@@ -28,6 +28,12 @@ extension Commands {
             }
             options.pullRequestIntervalSeconds = seconds
         }
+        if let text = invocation.value("sync-interval") {
+            guard let seconds = Double(text), seconds >= 0.05, seconds <= 86_400 else {
+                throw usageError("--sync-interval must be a number of seconds from 0.05 to 86400")
+            }
+            options.syncIntervalSeconds = seconds
+        }
         // Only an explicit --project scopes the engine; unlike other commands, it is never
         // inferred from the current directory (an engine started in a repository still covers
         // every project unless told otherwise).

@@ -20,6 +20,9 @@ extension WatchEngine {
         var performsActions = true
         /// How often each followed pull request is asked about (`--pr-interval`); 0: never.
         var pullRequestIntervalSeconds: Double = 60
+        /// With shared tasks (`orange sync`): how often the engine commits, fetches, merges and
+        /// pushes (`--sync-interval`).
+        var syncIntervalSeconds: Double = 3
     }
 
     /// Seams for tests of a slow consumer (F24); both do nothing by default.

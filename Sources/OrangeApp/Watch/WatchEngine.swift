@@ -60,6 +60,8 @@ final class WatchEngine {
     private var vcsLocked = false
     /// Follows the open pull requests of tasks in review (nil: not following).
     var pullRequests: PullRequestFollower?
+    /// Commits, fetches, merges and pushes shared tasks folders (nil: none is shared).
+    var syncing: SyncFollower?
 
     init(
         context: AppContext, options: Options, hooks: Hooks = Hooks(), control: EngineControl? = nil,
@@ -121,6 +123,8 @@ final class WatchEngine {
         let worker = makeWorker()
         pullRequests = startFollowingPullRequests()
         defer { pullRequests?.stop() }
+        syncing = startSyncing()
+        defer { syncing?.stop() }
         let scope = options.project.map { "/" + $0.rawValue } ?? ""
         emit(
             .object([
@@ -252,8 +256,10 @@ final class WatchEngine {
         case .graphChanged(let changes):
             apply(changes, origin: .file)
             hooks.afterGraphUpdate()
+            syncing?.request()
         case .selfWritten(let change):
             apply([change], origin: .engine)
+            syncing?.request()
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }

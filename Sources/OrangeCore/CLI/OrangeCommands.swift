@@ -12,7 +12,7 @@ public enum OrangeCommands {
         """
 
     public static let all: [CommandSpec] =
-        project + task + lifecycle + pullRequests + workspace + watch + service + [
+        project + task + lifecycle + pullRequests + workspace + watch + service + sync + [
             dashboard, graph, log, doctor, install, uninstall, completion, demo,
         ] + [syncMergeDriver]
 
@@ -63,6 +63,9 @@ public enum OrangeCommands {
                     "poll-interval", .value(placeholder: "seconds"),
                     help: "When inotify limits leave folders unwatched, poll them this often (default: 1)."),
                 .prInterval,
+                OptionSpec(
+                    "sync-interval", .value(placeholder: "seconds"),
+                    help: "With shared tasks (orange sync): commit, fetch, merge and push this often (default: 3)."),
             ],
             discussion:
                 "One line per change, with the delay from the edit that caused it; --json gives one JSON object per line.\nOnly one engine runs per ORANGE_HOME, even with --project; a second one exits with status 1 and names the first."

@@ -85,7 +85,7 @@ extension DataDirectoryChecker {
     private mutating func checkTaskWorkspaces(_ pool: PoolState) {
         for task in valid {
             guard let workspace = task.record.workspace, pool.slot(named: workspace)?.task != task.record.id,
-                !spawning(task.record)
+                !spawning(task.record), ClaimRule.runsHere(task.record, machine: snapshot.machine)
             else { continue }
             report(
                 .poolMismatch, task.path, line: task.lines["workspace"],

@@ -21,6 +21,9 @@ public struct DataDirectorySnapshot: Sendable {
     /// The `TASK.md` at the top of each workspace folder that has one, by workspace name, as
     /// `lstat` saw it (a link normally; a plain file is a save that replaced the link).
     public var workspaceTaskFiles: [String: SnapshotEntry] = [:]
+    /// This machine's id when tasks are shared (`orange sync`): another machine's task names a
+    /// workspace of that machine's pool, which this pool does not bind. Nil without sync.
+    public var machine: String?
 
     public init(
         home: String, nowMilliseconds: Int64, entries: [SnapshotEntry], files: [String: SnapshotFile] = [:],
