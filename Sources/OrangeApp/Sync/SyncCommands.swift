@@ -32,7 +32,8 @@ extension Commands {
         let remoteHasTasks = !probe.stdout.trimmingSpaces().isEmpty
         try git.check(["init", "--quiet", "-b", SyncRepository.branch])
         do {
-            try SyncRepository.configure(at: repository, runner: context.processes.runner, machine: machine)
+            try SyncRepository.configure(
+                at: repository, runner: context.processes.runner, machine: machine, orangeExecutable: context.processes.executablePath)
             try git.check(["remote", "add", "origin", remote])
             try claimRunningTasks(in: repository, machine: machine)
             let sync = TaskSync(

@@ -59,17 +59,13 @@ struct SyncRepository: Sendable, Equatable {
     static let excludes = [".*", "!.gitattributes", "!.gitignore", "setup.log", "TASK.md.rejected-*"]
 
     /// The one place a shared repository is configured (at `sync init` and on every clone).
-    /// History files merge as the union of their lines. The field-by-field merge driver of
-    /// TASK.md is registered here once it exists; until then a conflicting merge is refused
-    /// whole (`TaskSync.mergeIncoming`), never half applied.
-    static func configure(at repository: SyncRepository, runner: any ProcessRunning, machine: String) throws {
+    /// TASK.md merges field by field through orange's driver and history files as the union of
+    /// their lines (`registerMergeDriver`).
+    static func configure(at repository: SyncRepository, runner: any ProcessRunning, machine: String, orangeExecutable: String)
+        throws
+    {
         let git = SyncGit(runner: runner, directory: repository.root)
-        let attributes = repository.root + "/.gitattributes"
-        let current = (try? FileSystem.readText(attributes)) ?? ""
-        let line = "history.jsonl merge=union"
-        if !current.split(separator: "\n").contains(where: { String($0).trimmingSpaces() == line }) {
-            try AtomicFile.write(current + (current.isEmpty || current.hasSuffix("\n") ? "" : "\n") + line + "\n", to: attributes)
-        }
+        try registerMergeDriver(at: repository, runner: runner, orangeExecutable: orangeExecutable)
         try FileSystem.makeDirectories(repository.gitDirectory + "/info")
         try AtomicFile.write(excludes.joined(separator: "\n") + "\n", to: repository.gitDirectory + "/info/exclude")
         if !git.succeeds(["config", "user.email"]) {
@@ -79,6 +75,13 @@ struct SyncRepository: Sendable, Equatable {
         try git.check(["config", "core.quotePath", "false"])
         try git.check(["config", "gc.auto", "0"])  // no pause of a claim for a gc
         try AtomicFile.write("shared with orange sync init; see docs/multi-machine.md\n", to: repository.markerFile)
+    }
+
+    /// Git's merge of TASK.md field by field (`orange sync merge-driver`, docs/task-merge.md)
+    /// and of history.jsonl as a union. Done again at each engine start: the driver names this
+    /// binary, which may have moved since `sync init`.
+    static func registerMergeDriver(at repository: SyncRepository, runner: any ProcessRunning, orangeExecutable: String) throws {
+        _ = try TaskMergeDriver.register(inRepository: repository.root, orangeExecutable: orangeExecutable, runner: runner)
     }
 }
 

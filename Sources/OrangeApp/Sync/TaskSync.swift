@@ -61,8 +61,11 @@ struct TaskSync: Sendable {
         case conflict([String])
     }
 
-    /// Merges the fetched remote branch. A merge that would conflict is refused before it
-    /// touches a file (`git merge-tree`), reported, and tried again after the next fetch.
+    /// Merges the fetched remote branch. TASK.md files both sides changed are merged field by
+    /// field by orange's driver (docs/task-merge.md): what it cannot merge stays in the file from
+    /// both sides, marked `merge_conflict`, and the merge is committed. Any other file both sides
+    /// changed makes the merge refused before it touches a file (`git merge-tree`), reported, and
+    /// tried again after the next fetch.
     func mergeIncoming() throws -> MergeResult {
         guard let theirs = git.revision(remoteBranch) else { return .upToDate }
         guard let ours = git.revision("HEAD") else {
@@ -70,20 +73,28 @@ struct TaskSync: Sendable {
             return .merged(files: 0)
         }
         if git.succeeds(["merge-base", "--is-ancestor", theirs, ours]) { return .upToDate }
-        if let files = try conflicts(ours, theirs) { return .conflict(files) }
+        if let files = try refusedFiles(ours, theirs) { return .conflict(files) }
         let changed = try git.check(["diff", "--name-only", ours + "..." + theirs]).split(separator: "\n").map(String.init)
         let folders = Set(changed.compactMap(repository.taskFolder(ofPath:))).filter { FileSystem.isDirectory($0) }.sorted()
         var refused: [String]?
         try Self.holdingLocks(folders.map { $0 + "/.lock" }) {
             // Anything written since the last commit is committed first: git never merges over
             // an uncommitted change of a task it is about to update. That commit is probed too.
-            if try commitLocal(), let head = git.revision("HEAD"), let files = try conflicts(head, theirs) {
+            if try commitLocal(), let head = git.revision("HEAD"), let files = try refusedFiles(head, theirs) {
                 refused = files
                 return
             }
             let result = try git.run(["merge", "--quiet", "--no-edit", "--no-verify", "-m", "orange \(machine): merge", remoteBranch])
             guard result.succeeded else {
-                // Not expected after the probe; whatever happened, no half-done merge stays.
+                // The driver kept both sides of some TASK.md files and marked them: the merge is
+                // complete as it is. Anything else was not expected after the probe, and no
+                // half-done merge stays.
+                let unmerged = (try? git.check(["diff", "--name-only", "--diff-filter=U"]))?.split(separator: "\n").map(String.init) ?? []
+                if !unmerged.isEmpty, unmerged.allSatisfy(Self.isTaskFile), driverIsRegistered {
+                    try git.check(["add", "--"] + unmerged)
+                    try git.check(["commit", "--quiet", "--no-edit", "--no-verify"])
+                    return
+                }
                 _ = try? git.run(["merge", "--abort"])
                 throw ProcessError.failed(result)
             }
@@ -93,18 +104,31 @@ struct TaskSync: Sendable {
         return .merged(files: changed.count)
     }
 
-    /// The files a merge of `theirs` into `ours` would leave in conflict, found without touching
-    /// the folder; nil when it merges cleanly.
-    private func conflicts(_ ours: String, _ theirs: String) throws -> [String]? {
+    /// The files a merge of `theirs` into `ours` would leave in conflict that orange's driver
+    /// does not merge, found without touching the folder (and kept in the state for `sync
+    /// status`); nil when the merge can go ahead.
+    private func refusedFiles(_ ours: String, _ theirs: String) throws -> [String]? {
         let probe = try git.run(["merge-tree", "--write-tree", "--name-only", "--no-messages", ours, theirs])
         if probe.exitCode == 1 {
-            let files = probe.stdout.split(separator: "\n").dropFirst().map(String.init)
-            updateState { $0.conflict = files }
-            return files
+            // The tree's id, then the conflicted files. A merge driver's own words (orange's
+            // says what it kept) come first on the same output, so the id is looked for.
+            let lines = probe.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let tree = lines.firstIndex { $0.count >= 40 && $0.allSatisfy(\.isHexDigit) } ?? 0
+            let files = lines.dropFirst(tree + 1).prefix { !$0.isEmpty }.map { $0 }
+            let refused = driverIsRegistered ? files.filter { !Self.isTaskFile($0) } : files
+            if refused.isEmpty { return nil }
+            updateState { $0.conflict = refused }
+            return refused
         }
         guard probe.succeeded else { throw ProcessError.failed(probe) }
         return nil
     }
+
+    static func isTaskFile(_ path: String) -> Bool { path == "TASK.md" || path.hasSuffix("/TASK.md") }
+
+    /// Whether this clone runs orange's driver for TASK.md (`SyncRepository.configure`, and
+    /// again at each engine start).
+    var driverIsRegistered: Bool { git.succeeds(["config", "--get", "merge.\(TaskMergeDriver.name).driver"]) }
 
     private static func holdingLocks(_ paths: [String], _ body: () throws -> Void) throws {
         guard let first = paths.first else { return try body() }

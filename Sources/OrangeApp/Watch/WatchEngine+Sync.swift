@@ -9,6 +9,15 @@ extension WatchEngine {
         guard options.performsActions, !SyncRepository.all(home: context.home).isEmpty,
             let machine = context.stores.claims.machine
         else { return nil }
+        for repository in SyncRepository.all(home: context.home) {
+            do {
+                try SyncRepository.registerMergeDriver(
+                    at: repository, runner: context.processes.runner, orangeExecutable: context.processes.executablePath)
+            } catch {
+                let message = "\(repository.name): cannot register orange's TASK.md merge driver: \(error)"
+                emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
+            }
+        }
         let follower = SyncFollower(context: context, machine: machine, intervalSeconds: options.syncIntervalSeconds, emit: emit)
         follower.start()
         return follower
