@@ -54,9 +54,18 @@ extension DashboardState {
     public func buildRows(limit: Int?) -> [DashboardRow] {
         let cycles = CycleIndex(graph: graph)
         let linkProblems = graph.linkProblems()
-        let visible = graph.tasks.values.filter { (project == nil || $0.project == project) && filter.includes($0.status) }
-        let included = Set(visible.map(\.id))
-        let ordered = visible.sorted(by: Self.displayOrder).map(\.id)
+        // Sorted by keys taken once per task: sorting the records themselves moved whole records
+        // and read their fields in every comparison.
+        var keyed: [(finished: Bool, time: Int64, id: TaskID)] = []
+        for task in graph.tasks.values where (project == nil || task.project == project) && filter.includes(task.status) {
+            keyed.append((task.status.isTerminal, (task.updatedAt ?? task.createdAt)?.millisecondsSinceEpoch ?? 0, task.id))
+        }
+        keyed.sort { a, b in
+            if a.finished != b.finished { return !a.finished }
+            return a.time != b.time ? a.time > b.time : a.id.rawValue < b.id.rawValue
+        }
+        let ordered = keyed.map(\.id)
+        let included = Set(ordered)
         var placed: [(id: TaskID, depth: Int)] = []
         placed.reserveCapacity(ordered.count)
 
@@ -85,14 +94,6 @@ extension DashboardState {
                     notes: ["⚠ " + TerminalText.sanitized(file.description) + " (fix the file; it is never overwritten)"]))
         }
         return rows
-    }
-
-    static func displayOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
-        if a.status.isTerminal != b.status.isTerminal { return !a.status.isTerminal }
-        let ta = a.updatedAt ?? a.createdAt
-        let tb = b.updatedAt ?? b.createdAt
-        if ta != tb { return (ta?.millisecondsSinceEpoch ?? 0) > (tb?.millisecondsSinceEpoch ?? 0) }
-        return a.id.rawValue < b.id.rawValue
     }
 
     /// `project/id` for `…/tasks/project/id/TASK.md`.
