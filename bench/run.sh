@@ -10,6 +10,8 @@
 #                              start-up and memory (with --baseline BIN, an older build beside it)
 #   5. bench/reads.sh          task list --ready --json, show, update --description and create
 #                              --blocked-by as a user runs them, with no engine and with one running
+#   6. bench/dashboard.sh      the dashboard in a tmux pane: start to first screen, key to redraw,
+#                              with no engine and with one running
 # It installs the peers it compares with (Debian packages, watchdog and watchfiles from PyPI) when they
 # are missing. Usage: bench/run.sh [--sizes 1000,10000,100000] [--rounds 200] [--baseline BIN]
 set -euo pipefail
@@ -35,6 +37,7 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v node >/dev/null || need+=(nodejs)
 NODE_PATH=/usr/share/nodejs node -e "require('chokidar')" 2>/dev/null || need+=(node-chokidar)
 command -v taskset >/dev/null || need+=(util-linux)
+command -v tmux >/dev/null || need+=(tmux)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -79,3 +82,4 @@ open(path, "w").write(text)
 PY
 echo "docs/performance.md updated" >&2
 bench/reads.sh --sizes "$SIZES"
+bench/dashboard.sh --sizes "$SIZES"

@@ -2,10 +2,13 @@
 import OrangeCore
 import OrangeSystem
 
-/// The sub-commands besides the default pipeline measurement: `peers`, `list`, `decode` and `links`.
+/// The sub-commands besides the default pipeline measurement: `peers`, `list`, `decode`, `links`,
+/// `memory`, `reads` and `dashboard`.
 enum BenchCommands {
     static func runIfRequested(_ arguments: [String]) {
-        guard let command = arguments.first, ["peers", "list", "decode", "links", "memory", "reads"].contains(command) else { return }
+        guard let command = arguments.first, ["peers", "list", "decode", "links", "memory", "reads", "dashboard"].contains(command) else {
+            return
+        }
         if command == "decode" {
             StandardStreams.writeOutput(DecodeBenchmark.run())
             exit(0)
@@ -29,7 +32,7 @@ enum BenchCommands {
             case "--sizes": sizes = value.split(separator: ",").compactMap { Int($0) }
             default:
                 StandardStreams.writeError(
-                    "usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench reads [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n       orange-bench memory [--sizes 10000,100000] [--rounds 2] [--orange path] [--baseline path] [--keep dir]\n"
+                    "usage: orange-bench peers [--rounds 200] [--poller-rounds 30] [--tasks 1000] [--blocks 2] [--orange path]\n       orange-bench list [--sizes 1000,10000,100000] [--orange path]\n       orange-bench reads [--sizes 1000,10000,100000] [--orange path]\n       orange-bench dashboard [--sizes 1000,10000,100000] [--orange path]\n       orange-bench links [--rounds 200] [--orange path]\n       orange-bench memory [--sizes 10000,100000] [--rounds 2] [--orange path] [--baseline path] [--keep dir]\n"
                 )
                 exit(2)
             }
@@ -48,6 +51,8 @@ enum BenchCommands {
                     try EngineMemoryBenchmark.run(sizes: sizes, rounds: runs, orange: options.orange, baseline: baseline, keep: keep))
             } else if command == "reads" {
                 StandardStreams.writeOutput(try ReadsBenchmark.run(sizes: sizes, orange: options.orange))
+            } else if command == "dashboard" {
+                StandardStreams.writeOutput(try DashboardBenchmark.run(sizes: sizes, orange: options.orange))
             } else if command == "links" {
                 StandardStreams.writeOutput(try LinkBenchmark.run(rounds: options.rounds, orange: options.orange))
             } else {

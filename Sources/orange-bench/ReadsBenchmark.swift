@@ -86,7 +86,7 @@ enum ReadsBenchmark {
     }
 
     /// A git repository with an origin, registered as project `bench`.
-    private static func makeProject(root: String, environment: [String: String], orange: String) throws {
+    static func makeProject(root: String, environment: [String: String], orange: String) throws {
         var git = environment
         git["GIT_AUTHOR_NAME"] = "bench"
         git["GIT_AUTHOR_EMAIL"] = "bench@orange.invalid"

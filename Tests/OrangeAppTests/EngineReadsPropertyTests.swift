@@ -85,7 +85,7 @@ struct EngineReadsPropertyTests {
                 ["task", "list", "--all", "--blocked", "--json"], ["task", "list", "--all", "--tree"],
                 ["task", "list", "--all", "--status", "done,pending"], ["task", "show", someone, "--json"], ["task", "show", someone],
                 ["task", "why", someone], ["task", "show", "missing1"], ["graph", "--all", "--json"],
-                ["graph", "--all", "--format", "dot"],
+                ["graph", "--all", "--format", "dot"], ["dashboard", "--json"], ["dashboard", "--json", "--flat"],
             ]
             for argv in reads {
                 let engineOutcome = withoutHistory(OrangeCLI(context: viaEngine).execute(argv))

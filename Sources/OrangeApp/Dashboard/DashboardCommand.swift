@@ -6,14 +6,12 @@ extension Commands {
         let project = try optionalProject()
         let projects = try context.stores.projects.list()
         if invocation.wantsJSON {
+            let query = DashboardQuery(
+                project: project?.name, layout: invocation.flag("flat") ? .flat : .nested,
+                sessions: context.processes.tmux.sessionStates(), limit: nil)
+            if let answer = try askEngine(.dashboard, query.arguments), let result = CommandResult(engineAnswer: answer) { return result }
             let scan = try context.stores.tasks.scan(project: nil)
-            var state = DashboardState(graph: TaskGraph(scan.tasks), project: project?.name, now: context.clock.now())
-            state.invalidFiles = scan.invalid
-            state.poolSizes = Dictionary(projects.map { ($0.name, $0.poolSize) }, uniquingKeysWith: { a, _ in a })
-            state.projectModes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
-            state.layout = invocation.flag("flat") ? .flat : .nested
-            state.sessionsKnown = true
-            state.sessions = context.processes.tmux.sessionStates()
+            let state = query.state(graph: TaskGraph(scan.tasks), invalid: scan.invalid, projects: projects, now: context.clock.now())
             return CommandResult(text: "", json: Self.dashboardJSON(state))
         }
         let session = DashboardSession(
@@ -29,16 +27,17 @@ extension Commands {
             ("layout", .string(state.layout.rawValue)),
             (
                 "rows",
-                .array(
-                    state.rows().map { row in
-                        .object([
-                            ("id", .optional(row.id?.rawValue)), ("depth", .int(Int64(row.depth))), ("name", .string(row.name)),
-                            ("session", .string(row.session == .alive ? "alive" : row.session == .crashed ? "crashed" : "none")),
-                            ("status", .optional(row.status?.rawValue)), ("label", .string(row.statusText)),
-                            ("parent", .string(row.parentName)), ("notes", .array(row.notes.map { .string($0) })),
-                        ])
-                    })
+                .array(state.rows().map(dashboardRowJSON))
             ),
+        ])
+    }
+
+    static func dashboardRowJSON(_ row: DashboardRow) -> JSONValue {
+        .object([
+            ("id", .optional(row.id?.rawValue)), ("depth", .int(Int64(row.depth))), ("name", .string(row.name)),
+            ("session", .string(row.session == .alive ? "alive" : row.session == .crashed ? "crashed" : "none")),
+            ("status", .optional(row.status?.rawValue)), ("label", .string(row.statusText)),
+            ("parent", .string(row.parentName)), ("notes", .array(row.notes.map { .string($0) })),
         ])
     }
 }

@@ -9,6 +9,8 @@ import Synchronization
 final class DashboardInbox: Sendable {
     struct Mail {
         var snapshot: EngineSnapshot?
+        /// The running engine's first rows, shown until `snapshot` comes.
+        var servedRows: DashboardServedRows?
         var sessions: [String: Bool]?
         var stats: [TaskID: WorkStats]?
         var events: [String] = []

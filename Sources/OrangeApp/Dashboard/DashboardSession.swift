@@ -50,6 +50,9 @@ final class DashboardSession {
         }
         let control = EngineControl()
         let engineDone = DispatchSemaphore(value: 0)
+        // Following: the running engine's first rows show at once, while this dashboard's own
+        // view of the tree (the follower below) loads.
+        if lock == nil { askEngineForFirstRows(inbox: inbox) }
         startEngine(performsActions: lock != nil, control: control, inbox: inbox, done: engineDone)
         let monitor = DashboardMonitor(context: context, inbox: inbox)
         monitor.start()
@@ -108,19 +111,39 @@ final class DashboardSession {
         }
     }
 
+    /// Asks the running engine for the rows of one screen (in the background: it answers within
+    /// its read timeout or not at all, and the follower's snapshot replaces them either way).
+    private func askEngineForFirstRows(inbox: DashboardInbox) {
+        let query = DashboardQuery(
+            project: state.project, layout: state.layout, sessions: nil, limit: max(1, terminal.size().rows - DashboardRenderer.chromeLines)
+        )
+        let reads = context.stores.engineReads
+        DispatchQueue.global().async {
+            guard let answer = reads.ask(.dashboard, query.arguments), let served = DashboardServedRows(engineAnswer: answer) else {
+                return
+            }
+            inbox.post { $0.servedRows = served }
+        }
+    }
+
     private func apply(_ mail: DashboardInbox.Mail, monitor: DashboardMonitor) {
         if let snapshot = mail.snapshot {
             state.graph = snapshot.graph
+            state.servedRows = nil
             state.invalidFiles = snapshot.invalidFiles
-            state.busy = state.busy.filter { snapshot.graph[$0] != nil }
+            let busy = state.busy.filter { snapshot.graph[$0] != nil }
+            if busy != state.busy { state.busy = busy }
             monitor.track(snapshot.graph, projects: projects)
             loaded = true
+        } else if !loaded, let served = mail.servedRows {
+            state.servedRows = served
         }
-        if let sessions = mail.sessions {
+        // The monitor reports every two seconds; the rows are built again only when something changed.
+        if let sessions = mail.sessions, sessions != state.sessions || !state.sessionsKnown {
             state.sessions = sessions
             state.sessionsKnown = true
         }
-        if let stats = mail.stats { state.stats = stats }
+        if let stats = mail.stats, stats != state.stats { state.stats = stats }
         if let event = mail.events.last { state.lastEvent = event }
         for result in mail.results {
             if let id = result.task { state.busy.remove(id) }
@@ -199,7 +222,7 @@ final class DashboardSession {
     private func draw(force: Bool = false) {
         let size = terminal.size()
         var frame = DashboardRenderer.render(state, width: size.columns, height: size.rows)
-        if !loaded, frame.lines.count > 2 { frame.lines[2] = ScreenFrame.Line(" Loading tasks…", .dim) }
+        if !loaded, state.servedRows == nil, frame.lines.count > 2 { frame.lines[2] = ScreenFrame.Line(" Loading tasks…", .dim) }
         let text = frame.ansi(colour: colour)
         if force || text != lastFrame {
             if force { terminal.write("\u{1B}[2J") }

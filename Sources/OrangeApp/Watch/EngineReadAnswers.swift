@@ -52,6 +52,9 @@ struct EngineReadAnswers: Sendable {
                         ("transitions", .array(transitions.map(\.json))), ("lines", .array(transitions.map { .string($0.line) })),
                         ("warnings", .array(warnings.withLock { $0 }.map { .string($0) })),
                     ]))
+            case .dashboard:
+                guard let query = DashboardQuery(arguments: arguments) else { return .failure(.init("bad dashboard arguments")) }
+                return .success(query.answer(graph: graph, projects: try context.stores.projects.list(), now: context.clock.now()))
             case .checkCreate, .checkUpdate:
                 guard let value = try EngineGraphChecks(read: read, graph: graph).answer(kind, arguments) else {
                     return .failure(.init("bad check arguments, or a task the engine does not hold"))

@@ -52,16 +52,17 @@ extension DashboardState {
 
     /// Keeps the selection on a visible row (the first one when it went away).
     public mutating func normalizeSelection() {
-        let ids = rows().compactMap(\.id)
-        if let selected, ids.contains(selected) { return }
-        selected = ids.first
+        let model = rowModel()
+        if let selected, model.position[selected] != nil { return }
+        selected = model.ids.first
     }
 
+    /// Moves over the rows already built: no task is read, sorted or evaluated again.
     private mutating func moveSelection(by delta: Int) {
-        let ids = rows().compactMap(\.id)
-        guard !ids.isEmpty else { selected = nil; return }
-        let index = selected.flatMap { ids.firstIndex(of: $0) } ?? 0
-        selected = ids[max(0, min(ids.count - 1, index + delta))]
+        let model = rowModel()
+        guard !model.ids.isEmpty else { selected = nil; return }
+        let index = selected.flatMap { model.position[$0] } ?? 0
+        selected = model.ids[max(0, min(model.ids.count - 1, index + delta))]
     }
 
     private mutating func handleList(_ key: Key, pageHeight: Int) -> [DashboardEffect] {

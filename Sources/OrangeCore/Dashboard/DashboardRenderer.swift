@@ -5,7 +5,7 @@
 /// Columns are dropped from the right as the terminal narrows; the task name always stays.
 public enum DashboardRenderer {
     /// Lines around the table: header and column titles above; detail, message and keys below.
-    static let chromeLines = 5
+    public static let chromeLines = 5
 
     public static func render(_ state: DashboardState, width: Int, height: Int) -> ScreenFrame {
         let width = max(20, width)
@@ -13,7 +13,7 @@ public enum DashboardRenderer {
         if case .page(let title, let lines, let offset) = state.mode {
             return page(title: title, lines: lines, offset: offset, width: width, height: height)
         }
-        let rows = state.rows()
+        let model = state.rowModel()
         var out: [ScreenFrame.Line] = [header(state, width: width)]
         let columns = Column.layout(width: width, flat: state.layout == .flat)
         out.append(ScreenFrame.Line("  " + columns.map { $0.cell($0.title) }.joined(), .dim))
@@ -26,9 +26,9 @@ public enum DashboardRenderer {
             out += Array(repeating: ScreenFrame.Line(), count: max(0, listHeight - formLines.lines.count))
             cursor = formLines.cursor.map { (row: $0.row + 2, column: $0.column) }
         } else {
-            out += table(rows, state: state, columns: columns, width: width, height: listHeight)
+            out += table(model, state: state, columns: columns, width: width, height: listHeight)
         }
-        let selectedRow = rows.first { $0.id != nil && $0.id == state.selected }
+        let selectedRow = state.selected.flatMap { model.rowIndex[$0] }.map { model.rows[$0] }
         let detail =
             state.selected.flatMap { state.graph[$0] }.map { task -> String in
                 let text = TerminalText.sanitized(task.description)
@@ -56,7 +56,12 @@ public enum DashboardRenderer {
         return line
     }
 
-    static func table(_ rows: [DashboardRow], state: DashboardState, columns: [Column], width: Int, height: Int) -> [ScreenFrame.Line] {
+    /// The table's lines on screen. Only the rows in view are drawn: the rows are built once per
+    /// change (`DashboardRowModel`), so a frame costs what it shows, not the size of the tree.
+    static func table(_ model: DashboardRowModel, state: DashboardState, columns: [Column], width: Int, height: Int)
+        -> [ScreenFrame.Line]
+    {
+        let rows = model.rows
         guard !rows.isEmpty else {
             var lines = [
                 ScreenFrame.Line(
@@ -69,30 +74,43 @@ public enum DashboardRenderer {
             lines += Array(repeating: ScreenFrame.Line(), count: max(0, height - 1))
             return lines
         }
-        var lines: [ScreenFrame.Line] = []
-        var selectedLine = 0
-        for row in rows {
-            let isSelected = row.id != nil && row.id == state.selected
-            if isSelected { selectedLine = lines.count }
-            var line = ScreenFrame.Line()
-            line.append(isSelected ? "❯ " : "  ", isSelected ? .bold : .plain)
-            for column in columns {
-                line.append(column.cell(column.value(row)), isSelected ? .bold : column.style(row))
-            }
-            lines.append(line)
-            let indent = String(repeating: "  ", count: row.depth) + "    "
-            for note in row.notes {
-                lines.append(ScreenFrame.Line(TerminalText.truncated(indent + note, to: width), note.hasPrefix("⚠") ? .yellow : .dim))
-            }
-        }
+        let total = model.lineStart[rows.count]
+        let selectedLine = state.selected.flatMap { model.rowIndex[$0] }.map { model.lineStart[$0] } ?? 0
         // Keep the selection a third of the way down once the table is taller than the screen.
         var start = 0
-        if lines.count > height {
-            start = max(0, min(selectedLine - height / 3, lines.count - height))
+        if total > height {
+            start = max(0, min(selectedLine - height / 3, total - height))
         }
-        var window = Array(lines[start..<min(lines.count, start + height)])
+        var window: [ScreenFrame.Line] = []
+        var index = model.row(atLine: start)
+        var skip = start - model.lineStart[index]
+        while window.count < height, index < rows.count {
+            for line in lines(of: rows[index], state: state, columns: columns, width: width).dropFirst(skip) where window.count < height {
+                window.append(line)
+            }
+            skip = 0
+            index += 1
+        }
         window += Array(repeating: ScreenFrame.Line(), count: max(0, height - window.count))
         return window
+    }
+
+    /// A row's line and its notes' lines.
+    static func lines(of row: DashboardRow, state: DashboardState, columns: [Column], width: Int) -> [ScreenFrame.Line] {
+        var row = row
+        if let time = row.activityTime { row.activity = TerminalText.age(from: time, to: state.now) }
+        let isSelected = row.id != nil && row.id == state.selected
+        var line = ScreenFrame.Line()
+        line.append(isSelected ? "❯ " : "  ", isSelected ? .bold : .plain)
+        for column in columns {
+            line.append(column.cell(column.value(row)), isSelected ? .bold : column.style(row))
+        }
+        var lines = [line]
+        let indent = String(repeating: "  ", count: row.depth) + "    "
+        for note in row.notes {
+            lines.append(ScreenFrame.Line(TerminalText.truncated(indent + note, to: width), note.hasPrefix("⚠") ? .yellow : .dim))
+        }
+        return lines
     }
 
     static func messageLine(_ state: DashboardState, width: Int) -> ScreenFrame.Line {

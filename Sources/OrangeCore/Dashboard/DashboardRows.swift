@@ -18,6 +18,17 @@ public struct DashboardRow: Sendable, Equatable {
     public var activity: String
     /// Shown under the row: what blocks it, cycles, one-sided links, an invalid file.
     public var notes: [String]
+    /// What `activity` is the age of: the renderer ages the rows on screen with each frame's clock.
+    public var activityTime: Timestamp? = nil
+
+    public init(
+        id: TaskID?, depth: Int, session: SessionIcon, name: String, status: TaskStatus?, statusText: String, parentName: String,
+        commits: String, changes: String, activity: String, notes: [String], activityTime: Timestamp? = nil
+    ) {
+        (self.id, self.depth, self.session, self.name, self.status, self.statusText) = (id, depth, session, name, status, statusText)
+        (self.parentName, self.commits, self.changes, self.activity, self.notes) = (parentName, commits, changes, activity, notes)
+        self.activityTime = activityTime
+    }
 }
 
 extension DashboardState {
@@ -26,30 +37,56 @@ extension DashboardState {
     /// Order: unfinished tasks before finished ones, then the most recently updated first. In the
     /// nested layout children follow their parent (in the parent's `children` order) whatever
     /// their own position would be, and blocked tasks say what they wait for.
-    public func rows() -> [DashboardRow] {
+    public func rows() -> [DashboardRow] { rowModel().rows }
+
+    /// The rows and their indexes, built on the first call after a change and then reused.
+    func rowModel() -> DashboardRowModel {
+        rowCache.model {
+            guard let servedRows else {
+                return DashboardRowModel(rows: buildRows(limit: nil), poolUsed: Self.workspacesHeld(in: graph, project: project))
+            }
+            return DashboardRowModel(rows: servedRows.rows, poolUsed: servedRows.poolUsed)
+        }
+    }
+
+    /// The first `limit` rows (all of them when nil), built without the cache: the engine's
+    /// `dashboard` read orders every task but words only the rows it sends.
+    public func buildRows(limit: Int?) -> [DashboardRow] {
         let cycles = CycleIndex(graph: graph)
         let linkProblems = graph.linkProblems()
-        let visible = graph.tasks.values.filter { (project == nil || $0.project == project) && filter.includes($0.status) }
-        let included = Set(visible.map(\.id))
-        let ordered = visible.sorted(by: Self.displayOrder).map(\.id)
-        var rows: [DashboardRow] = []
+        // Sorted by keys taken once per task: sorting the records themselves moved whole records
+        // and read their fields in every comparison.
+        var keyed: [(finished: Bool, time: Int64, id: TaskID)] = []
+        for task in graph.tasks.values where (project == nil || task.project == project) && filter.includes(task.status) {
+            keyed.append((task.status.isTerminal, (task.updatedAt ?? task.createdAt)?.millisecondsSinceEpoch ?? 0, task.id))
+        }
+        keyed.sort { a, b in
+            if a.finished != b.finished { return !a.finished }
+            return a.time != b.time ? a.time > b.time : a.id.rawValue < b.id.rawValue
+        }
+        let ordered = keyed.map(\.id)
+        let included = Set(ordered)
+        var placed: [(id: TaskID, depth: Int)] = []
+        placed.reserveCapacity(ordered.count)
 
         switch layout {
         case .flat:
-            rows = ordered.map { row(for: $0, depth: 0, cycles: cycles, linkProblems: linkProblems) }
+            placed = ordered.map { ($0, 0) }
         case .nested:
             var shown: Set<TaskID> = []
             func add(_ id: TaskID, depth: Int) {
                 guard shown.insert(id).inserted else { return }
-                rows.append(row(for: id, depth: depth, cycles: cycles, linkProblems: linkProblems))
+                placed.append((id, depth))
                 for child in graph.children(of: id) where included.contains(child) { add(child, depth: depth + 1) }
             }
             for id in ordered where !graph.parents(of: id).contains(where: included.contains) { add(id, depth: 0) }
             // A parent/child loop has no root: its tasks are still listed.
             for id in ordered where !shown.contains(id) { add(id, depth: 0) }
         }
+        var rows = placed.prefix(limit ?? placed.count).map { row(for: $0.id, depth: $0.depth, cycles: cycles, linkProblems: linkProblems) }
 
         for file in invalidFiles where project == nil || file.path.contains("/tasks/\(project!.rawValue)/") {
+            if let limit, rows.count >= limit { break }
             rows.append(
                 DashboardRow(
                     id: nil, depth: 0, session: .none, name: TerminalText.sanitized(Self.folderName(of: file.path)),
@@ -57,14 +94,6 @@ extension DashboardState {
                     notes: ["⚠ " + TerminalText.sanitized(file.description) + " (fix the file; it is never overwritten)"]))
         }
         return rows
-    }
-
-    static func displayOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
-        if a.status.isTerminal != b.status.isTerminal { return !a.status.isTerminal }
-        let ta = a.updatedAt ?? a.createdAt
-        let tb = b.updatedAt ?? b.createdAt
-        if ta != tb { return (ta?.millisecondsSinceEpoch ?? 0) > (tb?.millisecondsSinceEpoch ?? 0) }
-        return a.id.rawValue < b.id.rawValue
     }
 
     /// `project/id` for `…/tasks/project/id/TASK.md`.
@@ -99,7 +128,8 @@ extension DashboardState {
             commits: stats.map { $0.commits > 0 ? "\($0.commits)" : "" } ?? "",
             changes: stats.map { $0.added + $0.removed > 0 ? "+\($0.added) -\($0.removed)" : "" } ?? "",
             activity: (task.updatedAt ?? task.createdAt).map { TerminalText.age(from: $0, to: now) } ?? "",
-            notes: notes(for: task, readiness: readiness, cycles: cycles, linkProblems: linkProblems))
+            notes: notes(for: task, readiness: readiness, cycles: cycles, linkProblems: linkProblems),
+            activityTime: task.updatedAt ?? task.createdAt)
     }
 
     func notes(for task: TaskRecord, readiness: Readiness, cycles: CycleIndex, linkProblems: [LinkProblem]) -> [String] {

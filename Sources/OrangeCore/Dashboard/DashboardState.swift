@@ -48,22 +48,22 @@ public struct DashboardState: Sendable {
         }
     }
 
-    public var graph: TaskGraph
+    public var graph: TaskGraph { didSet { invalidateRows() } }
     /// Task files the engine could not parse; shown as their own rows.
-    public var invalidFiles: [InvalidTaskFile] = []
+    public var invalidFiles: [InvalidTaskFile] = [] { didSet { invalidateRows() } }
     /// tmux sessions by name: true when its program is still running, false when it exited.
-    public var sessions: [String: Bool] = [:]
+    public var sessions: [String: Bool] = [:] { didSet { invalidateRows() } }
     /// Whether `sessions` has been filled yet (before that no session is called crashed).
-    public var sessionsKnown = false
-    public var stats: [TaskID: WorkStats] = [:]
+    public var sessionsKnown = false { didSet { invalidateRows() } }
+    public var stats: [TaskID: WorkStats] = [:] { didSet { invalidateRows() } }
     /// Pool sizes by project, for the header's `pool: used/total`.
     public var poolSizes: [ProjectName: Int] = [:]
     /// Each project's execution mode and branch model, for a parent's effective modes.
-    public var projectModes: [ProjectName: ProjectModes] = [:]
+    public var projectModes: [ProjectName: ProjectModes] = [:] { didSet { invalidateRows() } }
     /// nil shows every project.
-    public var project: ProjectName?
-    public var layout: Layout = .nested
-    public var filter: Filter = .all
+    public var project: ProjectName? { didSet { invalidateRows() } }
+    public var layout: Layout = .nested { didSet { invalidateRows() } }
+    public var filter: Filter = .all { didSet { invalidateRows() } }
     public var engine: EngineRole = .running
     public var mode: Mode = .list
     public var selected: TaskID?
@@ -71,9 +71,15 @@ public struct DashboardState: Sendable {
     /// The last thing the engine did, for the status line.
     public var lastEvent: String?
     /// Tasks with a command running for them (shown as `processing…`).
-    public var busy: Set<TaskID> = []
-    /// Wall-clock time of this frame, for the activity column.
+    public var busy: Set<TaskID> = [] { didSet { invalidateRows() } }
+    /// Wall-clock time of this frame, for the activity column. Not part of the built rows: the
+    /// renderer ages the rows on screen only.
     public var now: Timestamp
+    /// Rows served by a running engine before this state has a graph of its own (the first
+    /// screen of a dashboard that follows an engine); nil once the graph is there.
+    public var servedRows: DashboardServedRows? { didSet { invalidateRows() } }
+    /// The rows built for everything above but the clock and the selection.
+    var rowCache = DashboardRowCache()
 
     public init(graph: TaskGraph = TaskGraph(), project: ProjectName?, now: Timestamp) {
         self.graph = graph
@@ -81,11 +87,34 @@ public struct DashboardState: Sendable {
         self.now = now
     }
 
+    mutating func invalidateRows() {
+        rowCache = DashboardRowCache(builds: rowCache.builds)
+    }
+
+    /// How many times this state (and the states it was copied from) built its rows (for tests).
+    public var rowModelBuilds: Int { rowCache.builds.count.load(ordering: .relaxed) }
+
+    /// Tasks of `project` (every project when nil) holding a workspace.
+    public static func workspacesHeld(in graph: TaskGraph, project: ProjectName?) -> Int {
+        graph.tasks.values.filter { $0.workspace != nil && (project == nil || $0.project == project) }.count
+    }
+
     /// What the header's pool figure counts: tasks holding a workspace over the pool size.
     public var poolUsage: (used: Int, total: Int) {
-        let used = graph.tasks.values.filter { $0.workspace != nil && (project == nil || $0.project == project) }.count
+        let used = rowModel().poolUsed
         let total = project.map { poolSizes[$0] ?? 0 } ?? poolSizes.values.reduce(0, +)
         return (used, total)
+    }
+}
+
+/// The first rows of the dashboard as a running engine computed them (`dashboard` read).
+public struct DashboardServedRows: Sendable, Equatable {
+    public var rows: [DashboardRow]
+    public var poolUsed: Int
+
+    public init(rows: [DashboardRow], poolUsed: Int) {
+        self.rows = rows
+        self.poolUsed = poolUsed
     }
 }
 

@@ -16,6 +16,8 @@ public enum EngineReadKind: String, Sendable, CaseIterable {
     case checkUpdate = "check-update"
     /// A command's own reconcile after its writes, decided on the engine's graph.
     case reconcile
+    /// The dashboard's rows (`dashboard --json`), or the first screen's of a dashboard following the engine.
+    case dashboard
 }
 
 /// No engine: every read is made from disk.
