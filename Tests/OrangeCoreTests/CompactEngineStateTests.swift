@@ -100,6 +100,23 @@ import Testing
         #expect(storage(interner.intern(fresh(parent))) == storage(second.parent!))
     }
 
+    @Test func internedCompactRecordsAreEqualAndShareTheirIDs() {
+        var interner = TaskRecordInterner()
+        var rng = SeededRandom(seed: 4)
+        func fresh(_ id: TaskID) -> TaskID { TaskID(validating: String(decoding: Array(id.rawValue.utf8), as: UTF8.self))! }
+        for _ in 0..<200 {
+            let record = randomRecord(&rng)
+            let folder = interner.intern(fresh(record.id))
+            let interned = interner.intern(CompactTaskRecord(record))
+            #expect(interned.record == record)
+            #expect(storage(interned.id) == storage(folder))
+            for blocker in record.blockedBy {
+                #expect(storage(interner.intern(fresh(blocker))) == storage(interned.blockedBy.first { $0 == blocker }!))
+            }
+            if let parent = record.parent { #expect(storage(interner.intern(fresh(parent))) == storage(interned.parent!)) }
+        }
+    }
+
     /// A record with each optional field set or not at random, the cold ones included.
     func randomRecord(_ rng: inout SeededRandom) -> TaskRecord {
         func maybe<T>(_ value: T) -> T? { Bool.random(using: &rng) ? value : nil }

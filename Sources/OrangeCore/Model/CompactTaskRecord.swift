@@ -81,6 +81,25 @@ public struct CompactTaskRecord: Sendable {
         cold = ColdFields.areDefault(record) ? nil : ColdFields(record)
     }
 
+    /// The same record with these (equal) ids: the interner's shared copies.
+    func replacingIDs(id: TaskID, project: ProjectName, parent: TaskID?, blockedBy: [TaskID], children: [TaskID]) -> Self {
+        Self(
+            id: id, project: project, branch: branch, description: description, parent: parent, blockedBy: blockedBy,
+            children: children, createdAtMilliseconds: createdAtMilliseconds, updatedAtMilliseconds: updatedAtMilliseconds,
+            cold: cold, status: status, timestampFlags: timestampFlags)
+    }
+
+    private init(
+        id: TaskID, project: ProjectName, branch: String, description: String, parent: TaskID?, blockedBy: [TaskID],
+        children: [TaskID], createdAtMilliseconds: Int64, updatedAtMilliseconds: Int64, cold: ColdFields?, status: TaskStatus,
+        timestampFlags: UInt8
+    ) {
+        (self.id, self.project, self.branch, self.description, self.parent) = (id, project, branch, description, parent)
+        (self.blockedBy, self.children, self.createdAtMilliseconds, self.updatedAtMilliseconds) =
+            (blockedBy, children, createdAtMilliseconds, updatedAtMilliseconds)
+        (self.cold, self.status, self.timestampFlags) = (cold, status, timestampFlags)
+    }
+
     public var createdAt: Timestamp? {
         timestampFlags & 1 == 0 ? nil : Timestamp(millisecondsSinceEpoch: createdAtMilliseconds)
     }

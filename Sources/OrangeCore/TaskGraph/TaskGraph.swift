@@ -20,6 +20,11 @@ public struct TaskGraph: Sendable {
 
     public subscript(id: TaskID) -> TaskRecord? { tasks[id] }
 
+    /// Room for `count` tasks in the table (the indexes grow as edges come).
+    public mutating func reserveCapacity(_ count: Int) {
+        tasks.reserveCapacity(count)
+    }
+
     public var count: Int { tasks.count }
 
     /// Adds or replaces one task, updating the indexes in time proportional to its edges.
