@@ -109,6 +109,7 @@ public struct CompactTaskRecord: Sendable {
     }
 
     public var hold: String? { cold?.hold }
+    public var workspace: String? { cold?.workspace }
 
     /// The record as it was stored.
     public var record: TaskRecord {
