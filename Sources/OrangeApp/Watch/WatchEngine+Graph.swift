@@ -15,6 +15,10 @@ extension WatchEngine {
         let now = clock.monotonicNanoseconds()
         var changedIDs: [TaskID] = []
         defer { publishSnapshot() }
+        // Room for a large batch at once: the start-up batch holds every task, and growing the
+        // table by doubling held the old and the new array together. (Not for small ones:
+        // reserving one more place at a time would copy the table each time.)
+        if changes.count > 1024 { graph.reserveCapacity(graph.count + changes.count) }
         for applied in changes {
             let key = applied.key
             let latency = applied.firstHintAt.map { Double(now - $0) / 1e6 }
@@ -22,9 +26,12 @@ extension WatchEngine {
             switch applied.change {
             case .updated:
                 let wasInvalid = invalidFiles.removeValue(forKey: key) != nil
-                guard let read = applied.record else { continue }
+                guard let read = applied.compact else { continue }
+                // The folder's name first: the watcher and the reducer hold that string already,
+                // and the record's ids then share it instead of keeping a copy of their own.
+                if let folderID = TaskID(validating: key.taskID) { _ = interner.intern(folderID) }
                 let record = interner.intern(read)
-                let old = graph[record.id]
+                let old = graph.tasks.compact(record.id)
                 graph.upsert(record)
                 changedIDs.append(record.id)
                 reportMergeConflict(old: old, record, path: taskFile(key))
@@ -53,7 +60,7 @@ extension WatchEngine {
                         "\(record.branch)  new task, \(record.status.rawValue)  (\(record.id)\(latencyText))")
                 }
                 if let old, old.status != record.status {
-                    if origin == .file { recordStatusIfEditedOutside(record) }
+                    if origin == .file { recordStatusIfEditedOutside(id: record.id, project: record.project) }
                     emit(
                         .object([
                             ("event", "status"), ("id", .string(record.id.rawValue)), ("branch", .string(record.branch)),
@@ -89,12 +96,14 @@ extension WatchEngine {
         // batch holds every task, and searching an array of them per ready task was quadratic.
         let changed = Set(changedIDs)
         let evaluation = graph.evaluate(changed: changedIDs)
-        announcedReady = announcedReady.filter { graph[$0]?.status == .pending }
+        announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }
         for id in evaluation.ready where !changed.contains(id) && !announcedReady.contains(id) {
-            guard let task = graph[id] else { continue }
+            guard let task = graph.tasks.compact(id) else { continue }
             announcedReady.insert(id)
             let cause =
-                task.blockedBy.filter { changed.contains($0) }.compactMap { graph[$0]?.branch }.first.map { "blocker \($0) done" }
+                task.blockedBy.filter { changed.contains($0) }.compactMap { graph.tasks.compact($0)?.branch }.first.map {
+                    "blocker \($0) done"
+                }
                 ?? "ready"
             emit(
                 .object([("event", "ready"), ("id", .string(id.rawValue)), ("branch", .string(task.branch)), ("cause", .string(cause))]),
@@ -105,9 +114,9 @@ extension WatchEngine {
     /// A status change orange did not write (an editor's save, an agent's `sed -i`, a `git pull`)
     /// gets its history line; one orange wrote already has it, and the check finds nothing to do.
     /// Off the loop's thread: it waits for the task's lock.
-    func recordStatusIfEditedOutside(_ record: TaskRecord) {
+    func recordStatusIfEditedOutside(id: TaskID, project: ProjectName) {
         guard options.performsActions else { return }
-        let (context, id, project) = (self.context, record.id, record.project)
+        let context = self.context
         historyQueue.async {
             let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
             if (try? context.stores.tasks.recordStatusChangedOutside(id, in: project, note: note)) == true {

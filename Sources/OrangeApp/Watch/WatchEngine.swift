@@ -217,9 +217,10 @@ final class WatchEngine {
                     if case .object(let pairs) = json { json = .object([("event", "engine")] + pairs) }
                     emit(json, "  engine: \(transition.id) \(transition.from.rawValue) → \(transition.to.rawValue) (\(transition.cause))")
                 }
-                // A full reconcile (start-up, sweeps) reads the whole tree from disk; it is rare
-                // enough to pay for handing that memory back.
-                if ids == nil { HeapTuning.returnFreedMemory() }
+                // A full reconcile (start-up, sweeps) reads the whole tree from disk, and one of
+                // thousands of tasks (the start-up's gate) copies them: rare enough to pay for
+                // handing that memory back.
+                if (ids?.count ?? Int.max) > 1024 { HeapTuning.returnFreedMemory() }
             } catch {
                 emit(.object([("event", "error"), ("message", .string("\(error)"))]), "error: \(error)")
             }
@@ -237,9 +238,18 @@ final class WatchEngine {
         // event among `events` that one of them caused is then known as orange's own.
         takeSelfWrites(worker)
         let clock = self.clock
+        var large = false
         for output in driver.handle(events, source: tree, now: { clock.monotonicNanoseconds() }) {
+            switch output {
+            case .graphChanged(let changes) where changes.count > 1024: large = true
+            case .actionsAllowed(let keys) where keys.count > 1024: large = true
+            default: break
+            }
             perform(output, worker: worker)
         }
+        // What a batch of thousands of tasks allocated on the way (its reads, its changes, the
+        // reducer's slots in flight) is free again: glibc keeps those pages unless asked.
+        if large { HeapTuning.returnFreedMemory() }
     }
 
     /// Hands the driver what this process wrote since the last turn (F16).
@@ -263,8 +273,12 @@ final class WatchEngine {
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
-            // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the engine.
-            if options.performsActions { attention.check(tasks: ids.compactMap { graph[$0] }) }
+            // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
+            // engine. Only those are built whole: the start-up's gate opens for every task at once.
+            if options.performsActions {
+                attention.check(
+                    tasks: ids.compactMap { graph.tasks.compact($0) }.filter { Attention.mayNeedAPerson($0.status) }.map(\.record))
+            }
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")

@@ -28,6 +28,15 @@ public struct TaskRecordInterner: Sendable {
         return record
     }
 
+    /// `intern` of a record in its compact form (the ids in its cold fields are left as they are:
+    /// `reassessed` is rare).
+    public mutating func intern(_ record: CompactTaskRecord) -> CompactTaskRecord {
+        record.replacingIDs(
+            id: intern(record.id), project: projects.insert(record.project).memberAfterInsert,
+            parent: record.parent.map { intern($0) }, blockedBy: record.blockedBy.map { intern($0) },
+            children: record.children.map { intern($0) })
+    }
+
     public mutating func intern(_ id: TaskID) -> TaskID {
         ids.insert(id).memberAfterInsert
     }

@@ -1,12 +1,24 @@
 /// One TASK.md as read for the watch reducer: the reducer's answer, and the record when it parsed.
 public struct TaskFileRead: Sendable {
     public var result: FileReadResult
-    /// The parsed task (a source may leave its body out: nothing the engine decides needs it).
-    public var record: TaskRecord?
+    /// The parsed task, compact (a source may leave its body out: nothing the engine decides
+    /// needs it). Compact already where it was read: the start-up read holds every task at once.
+    public var compact: CompactTaskRecord?
+
+    /// The parsed task.
+    public var record: TaskRecord? {
+        get { compact?.record }
+        set { compact = newValue.map(CompactTaskRecord.init) }
+    }
 
     public init(result: FileReadResult, record: TaskRecord?) {
         self.result = result
-        self.record = record
+        compact = record.map(CompactTaskRecord.init)
+    }
+
+    public init(result: FileReadResult, compact: CompactTaskRecord?) {
+        self.result = result
+        self.compact = compact
     }
 }
 

@@ -8,7 +8,7 @@ extension TaskGraph {
     public func changeMayNeedAction(_ changed: [TaskID]) -> Bool {
         for id in changed {
             // Gone: its workspace, its parent's progress and its dependents may all move.
-            guard let task = tasks[id] else { return true }
+            guard let task = tasks.compact(id) else { return true }
             if task.parent != nil || !task.children.isEmpty || !parents(of: id).isEmpty { return true }
             if task.workspace != nil && !task.status.hasAgent { return true }
             if task.status == .working && task.workspace == nil { return true }

@@ -83,9 +83,9 @@ public struct CycleIndex: Sendable {
 extension TaskGraph {
     /// The tasks `id` waits for: its blockers, and (as a parent) its children. Only existing tasks.
     public func successors(of id: TaskID) -> [TaskID] {
-        guard let task = tasks[id] else { return [] }
-        var result = task.blockedBy.filter { tasks[$0] != nil }
-        for child in children(of: id) where tasks[child] != nil && !result.contains(child) { result.append(child) }
+        guard let task = tasks.compact(id) else { return [] }
+        var result = task.blockedBy.filter { tasks.contains($0) }
+        for child in children(of: id) where tasks.contains(child) && !result.contains(child) { result.append(child) }
         return result
     }
 

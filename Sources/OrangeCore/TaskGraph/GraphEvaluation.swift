@@ -32,14 +32,14 @@ extension TaskGraph {
         if let changed {
             candidates = changed.flatMap { [$0] + parents(of: $0) }
         } else {
-            candidates = tasks.values.filter { $0.status == .delegated }.map(\.id).sorted()
+            candidates = tasks.compactValues.filter { $0.status == .delegated }.map(\.id).sorted()
         }
         var head = 0
         while head < candidates.count {
             let id = candidates[head]
             head += 1
             visited += 1
-            guard let task = graph[id], task.status == .delegated else { continue }
+            guard let task = graph.tasks.compact(id), task.status == .delegated else { continue }
             if let cycles, cycles.path(through: id) != nil { continue }
             let progress = graph.progress(of: id)
             visited += progress.total

@@ -59,13 +59,13 @@ public enum Readiness: Hashable, Sendable {
 
 extension TaskGraph {
     public func readiness(of id: TaskID, cycles: CycleIndex? = nil) -> Readiness {
-        guard let task = tasks[id] else { return .blocked([Blocker(id: id, state: .missing)]) }
+        guard let task = tasks.compact(id) else { return .blocked([Blocker(id: id, state: .missing)]) }
         guard task.status == .pending else { return .notPending(task.status) }
         if let hold = task.hold { return .held(hold) }
         if let cycles, let path = cycles.path(through: id) { return .onCycle(path) }
         var blockers: [Blocker] = []
         for blockerID in task.blockedBy {
-            guard let blocker = tasks[blockerID] else {
+            guard let blocker = tasks.compact(blockerID) else {
                 blockers.append(Blocker(id: blockerID, state: .missing))
                 continue
             }
@@ -102,7 +102,7 @@ extension TaskGraph {
         var done = 0
         var attention = false
         for child in children {
-            switch tasks[child]?.status {
+            switch tasks.compact(child)?.status {
             case .done?: done += 1
             case .cancelled?, .failed?: attention = true
             default: break
@@ -114,7 +114,7 @@ extension TaskGraph {
     /// `delegated (2/3)`, with `, needs attention` when a child was cancelled or failed; the
     /// plain status otherwise.
     public func statusLabel(of id: TaskID) -> String {
-        guard let task = tasks[id] else { return "missing" }
+        guard let task = tasks.compact(id) else { return "missing" }
         if task.status == .pending, task.hold != nil { return "pending (held)" }
         guard task.status == .delegated else { return task.status.rawValue }
         let p = progress(of: id)

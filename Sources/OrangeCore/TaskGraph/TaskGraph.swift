@@ -20,10 +20,20 @@ public struct TaskGraph: Sendable {
 
     public subscript(id: TaskID) -> TaskRecord? { tasks[id] }
 
+    /// Room for `count` tasks in the table (the indexes grow as edges come).
+    public mutating func reserveCapacity(_ count: Int) {
+        tasks.reserveCapacity(count)
+    }
+
     public var count: Int { tasks.count }
 
     /// Adds or replaces one task, updating the indexes in time proportional to its edges.
     public mutating func upsert(_ record: TaskRecord) {
+        upsert(CompactTaskRecord(record))
+    }
+
+    /// `upsert` of a record already in its compact form (the engine's reads arrive so).
+    public mutating func upsert(_ record: CompactTaskRecord) {
         if let old = tasks.upsert(record) { unindex(old) }
         for blocker in record.blockedBy { dependentsIndex[blocker, default: []].insert(record.id) }
         if let parent = record.parent { childrenByParentField[parent, default: []].insert(record.id) }
@@ -31,11 +41,11 @@ public struct TaskGraph: Sendable {
     }
 
     public mutating func remove(_ id: TaskID) {
-        guard let old = tasks.remove(id) else { return }
+        guard let old = tasks.removeCompact(id) else { return }
         unindex(old)
     }
 
-    private mutating func unindex(_ record: TaskRecord) {
+    private mutating func unindex(_ record: CompactTaskRecord) {
         for blocker in record.blockedBy {
             dependentsIndex[blocker]?.remove(record.id)
             if dependentsIndex[blocker]?.isEmpty == true { dependentsIndex[blocker] = nil }
@@ -53,7 +63,7 @@ public struct TaskGraph: Sendable {
     /// The tasks `id` is a child of: its `parent`, plus any task listing it in `children`.
     public func parents(of id: TaskID) -> [TaskID] {
         var result = parentsByChildrenList[id].map { Array($0).sorted() } ?? []
-        if let parent = tasks[id]?.parent, !result.contains(parent) { result.insert(parent, at: 0) }
+        if let parent = tasks.compact(id)?.parent, !result.contains(parent) { result.insert(parent, at: 0) }
         return result
     }
 
@@ -65,23 +75,23 @@ public struct TaskGraph: Sendable {
     /// The parent's children: its `children` list in order, then any task that names it as
     /// parent but is missing from that list.
     public func children(of id: TaskID) -> [TaskID] {
-        let listed = tasks[id]?.children ?? []
+        let listed = tasks.compact(id)?.children ?? []
         let extra = (childrenByParentField[id] ?? []).filter { !listed.contains($0) }
-        return listed + extra.sorted { creationOrder(tasks[$0], tasks[$1]) }
+        return listed + extra.sorted { creationOrder(tasks.compact($0), tasks.compact($1)) }
     }
 
     /// Parent/children links written on one side only (a crash between the two writes, or a hand edit).
     public func linkProblems() -> [LinkProblem] {
         var problems: [LinkProblem] = []
         for (parentID, children) in childrenByParentField.sorted(by: { $0.key < $1.key }) {
-            guard let parent = tasks[parentID] else { continue }
+            guard let parent = tasks.compact(parentID) else { continue }
             for child in children.sorted() where !parent.children.contains(child) {
                 problems.append(.missingFromParent(child: child, parent: parentID))
             }
         }
-        for parent in tasks.values.sorted(by: { $0.id < $1.id }) {
+        for parent in tasks.compactValues.sorted(by: { $0.id < $1.id }) {
             for child in parent.children {
-                if let record = tasks[child], record.parent != parent.id {
+                if let record = tasks.compact(child), record.parent != parent.id {
                     problems.append(.childNamesOtherParent(child: child, listedBy: parent.id, names: record.parent))
                 }
             }
@@ -93,7 +103,7 @@ public struct TaskGraph: Sendable {
     public func inCreationOrder(_ ids: some Sequence<TaskID>) -> [TaskID] {
         // Each task's sort key is looked up once: looking records up inside the comparison
         // made the engine's start-up batch (every task at once) spend seconds sorting.
-        ids.map { (time: tasks[$0]?.createdAt?.millisecondsSinceEpoch ?? Int64.min, id: $0) }
+        ids.map { (time: tasks.compact($0)?.createdAt?.millisecondsSinceEpoch ?? Int64.min, id: $0) }
             .sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }
             .map(\.id)
     }
@@ -114,6 +124,13 @@ public enum LinkProblem: Hashable, Sendable, CustomStringConvertible {
             return "\(listedBy) lists \(child) as a child, but \(child)'s parent is \(names.map(\.rawValue) ?? "null")"
         }
     }
+}
+
+func creationOrder(_ a: CompactTaskRecord?, _ b: CompactTaskRecord?) -> Bool {
+    let x = a?.createdAt?.millisecondsSinceEpoch ?? Int64.min
+    let y = b?.createdAt?.millisecondsSinceEpoch ?? Int64.min
+    if x != y { return x < y }
+    return (a?.id.rawValue ?? "") < (b?.id.rawValue ?? "")
 }
 
 func creationOrder(_ a: TaskRecord?, _ b: TaskRecord?) -> Bool {

@@ -2,58 +2,89 @@
 ///
 /// A `[TaskID: TaskRecord]` stores each record inline in its hash table, which Swift keeps at
 /// most three quarters full and sizes in powers of two: at 100,000 tasks that is 262,144 slots
-/// of about 260 bytes, 69 MB mostly of empty slots, all resident since the records are spread
+/// of about 300 bytes, 69 MB mostly of empty slots, all resident since the records are spread
 /// over every page. Here the empty slots of the index cost 20 bytes each, and the records sit
-/// side by side (docs/performance.md). Order is insertion order, with a removal filled by the
-/// last record; nothing may rely on it (a dictionary's order was no better).
+/// side by side, each in its compact form (`CompactTaskRecord`, 128 bytes; docs/performance.md).
+/// Order is insertion order, with a removal filled by the last record; nothing may rely on it
+/// (a dictionary's order was no better).
 public struct TaskTable: Sendable {
-    /// Every record, densely; a removed record's place is taken by the last one.
-    public private(set) var values: [TaskRecord] = []
+    private var stored: [CompactTaskRecord] = []
     private var positions: [TaskID: Int32] = [:]
 
     public init() {}
 
-    public var count: Int { values.count }
-    public var isEmpty: Bool { values.isEmpty }
+    public var count: Int { stored.count }
+    public var isEmpty: Bool { stored.isEmpty }
     /// Every task id, in the order of `values`.
-    public var keys: LazyMapSequence<[TaskRecord], TaskID> { values.lazy.map(\.id) }
+    public var keys: LazyMapSequence<[CompactTaskRecord], TaskID> { stored.lazy.map(\.id) }
+    /// Every record, in the order of `keys`; each is built from its compact form when read.
+    public var values: Values { Values(stored: stored) }
+    /// Every record in its compact form, for reads of the few fields it keeps inline.
+    public var compactValues: [CompactTaskRecord] { stored }
 
     public subscript(id: TaskID) -> TaskRecord? {
-        positions[id].map { values[Int($0)] }
+        positions[id].map { stored[Int($0)].record }
+    }
+
+    public func contains(_ id: TaskID) -> Bool { positions[id] != nil }
+
+    /// The compact form of the record with this id: its hot fields without building the record.
+    public func compact(_ id: TaskID) -> CompactTaskRecord? {
+        positions[id].map { stored[Int($0)] }
     }
 
     public mutating func reserveCapacity(_ count: Int) {
-        values.reserveCapacity(count)
+        stored.reserveCapacity(count)
         positions.reserveCapacity(count)
     }
 
     /// Adds or replaces the record with this id; returns the one it replaced.
     @discardableResult
     public mutating func upsert(_ record: TaskRecord) -> TaskRecord? {
+        upsert(CompactTaskRecord(record))?.record
+    }
+
+    /// `upsert` of a record already in its compact form; returns the one it replaced.
+    @discardableResult
+    public mutating func upsert(_ record: CompactTaskRecord) -> CompactTaskRecord? {
         if let position = positions[record.id] {
-            let old = values[Int(position)]
-            values[Int(position)] = record
+            let old = stored[Int(position)]
+            stored[Int(position)] = record
             return old
         }
-        positions[record.id] = Int32(values.count)
-        values.append(record)
+        positions[record.id] = Int32(stored.count)
+        stored.append(record)
         return nil
     }
 
     /// Removes the record with this id and returns it.
     @discardableResult
     public mutating func remove(_ id: TaskID) -> TaskRecord? {
+        removeCompact(id)?.record
+    }
+
+    /// Removes the record with this id and returns its compact form.
+    @discardableResult
+    public mutating func removeCompact(_ id: TaskID) -> CompactTaskRecord? {
         guard let position = positions.removeValue(forKey: id).map(Int.init) else { return nil }
-        let last = values.removeLast()
-        guard position < values.count else { return last }
-        let removed = values[position]
-        values[position] = last
+        let last = stored.removeLast()
+        guard position < stored.count else { return last }
+        let removed = stored[position]
+        stored[position] = last
         positions[last.id] = Int32(position)
         return removed
     }
 
     /// The tasks as a dictionary (tests compare it with a scan).
     public var dictionary: [TaskID: TaskRecord] {
-        Dictionary(uniqueKeysWithValues: values.map { ($0.id, $0) })
+        Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0.record) })
+    }
+
+    /// The records, built one by one from their compact forms as they are read.
+    public struct Values: RandomAccessCollection, Sendable {
+        fileprivate let stored: [CompactTaskRecord]
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { stored.count }
+        public subscript(position: Int) -> TaskRecord { stored[position].record }
     }
 }

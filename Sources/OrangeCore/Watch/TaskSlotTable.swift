@@ -1,48 +1,166 @@
-/// The reducer's slots by task: the slots in one dense array, and a small index from key to place.
+/// The reducer's slots by task: each slot at rest in 64 bytes in one dense array, a slot with
+/// work in flight whole beside it, and a small index from key to place.
 ///
 /// A `[TaskKey: TaskSlot]` stores each slot (about 260 bytes) inline in its hash table, which is
 /// at most three quarters full and sized in powers of two: at 100,000 tasks, 262,144 slots of
-/// about 290 bytes, 75 MB, all resident since the slots are spread over every page. Here the
-/// empty places of the index cost 36 bytes each (docs/performance.md, the engine's memory).
+/// about 290 bytes, 75 MB, all resident since the slots are spread over every page. Nearly every
+/// slot is at rest (its content reported, nothing pending), where all but its content hash, its
+/// fingerprint and five numbers hold their initial values: those are all a resting slot keeps.
+/// A slot reads back exactly as it was stored (docs/performance.md, the engine's memory).
 struct TaskSlotTable: Sequence, Sendable {
     private var keys: [TaskKey] = []
-    private var slots: [TaskSlot] = []
+    private var resting: [RestingSlot] = []
+    /// The slots not at rest, whole; their place in `resting` holds a marker with their index
+    /// here. A dense array, not a dictionary: at start-up every task is in flight at once.
+    private var active: [TaskSlot] = []
+    /// Indexes of `active` no slot uses.
+    private var freeActive: [Int32] = []
     private var positions: [TaskKey: Int32] = [:]
 
-    var count: Int { slots.count }
-    var values: [TaskSlot] { slots }
+    var count: Int { keys.count }
+    /// Every slot (O(tasks): for status output).
+    var values: [TaskSlot] { keys.indices.map { slot(at: $0) } }
+
+    mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        resting.reserveCapacity(count)
+        positions.reserveCapacity(count)
+    }
 
     /// The slot for `key`; setting nil removes it (its place is taken by the last slot).
     subscript(key: TaskKey) -> TaskSlot? {
-        get { positions[key].map { slots[Int($0)] } }
+        get { positions[key].map { slot(at: Int($0)) } }
         set {
             if let position = positions[key].map(Int.init) {
                 if let newValue {
-                    slots[position] = newValue
+                    store(newValue, at: position)
                 } else {
                     positions[key] = nil
-                    let lastKey = keys.removeLast(), lastSlot = slots.removeLast()
-                    guard position < slots.count else { return }
+                    release(resting[position])
+                    let lastKey = keys.removeLast(), lastResting = resting.removeLast()
+                    guard position < keys.count else { return }
                     keys[position] = lastKey
-                    slots[position] = lastSlot
+                    resting[position] = lastResting
                     positions[lastKey] = Int32(position)
                 }
             } else if let newValue {
-                positions[key] = Int32(slots.count)
+                positions[key] = Int32(keys.count)
                 keys.append(key)
-                slots.append(newValue)
+                resting.append(RestingSlot(placeholder: ()))
+                store(newValue, at: keys.count - 1)
             }
         }
     }
 
+    private func slot(at position: Int) -> TaskSlot {
+        let entry = resting[position]
+        return entry.isActive ? active[entry.activeIndex] : entry.slot
+    }
+
+    private mutating func store(_ slot: TaskSlot, at position: Int) {
+        if let compact = RestingSlot(slot) {
+            release(resting[position])
+            resting[position] = compact
+        } else if resting[position].isActive {
+            active[resting[position].activeIndex] = slot
+        } else if let free = freeActive.popLast() {
+            active[Int(free)] = slot
+            resting[position] = .marker(Int(free))
+        } else {
+            active.append(slot)
+            resting[position] = .marker(active.count - 1)
+        }
+    }
+
+    /// Frees the whole slot an entry points to, if any. Once none is in use (after the start-up
+    /// batch, which had every task in flight) their room goes back.
+    private mutating func release(_ entry: RestingSlot) {
+        guard entry.isActive else { return }
+        active[entry.activeIndex] = TaskSlot()
+        freeActive.append(Int32(entry.activeIndex))
+        if freeActive.count == active.count {
+            (active, freeActive) = ([], [])
+        }
+    }
+
     struct Iterator: IteratorProtocol {
-        fileprivate var pairs: Zip2Sequence<[TaskKey], [TaskSlot]>.Iterator
+        fileprivate let table: TaskSlotTable
+        fileprivate var position = 0
         mutating func next() -> (key: TaskKey, value: TaskSlot)? {
-            pairs.next().map { (key: $0.0, value: $0.1) }
+            guard position < table.keys.count else { return nil }
+            defer { position += 1 }
+            return (key: table.keys[position], value: table.slot(at: position))
         }
     }
 
     func makeIterator() -> Iterator {
-        Iterator(pairs: zip(keys, slots).makeIterator())
+        Iterator(table: self)
+    }
+}
+
+/// A `TaskSlot` at rest: current and emitted the same valid content, a fingerprint, nothing
+/// pending, no gate open, no partial write or unreadable state remembered. 64 bytes.
+private struct RestingSlot: Sendable {
+    var contentHash: UInt64
+    var inode: UInt64
+    var size: UInt64
+    var mtimeNanoseconds: Int64
+    var lastChangeAt: UInt64
+    var lastHintAt: UInt64
+    var sweepSeen: UInt32
+    var resyncSeen: UInt32
+    /// Bit 0: `lastHintAt` is set; bit 1: the slot is not at rest (kept whole elsewhere).
+    var flags: UInt8
+
+    /// The entry of a slot kept whole at `index` of the table's `active`.
+    static func marker(_ index: Int) -> RestingSlot {
+        RestingSlot(
+            contentHash: UInt64(index), inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, sweepSeen: 0,
+            resyncSeen: 0, flags: 2)
+    }
+
+    /// An entry about to be overwritten, pointing nowhere.
+    init(placeholder: Void) {
+        self.init(
+            contentHash: 0, inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, sweepSeen: 0, resyncSeen: 0,
+            flags: 0)
+    }
+
+    var isActive: Bool { flags & 2 != 0 }
+    var activeIndex: Int { Int(contentHash) }
+
+    private init(
+        contentHash: UInt64, inode: UInt64, size: UInt64, mtimeNanoseconds: Int64, lastChangeAt: UInt64, lastHintAt: UInt64,
+        sweepSeen: UInt32, resyncSeen: UInt32, flags: UInt8
+    ) {
+        (self.contentHash, self.inode, self.size, self.mtimeNanoseconds) = (contentHash, inode, size, mtimeNanoseconds)
+        (self.lastChangeAt, self.lastHintAt, self.sweepSeen, self.resyncSeen, self.flags) =
+            (lastChangeAt, lastHintAt, sweepSeen, resyncSeen, flags)
+    }
+
+    /// The resting form of `slot`; nil when the slot is not at rest (or a number does not fit).
+    init?(_ slot: TaskSlot) {
+        guard case .valid(let hash) = slot.current, slot.emitted == slot.current, let print = slot.fingerprint,
+            !slot.awaitingCompleteWrite, slot.partialFactor == 1, slot.tentativeInvalid == nil,
+            slot.reportedUnreadable == nil, !slot.latestReadIsBad, slot.pending == .none, slot.settleDeadline == nil,
+            slot.readsInFlight == 0, slot.statsInFlight == 0, !slot.dirty, !slot.gatePending, slot.gateDeadline == nil,
+            let sweepSeen = UInt32(exactly: slot.sweepSeen), let resyncSeen = UInt32(exactly: slot.resyncSeen)
+        else { return nil }
+        self.init(
+            contentHash: hash, inode: print.inode, size: print.size, mtimeNanoseconds: print.mtimeNanoseconds,
+            lastChangeAt: slot.lastChangeAt, lastHintAt: slot.lastHintAt ?? 0, sweepSeen: sweepSeen, resyncSeen: resyncSeen,
+            flags: slot.lastHintAt == nil ? 0 : 1)
+    }
+
+    var slot: TaskSlot {
+        var slot = TaskSlot()
+        slot.current = .valid(contentHash: contentHash)
+        slot.emitted = slot.current
+        slot.fingerprint = FileFingerprint(inode: inode, size: size, mtimeNanoseconds: mtimeNanoseconds)
+        slot.lastChangeAt = lastChangeAt
+        slot.lastHintAt = flags & 1 == 0 ? nil : lastHintAt
+        slot.sweepSeen = UInt64(sweepSeen)
+        slot.resyncSeen = UInt64(resyncSeen)
+        return slot
     }
 }

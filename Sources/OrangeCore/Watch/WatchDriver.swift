@@ -27,7 +27,7 @@ public struct WatchDriver {
     public private(set) var reducer: WatchReducer
     /// The last record read for a task, with the hash of the bytes it came from, until the
     /// reducer reports that content (or something newer replaces it).
-    private var parsed: [TaskKey: (hash: UInt64, record: TaskRecord)] = [:]
+    private var parsed: [TaskKey: (hash: UInt64, record: CompactTaskRecord)] = [:]
     /// When the first hint of a change not yet reported arrived: the reaction's latency.
     private var firstHint: [TaskKey: UInt64] = [:]
 
@@ -74,7 +74,9 @@ public struct WatchDriver {
     /// rename has landed (F16): the engine's graph takes it now, and reading it back later is no
     /// change. Content that differs by then (a racing edit) is still reported.
     public mutating func recordSelfWrite(_ key: TaskKey, record: TaskRecord, hash: UInt64, now: UInt64) -> [Output] {
-        var out: [Output] = [.selfWritten(AppliedTaskChange(key: key, change: .updated(contentHash: hash), record: record))]
+        var out: [Output] = [
+            .selfWritten(AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: CompactTaskRecord(record)))
+        ]
         for action in reducer.handle(.selfWrite(key, contentHash: hash), now: now) {
             out += handle(answering: action)
         }
@@ -93,7 +95,7 @@ public struct WatchDriver {
     private mutating func read(_ keys: [TaskKey], from source: some TaskTreeSource) -> [WatchEvent] {
         zip(keys, source.read(keys)).compactMap { key, answer in
             guard let answer else { return nil }
-            if case .parsed(_, let hash) = answer.result, let record = answer.record {
+            if case .parsed(_, let hash) = answer.result, let record = answer.compact {
                 parsed[key] = (hash, record)
             } else {
                 parsed[key] = nil
@@ -142,10 +144,10 @@ public struct WatchDriver {
         let firstHintAt = firstHint.removeValue(forKey: key)
         guard case .updated(let hash) = change else {
             parsed[key] = nil
-            return AppliedTaskChange(key: key, change: change, record: nil, firstHintAt: firstHintAt)
+            return AppliedTaskChange(key: key, change: change, compact: nil, firstHintAt: firstHintAt)
         }
         let kept = parsed.removeValue(forKey: key)
-        return AppliedTaskChange(key: key, change: change, record: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
+        return AppliedTaskChange(key: key, change: change, compact: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
     }
 
     private mutating func noteHints(_ events: [WatchEvent], now: UInt64, into out: inout [Output]) {
@@ -192,9 +194,14 @@ public struct WatchDriver {
 public struct AppliedTaskChange: Sendable {
     public var key: TaskKey
     public var change: TaskChange
-    /// For `.updated`: the task as read (or as orange wrote it); nil when the driver holds no
-    /// record for that content, which the engine then leaves as it was.
-    public var record: TaskRecord?
+    /// For `.updated`: the task as read (or as orange wrote it), compact; nil when the driver
+    /// holds no record for that content, which the engine then leaves as it was.
+    public var compact: CompactTaskRecord?
+    /// `compact`, whole.
+    public var record: TaskRecord? {
+        get { compact?.record }
+        set { compact = newValue.map(CompactTaskRecord.init) }
+    }
     /// When the first hint of this change arrived (monotonic nanoseconds); nil for orange's own
     /// writes and changes found without an event (a sweep, a resync).
     public var firstHintAt: UInt64?
@@ -202,7 +209,14 @@ public struct AppliedTaskChange: Sendable {
     public init(key: TaskKey, change: TaskChange, record: TaskRecord?, firstHintAt: UInt64? = nil) {
         self.key = key
         self.change = change
-        self.record = record
+        compact = record.map(CompactTaskRecord.init)
+        self.firstHintAt = firstHintAt
+    }
+
+    public init(key: TaskKey, change: TaskChange, compact: CompactTaskRecord?, firstHintAt: UInt64? = nil) {
+        self.key = key
+        self.change = change
+        self.compact = compact
         self.firstHintAt = firstHintAt
     }
 }

@@ -187,7 +187,8 @@ public struct WatchReducer: Sendable {
             }
             state.slots[key] = slot
         }
-        state.dirtyKeys.removeAll(keepingCapacity: true)
+        // A large batch's room goes back (the start-up one names every task).
+        state.dirtyKeys.removeAll(keepingCapacity: state.dirtyKeys.count <= 1024)
         state.heldSince = nil
         if !out.batch.isEmpty { state.batchCount += 1 }
     }

@@ -14,7 +14,7 @@ enum PendingWork: Int, Comparable, Sendable {
 
 /// Everything the reducer remembers about one task. Never scanned in bulk per event: only sweeps
 /// and resyncs (which are O(tasks) anyway) walk all slots.
-struct TaskSlot: Sendable {
+struct TaskSlot: Equatable, Sendable {
     /// The latest state observed on disk, as the graph should see it.
     var current: TaskView = .absent
     /// What the engine was last told (or wrote itself); a batch reports only where they differ.

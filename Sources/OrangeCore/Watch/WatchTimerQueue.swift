@@ -33,6 +33,8 @@ struct WatchTimerQueue: Sendable {
         entries.swapAt(0, entries.count - 1)
         let top = entries.removeLast()
         if !entries.isEmpty { siftDown(0) }
+        // Emptied after a burst (the start-up batch arms a gate per task): its room goes back.
+        if entries.isEmpty && entries.capacity > 1024 { entries = [] }
         return top
     }
 

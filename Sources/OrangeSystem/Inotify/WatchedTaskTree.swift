@@ -24,7 +24,7 @@ public struct WatchedTaskTree: TaskTreeSource {
         return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
             // Dropped on the reading thread: the start-up run would otherwise hold every body at once.
             let read = TaskFileReader.readWithoutBody(keys[index], tasksRoot: root)
-            return TaskFileRead(result: read.result, record: read.record)
+            return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
         }
     }
 
