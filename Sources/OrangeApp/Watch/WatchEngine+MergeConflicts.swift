@@ -3,7 +3,7 @@ import OrangeCore
 /// Tasks a merge between machines marked (`merge_conflict`, docs/task-merge.md): the engine says
 /// so when it first sees the mark, and again only when the marked fields change.
 extension WatchEngine {
-    func reportMergeConflict(old: TaskRecord?, _ record: TaskRecord, path: String) {
+    func reportMergeConflict(old: CompactTaskRecord?, _ record: CompactTaskRecord, path: String) {
         guard let fields = TaskFileMerge.conflictFields(of: record), old.flatMap(TaskFileMerge.conflictFields(of:)) != fields else {
             return
         }

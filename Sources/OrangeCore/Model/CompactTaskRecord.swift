@@ -110,6 +110,8 @@ public struct CompactTaskRecord: Sendable {
 
     public var hold: String? { cold?.hold }
     public var workspace: String? { cold?.workspace }
+    /// Front matter keys orange does not model, in their order.
+    public var extra: [FrontmatterEntry] { cold?.extra ?? [] }
 
     /// The record as it was stored.
     public var record: TaskRecord {

@@ -99,8 +99,13 @@ public enum TaskFileMerge {
 
     /// The fields a task's `merge_conflict` key names; nil when it has none or an empty one (no
     /// merge left anything for a person, or a person cleared the list).
-    public static func conflictFields(of task: TaskRecord) -> [String]? {
-        guard let entry = task.extra.first(where: { $0.key == conflictKey }) else { return nil }
+    public static func conflictFields(of task: TaskRecord) -> [String]? { conflictFields(in: task.extra) }
+
+    /// The same, of the engine's compact record (no whole record built per change).
+    public static func conflictFields(of task: CompactTaskRecord) -> [String]? { conflictFields(in: task.extra) }
+
+    static func conflictFields(in extra: [FrontmatterEntry]) -> [String]? {
+        guard let entry = extra.first(where: { $0.key == conflictKey }) else { return nil }
         let fields = SetMerge.items(entry.value).filter { !$0.isEmpty }
         return fields.isEmpty ? nil : fields
     }
