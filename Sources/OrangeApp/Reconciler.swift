@@ -26,18 +26,24 @@ public struct Reconciler: Sendable {
     /// every TASK.md again for each change (seconds at 100,000 tasks). Every write still goes
     /// through the task's lock and re-checks the file, as it does after a scan; after a step
     /// that wrote, the tree is read from disk. Without it (the CLI), the tree is read first.
+    /// `indexes` are `current`'s, kept up to date by the engine: with them the cycle index and
+    /// the one-sided links are not computed over the whole graph again.
     @discardableResult
     public func reconcile(
-        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil
+        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil
     ) throws -> [EngineTransition] {
         let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
-        var (tasks, view) = try current.map { (Array($0.tasks.values), GraphView(graph: $0)) } ?? readTree()
+        var (tasks, view) =
+            try current.map { (Array($0.tasks.values), GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
         view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
+        // Not copied when every task is in scope: a copy of every record costs as much as the
+        // rest of a reconcile on a large graph.
+        let scoped = { (tasks: [TaskRecord]) in project == nil ? tasks : tasks.filter(inScope) }
         var transitions = try applyCompletions(view, changed: changed, inScope: inScope)
         if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
-        let relinked = try repairLinks(view.graph, inScope: inScope)
-        let repaired = try Spawner.repairInterrupted(tasks.filter(inScope), context: context)
+        let relinked = try repairLinks(current != nil ? indexes?.linkProblems : nil, view.graph, inScope: inScope)
+        let repaired = try Spawner.repairInterrupted(scoped(tasks), context: context)
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
@@ -55,9 +61,9 @@ public struct Reconciler: Sendable {
                     try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
                 }
             }
-            transitions += try DeadAgents(context: context).handle(tasks.filter(inScope))
+            transitions += try DeadAgents(context: context).handle(scoped(tasks))
         }
-        try releaseIdle(tasks.filter(inScope))
+        try releaseIdle(scoped(tasks))
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
         return transitions
     }
@@ -120,9 +126,16 @@ public struct Reconciler: Sendable {
         let harnesses = try context.harnesses()
         let now = context.clock.now()
         var startable: [TaskRecord] = []
+        // Why a task cannot start depends only on its project and harness: asked once per pair,
+        // not once per ready task (each asks PATH for tmux and the harness: thousands of
+        // `stat`s per reconcile with thousands of ready tasks).
+        var cannotStart: [String: String?] = [:]
         for task in ready {
             if let due = task.spawnRetryAt, due > now { continue }
-            if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) {
+            let pair = task.project.rawValue + "\u{0}" + task.harness
+            let why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
+            cannotStart[pair] = why
+            if let reason = why {
                 try noteNotStarted(task, reason)
                 continue
             }
@@ -203,9 +216,9 @@ public struct Reconciler: Sendable {
     /// lost (orange stopped between the two writes). The child's side is the one written first,
     /// so it is the truth; append it to the parent.
     /// Returns whether it wrote anything.
-    private func repairLinks(_ graph: TaskGraph, inScope: (TaskRecord) -> Bool) throws -> Bool {
+    private func repairLinks(_ known: [LinkProblem]?, _ graph: TaskGraph, inScope: (TaskRecord) -> Bool) throws -> Bool {
         var wrote = false
-        for problem in graph.linkProblems() {
+        for problem in known ?? graph.linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
                 let record = graph[parent], inScope(record)
             else { continue }

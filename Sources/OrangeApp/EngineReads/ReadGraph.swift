@@ -14,13 +14,16 @@ struct ReadGraph {
         ordered = tasks
     }
 
-    /// From the engine's graph, sorted as a scan sorts.
-    init(engine graph: TaskGraph) {
-        view = GraphView(graph: graph)
-        ordered = graph.tasks.values.sorted { a, b in
-            let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
-            return x != y ? x < y : a.id < b.id
-        }
+    /// From the engine's graph (with its cycle index when known), sorted as a scan sorts.
+    init(engine graph: TaskGraph, cycles: CycleIndex? = nil) {
+        view = GraphView(graph: graph, cycles: cycles)
+        ordered = graph.tasks.values.sorted(by: Self.scanOrder)
+    }
+
+    /// The order of a scan: created, then id.
+    static func scanOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
+        let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
+        return x != y ? x < y : a.id < b.id
     }
 }
 

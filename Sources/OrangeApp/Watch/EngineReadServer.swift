@@ -21,7 +21,7 @@ final class EngineReadServer: Sendable {
         /// Cookies the published graph covers, with when (monotonic ns), until asked for.
         var seen: [String: UInt64] = [:]
         var waiters: [String: DispatchSemaphore] = [:]
-        var graph = TaskGraph()
+        var graph = IndexedGraph(graph: TaskGraph(), indexes: GraphIndexes(graph: TaskGraph()))
         var invalidFiles = 0
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
@@ -70,7 +70,7 @@ final class EngineReadServer: Sendable {
 
     /// Hands over the graph, which holds every change before the cookies noted so far, and
     /// wakes the requests waiting for them (loop thread).
-    func publish(_ graph: TaskGraph, generation: UInt64, invalidFiles: Int, now: UInt64) {
+    func publish(_ graph: IndexedGraph, generation: UInt64, invalidFiles: Int, now: UInt64) {
         let woken = state.withLock { state -> [DispatchSemaphore] in
             state.graph = graph
             state.invalidFiles = invalidFiles
@@ -108,7 +108,7 @@ final class EngineReadServer: Sendable {
     /// Waits until the published graph covers `token`'s cookie; nil after the timeout, or when
     /// the graph is not the whole truth (an invalid file's last good version is kept for
     /// display, while a scan leaves the task out).
-    private func waitFor(_ token: String) -> (graph: TaskGraph, generation: UInt64)? {
+    private func waitFor(_ token: String) -> (graph: IndexedGraph, generation: UInt64)? {
         let waiter = state.withLock { state -> DispatchSemaphore? in
             if state.seen.removeValue(forKey: token) != nil { return nil }
             let waiter = DispatchSemaphore(value: 0)
@@ -125,11 +125,11 @@ final class EngineReadServer: Sendable {
         return invalid == 0 ? (graph, generation) : nil
     }
 
-    /// The graph indexed for reads (sorted, cycle index), once per graph version.
-    private func readGraph(_ graph: TaskGraph, generation: UInt64) -> ReadGraph {
+    /// The graph sorted for reads, once per graph version (the cycle index is the engine's).
+    private func readGraph(_ graph: IndexedGraph, generation: UInt64) -> ReadGraph {
         if let cached = state.withLock({ $0.cache }), cached.generation == generation { return cached.read }
-        // Built outside the lock: sorting and the cycle index take milliseconds on a large tree.
-        let read = ReadGraph(engine: graph)
+        // Built outside the lock: sorting takes milliseconds on a large tree.
+        let read = ReadGraph(engine: graph.graph, cycles: graph.indexes.cycles)
         state.withLock { state in
             if state.generation == generation { state.cache = (generation, read) }
         }
