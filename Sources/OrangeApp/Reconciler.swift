@@ -43,7 +43,8 @@ public struct Reconciler: Sendable {
         var transitions = try applyCompletions(view, changed: changed, inScope: inScope)
         if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
         let relinked = try repairLinks(current != nil ? indexes?.linkProblems : nil, view.graph, inScope: inScope)
-        let repaired = try Spawner.repairInterrupted(scoped(tasks), context: context)
+        let repaired = try Spawner.repairInterrupted(
+            scoped(markerCandidates(tasks, graph: view.graph, changed: changed)), context: context)
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
@@ -66,6 +67,15 @@ public struct Reconciler: Sendable {
         try releaseIdle(scoped(tasks))
         if spawn { transitions += try spawnReady(view, inScope: inScope) }
         return transitions
+    }
+
+    /// The tasks whose spawn marker may be down: every task on a full pass (start-up, sweeps),
+    /// else those the markers' list names and the changed ones, found without a file check per task.
+    private func markerCandidates(_ tasks: [TaskRecord], graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
+        guard let changed, let marked = context.stores.spawnGuards.markedTasks() else { return tasks }
+        var ids = Set(changed)
+        for task in marked where graph[task.id]?.project == task.project { ids.insert(task.id) }
+        return ids.sorted().compactMap { graph[$0] }
     }
 
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
