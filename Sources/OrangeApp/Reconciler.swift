@@ -48,9 +48,11 @@ public struct Reconciler: Sendable {
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
+        var kept = current == nil ? nil : indexes
         if !transitions.isEmpty || relinked || !repaired.isEmpty {
             (tasks, view) = try readTree()
             view.projectModes = modes
+            kept = nil
         }
         if changed == nil {
             // A status written by a process killed before its history line, or by someone other
@@ -64,8 +66,9 @@ public struct Reconciler: Sendable {
             }
             transitions += try DeadAgents(context: context).handle(scoped(tasks))
         }
-        try releaseIdle(scoped(tasks))
-        if spawn { transitions += try spawnReady(view, inScope: inScope) }
+        // The engine's indexes name the few tasks these steps look at; without them, every task.
+        try releaseIdle(kept.map { $0.holdingAgentResources.sorted().compactMap { view.task($0) }.filter(inScope) } ?? scoped(tasks))
+        if spawn { transitions += try spawnReady(view, inScope: inScope, kept: kept) }
         return transitions
     }
 
@@ -125,12 +128,14 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
-        let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
+    private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool, kept: GraphIndexes?) throws -> [EngineTransition] {
+        let ready = (kept?.readyTasks ?? view.graph.readyTasks(cycles: view.cycles)).compactMap { view.task($0) }.filter(inScope)
         let projects = try context.stores.projects.list()
         let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
-        let turns = view.graph.dueReassessments(modes: modesOf).filter { view.task($0.parent).map(inScope) ?? false }
+        let turns = view.graph.dueReassessments(modes: modesOf, delegated: kept?.delegated).filter {
+            view.task($0.parent).map(inScope) ?? false
+        }
         guard !ready.isEmpty || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()

@@ -32,6 +32,10 @@ import Testing
         }
         let problems = graph.linkProblems()
         #expect(indexes.linkProblems == problems, "\(context)")
+        #expect(indexes.readyTasks == graph.readyTasks(cycles: full), "\(context)")
+        #expect(indexes.delegated == Set(graph.tasks.values.filter { $0.status == .delegated }.map(\.id)), "\(context)")
+        let holding = graph.tasks.values.filter { $0.workspace != nil || $0.tmuxSession != nil }.map(\.id)
+        #expect(indexes.holdingAgentResources == Set(holding), "\(context)")
         for i in 0..<(n + 3) {
             let id = tid("t\(i)")
             let involving = problems.filter { problem in
@@ -60,7 +64,7 @@ import Testing
                 let id = randomID(n, &rng)
                 let old = graph[id]
                 var new: TaskRecord?
-                switch Int.random(in: 0..<7, using: &rng) {
+                switch Int.random(in: 0..<9, using: &rng) {
                 case 0: new = nil  // removed (or still missing)
                 case 1: new = randomRecord(id, n, forward: Int.random(in: 0..<5, using: &rng) == 0, &rng)  // added or rewritten
                 case 2:
@@ -76,6 +80,14 @@ import Testing
                 case 5:
                     new = old
                     new?.createdAt = Timestamp(millisecondsSinceEpoch: Int64.random(in: 0..<Int64(n), using: &rng))
+                case 6:
+                    new = old
+                    new?.status = [.pending, .done, .delegated, .working, .cancelled].randomElement(using: &rng)!
+                    new?.hold = Int.random(in: 0..<6, using: &rng) == 0 ? "wait" : nil
+                case 7:
+                    new = old
+                    new?.workspace = Bool.random(using: &rng) ? nil : "bench--1"
+                    new?.tmuxSession = Bool.random(using: &rng) ? nil : "s"
                 default:
                     new = old
                     new?.description = "edit \(step)"

@@ -9,6 +9,12 @@ public struct GraphIndexes: Sendable {
     /// The link problems owned by each task (as the parent a child names, or as the task whose
     /// `children` lists it), only for tasks that have some.
     private var problems: [TaskID: OwnedLinkProblems] = [:]
+    /// Every ready task, with its creation time (the spawn order).
+    private var ready: [TaskID: Int64] = [:]
+    /// Every delegated task (the candidates for a reassess turn).
+    public private(set) var delegated: Set<TaskID> = []
+    /// Every task that holds a workspace or a session (the candidates for a release).
+    public private(set) var holdingAgentResources: Set<TaskID> = []
 
     /// False after a batch too large to follow change by change: `refresh` then indexes the
     /// graph again from scratch, once, when the indexes are next needed.
@@ -20,7 +26,15 @@ public struct GraphIndexes: Sendable {
 
     public init(graph: TaskGraph) {
         cycles = CycleIndex(graph: graph)
-        for task in graph.tasks.values { index(owner: task.id, in: graph) }
+        for task in graph.tasks.values {
+            index(owner: task.id, in: graph)
+            index(task: task.id, in: graph)
+        }
+    }
+
+    /// Exactly `graph.readyTasks(cycles:)` with this cycle index: every ready task, oldest first.
+    public var readyTasks: [TaskID] {
+        ready.map { (time: $0.value, id: $0.key) }.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }.map(\.id)
     }
 
     /// Makes the indexes current for `graph` (the graph given to `update` last), indexing it
@@ -60,7 +74,38 @@ public struct GraphIndexes: Sendable {
             owners.formUnion(graph.parents(of: id))
         }
         for owner in owners { index(owner: owner, in: graph) }
-        if cyclesMayHaveChanged(changes, in: graph) { cycles = CycleIndex(graph: graph) }
+        if cyclesMayHaveChanged(changes, in: graph) {
+            cycles = CycleIndex(graph: graph)
+            (ready, delegated, holdingAgentResources) = ([:], [], [])
+            for task in graph.tasks.values { index(task: task.id, in: graph) }
+            return
+        }
+        // A task's readiness reads its own record and its blockers': a change touches its own
+        // and its dependents'.
+        var touched: Set<TaskID> = []
+        for change in changes {
+            guard let id = change.new?.id ?? change.old?.id else { continue }
+            touched.insert(id)
+            touched.formUnion(graph.dependents(of: id))
+        }
+        for id in touched { index(task: id, in: graph) }
+    }
+
+    /// Recomputes what is kept about one task: ready, delegated, holding a workspace or session.
+    private mutating func index(task id: TaskID, in graph: TaskGraph) {
+        guard let task = graph[id] else {
+            ready[id] = nil
+            delegated.remove(id)
+            holdingAgentResources.remove(id)
+            return
+        }
+        ready[id] = graph.readiness(of: id, cycles: cycles).isReady ? task.createdAt?.millisecondsSinceEpoch ?? Int64.min : nil
+        if task.status == .delegated { delegated.insert(id) } else { delegated.remove(id) }
+        if task.workspace != nil || task.tmuxSession != nil {
+            holdingAgentResources.insert(id)
+        } else {
+            holdingAgentResources.remove(id)
+        }
     }
 
     /// Whether the cycle index must be built again. With no cycle before, a cycle now must use
