@@ -33,6 +33,9 @@ import Testing
         let problems = graph.linkProblems()
         #expect(indexes.linkProblems == problems, "\(context)")
         #expect(indexes.readyTasks == graph.readyTasks(cycles: full), "\(context)")
+        for i in 0..<(n + 3) {
+            #expect(indexes.isReady(tid("t\(i)")) == graph.readiness(of: tid("t\(i)"), cycles: full).isReady, "\(context): t\(i)")
+        }
         #expect(indexes.delegated == Set(graph.tasks.values.filter { $0.status == .delegated }.map(\.id)), "\(context)")
         let holding = graph.tasks.values.filter { $0.workspace != nil || $0.tmuxSession != nil }.map(\.id)
         #expect(indexes.holdingAgentResources == Set(holding), "\(context)")

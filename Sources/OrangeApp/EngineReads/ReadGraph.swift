@@ -7,6 +7,8 @@ struct ReadGraph {
     var view: GraphView
     /// Every task in the scan's order (created, then id), as `task list` prints them.
     let ordered: [TaskRecord]
+    /// The engine's indexes, which know every task's readiness without computing it.
+    var indexes: GraphIndexes?
 
     /// From a scan, whose tasks are already in that order.
     init(scanned tasks: [TaskRecord]) {
@@ -14,11 +16,14 @@ struct ReadGraph {
         ordered = tasks
     }
 
-    /// From the engine's graph (with its cycle index when known), sorted as a scan sorts.
-    init(engine graph: TaskGraph, cycles: CycleIndex? = nil) {
-        view = GraphView(graph: graph, cycles: cycles)
+    /// From the engine's graph (with its indexes when known), sorted as a scan sorts.
+    init(engine graph: TaskGraph, indexes: GraphIndexes? = nil) {
+        view = GraphView(graph: graph, cycles: indexes?.cycles)
         ordered = graph.tasks.values.sorted(by: Self.scanOrder)
+        self.indexes = indexes
     }
+
+    func isReady(_ id: TaskID) -> Bool { indexes?.isReady(id) ?? view.isReady(id) }
 
     /// The order of a scan: created, then id.
     static func scanOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {

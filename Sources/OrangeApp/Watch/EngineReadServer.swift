@@ -14,6 +14,8 @@ final class EngineReadServer: Sendable {
     /// How long a request waits for the engine to settle past its cookie before it declines
     /// (the client falls back to reading the tree).
     static let settleTimeoutMilliseconds = 1500
+    /// The largest list answer kept to be sent again while the graph does not change.
+    static let largestKeptList = 4 << 20
 
     private struct State {
         /// Cookies the loop saw whose changes are not all in the graph yet.
@@ -25,6 +27,8 @@ final class EngineReadServer: Sendable {
         var invalidFiles = 0
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
+        /// The last list answered, as sent: the same list of the same graph is sent again.
+        var listAnswer: (generation: UInt64, key: String, line: String)?
     }
 
     private let state = Mutex(State())
@@ -98,11 +102,27 @@ final class EngineReadServer: Sendable {
         guard let (graph, generation) = waitFor(request.token) else {
             return EngineReadProtocol.encodeDecline(.init("the engine did not settle in time"))
         }
+        let listKey = request.kind == .list ? listKey(request.arguments) : nil
+        if let listKey, let last = state.withLock({ $0.listAnswer }), last.generation == generation, last.key == listKey {
+            return last.line
+        }
         // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
         switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
-        case .success(let value): return EngineReadProtocol.encodeAnswer(value)
+        case .success(let value):
+            let line = EngineReadProtocol.encodeAnswer(value)
+            // Kept only when small enough not to weigh on the engine's memory (a list of every
+            // ready task of 100,000 is tens of MB).
+            if let listKey, line.utf8.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
+            return line
         case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
         }
+    }
+
+    /// What a list's answer depends on besides the graph: its arguments and the projects'
+    /// modes (shown as each task's effective modes). Nil when the projects cannot be read.
+    private func listKey(_ arguments: JSONValue) -> String? {
+        guard let modes = try? Commands.projectModes(answers.context) else { return nil }
+        return arguments.rendered() + "\n" + modes.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n")
     }
 
     /// Waits until the published graph covers `token`'s cookie; nil after the timeout, or when
@@ -129,7 +149,7 @@ final class EngineReadServer: Sendable {
     private func readGraph(_ graph: IndexedGraph, generation: UInt64) -> ReadGraph {
         if let cached = state.withLock({ $0.cache }), cached.generation == generation { return cached.read }
         // Built outside the lock: sorting takes milliseconds on a large tree.
-        let read = ReadGraph(engine: graph.graph, cycles: graph.indexes.cycles)
+        let read = ReadGraph(engine: graph.graph, indexes: graph.indexes)
         state.withLock { state in
             if state.generation == generation { state.cache = (generation, read) }
         }

@@ -32,6 +32,9 @@ public struct GraphIndexes: Sendable {
         }
     }
 
+    /// Exactly `graph.readiness(of: id, cycles:).isReady` with this cycle index.
+    public func isReady(_ id: TaskID) -> Bool { ready[id] != nil }
+
     /// Exactly `graph.readyTasks(cycles:)` with this cycle index: every ready task, oldest first.
     public var readyTasks: [TaskID] {
         ready.map { (time: $0.value, id: $0.key) }.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }.map(\.id)
