@@ -145,11 +145,19 @@ public struct Reconciler: Sendable {
         // not once per ready task (each asks PATH for tmux and the harness: thousands of
         // `stat`s per reconcile with thousands of ready tasks).
         var cannotStart: [String: String?] = [:]
+        var last: (project: ProjectName, harness: String, why: String?)?
         for task in ready {
             if let due = task.spawnRetryAt, due > now { continue }
-            let pair = task.project.rawValue + "\u{0}" + task.harness
-            let why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
-            cannotStart[pair] = why
+            let why: String?
+            // Nearly every task shares the previous one's pair: compared, not hashed.
+            if let last, last.project == task.project, last.harness == task.harness {
+                why = last.why
+            } else {
+                let pair = task.project.rawValue + "\u{0}" + task.harness
+                why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
+                cannotStart[pair] = why
+                last = (task.project, task.harness, why)
+            }
             if let reason = why {
                 try noteNotStarted(task, reason)
                 continue
