@@ -25,24 +25,33 @@ public struct Reconciler: Sendable {
     /// every TASK.md again for each change (seconds at 100,000 tasks). Every write still goes
     /// through the task's lock and re-checks the file, as it does after a scan; after a step
     /// that wrote, the tree is read from disk. Without it (the CLI), the tree is read first.
+    /// `indexes` are `current`'s, kept up to date by the engine: with them the cycle index and
+    /// the one-sided links are not computed over the whole graph again.
     @discardableResult
     public func reconcile(
-        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil
+        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil
     ) throws -> [EngineTransition] {
         let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
-        var (tasks, view) = try current.map { (Array($0.tasks.values), GraphView(graph: $0)) } ?? readTree()
+        var (tasks, view) =
+            try current.map { (Array($0.tasks.values), GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
         view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
+        // Not copied when every task is in scope: a copy of every record costs as much as the
+        // rest of a reconcile on a large graph.
+        let scoped = { (tasks: [TaskRecord]) in project == nil ? tasks : tasks.filter(inScope) }
         var transitions = try applyCompletions(view, changed: changed, inScope: inScope)
         if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
-        let relinked = try repairLinks(view.graph, inScope: inScope)
-        let repaired = try Spawner.repairInterrupted(tasks.filter(inScope), context: context)
+        let relinked = try repairLinks(current != nil ? indexes?.linkProblems : nil, view.graph, inScope: inScope)
+        let repaired = try Spawner.repairInterrupted(
+            scoped(markerCandidates(tasks, graph: view.graph, changed: changed)), context: context)
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
+        var kept = current == nil ? nil : indexes
         if !transitions.isEmpty || relinked || !repaired.isEmpty {
             (tasks, view) = try readTree()
             view.projectModes = modes
+            kept = nil
         }
         if changed == nil {
             // A status written by a process killed before its history line, or by someone other
@@ -54,17 +63,29 @@ public struct Reconciler: Sendable {
                     try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
                 }
             }
-            transitions += try DeadAgents(context: context).handle(tasks.filter { inScope($0) && runsHere($0) })
-            _ = try OrphanClaims(context: context).giveBack(tasks.filter(inScope))
+            transitions += try DeadAgents(context: context).handle(scoped(tasks).filter(runsHere))
+            _ = try OrphanClaims(context: context).giveBack(scoped(tasks))
         }
-        try releaseIdle(tasks.filter { inScope($0) && runsHere($0) })
-        if spawn { transitions += try spawnReady(view, inScope: inScope) }
+        // The engine's indexes name the few tasks these steps look at; without them, every task.
+        try releaseIdle(
+            (kept.map { $0.holdingAgentResources.sorted().compactMap { view.task($0) }.filter(inScope) } ?? scoped(tasks))
+                .filter(runsHere))
+        if spawn { transitions += try spawnReady(view, inScope: inScope, kept: kept) }
         return transitions
     }
 
     /// Whether this machine runs `task`'s agent: always without sync; with it, only a task this
     /// machine claimed (its session and workspace are nowhere else).
     private func runsHere(_ task: TaskRecord) -> Bool { ClaimRule.runsHere(task, machine: context.stores.claims.machine) }
+
+    /// The tasks whose spawn marker may be down: every task on a full pass (start-up, sweeps),
+    /// else those the markers' list names and the changed ones, found without a file check per task.
+    private func markerCandidates(_ tasks: [TaskRecord], graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
+        guard let changed, let marked = context.stores.spawnGuards.markedTasks() else { return tasks }
+        var ids = Set(changed)
+        for task in marked where graph[task.id]?.project == task.project { ids.insert(task.id) }
+        return ids.sorted().compactMap { graph[$0] }
+    }
 
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
     /// re-reads its task under the lock, and a spawn reads its task again, whole.
@@ -120,20 +141,37 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool) throws -> [EngineTransition] {
-        let ready = view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
+    private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool, kept: GraphIndexes?) throws -> [EngineTransition] {
+        let ready = (kept?.readyTasks ?? view.graph.readyTasks(cycles: view.cycles)).compactMap { view.task($0) }.filter(inScope)
         let projects = try context.stores.projects.list()
         let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
-        let turns = view.graph.dueReassessments(modes: modesOf).filter { view.task($0.parent).map(inScope) ?? false }
+        let turns = view.graph.dueReassessments(modes: modesOf, delegated: kept?.delegated).filter {
+            view.task($0.parent).map(inScope) ?? false
+        }
         guard !ready.isEmpty || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()
         let now = context.clock.now()
         var startable: [TaskRecord] = []
+        // Why a task cannot start depends only on its project and harness: asked once per pair,
+        // not once per ready task (each asks PATH for tmux and the harness: thousands of
+        // `stat`s per reconcile with thousands of ready tasks).
+        var cannotStart: [String: String?] = [:]
+        var last: (project: ProjectName, harness: String, why: String?)?
         for task in ready {
             if let due = task.spawnRetryAt, due > now { continue }
-            if let reason = spawner.cannotStart(task, projects: projects, harnesses: harnesses) {
+            let why: String?
+            // Nearly every task shares the previous one's pair: compared, not hashed.
+            if let last, last.project == task.project, last.harness == task.harness {
+                why = last.why
+            } else {
+                let pair = task.project.rawValue + "\u{0}" + task.harness
+                why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
+                cannotStart[pair] = why
+                last = (task.project, task.harness, why)
+            }
+            if let reason = why {
                 try noteNotStarted(task, reason)
                 continue
             }
@@ -214,9 +252,9 @@ public struct Reconciler: Sendable {
     /// lost (orange stopped between the two writes). The child's side is the one written first,
     /// so it is the truth; append it to the parent.
     /// Returns whether it wrote anything.
-    private func repairLinks(_ graph: TaskGraph, inScope: (TaskRecord) -> Bool) throws -> Bool {
+    private func repairLinks(_ known: [LinkProblem]?, _ graph: TaskGraph, inScope: (TaskRecord) -> Bool) throws -> Bool {
         var wrote = false
-        for problem in graph.linkProblems() {
+        for problem in known ?? graph.linkProblems() {
             guard case .missingFromParent(let child, let parent) = problem,
                 let record = graph[parent], inScope(record)
             else { continue }

@@ -53,7 +53,7 @@ extension Commands {
             } else {
                 let scan = try context.stores.tasks.scan(project: nil)
                 warn(about: scan.invalid)
-                checks = GraphChecks.create(new, ordered: scan.tasks, graph: TaskGraph(scan.tasks))
+                checks = GraphChecks.create(new, graph: TaskGraph(scan.tasks))
             }
             let harness = try chooseHarness(parentHarness: checks.parentHarness)
             if let problem = checks.problem { throw OrangeError(problem) }

@@ -61,8 +61,8 @@ extension Commands {
         let statuses = Set(query.statuses)
         var tasks = read.ordered.filter { query.project == nil || $0.project == query.project! }
         if !statuses.isEmpty { tasks = tasks.filter { statuses.contains($0.status) } }
-        if query.ready { tasks = tasks.filter { view.isReady($0.id) } }
-        if query.blocked { tasks = tasks.filter { $0.status == .pending && !view.isReady($0.id) } }
+        if query.ready { tasks = tasks.filter { read.isReady($0.id) } }
+        if query.blocked { tasks = tasks.filter { $0.status == .pending && !read.isReady($0.id) } }
 
         // The text is never shown with --json; on a large tree it cost as much as the JSON.
         if query.json {

@@ -50,7 +50,7 @@ extension Commands {
                 if let answer = try askEngine(.checkUpdate, question.json) { return GraphChecks.UpdateOutcome(json: answer) }
                 let tasks = try scan ?? context.stores.tasks.scan(project: nil).tasks
                 scan = tasks
-                return GraphChecks.update(question, view: GraphView(tasks: tasks), ordered: tasks)
+                return GraphChecks.update(question, view: GraphView(tasks: tasks))
             }
             return try context.stores.tasks.update(task.id, in: task.project, recording: StatusChangeNote(by: actor, at: now)) { record in
                 // The store runs this again when another writer saved in between: say each

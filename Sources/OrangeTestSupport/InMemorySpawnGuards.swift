@@ -37,6 +37,16 @@ public final class InMemorySpawnGuards: SpawnGuards {
         _ = state.withLock { $0.markers.removeValue(forKey: key) }
     }
 
+    public func markedTasks() -> [(id: TaskID, project: ProjectName)]? {
+        state.withLock { $0.markers.keys.sorted() }.compactMap { key in
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let project = ProjectName(validating: parts[0]), let id = TaskID(validating: parts[1]) else {
+                return nil
+            }
+            return (id: id, project: project)
+        }
+    }
+
     /// Holds the task's lock until `release` is called, as another process would.
     public func hold(_ id: TaskID, in project: ProjectName) {
         let key = key(id, project)

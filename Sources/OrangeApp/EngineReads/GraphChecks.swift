@@ -44,9 +44,9 @@ enum GraphChecks {
         }
     }
 
-    static func create(_ new: NewTask, ordered: [TaskRecord], graph: TaskGraph) -> CreateOutcome {
+    static func create(_ new: NewTask, graph: TaskGraph) -> CreateOutcome {
         let harness = new.parent.flatMap { graph[$0]?.harness }
-        if let clash = ordered.first(where: { $0.project == new.project && $0.branch == new.branch && !$0.status.isTerminal }) {
+        if let clash = firstInScanOrder(graph, where: { $0.project == new.project && $0.branch == new.branch && !$0.status.isTerminal }) {
             return CreateOutcome(
                 parentHarness: harness,
                 problem: "task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(new.branch)' in project '\(new.project)'")
@@ -125,7 +125,7 @@ enum GraphChecks {
         }
     }
 
-    static func update(_ question: UpdateQuestion, view: GraphView, ordered: [TaskRecord]) -> UpdateOutcome {
+    static func update(_ question: UpdateQuestion, view: GraphView) -> UpdateOutcome {
         var outcome = UpdateOutcome()
         let record = question.record
         if let status = question.newStatus {
@@ -141,25 +141,29 @@ enum GraphChecks {
             }
         }
         if let branch = question.branch {
-            outcome.branchClash = ordered.first(where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal })?.id
+            outcome.branchClash =
+                firstInScanOrder(view.graph, where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal })?.id
         }
         return outcome
+    }
+
+    /// The first task a scan lists (created, then id) among those matching: the matches are
+    /// few, so they are ordered instead of every task.
+    static func firstInScanOrder(_ graph: TaskGraph, where match: (TaskRecord) -> Bool) -> TaskRecord? {
+        graph.tasks.values.filter(match).min(by: ReadGraph.scanOrder)
     }
 }
 
 /// The engine's side of the checks.
 struct EngineGraphChecks {
-    let read: ReadGraph
-    let graph: TaskGraph
+    let graph: IndexedGraph
 
     func answer(_ kind: EngineReadKind, _ arguments: JSONValue) throws -> JSONValue? {
         switch kind {
         case .checkCreate:
-            return GraphChecks.NewTask(json: arguments).map { GraphChecks.create($0, ordered: read.ordered, graph: graph).json }
+            return GraphChecks.NewTask(json: arguments).map { GraphChecks.create($0, graph: graph.graph).json }
         case .checkUpdate:
-            return GraphChecks.UpdateQuestion(json: arguments, graph: graph).map {
-                GraphChecks.update($0, view: read.view, ordered: read.ordered).json
-            }
+            return GraphChecks.UpdateQuestion(json: arguments, graph: graph.graph).map { GraphChecks.update($0, view: graph.view).json }
         default:
             return nil
         }

@@ -7,6 +7,8 @@ struct ReadGraph {
     var view: GraphView
     /// Every task in the scan's order (created, then id), as `task list` prints them.
     let ordered: [TaskRecord]
+    /// The engine's indexes, which know every task's readiness without computing it.
+    var indexes: GraphIndexes?
 
     /// From a scan, whose tasks are already in that order.
     init(scanned tasks: [TaskRecord]) {
@@ -14,13 +16,19 @@ struct ReadGraph {
         ordered = tasks
     }
 
-    /// From the engine's graph, sorted as a scan sorts.
-    init(engine graph: TaskGraph) {
-        view = GraphView(graph: graph)
-        ordered = graph.tasks.values.sorted { a, b in
-            let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
-            return x != y ? x < y : a.id < b.id
-        }
+    /// From the engine's graph (with its indexes when known), sorted as a scan sorts.
+    init(engine graph: TaskGraph, indexes: GraphIndexes? = nil) {
+        view = GraphView(graph: graph, cycles: indexes?.cycles)
+        ordered = graph.tasks.values.sorted(by: Self.scanOrder)
+        self.indexes = indexes
+    }
+
+    func isReady(_ id: TaskID) -> Bool { indexes?.isReady(id) ?? view.isReady(id) }
+
+    /// The order of a scan: created, then id.
+    static func scanOrder(_ a: TaskRecord, _ b: TaskRecord) -> Bool {
+        let x = a.createdAt?.millisecondsSinceEpoch ?? Int64.min, y = b.createdAt?.millisecondsSinceEpoch ?? Int64.min
+        return x != y ? x < y : a.id < b.id
     }
 }
 

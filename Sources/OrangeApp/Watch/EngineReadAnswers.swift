@@ -7,10 +7,11 @@ struct EngineReadAnswers: Sendable {
     let context: AppContext
 
     func answer(
-        _ kind: EngineReadKind, _ arguments: JSONValue, read readGraph: () -> ReadGraph, graph: TaskGraph
+        _ kind: EngineReadKind, _ arguments: JSONValue, read readGraph: () -> ReadGraph, graph engineGraph: IndexedGraph
     ) -> Result<JSONValue, EngineReadProtocol.DeclineReason> {
+        let graph = engineGraph.graph
         do {
-            // Indexed lazily: a reconcile makes its own index and must not pay for this one.
+            // Sorted lazily: only a list and a graph read every task in order.
             var indexed: ReadGraph?
             var read: ReadGraph {
                 if let indexed { return indexed }
@@ -26,11 +27,12 @@ struct EngineReadAnswers: Sendable {
                 return .success(Commands.taskList(query, in: read, context: context).engineAnswer)
             case .show:
                 let task = try existing(arguments, in: graph)
-                var view = read.view
+                var view = engineGraph.view
                 view.projectModes = try Commands.projectModes(context)
                 return .success(Commands.taskShow(task, in: view, context: context).engineAnswer)
             case .why:
-                return .success(try Commands.taskWhy(try existing(arguments, in: graph).id, in: read.view, context: context).engineAnswer)
+                return .success(
+                    try Commands.taskWhy(try existing(arguments, in: graph).id, in: engineGraph.view, context: context).engineAnswer)
             case .graph:
                 let format = arguments["format"]?.stringValue ?? "tree"
                 guard let name = arguments["project"]?.stringValue else {
@@ -46,7 +48,8 @@ struct EngineReadAnswers: Sendable {
                 let warnings = Mutex<[String]>([])
                 var own = context
                 own.console.diagnostics = { line in warnings.withLock { $0.append(line) } }
-                let transitions = try Reconciler(context: own).reconcile(changed: ids, spawn: spawn, current: graph)
+                let transitions = try Reconciler(context: own).reconcile(
+                    changed: ids, spawn: spawn, current: graph, indexes: engineGraph.indexes)
                 return .success(
                     .object([
                         ("transitions", .array(transitions.map(\.json))), ("lines", .array(transitions.map { .string($0.line) })),
@@ -56,7 +59,7 @@ struct EngineReadAnswers: Sendable {
                 guard let query = DashboardQuery(arguments: arguments) else { return .failure(.init("bad dashboard arguments")) }
                 return .success(query.answer(graph: graph, projects: try context.stores.projects.list(), now: context.clock.now()))
             case .checkCreate, .checkUpdate:
-                guard let value = try EngineGraphChecks(read: read, graph: graph).answer(kind, arguments) else {
+                guard let value = try EngineGraphChecks(graph: engineGraph).answer(kind, arguments) else {
                     return .failure(.init("bad check arguments, or a task the engine does not hold"))
                 }
                 return .success(value)

@@ -14,6 +14,8 @@ final class EngineReadServer: Sendable {
     /// How long a request waits for the engine to settle past its cookie before it declines
     /// (the client falls back to reading the tree).
     static let settleTimeoutMilliseconds = 1500
+    /// The largest list answer kept to be sent again while the graph does not change.
+    static let largestKeptList = 4 << 20
 
     private struct State {
         /// Cookies the loop saw whose changes are not all in the graph yet.
@@ -21,10 +23,12 @@ final class EngineReadServer: Sendable {
         /// Cookies the published graph covers, with when (monotonic ns), until asked for.
         var seen: [String: UInt64] = [:]
         var waiters: [String: DispatchSemaphore] = [:]
-        var graph = TaskGraph()
+        var graph = IndexedGraph(graph: TaskGraph(), indexes: GraphIndexes(graph: TaskGraph()))
         var invalidFiles = 0
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
+        /// The last list answered, as sent: the same list of the same graph is sent again.
+        var listAnswer: (generation: UInt64, key: String, line: String)?
     }
 
     private let state = Mutex(State())
@@ -70,7 +74,7 @@ final class EngineReadServer: Sendable {
 
     /// Hands over the graph, which holds every change before the cookies noted so far, and
     /// wakes the requests waiting for them (loop thread).
-    func publish(_ graph: TaskGraph, generation: UInt64, invalidFiles: Int, now: UInt64) {
+    func publish(_ graph: IndexedGraph, generation: UInt64, invalidFiles: Int, now: UInt64) {
         let woken = state.withLock { state -> [DispatchSemaphore] in
             state.graph = graph
             state.invalidFiles = invalidFiles
@@ -98,17 +102,33 @@ final class EngineReadServer: Sendable {
         guard let (graph, generation) = waitFor(request.token) else {
             return EngineReadProtocol.encodeDecline(.init("the engine did not settle in time"))
         }
+        let listKey = request.kind == .list ? listKey(request.arguments) : nil
+        if let listKey, let last = state.withLock({ $0.listAnswer }), last.generation == generation, last.key == listKey {
+            return last.line
+        }
         // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
         switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
-        case .success(let value): return EngineReadProtocol.encodeAnswer(value)
+        case .success(let value):
+            let line = EngineReadProtocol.encodeAnswer(value)
+            // Kept only when small enough not to weigh on the engine's memory (a list of every
+            // ready task of 100,000 is tens of MB).
+            if let listKey, line.utf8.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
+            return line
         case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
         }
+    }
+
+    /// What a list's answer depends on besides the graph: its arguments and the projects'
+    /// modes (shown as each task's effective modes). Nil when the projects cannot be read.
+    private func listKey(_ arguments: JSONValue) -> String? {
+        guard let modes = try? Commands.projectModes(answers.context) else { return nil }
+        return arguments.rendered() + "\n" + modes.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n")
     }
 
     /// Waits until the published graph covers `token`'s cookie; nil after the timeout, or when
     /// the graph is not the whole truth (an invalid file's last good version is kept for
     /// display, while a scan leaves the task out).
-    private func waitFor(_ token: String) -> (graph: TaskGraph, generation: UInt64)? {
+    private func waitFor(_ token: String) -> (graph: IndexedGraph, generation: UInt64)? {
         let waiter = state.withLock { state -> DispatchSemaphore? in
             if state.seen.removeValue(forKey: token) != nil { return nil }
             let waiter = DispatchSemaphore(value: 0)
@@ -125,11 +145,11 @@ final class EngineReadServer: Sendable {
         return invalid == 0 ? (graph, generation) : nil
     }
 
-    /// The graph indexed for reads (sorted, cycle index), once per graph version.
-    private func readGraph(_ graph: TaskGraph, generation: UInt64) -> ReadGraph {
+    /// The graph sorted for reads, once per graph version (the cycle index is the engine's).
+    private func readGraph(_ graph: IndexedGraph, generation: UInt64) -> ReadGraph {
         if let cached = state.withLock({ $0.cache }), cached.generation == generation { return cached.read }
-        // Built outside the lock: sorting and the cycle index take milliseconds on a large tree.
-        let read = ReadGraph(engine: graph)
+        // Built outside the lock: sorting takes milliseconds on a large tree.
+        let read = ReadGraph(engine: graph.graph, indexes: graph.indexes)
         state.withLock { state in
             if state.generation == generation { state.cache = (generation, read) }
         }

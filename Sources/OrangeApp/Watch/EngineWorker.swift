@@ -12,25 +12,25 @@ final class EngineWorker: Sendable {
         var pending: Set<TaskID> = []
         var full = false
         var running = false
-        var graph: TaskGraph?
+        var graph: IndexedGraph?
         var fromDisk = false
     }
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "orange.engine.reconcile")
-    private let work: @Sendable ([TaskID]?, TaskGraph?) -> Void
+    private let work: @Sendable ([TaskID]?, IndexedGraph?) -> Void
     /// Called when the worker goes idle, so the loop can answer syncs without waiting for its
     /// next deadline.
     private let idle: @Sendable () -> Void
 
-    init(onIdle idle: @escaping @Sendable () -> Void, _ work: @escaping @Sendable ([TaskID]?, TaskGraph?) -> Void) {
+    init(onIdle idle: @escaping @Sendable () -> Void, _ work: @escaping @Sendable ([TaskID]?, IndexedGraph?) -> Void) {
         self.work = work
         self.idle = idle
     }
 
     /// Asks for a reconcile of these tasks (nil: everything), deciding on `graph` (nil: on the
     /// tree read from disk).
-    func request(_ ids: [TaskID]?, deciding graph: TaskGraph?) {
+    func request(_ ids: [TaskID]?, deciding graph: IndexedGraph?) {
         let start = state.withLock { state -> Bool in
             if let ids { state.pending.formUnion(ids) } else { state.full = true }
             if let graph { state.graph = graph } else { state.fromDisk = true }
@@ -46,7 +46,7 @@ final class EngineWorker: Sendable {
 
     private func drain() {
         while true {
-            let next = state.withLock { state -> (ids: [TaskID]?, graph: TaskGraph?)? in
+            let next = state.withLock { state -> (ids: [TaskID]?, graph: IndexedGraph?)? in
                 // Taken out, not copied: a graph held here would make the loop's next change
                 // copy the whole graph again.
                 let graph = state.fromDisk ? nil : state.graph

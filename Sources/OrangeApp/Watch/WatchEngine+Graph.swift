@@ -14,6 +14,7 @@ extension WatchEngine {
     func apply(_ changes: [AppliedTaskChange], origin: ChangeOrigin) {
         let now = clock.monotonicNanoseconds()
         var changedIDs: [TaskID] = []
+        var indexChanges: [GraphIndexes.Change] = []
         defer { publishSnapshot() }
         // Room for a large batch at once: the start-up batch holds every task, and growing the
         // table by doubling held the old and the new array together. (Not for small ones:
@@ -35,6 +36,7 @@ extension WatchEngine {
                 graph.upsert(record)
                 changedIDs.append(record.id)
                 reportMergeConflict(old: old, record, path: taskFile(key))
+                indexChanges.append(GraphIndexes.Change(old: old, new: record))
                 // Fixed, back to the last good content or to new content: the "keeping the last
                 // good version" warning no longer holds, and nothing else would say so.
                 // Logged before it is printed, so whoever sees the line finds it in orange.log.
@@ -71,8 +73,9 @@ extension WatchEngine {
                 }
             case .removed:
                 invalidFiles[key] = nil
-                if let id = TaskID(validating: key.taskID), graph[id] != nil {
+                if let id = TaskID(validating: key.taskID), let old = graph.tasks.compact(id) {
                     graph.remove(id)
+                    indexChanges.append(GraphIndexes.Change(old: old, new: nil))
                     changedIDs.append(id)
                     emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
                 }
@@ -90,6 +93,7 @@ extension WatchEngine {
                     "! \(where_): \(reason) (keeping the last good version)")
             }
         }
+        graphIndexes.update(indexChanges, in: graph)
         followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
         // What the change made ready, with the blocker that released it. A set: the start-up

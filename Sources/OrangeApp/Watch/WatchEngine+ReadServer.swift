@@ -16,6 +16,6 @@ extension WatchEngine {
     func publishReads() {
         guard let readServer, readServer.isWaiting, driver.reducer.graphIsCurrent, selfWrites.isEmpty else { return }
         readServer.publish(
-            graph, generation: graphGeneration, invalidFiles: invalidFiles.count, now: clock.monotonicNanoseconds())
+            indexedGraph(), generation: graphGeneration, invalidFiles: invalidFiles.count, now: clock.monotonicNanoseconds())
     }
 }

@@ -24,6 +24,8 @@ final class WatchEngine {
         didSet { graphGeneration &+= 1 }
     }
     var graphGeneration: UInt64 = 0
+    /// `graph`'s cycle index and one-sided links, updated with each change (`apply`).
+    var graphIndexes = GraphIndexes(graph: TaskGraph())
     /// orange's own writes made on other threads (the worker, the link repairs), for the loop.
     let selfWrites = SelfWriteInbox()
     /// One copy of each task id and project name for every record the engine holds.
@@ -209,7 +211,8 @@ final class WatchEngine {
         return EngineWorker(onIdle: { waker.wake() }) { ids, graph in
             beforeReconcile()
             do {
-                let transitions = try Reconciler(context: context).reconcile(changed: ids, project: project, current: graph)
+                let transitions = try Reconciler(context: context).reconcile(
+                    changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes)
                 // Changes the loop saw are checked there; here what this reconcile moved (all on a full pass).
                 attention.check(changed: ids == nil ? nil : [], transitions: transitions)
                 for transition in transitions {
@@ -302,8 +305,16 @@ final class WatchEngine {
     /// nil (read from disk) when the graph is not the whole truth: `--project` watches one
     /// project while links may cross into others, and an invalid file's last good version is
     /// kept for display but must not be acted on.
-    func graphForReconcile() -> TaskGraph? {
-        options.project == nil && invalidFiles.isEmpty ? graph : nil
+    func graphForReconcile() -> IndexedGraph? {
+        guard options.project == nil && invalidFiles.isEmpty else { return nil }
+        return indexedGraph()
+    }
+
+    /// The graph with its indexes, brought up to date (once after a large batch such as the
+    /// start-up's; change by change otherwise).
+    func indexedGraph() -> IndexedGraph {
+        graphIndexes.refresh(graph)
+        return IndexedGraph(graph: graph, indexes: graphIndexes)
     }
 
     func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }

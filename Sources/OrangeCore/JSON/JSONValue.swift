@@ -55,88 +55,22 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Compact single-line JSON (one history line, one `--json` event).
     public func rendered() -> String {
-        var out = ""
-        write(to: &out, indent: nil, level: 0)
-        return out
+        var writer = JSONByteWriter(indent: nil)
+        writer.write(self)
+        return writer.string
     }
 
     /// Indented JSON for files people read (projects.json, `--json` output).
     public func prettyRendered() -> String {
-        var out = ""
-        write(to: &out, indent: "  ", level: 0)
-        return out
-    }
-
-    private func write(to out: inout String, indent: String?, level: Int) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let v): out += String(v)
-        case .double(let v): out += v.isFinite ? String(v) : "null"
-        case .string(let s): JSONValue.writeString(s, to: &out)
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent, level + 1)
-                item.write(to: &out, indent: indent, level: level + 1)
-            }
-            newline(&out, indent, level)
-            out += "]"
-        case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, (key, value)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                newline(&out, indent, level + 1)
-                JSONValue.writeString(key, to: &out)
-                out += indent == nil ? ":" : ": "
-                value.write(to: &out, indent: indent, level: level + 1)
-            }
-            newline(&out, indent, level)
-            out += "}"
-        }
-    }
-
-    private func newline(_ out: inout String, _ indent: String?, _ level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
-    }
-
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        // Most strings need no escape; appending them whole is several times faster than
-        // scalar by scalar, which showed in `task list --json` on large trees.
-        if !s.unicodeScalars.contains(where: needsEscape) {
-            out += s
-            out += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if needsEscape(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        var writer = JSONByteWriter(indent: "  ", capacity: 4096)
+        writer.write(self)
+        return writer.string
     }
 
     /// Escaped rather than raw: quotes and backslashes, controls (C1 too) and direction
     /// overrides, which must never reach a terminal from `--json` output, and U+2028/9, which
     /// break JavaScript readers.
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "\"" || scalar == "\\" || TerminalSafe.isUnsafe(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }

@@ -10,6 +10,14 @@ public protocol SpawnGuards: Sendable {
     /// The marker's note; nil when there is no marker.
     func marker(_ id: TaskID, in project: ProjectName) -> String?
     func removeMarker(_ id: TaskID, in project: ProjectName) throws
+    /// Every task whose marker may be down, found without looking in every task folder (a
+    /// reconcile after one change must not cost one file check per task); a marker placed by
+    /// an orange that kept no such list is not among them. Nil when not known: look at each task.
+    func markedTasks() -> [(id: TaskID, project: ProjectName)]?
+}
+
+extension SpawnGuards {
+    public func markedTasks() -> [(id: TaskID, project: ProjectName)]? { nil }
 }
 
 /// Another process holds the task's spawn lock (it is spawning or stopping the agent).

@@ -87,9 +87,10 @@ extension TaskGraph {
     /// Sequential parents that are due a reassess turn: delegated, a child done that the parent
     /// has not reassessed yet, no child running, and something left to start (a pending child).
     /// Auto-completion wins: a parent whose children are all done is never given a turn.
-    public func dueReassessments(modes: (ProjectName) -> ProjectModes) -> [ReassessTurn] {
+    /// `delegated`: the delegated tasks when already known (`GraphIndexes`), else found here.
+    public func dueReassessments(modes: (ProjectName) -> ProjectModes, delegated: Set<TaskID>? = nil) -> [ReassessTurn] {
         var turns: [ReassessTurn] = []
-        for id in inCreationOrder(tasks.values.filter { $0.status == .delegated }.map(\.id)) {
+        for id in inCreationOrder(delegated.map(Array.init) ?? tasks.values.filter { $0.status == .delegated }.map(\.id)) {
             let parent = tasks[id]!
             guard effectiveExecution(of: id, project: modes(parent.project)) == .sequential else { continue }
             let children = children(of: id)

@@ -10,9 +10,11 @@ public struct GraphView: Sendable {
         self.init(graph: TaskGraph(tasks))
     }
 
-    public init(graph: TaskGraph) {
+    /// `cycles`: the graph's cycle index when already known (the engine keeps it up to date,
+    /// `GraphIndexes`); built here otherwise.
+    public init(graph: TaskGraph, cycles: CycleIndex? = nil) {
         self.graph = graph
-        cycles = CycleIndex(graph: graph)
+        self.cycles = cycles ?? CycleIndex(graph: graph)
     }
 
     public func modes(_ project: ProjectName) -> ProjectModes { projectModes[project] ?? ProjectModes() }
@@ -74,7 +76,7 @@ public struct GraphView: Sendable {
     public func diagnostics(for id: TaskID) -> [String] {
         var problems: [String] = []
         if let path = cycles.path(through: id) { problems.append("on a dependency \(formatCycle(path))") }
-        for problem in graph.linkProblems() {
+        for problem in graph.linkProblems(involving: id) {
             switch problem {
             case .missingFromParent(let child, let parent) where child == id || parent == id: problems.append(problem.description)
             case .childNamesOtherParent(let child, let listedBy, _) where child == id || listedBy == id:

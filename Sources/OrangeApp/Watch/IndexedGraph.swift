@@ -1,0 +1,10 @@
+import OrangeCore
+
+/// The engine's graph with the indexes it keeps beside it (`GraphIndexes`), as a reconcile or a
+/// read decides on it: neither walks the whole graph for its cycles or one-sided links.
+struct IndexedGraph: Sendable {
+    var graph: TaskGraph
+    var indexes: GraphIndexes
+
+    var view: GraphView { GraphView(graph: graph, cycles: indexes.cycles) }
+}
