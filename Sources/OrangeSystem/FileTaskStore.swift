@@ -45,23 +45,46 @@ public struct FileTaskStore: TaskStore {
     }
 
     public func create(_ task: TaskRecord) throws {
+        let projectFolder = layout.projectTasksDirectory(task.project)
         let directory = layout.taskDirectory(task.id, in: task.project)
-        let madeHere = FileSystem.status(directory) == nil
-        try FileSystem.makeDirectories(directory, mode: mode_t(DataDirectory.directoryMode))
-        try requireRealFolder(layout.projectTasksDirectory(task.project))
+        try FileSystem.makeDirectories(projectFolder, mode: mode_t(DataDirectory.directoryMode))
+        try requireRealFolder(projectFolder)
+        guard FileSystem.status(directory) == nil else { return try createInExistingFolder(task) }
+        // The folder appears whole, its TASK.md inside: a process killed half way leaves a hidden
+        // folder the next engine start or `doctor --fix` removes, never a task folder without
+        // its file (which doctor must report and cannot repair). Nobody else can see the task
+        // before the rename, so no task lock is needed until then.
+        let n = Self.newFolderCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        let staging = projectFolder + "/" + TransientFileNames.newTaskFolder(task.id, pid: getpid(), counter: n)
+        do {
+            try FileSystem.makeDirectories(staging, mode: mode_t(DataDirectory.directoryMode))
+            let file = layout.taskFile(task.id, in: task.project)
+            try AtomicFile.write(bytesToWrite(task), to: staging + "/" + AtomicFile.split(file).name, mode: mode_t(DataDirectory.fileMode))
+            let renamed = Result { () throws(SystemError) in try FileSystem.rename(staging, to: directory) }
+            if case .failure(let error) = renamed {
+                // Something took the name meanwhile (rename replaces only an empty folder).
+                if [ENOTEMPTY, EEXIST, ENOTDIR].contains(error.errno) { throw TaskStoreError.alreadyExists(task.id) }
+                throw error
+            }
+            try AtomicFile.syncDirectory(projectFolder, of: directory)
+        } catch {
+            try? FileSystem.removeTree(staging)
+            throw error
+        }
+    }
+
+    private static let newFolderCounter = Atomic<Int>(0)
+
+    /// A create into a folder that is already there (made by hand, or left empty): written in
+    /// place under the task's lock, never over a TASK.md.
+    private func createInExistingFolder(_ task: TaskRecord) throws {
+        let directory = layout.taskDirectory(task.id, in: task.project)
         try requireRealFolder(directory)
         try withTaskLock(task.id, in: task.project) {
             let path = layout.taskFile(task.id, in: task.project)
             // lstat, not access: a dangling symlink named TASK.md is still something not to replace.
             if FileSystem.status(path) != nil { throw TaskStoreError.alreadyExists(task.id) }
-            do {
-                try AtomicFile.write(bytesToWrite(task), to: path, mode: mode_t(DataDirectory.fileMode))
-            } catch {
-                // A folder without TASK.md is damage doctor reports. One this call made holds only
-                // its lock, or a TASK.md whose folder sync failed: removed, a failed create leaves nothing.
-                if madeHere { try? removeAside(task.id, in: task.project) }
-                throw error
-            }
+            try AtomicFile.write(bytesToWrite(task), to: path, mode: mode_t(DataDirectory.fileMode))
         }
     }
 

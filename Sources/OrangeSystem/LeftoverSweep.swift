@@ -26,7 +26,7 @@ public enum LeftoverSweep {
             for name in (try? FileSystem.listDirectory(folder)) ?? [] {
                 guard let parsed = TransientFileNames.parse(name), !isAlive(parsed.pid) else { continue }
                 switch parsed.kind {
-                case .temporary, .deletedTaskFolder:
+                case .temporary, .deletedTaskFolder, .newTaskFolder:
                     let path = folder + "/" + name
                     if (try? FileSystem.removeTree(path)) != nil { removed.append(path) }
                 case .cookie, .syncAnswer:

@@ -29,11 +29,14 @@ struct MultiMachineEndToEndTests {
         let cluster = try MachineCluster(count: count, shareProject: shareProject)
         defer { cluster.stopAll() }
         let first = cluster.machines[0]
-        // Three chains (each task waits for the one three before it); one task delegates twice down.
+        // More chains than the other machines have slots (each task waits for the one `chains`
+        // before it), so that every machine must take some: with fewer, the machines whose
+        // engines answer first may run them all. One task delegates twice down.
+        let chains = 2 * count + 1
         var ids: [String] = []
         for index in 0..<tasks {
             var arguments = ["task", "create", "t\(index)", index == 4 ? "nest2" : "work \(index)", "--harness", "script", "--no-spawn"]
-            if index >= 3 { arguments += ["--blocked-by", ids[index - 3]] }
+            if index >= chains { arguments += ["--blocked-by", ids[index - chains]] }
             ids.append(try #require(try first.task(arguments, in: cluster.repo(0))["id"]?.stringValue))
         }
         _ = try first.json(["sync", "now"])

@@ -12,6 +12,8 @@ import Testing
         try FileSystem.makeDirectories(task)
         try FileSystem.makeDirectories(home + "/tasks/p/.orange-deleted-t2-200-1")
         try FileSystem.makeDirectories(home + "/tasks/p/.orange-deleted-t3-100-1")
+        try FileSystem.makeDirectories(home + "/tasks/p/.orange-new-t4-200-1")
+        try FileSystem.makeDirectories(home + "/tasks/p/.orange-new-t5-100-1")
         for path in [
             task + "/TASK.md", task + "/.TASK.md.orange-tmp-200-3", task + "/.TASK.md.orange-tmp-100-4",
             home + "/.projects.json.orange-tmp-200-1", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1",
@@ -23,10 +25,11 @@ import Testing
         #expect(
             Set(removed) == [
                 task + "/.TASK.md.orange-tmp-200-3", home + "/.projects.json.orange-tmp-200-1", home + "/tasks/p/.orange-deleted-t2-200-1",
+                home + "/tasks/p/.orange-new-t4-200-1",
             ])
         for kept in [
             task + "/TASK.md", task + "/.TASK.md.orange-tmp-100-4", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1",
-            home + "/tasks/p/.orange-deleted-t3-100-1",
+            home + "/tasks/p/.orange-deleted-t3-100-1", home + "/tasks/p/.orange-new-t5-100-1",
         ] {
             #expect(FileSystem.fileExists(kept), "\(kept)")
         }

@@ -93,6 +93,8 @@ struct DataDirectoryChecker {
                 fix: .remove(path: path))
         case .deletedTaskFolder:
             report(.staleDeletedFolder, path, "task folder left half deleted (\(why))", fix: .remove(path: path))
+        case .newTaskFolder:
+            report(.staleNewTaskFolder, path, "a new task's folder its create never put in place (\(why))", fix: .remove(path: path))
         case .cookie:
             report(.staleCookie, path, "watch cookie nobody answered (\(why))", fix: .remove(path: path))
         case .syncAnswer:

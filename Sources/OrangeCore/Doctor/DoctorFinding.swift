@@ -29,6 +29,7 @@ public struct DoctorFinding: Hashable, Sendable, CustomStringConvertible {
         case detachedTaskLink = "detached_task_link"
         case staleTemporaryFile = "stale_temporary_file"
         case staleDeletedFolder = "stale_deleted_folder"
+        case staleNewTaskFolder = "stale_new_task_folder"
         case staleCookie = "stale_cookie"
         case staleSpawnMarker = "stale_spawn_marker"
         case mergeConflict = "merge_conflict"

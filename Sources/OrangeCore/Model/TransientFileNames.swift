@@ -9,6 +9,8 @@ public enum TransientFileNames {
             case temporary(target: String)
             /// `.orange-deleted-<id>-<pid>-<n>`: a task folder renamed aside to be removed.
             case deletedTaskFolder
+            /// `.orange-new-<id>-<pid>-<n>`: a new task's folder, filled before it is renamed into place.
+            case newTaskFolder
             /// `.orange-cookie-<pid>-<n>`, `.orange-cookie-sync-<pid>-<n>` or `.orange-cookie-read-<pid>-<n>`:
             /// a watcher, `watch sync` or engine-read cookie.
             case cookie
@@ -27,6 +29,7 @@ public enum TransientFileNames {
 
     static let temporaryMarker = ".orange-tmp-"
     public static let deletedTaskPrefix = ".orange-deleted-"
+    public static let newTaskPrefix = ".orange-new-"
     static let syncAnswerPrefix = ".sync-"
     static let syncAnswerSuffix = ".done"
 
@@ -40,6 +43,11 @@ public enum TransientFileNames {
         "\(deletedTaskPrefix)\(id)-\(pid)-\(counter)"
     }
 
+    /// The name a new task's folder has until it holds its TASK.md.
+    public static func newTaskFolder(_ id: TaskID, pid: Int32, counter: Int) -> String {
+        "\(newTaskPrefix)\(id)-\(pid)-\(counter)"
+    }
+
     /// The file the engine writes in `$ORANGE_HOME` to answer the `watch sync` with this token.
     public static func syncAnswer(token: String) -> String {
         "\(syncAnswerPrefix)\(token)\(syncAnswerSuffix)"
@@ -51,13 +59,14 @@ public enum TransientFileNames {
     /// Recognises a transient name; nil for every other name.
     public static func parse(_ name: String) -> Parsed? {
         guard name.hasPrefix(".") else { return nil }
-        if name.hasPrefix(deletedTaskPrefix) {
+        for (prefix, kind) in [(deletedTaskPrefix, Parsed.Kind.deletedTaskFolder), (newTaskPrefix, .newTaskFolder)]
+        where name.hasPrefix(prefix) {
             // <id>-<pid>-<n>; ids have no '-'.
-            let parts = name.dropFirst(deletedTaskPrefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            let parts = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count == 3, TaskID(validating: String(parts[0])) != nil, let pid = processID(parts[1]), isNumber(parts[2]) else {
                 return nil
             }
-            return Parsed(kind: .deletedTaskFolder, pid: pid)
+            return Parsed(kind: kind, pid: pid)
         }
         if let token = TaskTreeNames.cookieToken(name) {
             // `sync-` (watch sync) and `read-` (a command asking the engine) carry the same `<pid>-<n>`.
