@@ -58,6 +58,10 @@ public struct FileTaskStore: TaskStore {
         let staging = projectFolder + "/" + TransientFileNames.newTaskFolder(task.id, pid: getpid(), counter: n)
         do {
             try FileSystem.makeDirectories(staging, mode: mode_t(DataDirectory.directoryMode))
+            // The lock file comes with the folder, as the task's lock would have made it: a
+            // folder a person later makes read-only still lets writers lock, and fail on TASK.md.
+            let lockName = AtomicFile.split(layout.taskLockFile(task.id, in: task.project)).name
+            try FileSystem.createEmptyFile(staging + "/" + lockName)
             let file = layout.taskFile(task.id, in: task.project)
             try AtomicFile.write(bytesToWrite(task), to: staging + "/" + AtomicFile.split(file).name, mode: mode_t(DataDirectory.fileMode))
             let renamed = Result { () throws(SystemError) in try FileSystem.rename(staging, to: directory) }
