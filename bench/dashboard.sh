@@ -32,16 +32,6 @@ header="$header; load before the run: $(uptime | sed 's/.*load average/load aver
 echo "orange-bench: dashboard" >&2
 table=$("$BIN/orange-bench" dashboard --sizes "$SIZES" --orange "$ORANGE")
 
-export dashboard="$header
+write_generated dashboard "$header
 
 $table"
-/usr/bin/python3 - <<'PY'
-import os, re
-path = "docs/performance.md"
-text = open(path).read()
-begin, end = "<!-- generated:dashboard -->", "<!-- /generated:dashboard -->"
-body = os.environ["dashboard"].strip()
-text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: f"{begin}\n{body}\n{end}", text, flags=re.S)
-open(path, "w").write(text)
-PY
-echo "docs/performance.md updated (dashboard)" >&2

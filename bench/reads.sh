@@ -24,16 +24,6 @@ header="Measured $(date -u +%Y-%m-%d), $(machine_line), \`bench/reads.sh --sizes
 echo "orange-bench: reads" >&2
 table=$("$BIN/orange-bench" reads --sizes "$SIZES" --orange "$BIN/orange")
 
-export reads="$header
+write_generated reads "$header
 
 $table"
-/usr/bin/python3 - <<'PY'
-import os, re
-path = "docs/performance.md"
-text = open(path).read()
-begin, end = "<!-- generated:reads -->", "<!-- /generated:reads -->"
-body = os.environ["reads"].strip()
-text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda m: f"{begin}\n{body}\n{end}", text, flags=re.S)
-open(path, "w").write(text)
-PY
-echo "docs/performance.md updated (reads)" >&2

@@ -8,14 +8,21 @@ import Testing
 /// back (`orange sync release-claims`) and another machine runs them.
 @Suite(.serialized, .enabled(if: OrangeHarness.hasTmux, "needs tmux"))
 struct MultiMachineLeaseEndToEndTests {
+    /// A task whose agent never reports, made on the first machine and pushed.
+    func hangingTaskShared(_ cluster: MachineCluster) throws -> String {
+        let id = try #require(
+            try cluster.machines[0].task(
+                ["task", "create", "stuck-here", "hang", "--harness", "script", "--no-spawn"], in: cluster.repo(0))[
+                    "id"]?.stringValue)
+        _ = try cluster.machines[0].json(["sync", "now"])
+        return id
+    }
+
     @Test func aDeadMachinesClaimIsReleasedOnlyOnceItsLeaseExpiredThenRunsElsewhere() throws {
         let cluster = try MachineCluster(count: 2)
         defer { cluster.stopAll() }
         let (first, second) = (cluster.machines[0], cluster.machines[1])
-        let id = try #require(
-            try first.task(["task", "create", "stuck-here", "hang", "--harness", "script", "--no-spawn"], in: cluster.repo(0))["id"]?
-                .stringValue)
-        _ = try first.json(["sync", "now"])
+        let id = try hangingTaskShared(cluster)
         try cluster.startEngine(0, environment: ["ORANGE_CLAIM_LEASE_SECONDS": "3"])
         func onSecond() throws -> TaskRecord? {
             _ = try second.orange(["sync", "now"], in: cluster.repo(1))
@@ -55,10 +62,7 @@ struct MultiMachineLeaseEndToEndTests {
         let cluster = try MachineCluster(count: 2)
         defer { cluster.stopAll() }
         let (first, second) = (cluster.machines[0], cluster.machines[1])
-        let id = try #require(
-            try first.task(["task", "create", "stuck-here", "hang", "--harness", "script", "--no-spawn"], in: cluster.repo(0))["id"]?
-                .stringValue)
-        _ = try first.json(["sync", "now"])
+        let id = try hangingTaskShared(cluster)
         try cluster.startEngine(0)
         let claimed = try cluster.waitFor(timeout: 60) {
             _ = try second.orange(["sync", "now"], in: cluster.repo(1))
