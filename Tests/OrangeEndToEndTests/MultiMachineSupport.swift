@@ -99,7 +99,9 @@ final class MachineCluster {
             environment: h.environment
         ).stdout.trimmingSpaces()
         engines[index] = pid
-        if waitForIt { try h.waitUntilTheEngineAnswers() }
+        // An engine starting with tasks ready claims (a push each) and spawns before it answers
+        // its first `watch sync`; three of them on a loaded CI machine took over 20 s once.
+        if waitForIt { try h.waitUntilTheEngineAnswers(timeout: 90) }
     }
 
     /// Waits until machine `index`'s engine process is gone (a crash point killed it).

@@ -16,9 +16,9 @@ extension OrangeHarness {
     }
 
     /// Ready when `watch sync` is answered: the engine holds the lock and reads events.
-    func waitUntilTheEngineAnswers() throws {
+    func waitUntilTheEngineAnswers(timeout seconds: Double = 20) throws {
         let clock = SystemClock()
-        let deadline = clock.monotonicNanoseconds() + 20_000_000_000
+        let deadline = clock.monotonicNanoseconds() + UInt64(seconds * 1e9)
         while try orange(["watch", "sync", "--timeout", "5"]).exitCode != 0 {
             if clock.monotonicNanoseconds() > deadline { Issue.record("orange watch did not start: \(watchLog)"); break }
             _ = try runner.run(["sleep", "0.05"])
