@@ -1,3 +1,4 @@
+import Glibc
 import OrangeCore
 
 /// `GitClient` over the git command line: `git -C <dir> …`, argv only, no prompts, exit codes
@@ -44,8 +45,18 @@ public struct RealGit: GitClient {
         succeeds(repository, ["remote", "get-url", "--", remote])
     }
 
+    /// Worktrees of one repository share its remote-tracking refs: a fetch in one (a merge) and
+    /// one in another (a spawn) at once make the slower fail with "cannot lock ref". That fetch
+    /// is tried again, a few times, after a short pause.
     public func fetch(_ directory: String) throws {
-        try check(directory, ["fetch", "--quiet", "origin"], timeout: 300)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let result = try git(directory, ["fetch", "--quiet", "origin"], timeout: 300)
+            if result.succeeded { return }
+            guard attempt < 6, result.stderr.contains("cannot lock ref") else { throw ProcessError.failed(result) }
+            usleep(useconds_t(attempt * 100_000))
+        }
     }
 
     public func branchExists(_ directory: String, _ branch: String) -> Bool {
