@@ -55,6 +55,10 @@ final class WatchEngine {
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
     private var pendingSyncs: [String] = []
+    /// A periodic sweep's full reconcile put off while a `watch sync` waits: a sync waits for the
+    /// worker to be idle, and on a loaded machine a full reconcile can outlast the sweep interval,
+    /// so sweeps requested meanwhile would keep it busy for ever. It runs once the syncs are answered.
+    private var sweepReconcileOwed = false
     /// Runs the notification hook when a task needs a person (`AttentionNotifier`).
     let attention: AttentionNotifier
     /// Answers commands' reads from the graph (`WatchEngine+ReadServer.swift`).
@@ -287,7 +291,9 @@ final class WatchEngine {
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
         case .sweepStarted:
             // From disk: the sweep is the backup for whatever the events missed.
-            if options.performsActions { worker.request(nil, deciding: nil) }
+            if options.performsActions {
+                if pendingSyncs.isEmpty { worker.request(nil, deciding: nil) } else { sweepReconcileOwed = true }
+            }
             syncWorkspaceLinks(repairDetached: true)
         case .resyncStarted:
             // A sync cookie's own event may have been among the lost ones; the resync covers
@@ -329,6 +335,10 @@ final class WatchEngine {
             _ = context.stores.engineSync.answer(token)
         }
         pendingSyncs.removeAll()
+        if sweepReconcileOwed {
+            sweepReconcileOwed = false
+            worker.request(nil, deciding: nil)
+        }
     }
 
     /// The tokens of the `orange watch sync` cookies present in `tasks/`.
