@@ -29,7 +29,7 @@ extension Commands {
         if let pr = task.prURL { text += "  pr:          \(pr)\(task.pullRequestStatus.map { "  (\($0.compact))" } ?? "")\n" }
         if let error = task.lastError { text += "  last error:  \(error)\n" }
         text += "  file:        \(path)\n"
-        let setupLog = WorktreeSetupRunner.logFile(task, home: context.home)
+        let setupLog = WorktreeSetupRunner.logFile(task, context: context)
         let hasSetupLog = context.readFile(setupLog) != nil
         if hasSetupLog { text += "  setup log:   \(setupLog)\n" }
         text += "  readiness:   \(view.readinessSummary(task))\n"

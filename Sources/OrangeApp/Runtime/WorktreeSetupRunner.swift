@@ -1,5 +1,4 @@
 import OrangeCore
-import OrangeSystem
 
 /// Runs a project's set-up command (`orange project setup`) in a task's worktree before its
 /// agent starts. The output goes to the task's `setup.log`; a failure throws, and the spawner
@@ -8,15 +7,25 @@ import OrangeSystem
 struct WorktreeSetupRunner {
     let context: AppContext
 
-    static func logFile(_ task: TaskRecord, home: String) -> String {
-        DataDirectory(home: home).taskDirectory(task.id, in: task.project) + "/setup.log"
+    static let logName = "setup.log"
+
+    /// Where the task's `setup.log` is, beside its TASK.md.
+    static func logFile(_ task: TaskRecord, context: AppContext) -> String {
+        let taskFile = context.stores.tasks.taskFilePath(task.id, in: task.project)
+        return String(taskFile[..<(taskFile.lastIndex(of: "/") ?? taskFile.endIndex)]) + "/" + logName
+    }
+
+    /// Writes the log beside the task's TASK.md, whole (a reader never sees half of it).
+    private func writeLog(_ text: String, for task: TaskRecord) {
+        let taskFile = context.stores.tasks.taskFilePath(task.id, in: task.project)
+        _ = try? context.stores.workspaceFolders.keep(Array(text.utf8), nextTo: taskFile, as: Self.logName)
     }
 
     func run(_ setup: WorktreeSetup, for task: TaskRecord, project: Project, workspacePath: String) throws {
         guard let env = context.processes.locateProgram("env", "/usr/bin:/bin") else {
             throw OrangeError("'env' (coreutils) is not installed")
         }
-        let log = Self.logFile(task, home: context.home)
+        let log = Self.logFile(task, context: context)
         let environment = [
             "ORANGE_HOME": context.home, "ORANGE_TASK_ID": task.id.rawValue, "ORANGE_PROJECT": project.name.rawValue,
             "ORANGE_PROJECT_PATH": project.path, "ORANGE_WORKSPACE": workspacePath, "ORANGE_BRANCH": task.branch,
@@ -29,7 +38,7 @@ struct WorktreeSetupRunner {
                 [env, "-C", workspacePath] + setup.command, environment: environment, input: nil,
                 timeoutSeconds: Double(setup.timeoutSeconds))
         } catch {
-            try? AtomicFile.write("$ \(ShellQuoting.commandLine(setup.command))\n\(error)\n", to: log)
+            writeLog("$ \(ShellQuoting.commandLine(setup.command))\n\(error)\n", for: task)
             throw OrangeError("setup command could not start: \(error) (see \(log))")
         }
         let seconds = Double((context.clock.monotonicNanoseconds() - started) / 1_000_000) / 1000
@@ -39,7 +48,7 @@ struct WorktreeSetupRunner {
         var text = "$ \(ShellQuoting.commandLine(setup.command))   (in \(workspacePath))\n" + result.stdout
         if !result.stderr.isEmpty { text += (text.hasSuffix("\n") ? "" : "\n") + result.stderr }
         text += (text.hasSuffix("\n") ? "" : "\n") + "[setup \(outcome) in \(seconds) s]\n"
-        try? AtomicFile.write(text, to: log)
+        writeLog(text, for: task)
         try? context.stores.tasks.appendHistory(
             HistoryEvent(
                 type: "setup.finished", timestamp: context.clock.now(),
