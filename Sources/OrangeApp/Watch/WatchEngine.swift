@@ -64,6 +64,8 @@ final class WatchEngine {
     /// Answers commands' reads from the graph (`WatchEngine+ReadServer.swift`).
     var readServer: EngineReadServer?
     private var vcsLocked = false
+    /// The index locks of the tasks folders kept in git (`WatchEngine+GitLocks.swift`).
+    var gitIndexLocks: [String] = []
     /// Follows the open pull requests of tasks in review (nil: not following).
     var pullRequests: PullRequestFollower?
     /// Commits, fetches, merges and pushes shared tasks folders (nil: none is shared).
@@ -138,6 +140,7 @@ final class WatchEngine {
                 ("pid", .int(Int64(context.processes.table.currentProcess))),
             ]),
             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
+        gitIndexLocks = gitIndexLockFiles()
         handle([.hints(try watcher.start())], worker: worker)
         // A `watch sync` that dropped its cookie before the watches were in place is never seen
         // as created; the start-up scan has read everything written before it, so answer it too.
@@ -181,17 +184,18 @@ final class WatchEngine {
             }
             if let links = linkWatcher, outcome.readable.contains(links.fileDescriptor) { readWorkspaceLinkEvents() }
             startDueLinkRepairs()
+            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
+            // are held and applied as one batch. Looked at before the events are handled: git takes
+            // the lock before its first write, and a whole file written is read at once.
+            let locked = gitHoldsATasksFolder()
+            if locked != vcsLocked {
+                vcsLocked = locked
+                handle([.vcsLock(present: locked)], worker: worker)
+            }
             if outcome.readable.contains(watcher.fileDescriptor) {
                 handle([.hints(try watcher.readHints())], worker: worker)
             } else {
                 handle([.tick], worker: worker)
-            }
-            // A tasks folder kept in git: while git holds its index lock (checkout, pull), changes
-            // are held and applied as one batch.
-            let locked = FileSystem.fileExists(layout.tasksRoot + "/.git/index.lock")
-            if locked != vcsLocked {
-                vcsLocked = locked
-                handle([.vcsLock(present: locked)], worker: worker)
             }
             finishSyncs(worker)
             publishReads()
@@ -295,6 +299,7 @@ final class WatchEngine {
                 if pendingSyncs.isEmpty { worker.request(nil, deciding: nil) } else { sweepReconcileOwed = true }
             }
             syncWorkspaceLinks(repairDetached: true)
+            gitIndexLocks = gitIndexLockFiles()
         case .resyncStarted:
             // A sync cookie's own event may have been among the lost ones; the resync covers
             // everything written before it, so the syncs waiting on disk are answered once it settles.

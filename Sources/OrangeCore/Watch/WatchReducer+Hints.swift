@@ -117,7 +117,10 @@ extension WatchReducer {
     mutating func applyLock(present: Bool, now: UInt64) {
         state.lockPresent = present
         if present && !state.storm.active { startStorm(at: now, now: now) }
-        // A release ends the storm once it has been quiet long enough (checked after every event).
+        // A release ends the storm once it has been quiet long enough (checked after every event),
+        // counted from the release: the events of git's last writes may be handled just after it
+        // is seen, and must still join the batch.
+        if !present && state.storm.active { state.storm.lastHintAt = max(state.storm.lastHintAt, now) }
     }
 
     mutating func startStorm(at start: UInt64, now: UInt64) {
