@@ -72,6 +72,9 @@ struct MultiMachineFailureEndToEndTests {
             }
         }
         #expect(offline, "the machines did not notice the remote was gone\n\(cluster.logs)")
+        // A person at the first machine sees it on the dashboard's status line.
+        let screen = try TerminalScreen(cluster.machines[0], in: cluster.repo(0), width: 200)
+        screen.waitForLine("the dashboard saying the remote is unreachable") { $0.contains("remote is unreachable") }
         let startsBefore = cluster.agentStarts().count
 
         // Merging the first two makes the last two ready; with the remote gone, nobody claims them.
@@ -95,6 +98,7 @@ struct MultiMachineFailureEndToEndTests {
         #expect(cluster.tasks(on: machine).first { $0.id == task }?.status == .pending)
 
         try FileSystem.rename(gone, to: cluster.tasksRemote)
+        screen.waitForLine("the dashboard saying the remote answers again", timeout: 60) { $0.contains("remote answers again") }
         let finished = try cluster.runToTheEnd(expected: 4, timeout: 120)
         #expect(finished, "the graph did not finish once the remote was back\n\(cluster.logs)")
         expectEachStartedOnce(cluster, expected: 4)
