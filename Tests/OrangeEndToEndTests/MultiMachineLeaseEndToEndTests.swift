@@ -42,6 +42,15 @@ struct MultiMachineLeaseEndToEndTests {
         // m1 dies (engine and agents); once its lease ran out, its claim can be released.
         cluster.stopEngine(0)
         first.killTmuxServer()
+        // `sync status` on the other machine names the task waiting on the dead machine's lease.
+        let listed = try cluster.waitFor(timeout: 30) {
+            let status = try second.json(["sync", "status"])
+            let expired = status["repositories"]?.arrayValue?.first?["expired_claims"]?.arrayValue ?? []
+            return expired.contains { $0["task"]?.stringValue == id && $0["machine"]?.stringValue == "m1" }
+        }
+        let statusText = try second.orange(["sync", "status"]).stdout
+        #expect(listed, "sync status did not list the expired claim: \(statusText)")
+        #expect(statusText.contains("expired claims of other machines") && statusText.contains(id), "\(statusText)")
         let released = try cluster.waitFor(timeout: 30) {
             try second.orange(["sync", "release-claims", "--machine", "m1"], in: cluster.repo(1)).exitCode == 0
         }

@@ -91,6 +91,7 @@ extension Commands {
                 json: .object([("machine", .optional(machine)), ("repositories", .array([]))]))
         }
         let tasks = try context.stores.tasks.scanWithoutBodies(project: nil).tasks
+        let now = context.clock.now()
         var text = "machine \(machine ?? "?")\n"
         var items: [JSONValue] = []
         for repository in repositories {
@@ -103,6 +104,12 @@ extension Commands {
             let state = TaskSync.readState(repository)
             let claims = tasks.filter { repository.covers($0.project) && $0.claimedBy != nil && $0.claimedBy == machine }
                 .filter(SyncFollower.holdsMachine)
+            // Another machine's tasks whose lease it stopped renewing: they wait on a person
+            // (docs/decisions.md), who must be told which, and whose.
+            let expired = tasks.filter {
+                repository.covers($0.project) && $0.claimedBy != nil && $0.claimedBy != machine && SyncFollower.holdsMachine($0)
+                    && !ClaimRule.isLive($0, now: now)
+            }
             let uncommitted = (try? git.check(["status", "--porcelain"]))?.split(separator: "\n").count ?? 0
             items.append(
                 .object([
@@ -111,6 +118,16 @@ extension Commands {
                     ("last_fetch", .optional(state.lastFetch?.rfc3339)), ("last_push", .optional(state.lastPush?.rfc3339)),
                     ("error", .optional(state.error)), ("conflict", .array(state.conflict.map(JSONValue.string))),
                     ("claims", .array(claims.map { .string($0.id.rawValue) })),
+                    (
+                        "expired_claims",
+                        .array(
+                            expired.map {
+                                .object([
+                                    ("task", .string($0.id.rawValue)), ("machine", .optional($0.claimedBy)),
+                                    ("claim_until", .optional($0.claimUntil?.rfc3339)),
+                                ])
+                            })
+                    ),
                 ]))
             text += "\(repository.name)  \(remote)  \(reachable ? "reachable" : "UNREACHABLE")\n"
             text += "  ahead \(ahead), behind \(behind), \(uncommitted) uncommitted change(s)\n"
@@ -118,6 +135,14 @@ extension Commands {
             if let error = state.error { text += "  last error: \(error)\n" }
             if !state.conflict.isEmpty { text += "  not merged (conflict): \(state.conflict.joined(separator: ", "))\n" }
             text += "  claims held here: \(claims.isEmpty ? "none" : claims.map(\.id.rawValue).joined(separator: ", "))\n"
+            if !expired.isEmpty {
+                text +=
+                    "  expired claims of other machines (no longer renewed; if the machine is dead: "
+                    + "'orange sync release-claims --machine <id>'):\n"
+                for task in expired {
+                    text += "    \(task.id)  \(task.claimedBy ?? "?")  lease ended \(task.claimUntil?.rfc3339 ?? "?")\n"
+                }
+            }
         }
         return CommandResult(text: text, json: .object([("machine", .optional(machine)), ("repositories", .array(items))]))
     }
