@@ -12,8 +12,10 @@ extension OrangeCommands {
                 "Makes $ORANGE_HOME/tasks (or tasks/<project>) a git repository with the remote as origin. When the remote\nalready holds tasks, this machine's are merged with them; otherwise they are pushed. Only the task folders\ntravel: each machine keeps its own pool, worktrees, tmux server, projects.json and config. Register the\nproject on each machine (orange project add) under the same name. See docs/multi-machine.md.",
             examples: ["orange sync init --remote git@host:team/tasks.git", "orange sync init --remote /srv/tasks.git -p coffee"]),
         CommandSpec(
-            ["sync", "status"], summary: "Show the shared tasks: remote, machine id, ahead/behind, last fetch and push, claims held.",
-            discussion: "Asks the remote once (git ls-remote) to say whether it is reachable now."),
+            ["sync", "status"], summary: "Show the shared tasks: remote, machine id, ahead/behind, last fetch and push, claims.",
+            discussion:
+                "Asks the remote once (git ls-remote) to say whether it is reachable now. Lists the claims held here, and\nother machines' claims whose lease ran out: their tasks wait until 'orange sync release-claims'."
+        ),
         CommandSpec(
             ["sync", "now"], summary: "Commit this machine's task changes, fetch, merge and push once.",
             discussion:
