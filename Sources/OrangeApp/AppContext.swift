@@ -26,6 +26,9 @@ public struct AppContext: Sendable {
         /// The gate of claims and completions when tasks are shared between machines
         /// (`orange sync`); `NoSpawnClaims` when they are not.
         public var claims: any SpawnClaims = NoSpawnClaims()
+        /// The tasks folders shared through git, as the engine's sync follower works them;
+        /// `NoSharedTasks` unless wired (`OrangeMain`).
+        public var sharedTasks: any SharedTasksFolders = NoSharedTasks()
     }
 
     /// The programs orange starts and the processes it watches.

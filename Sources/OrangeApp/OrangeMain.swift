@@ -50,6 +50,8 @@ public enum OrangeMain {
         if environment["ORANGE_ENGINE_READS"] != "off" { streaming.stores.engineReads = SocketEngineReads(home: home) }
         // Tasks shared with other machines (`orange sync`): claims go through the remote.
         streaming.stores.claims = GitSpawnClaims.forDataFolder(streaming)
+        streaming.stores.sharedTasks = GitSharedTasksFolders(
+            home: home, runner: streaming.processes.runner, environment: environment, clock: streaming.clock)
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
         StandardStreams.writeError(outcome.stderr)

@@ -161,7 +161,7 @@ extension Commands {
                 repository: repository, machine: machine, runner: context.processes.runner, environment: context.environment,
                 clock: context.clock
             ).once()
-            report.log(repository, context.logger)
+            report.log(repository.name, context.logger)
             var merged = 0
             if case .merged(let files) = report.merge { merged = files }
             failed = failed || report.error != nil

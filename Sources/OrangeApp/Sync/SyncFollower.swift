@@ -64,46 +64,40 @@ final class SyncFollower: Sendable {
         state.withLock { $0.queued = false }
         guard !state.withLock({ $0.stopped }) else { return }
         renewClaimsIfDue()
-        for repository in SyncRepository.all(home: context.home) {
-            let sync = TaskSync(
-                repository: repository, machine: machine, runner: context.processes.runner, environment: context.environment,
-                clock: context.clock)
-            let report: TaskSync.Report
+        let folders = context.stores.sharedTasks
+        for name in folders.names() {
+            let report: SharedTasksRound
             do {
-                report = try sync.once()
+                report = try folders.syncRound(name, machine: machine)
             } catch {
-                context.logger.warn(
-                    "sync", "Sync round failed", [("repository", .string(repository.name)), ("error", .string("\(error)"))])
+                context.logger.warn("sync", "Sync round failed", [("repository", .string(name)), ("error", .string("\(error)"))])
                 say(
-                    repository, "error: \(error)",
-                    .object([("event", "sync"), ("repository", .string(repository.name)), ("error", .string("\(error)"))]),
-                    "! sync \(repository.name): \(error)")
+                    name, "error: \(error)", .object([("event", "sync"), ("repository", .string(name)), ("error", .string("\(error)"))]),
+                    "! sync \(name): \(error)")
                 continue
             }
-            report.log(repository, context.logger)
+            report.log(name, context.logger)
             let merged: Int
             if case .merged(let files) = report.merge { merged = files } else { merged = 0 }
             let json = JSONValue.object([
-                ("event", "sync"), ("repository", .string(repository.name)), ("reachable", .bool(report.reachable)),
+                ("event", "sync"), ("repository", .string(name)), ("reachable", .bool(report.reachable)),
                 ("merged_files", .int(Int64(merged))), ("pushed", .bool(report.pushed)), ("error", .optional(report.error)),
             ])
             if !report.reachable {
-                say(
-                    repository, "offline", json,
-                    "! sync \(repository.name): remote unreachable (\(report.error ?? "")); work goes on, no new claim")
+                say(name, "offline", json, "! sync \(name): remote unreachable (\(report.error ?? "")); work goes on, no new claim")
             } else if let error = report.error {
-                say(repository, "error: \(error)", json, "! sync \(repository.name): \(error)")
+                say(name, "error: \(error)", json, "! sync \(name): \(error)")
             } else {
-                say(repository, "ok", json, "  sync \(repository.name): remote reachable")
+                say(name, "ok", json, "  sync \(name): remote reachable")
             }
         }
     }
 
     /// Reports a repository's state when it changed (offline, back, a conflict), not every round.
-    private func say(_ repository: SyncRepository, _ key: String, _ json: JSONValue, _ text: String) {
+    private func say(_ folder: String, _ key: String, _ json: JSONValue, _ text: String) {
         let changed = state.withLock { state -> Bool in
-            let before = state.said[repository.name]
-            state.said[repository.name] = key
+            let before = state.said[folder]
+            state.said[folder] = key
             return before != key && !(before == nil && key == "ok")
         }
         if changed { emit(json, text) }
@@ -137,11 +131,11 @@ final class SyncFollower: Sendable {
     }
 }
 
-extension TaskSync.Report {
-    func log(_ repository: SyncRepository, _ logger: any Logger) {
+extension SharedTasksRound {
+    func log(_ folder: String, _ logger: any Logger) {
         guard committed || pushed || error != nil || merge != .upToDate else { return }
         var fields: [(String, JSONValue)] = [
-            ("repository", .string(repository.name)), ("committed", .bool(committed)), ("pushed", .bool(pushed)),
+            ("repository", .string(folder)), ("committed", .bool(committed)), ("pushed", .bool(pushed)),
             ("reachable", .bool(reachable)),
         ]
         if case .merged(let files) = merge { fields.append(("merged_files", .int(Int64(files)))) }

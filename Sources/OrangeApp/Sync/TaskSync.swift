@@ -54,12 +54,7 @@ struct TaskSync: Sendable {
         return .unreachable(reason)
     }
 
-    enum MergeResult: Equatable {
-        case upToDate
-        case merged(files: Int)
-        /// Both sides changed the same lines: nothing was merged, the local state is kept.
-        case conflict([String])
-    }
+    typealias MergeResult = SharedTasksRound.Merge
 
     /// Merges the fetched remote branch. TASK.md files both sides changed are merged field by
     /// field by orange's driver (docs/task-merge.md): what it cannot merge stays in the file from
@@ -162,13 +157,7 @@ struct TaskSync: Sendable {
     }
 
     /// What one round did.
-    struct Report: Equatable {
-        var committed = false
-        var reachable = true
-        var merge: MergeResult = .upToDate
-        var pushed = false
-        var error: String?
-    }
+    typealias Report = SharedTasksRound
 
     /// Commit, fetch, merge, push: once, with one more fetch and merge when the push was
     /// rejected (another machine pushed in between).

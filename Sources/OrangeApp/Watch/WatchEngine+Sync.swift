@@ -6,7 +6,7 @@ import OrangeCore
 extension WatchEngine {
     /// The follower, started; nil for a follower engine, or when no tasks folder is shared.
     func startSyncing() -> SyncFollower? {
-        guard options.performsActions, !SyncRepository.all(home: context.home).isEmpty,
+        guard options.performsActions, !context.stores.sharedTasks.names().isEmpty,
             let machine = context.stores.claims.machine
         else { return nil }
         for repository in SyncRepository.all(home: context.home) {
