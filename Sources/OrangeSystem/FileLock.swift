@@ -1,5 +1,6 @@
 import Glibc
 import OrangeCore
+import Synchronization
 
 /// An advisory `flock` on a lock file, held for the duration of a closure.
 ///
@@ -62,7 +63,17 @@ public enum FileLock {
     static func acquire(_ fd: Int32, operation: Int32, path: String, deadline: UInt64, timeoutSeconds: Double) throws {
         let clock = SystemClock()
         var pauseMicroseconds: UInt32 = 200
+        var waiting: UInt64?
+        defer { if let waiting { _ = Self.waits.withLock { $0.entries.removeValue(forKey: waiting) } } }
         while case .failure(let error) = valueOrErrno({ flock(fd, operation | LOCK_NB) }) {
+            if waiting == nil {
+                let since = clock.monotonicNanoseconds()
+                waiting = Self.waits.withLock { waits in
+                    waits.next += 1
+                    waits.entries[waits.next] = (path, since)
+                    return waits.next
+                }
+            }
             guard error.code == EWOULDBLOCK else { throw SystemError("flock", path: path, errno: error.code) }
             let now = clock.monotonicNanoseconds()
             if now >= deadline { throw Timeout(path: path, seconds: timeoutSeconds) }
@@ -70,6 +81,21 @@ public enum FileLock {
             usleep(min(pauseMicroseconds, max(remaining, 1)))
             pauseMicroseconds = min(pauseMicroseconds * 2, 20_000)
         }
+    }
+
+    /// The locks this process waits for now, by wait: the engine says them when a `watch sync`
+    /// waits long (a lock a hung process holds).
+    private static let waits = Mutex(LockWaits())
+
+    private struct LockWaits {
+        var next: UInt64 = 0
+        var entries: [UInt64: (path: String, since: UInt64)] = [:]
+    }
+
+    /// The lock files this process waits for now, with how many seconds each wait has lasted.
+    public static func waitingFor() -> [(path: String, seconds: Double)] {
+        let now = SystemClock().monotonicNanoseconds()
+        return waits.withLock { $0.entries.values.sorted { $0.since < $1.since } }.map { ($0.path, Double(now &- $0.since) / 1e9) }
     }
 
     /// Whether some process holds a lock on `path` right now. Probes with a shared lock taken and

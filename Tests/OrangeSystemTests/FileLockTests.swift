@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import OrangeSystem
 import OrangeTestSupport
@@ -52,6 +53,31 @@ import Testing
             flock(holder, LOCK_UN)
             let value = try FileLock.withLock(lock, timeoutSeconds: 0.2) { 42 }
             #expect(value == 42)
+        }
+    }
+
+    /// A wait is listed while it lasts (the engine says it when a `watch sync` waits long), and
+    /// no longer once the lock is taken.
+    @Test func aWaitForALockIsListedWhileItLasts() throws {
+        try withTemporaryDirectory { dir in
+            let lock = dir + "/.lock"
+            let holder = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            defer { close(holder) }
+            #expect(flock(holder, LOCK_EX) == 0)
+            let taken = Atomic<Bool>(false)
+            let waiter = Thread { _ = try? FileLock.withLock(lock, timeoutSeconds: 30) { taken.store(true, ordering: .releasing) } }
+            waiter.start()
+            let clock = SystemClock()
+            let deadline = clock.monotonicNanoseconds() + 10_000_000_000
+            while !FileLock.waitingFor().contains(where: { $0.path == lock }) && clock.monotonicNanoseconds() < deadline {
+                usleep(1_000)  // a poll interval, not a wait for the outcome
+            }
+            #expect(FileLock.waitingFor().contains { $0.path == lock }, "the wait is listed")
+            flock(holder, LOCK_UN)
+            while !taken.load(ordering: .acquiring) && clock.monotonicNanoseconds() < deadline { usleep(1_000) }
+            let wasTaken = taken.load(ordering: .acquiring)
+            #expect(wasTaken)
+            #expect(!FileLock.waitingFor().contains { $0.path == lock }, "a wait that ended is not listed")
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import OrangeCore
 import OrangeSystem
@@ -6,6 +7,27 @@ import Testing
 
 @Suite struct ProcessRunnerTests {
     let runner = ProcessRunner()
+
+    /// A program is listed while it runs (the engine says it when a `watch sync` waits long, a
+    /// git or tmux that hangs), and no longer once it ended.
+    @Test func aRunningProgramIsListedWhileItRuns() throws {
+        let finished = DispatchSemaphore(value: 0)
+        let runner = self.runner
+        DispatchQueue.global().async {
+            _ = try? runner.run(["sleep", "1.25"])
+            finished.signal()
+        }
+        let clock = SystemClock()
+        let deadline = clock.monotonicNanoseconds() + 10_000_000_000
+        while !ProcessRunner.runningPrograms().contains(where: { $0.commandLine == "sleep 1.25" })
+            && clock.monotonicNanoseconds() < deadline
+        {
+            usleep(1_000)  // a poll interval, not a wait for the outcome
+        }
+        #expect(ProcessRunner.runningPrograms().contains { $0.commandLine == "sleep 1.25" }, "the running program is listed")
+        #expect(finished.wait(timeout: .now() + 30) == .success)
+        #expect(!ProcessRunner.runningPrograms().contains { $0.commandLine == "sleep 1.25" }, "an ended program is not listed")
+    }
 
     @Test func exitCodesOutputAndInput() throws {
         let result = try runner.run(["sh", "-c", "cat; echo err >&2; exit 3"], environment: ["X": "1"], input: "in\n", timeoutSeconds: 10)

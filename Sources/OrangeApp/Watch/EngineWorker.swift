@@ -14,6 +14,8 @@ final class EngineWorker: Sendable {
         var running = false
         var graph: IndexedGraph?
         var fromDisk = false
+        /// The reconcile running now, in words, and since when (uptime nanoseconds).
+        var job: (what: String, since: UInt64)?
     }
 
     private let state = Mutex(State())
@@ -44,6 +46,12 @@ final class EngineWorker: Sendable {
     /// True when no reconcile is running or waiting.
     var isIdle: Bool { state.withLock { !$0.running } }
 
+    /// The reconcile running now and for how many seconds: said when a `watch sync` waits long.
+    var activity: (what: String, seconds: Double)? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return state.withLock { state in state.job.map { ($0.what, Double(now &- $0.since) / 1e9) } }
+    }
+
     private func drain() {
         while true {
             let next = state.withLock { state -> (ids: [TaskID]?, graph: IndexedGraph?)? in
@@ -68,7 +76,14 @@ final class EngineWorker: Sendable {
                 idle()
                 return
             }
+            let what =
+                next.ids.map { ids in
+                    "a reconcile of " + ids.prefix(5).map(\.rawValue).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
+                }
+                ?? "a full reconcile"
+            state.withLock { $0.job = (what, DispatchTime.now().uptimeNanoseconds) }
             work(next.ids, next.graph)
+            state.withLock { $0.job = nil }
         }
     }
 }

@@ -23,6 +23,9 @@ extension WatchEngine {
         /// With shared tasks (`orange sync`): how often the engine commits, fetches, merges and
         /// pushes (`--sync-interval`).
         var syncIntervalSeconds: Double = 3
+        /// How long a `watch sync` waits before the engine says what it waits for, and how often
+        /// it says it again.
+        var syncReportSeconds: Double = 10
     }
 
     /// Seams for tests of a slow consumer (F24); both do nothing by default.

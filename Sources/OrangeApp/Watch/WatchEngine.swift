@@ -54,7 +54,9 @@ final class WatchEngine {
     private let control: EngineControl?
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
-    private var pendingSyncs: [String] = []
+    var pendingSyncs: [String] = []
+    /// When to say what the waiting syncs wait for (`WatchEngine+SyncReport.swift`).
+    var syncReportAt: UInt64?
     /// A periodic sweep's full reconcile put off while a `watch sync` waits: a sync waits for the
     /// worker to be idle, and on a loaded machine a full reconcile can outlast the sweep interval,
     /// so sweeps requested meanwhile would keep it busy for ever. It runs once the syncs are answered.
@@ -175,7 +177,7 @@ final class WatchEngine {
             // git's index.lock lives in the unwatched .git folder: while it exists, look for its
             // removal every 10 ms, so the held batch goes out right after git exits.
             let lockCheck = vcsLocked ? clock.monotonicNanoseconds() + 10_000_000 : nil
-            let wakeAt = [driver.nextDeadline, nextPollAt, lockCheck, nextLinkCheck].compactMap { $0 }.min()
+            let wakeAt = [driver.nextDeadline, nextPollAt, lockCheck, nextLinkCheck, syncReportAt].compactMap { $0 }.min()
             let descriptors = [watcher.fileDescriptor] + (linkWatcher.map { [$0.fileDescriptor] } ?? [])
             let outcome = try loop.wait(on: descriptors, until: wakeAt.map { PollLoop.Deadline(nanoseconds: $0) })
             if !outcome.signals.isEmpty || stopHandle.isRequested || control?.isStopped == true {
@@ -198,6 +200,7 @@ final class WatchEngine {
                 handle([.tick], worker: worker)
             }
             finishSyncs(worker)
+            reportWaitingSyncs(worker)
             publishReads()
         }
     }

@@ -1,6 +1,7 @@
 import Dispatch
 @preconcurrency import Glibc
 import OrangeCore
+import Synchronization
 
 /// Runs programs with `posix_spawnp` and `waitpid`, never `Foundation.Process` (which hangs when
 /// a child such as `tmux new-session` leaves a daemon holding its exit-detection socket).
@@ -17,6 +18,17 @@ public struct ProcessRunner: ProcessRunning {
         self.outputLimit = outputLimit
     }
 
+    /// The programs this process is running now, and since when (monotonic nanoseconds).
+    private static let running = Mutex<[pid_t: (argv: [String], since: UInt64)]>([:])
+
+    /// The programs this process is running now, longest first, with how many seconds each has
+    /// run: the engine says them when a `watch sync` waits long (a git or tmux that hangs).
+    public static func runningPrograms() -> [(commandLine: String, seconds: Double)] {
+        let now = SystemClock().monotonicNanoseconds()
+        return running.withLock { $0.values.sorted { $0.since < $1.since } }
+            .map { (ShellQuoting.commandLine($0.argv), Double(now &- $0.since) / 1e9) }
+    }
+
     public func run(_ argv: [String], environment: [String: String], input: String?, timeoutSeconds: Double?) throws -> ProcessResult {
         precondition(!argv.isEmpty, "argv must name a program")
         let clock = SystemClock()
@@ -25,6 +37,8 @@ public struct ProcessRunner: ProcessRunning {
         let stdin = input == nil ? nil : try Pipe()
 
         let pid = try spawn(argv, environment: environment, stdout: output.write, stderr: errors.write, stdin: stdin?.read)
+        Self.running.withLock { $0[pid] = (argv, clock.monotonicNanoseconds()) }
+        defer { _ = Self.running.withLock { $0.removeValue(forKey: pid) } }
         output.closeWrite()
         errors.closeWrite()
         stdin?.closeRead()
