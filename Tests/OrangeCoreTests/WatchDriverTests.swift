@@ -62,7 +62,7 @@ struct WatchDriverTests {
         _ = driver.handle([.hints([.taskFile(project: "p", taskID: "a", kind: .appeared)])], source: tree, now: { 2_000 })
         tree.write(a, description: "written by orange")
         let record = tree.files[a]!.record
-        let own = driver.recordSelfWrite(a, record: record, hash: tree.hash(record), now: 3_000)
+        let own = driver.recordSelfWrite(a, record: record, hash: tree.hash(record), source: tree, now: { 3_000 })
         guard case .selfWritten(let change)? = own.first else {
             Issue.record("expected the write first: \(own)")
             return
@@ -70,6 +70,33 @@ struct WatchDriverTests {
         #expect(change.record?.description == "written by orange")
         let readBack = driver.handle([.hints([.taskFile(project: "p", taskID: "a", kind: .completeWrite)])], source: tree, now: { 3_500 })
         #expect(changes(readBack).isEmpty)
+    }
+
+    /// The timers that come due as orange's own write is recorded are served like any others:
+    /// another task's settle reads its file, and a sweep lists and finishes. Their requests were
+    /// dropped once, which left the sweep running for ever (no sweep again, no `watch sync`
+    /// answered) and the other task's edit unread.
+    @Test func timersDueWithOrangesOwnWriteAreServed() {
+        var tree = RecordTree()
+        let b = TaskKey(project: "p", taskID: "b")
+        let ms: UInt64 = 1_000_000
+        var driver = WatchDriver(reducer: WatchReducer(configuration: WatchConfiguration(sweepInterval: 100 * ms), now: 0))
+        tree.write(a, description: "first")
+        tree.write(b, description: "first")
+        _ = driver.handle(
+            [.hints([.taskFile(project: "p", taskID: "a", kind: .appeared), .taskFile(project: "p", taskID: "b", kind: .appeared)])],
+            source: tree, now: { 1 * ms })
+        // b is being written (its settle comes due in 30 ms); orange writes a after the sweep's time.
+        tree.write(b, description: "edited by a person")
+        _ = driver.handle([.hints([.taskFile(project: "p", taskID: "b", kind: .partialWrite)])], source: tree, now: { 90 * ms })
+        tree.write(a, description: "written by orange")
+        let record = tree.files[a]!.record
+        let own = driver.recordSelfWrite(a, record: record, hash: tree.hash(record), source: tree, now: { 150 * ms })
+
+        #expect(changes(own).map(\.key) == [b], "b's read was performed: \(own)")
+        #expect(changes(own).first?.record?.description == "edited by a person")
+        #expect(own.contains { if case .sweepStarted = $0 { true } else { false } })
+        #expect(!driver.reducer.unsettledReasons.contains("a sweep"), "the sweep finished: \(driver.reducer.unsettledReasons)")
     }
 
     @Test func cookiesAreHandedOverAsTheyCome() {

@@ -190,7 +190,12 @@ struct FakeWatchLoop {
         guard let id = TaskID(validating: key.taskID), let project = ProjectName(validating: key.project) else {
             preconditionFailure("orange writes only tasks with valid names: \(key)")
         }
-        take(driver.recordSelfWrite(key, record: TaskRecord(id: id, project: project, branch: key.taskID), hash: hash, now: now))
+        var actions: [WatchAction] = []
+        let tree = FakeTaskTree(files: files, answerReads: answerReads)
+        let time = now
+        let record = TaskRecord(id: id, project: project, branch: key.taskID)
+        take(driver.recordSelfWrite(key, record: record, hash: hash, source: tree, now: { time }, trace: { actions.append($0) }))
+        log += actions.map { (time, $0) }
     }
 
     /// Creates `keys` with contents and loads them the way start-up does, then settles and clears

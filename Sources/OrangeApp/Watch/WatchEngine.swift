@@ -250,7 +250,7 @@ final class WatchEngine {
         for case .hints(let hints) in events { readServer?.note(hints) }
         // First what this process wrote: its writes are announced before their rename, so any
         // event among `events` that one of them caused is then known as orange's own.
-        takeSelfWrites(worker)
+        takeSelfWrites(worker, tree: tree)
         let clock = self.clock
         var large = false
         for output in driver.handle(events, source: tree, now: { clock.monotonicNanoseconds() }) {
@@ -267,9 +267,12 @@ final class WatchEngine {
     }
 
     /// Hands the driver what this process wrote since the last turn (F16).
-    private func takeSelfWrites(_ worker: EngineWorker) {
+    private func takeSelfWrites(_ worker: EngineWorker, tree: WatchedTaskTree) {
+        let clock = self.clock
         for write in selfWrites.take() {
-            for output in driver.recordSelfWrite(write.key, record: write.record, hash: write.hash, now: clock.monotonicNanoseconds()) {
+            for output in driver.recordSelfWrite(
+                write.key, record: write.record, hash: write.hash, source: tree, now: { clock.monotonicNanoseconds() })
+            {
                 perform(output, worker: worker)
             }
         }

@@ -73,14 +73,18 @@ public struct WatchDriver {
     /// orange wrote `record` (whose bytes hash to `hash`) to the key's TASK.md itself, and the
     /// rename has landed (F16): the engine's graph takes it now, and reading it back later is no
     /// change. Content that differs by then (a racing edit) is still reported.
-    public mutating func recordSelfWrite(_ key: TaskKey, record: TaskRecord, hash: UInt64, now: UInt64) -> [Output] {
-        var out: [Output] = [
-            .selfWritten(AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: CompactTaskRecord(record)))
-        ]
-        for action in reducer.handle(.selfWrite(key, contentHash: hash), now: now) {
-            out += handle(answering: action)
-        }
-        return out
+    ///
+    /// Every request the reducer makes meanwhile is performed from `source`, as in `handle`: the
+    /// timers that come due with the write (another task's settle, the periodic sweep, a resync)
+    /// ask for reads, stats and listings, and one left unanswered would hold that task, the
+    /// sweep or the resync for ever (a `watch sync` was never answered: a sweep started this way
+    /// never finished).
+    public mutating func recordSelfWrite(
+        _ key: TaskKey, record: TaskRecord, hash: UInt64, source: some TaskTreeSource, now: () -> UInt64,
+        trace: (WatchAction) -> Void = { _ in }
+    ) -> [Output] {
+        let written = AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: CompactTaskRecord(record))
+        return [.selfWritten(written)] + handle([.selfWrite(key, contentHash: hash)], source: source, now: now, trace: trace)
     }
 
     /// Keys the reducer knows (every task seen and not confirmed gone).
@@ -117,23 +121,15 @@ public struct WatchDriver {
         case .sweep:
             out.append(.sweepStarted)
             return source.allTaskKeys().map { .statResult($0, source.stat($0)) } + [.sweepFinished]
-        case .graphChanged, .actionsAllowed, .diagnostic:
-            out += handle(answering: action)
-            return []
-        }
-    }
-
-    /// The requests that are the engine's to act on.
-    private mutating func handle(answering action: WatchAction) -> [Output] {
-        switch action {
+        // The requests that are the engine's to act on.
         case .graphChanged(let changes):
-            return [.graphChanged(changes.sorted { $0.key < $1.key }.map { applied($0.key, $0.value) })]
+            out.append(.graphChanged(changes.sorted { $0.key < $1.key }.map { applied($0.key, $0.value) }))
+            return []
         case .actionsAllowed(let keys):
-            return [.actionsAllowed(keys)]
+            out.append(.actionsAllowed(keys))
+            return []
         case .diagnostic(let message):
-            return [.diagnostic(message)]
-        case .read, .stat, .fullResync, .sweep:
-            // A self-write asks only for a later read, which comes back through a `.tick`.
+            out.append(.diagnostic(message))
             return []
         }
     }
