@@ -96,11 +96,15 @@ extension WatchEngine {
         graphIndexes.update(indexChanges, in: graph)
         followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
+        changedSinceCatchUp?.formUnion(changedIDs)
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.
         let changed = Set(changedIDs)
-        let evaluation = graph.evaluate(changed: changedIDs)
         announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }
+        // A batch that changed every task (the start-up read's) announces nothing: only a task
+        // outside the batch is announced. Its full evaluation cost seconds at 100,000 tasks.
+        if changed.count >= graph.count && graph.tasks.keys.allSatisfy(changed.contains) { return }
+        let evaluation = graph.evaluate(changed: changedIDs)
         for id in evaluation.ready where !changed.contains(id) && !announcedReady.contains(id) {
             guard let task = graph.tasks.compact(id) else { continue }
             announcedReady.insert(id)

@@ -26,7 +26,8 @@ public struct GraphIndexes: Sendable {
 
     public init(graph: TaskGraph) {
         cycles = CycleIndex(graph: graph)
-        for task in graph.tasks.values {
+        // Compact records: a whole record built per task cost a second copy of the graph.
+        for task in graph.tasks.compactValues {
             index(owner: task.id, in: graph)
             index(task: task.id, in: graph)
         }
@@ -85,7 +86,7 @@ public struct GraphIndexes: Sendable {
         if cyclesMayHaveChanged(changes, in: graph) {
             cycles = CycleIndex(graph: graph)
             (ready, delegated, holdingAgentResources) = ([:], [], [])
-            for task in graph.tasks.values { index(task: task.id, in: graph) }
+            for task in graph.tasks.compactValues { index(task: task.id, in: graph) }
             return
         }
         // A task's readiness reads its own record and its blockers': a change touches its own
@@ -101,7 +102,7 @@ public struct GraphIndexes: Sendable {
 
     /// Recomputes what is kept about one task: ready, delegated, holding a workspace or session.
     private mutating func index(task id: TaskID, in graph: TaskGraph) {
-        guard let task = graph[id] else {
+        guard let task = graph.tasks.compact(id) else {
             ready[id] = nil
             delegated.remove(id)
             holdingAgentResources.remove(id)
@@ -167,12 +168,12 @@ struct OwnedLinkProblems: Sendable {
 extension TaskGraph {
     func linkProblems(ownedBy owner: TaskID) -> OwnedLinkProblems {
         var owned = OwnedLinkProblems()
-        guard let parent = self[owner] else { return owned }
+        guard let parent = tasks.compact(owner) else { return owned }
         // Past the parent's own list, `children(of:)` holds the tasks naming it but not listed.
         let unlisted = children(of: owner).dropFirst(parent.children.count)
         for child in unlisted.sorted() { owned.missing.append(.missingFromParent(child: child, parent: owner)) }
         for child in parent.children {
-            if let record = self[child], record.parent != owner {
+            if let record = tasks.compact(child), record.parent != owner {
                 owned.otherParent.append(.childNamesOtherParent(child: child, listedBy: owner, names: record.parent))
             }
         }
