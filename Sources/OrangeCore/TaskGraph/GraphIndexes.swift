@@ -22,7 +22,11 @@ public struct GraphIndexes: Sendable {
 
     /// A batch larger than this is indexed again from scratch: checking each new task's
     /// reachability one by one would cost more than one linear pass (the start-up batch).
-    static let largestIncrementalBatch = 256
+    public static let largestIncrementalBatch = 256
+
+    /// Marks the indexes stale without being told the changes (a batch larger than
+    /// `largestIncrementalBatch`): `refresh` indexes the graph again from scratch.
+    public mutating func invalidate() { isCurrent = false }
 
     public init(graph: TaskGraph) {
         cycles = CycleIndex(graph: graph)
