@@ -32,8 +32,10 @@ public struct Reconciler: Sendable {
         changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil
     ) throws -> [EngineTransition] {
         let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
-        var (tasks, view) =
-            try current.map { (Array($0.tasks.values), GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
+        // On the engine's graph, no whole record is built for every task (`tasks` nil): each
+        // step picks the few it may act on from the compact records (Reconciler+CatchUp.swift).
+        var (tasks, view): ([TaskRecord]?, GraphView) =
+            try current.map { (nil, GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
         view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
         // Not copied when every task is in scope: a copy of every record costs as much as the
@@ -56,20 +58,16 @@ public struct Reconciler: Sendable {
         if changed == nil {
             // A status written by a process killed before its history line, or by someone other
             // than orange while no engine watched: the line is added.
-            let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
-            for task in tasks where inScope(task) {
-                try context.stores.tasks.recoverInterruptedWrite(task.id, in: task.project)
-                if context.stores.tasks.taskFileIsNewerThanHistory(task.id, in: task.project) {
-                    try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
-                }
-            }
-            transitions += try DeadAgents(context: context).handle(scoped(tasks).filter(runsHere))
-            _ = try OrphanClaims(context: context).giveBack(scoped(tasks))
+            try recordStatusesChangedOutside(tasks, graph: view.graph, project: project)
+            // Only a working or clarification task can have a dead agent or an orphan claim.
+            let agents = agentTasks(tasks, graph: view.graph)
+            transitions += try DeadAgents(context: context).handle(scoped(agents).filter(runsHere))
+            _ = try OrphanClaims(context: context).giveBack(scoped(agents))
         }
         // The engine's indexes name the few tasks these steps look at; without them, every task.
         try releaseIdle(
-            (kept.map { $0.holdingAgentResources.sorted().compactMap { view.task($0) }.filter(inScope) } ?? scoped(tasks))
-                .filter(runsHere))
+            (kept.map { $0.holdingAgentResources.sorted().compactMap { view.task($0) }.filter(inScope) }
+                ?? scoped(tasks ?? Array(view.graph.tasks.values))).filter(runsHere))
         if spawn { transitions += try spawnReady(view, inScope: inScope, kept: kept) }
         return transitions
     }
@@ -78,18 +76,22 @@ public struct Reconciler: Sendable {
     /// machine claimed (its session and workspace are nowhere else).
     private func runsHere(_ task: TaskRecord) -> Bool { ClaimRule.runsHere(task, machine: context.stores.claims.machine) }
 
-    /// The tasks whose spawn marker may be down: every task on a full pass (start-up, sweeps),
-    /// else those the markers' list names and the changed ones, found without a file check per task.
-    private func markerCandidates(_ tasks: [TaskRecord], graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
-        guard let changed, let marked = context.stores.spawnGuards.markedTasks() else { return tasks }
-        var ids = Set(changed)
+    /// The tasks whose spawn marker may be down: every task on a full pass from disk (sweeps,
+    /// `watch --once`), else those the markers' list names and the changed ones (the start-up
+    /// catch-up on the engine's graph: none), found without a file check per task. A marker
+    /// left by an older orange, which has no entry, is repaired by the first sweep.
+    private func markerCandidates(_ tasks: [TaskRecord]?, graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
+        guard changed != nil || tasks == nil, let marked = context.stores.spawnGuards.markedTasks() else {
+            return tasks ?? Array(graph.tasks.values)
+        }
+        var ids = Set(changed ?? [])
         for task in marked where graph[task.id]?.project == task.project { ids.insert(task.id) }
         return ids.sorted().compactMap { graph[$0] }
     }
 
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
     /// re-reads its task under the lock, and a spawn reads its task again, whole.
-    private func readTree() throws -> ([TaskRecord], GraphView) {
+    private func readTree() throws -> ([TaskRecord]?, GraphView) {
         let tasks = try context.stores.tasks.scanWithoutBodies(project: nil).tasks
         return (tasks, GraphView(tasks: tasks))
     }

@@ -51,6 +51,9 @@ final class WatchEngine {
     var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
     /// Set once the start-up scan is applied: later new tasks are reported as `added`.
     var started = false
+    /// While the start-up's action gates are open: the tasks changed since the catch-up was
+    /// asked for (`WatchEngine+CatchUp.swift`); nil otherwise.
+    var changedSinceCatchUp: Set<TaskID>?
     private let control: EngineControl?
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
@@ -158,6 +161,7 @@ final class WatchEngine {
             // from disk when the graph is not the whole truth. The sweeps stay the backup that
             // owes nothing to the engine's own view.
             worker.request(nil, deciding: graphForReconcile())
+            changedSinceCatchUp = []
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
@@ -264,6 +268,7 @@ final class WatchEngine {
         // What a batch of thousands of tasks allocated on the way (its reads, its changes, the
         // reducer's slots in flight) is free again: glibc keeps those pages unless asked.
         if large { HeapTuning.returnFreedMemory() }
+        endCatchUpCoverIfSettled()
     }
 
     /// Hands the driver what this process wrote since the last turn (F16).
@@ -289,7 +294,10 @@ final class WatchEngine {
             syncing?.request()
         case .actionsAllowed(let keys):
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
-            if options.performsActions && graph.changeMayNeedAction(ids) { worker.request(ids, deciding: graphForReconcile()) }
+            let due = notCoveredByCatchUp(ids)
+            if options.performsActions && !due.isEmpty && graph.changeMayNeedAction(due) {
+                worker.request(due, deciding: graphForReconcile())
+            }
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
             // engine. Only those are built whole: the start-up's gate opens for every task at once.
             if options.performsActions {

@@ -110,6 +110,7 @@ public struct CompactTaskRecord: Sendable {
 
     public var hold: String? { cold?.hold }
     public var workspace: String? { cold?.workspace }
+    public var tmuxSession: String? { cold?.tmuxSession }
     /// Front matter keys orange does not model, in their order.
     public var extra: [FrontmatterEntry] { cold?.extra ?? [] }
 

@@ -23,7 +23,11 @@ extension TaskGraph {
     /// A change can (1) complete the changed task itself if it is delegated, or its parents, up
     /// the delegation chain; (2) change the readiness of the changed tasks and of their
     /// dependents, and of the dependents of every task completed in (1).
-    public func evaluate(changed: [TaskID]?, cycles: CycleIndex? = nil, aggregates: (TaskID) -> Bool = { _ in false }) -> GraphEvaluation {
+    /// With `readiness` false, only the completions and reviews are computed (`ready` and
+    /// `affected` stay empty): a full readiness pass is most of a full evaluation's cost.
+    public func evaluate(
+        changed: [TaskID]?, cycles: CycleIndex? = nil, readiness: Bool = true, aggregates: (TaskID) -> Bool = { _ in false }
+    ) -> GraphEvaluation {
         var graph = self
         var visited = 0
         var completions: [TaskID] = []
@@ -58,7 +62,9 @@ extension TaskGraph {
 
         let readyTasks: [TaskID]
         var affected: Set<TaskID> = []
-        if let changed {
+        if !readiness {
+            readyTasks = []
+        } else if let changed {
             affected = Set(changed)
             for id in changed + completions {
                 for dependent in graph.dependents(of: id) { affected.insert(dependent) }

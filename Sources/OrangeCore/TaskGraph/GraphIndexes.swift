@@ -22,11 +22,16 @@ public struct GraphIndexes: Sendable {
 
     /// A batch larger than this is indexed again from scratch: checking each new task's
     /// reachability one by one would cost more than one linear pass (the start-up batch).
-    static let largestIncrementalBatch = 256
+    public static let largestIncrementalBatch = 256
+
+    /// Marks the indexes stale without being told the changes (a batch larger than
+    /// `largestIncrementalBatch`): `refresh` indexes the graph again from scratch.
+    public mutating func invalidate() { isCurrent = false }
 
     public init(graph: TaskGraph) {
         cycles = CycleIndex(graph: graph)
-        for task in graph.tasks.values {
+        // Compact records: a whole record built per task cost a second copy of the graph.
+        for task in graph.tasks.compactValues {
             index(owner: task.id, in: graph)
             index(task: task.id, in: graph)
         }
@@ -85,7 +90,7 @@ public struct GraphIndexes: Sendable {
         if cyclesMayHaveChanged(changes, in: graph) {
             cycles = CycleIndex(graph: graph)
             (ready, delegated, holdingAgentResources) = ([:], [], [])
-            for task in graph.tasks.values { index(task: task.id, in: graph) }
+            for task in graph.tasks.compactValues { index(task: task.id, in: graph) }
             return
         }
         // A task's readiness reads its own record and its blockers': a change touches its own
@@ -101,7 +106,7 @@ public struct GraphIndexes: Sendable {
 
     /// Recomputes what is kept about one task: ready, delegated, holding a workspace or session.
     private mutating func index(task id: TaskID, in graph: TaskGraph) {
-        guard let task = graph[id] else {
+        guard let task = graph.tasks.compact(id) else {
             ready[id] = nil
             delegated.remove(id)
             holdingAgentResources.remove(id)
@@ -167,12 +172,12 @@ struct OwnedLinkProblems: Sendable {
 extension TaskGraph {
     func linkProblems(ownedBy owner: TaskID) -> OwnedLinkProblems {
         var owned = OwnedLinkProblems()
-        guard let parent = self[owner] else { return owned }
+        guard let parent = tasks.compact(owner) else { return owned }
         // Past the parent's own list, `children(of:)` holds the tasks naming it but not listed.
         let unlisted = children(of: owner).dropFirst(parent.children.count)
         for child in unlisted.sorted() { owned.missing.append(.missingFromParent(child: child, parent: owner)) }
         for child in parent.children {
-            if let record = self[child], record.parent != owner {
+            if let record = tasks.compact(child), record.parent != owner {
                 owned.otherParent.append(.childNamesOtherParent(child: child, listedBy: owner, names: record.parent))
             }
         }

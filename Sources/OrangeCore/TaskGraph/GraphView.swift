@@ -139,7 +139,7 @@ public struct GraphView: Sendable {
     }
 
     public func dueAutoCompletions(changed: [TaskID]?) -> (completions: [TaskID], reviews: [TaskID]) {
-        let evaluation = graph.evaluate(changed: changed, cycles: cycles) { id in
+        let evaluation = graph.evaluate(changed: changed, cycles: cycles, readiness: false) { id in
             graph[id].map { graph.aggregatesChildren(id, project: modes($0.project)) } ?? false
         }
         return (evaluation.completions, evaluation.reviews)

@@ -1,0 +1,36 @@
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Synchronization
+import Testing
+
+@testable import OrangeApp
+
+/// The start-up catch-up covers the action gates of the start-up read: the tasks it decided on
+/// are not reconciled again when their gates open, and a task changed after it still is.
+@Suite(.serialized) struct EngineCatchUpCoverTests {
+    @Test func theStartUpGatesAskForNoSecondReconcileButALaterChangeIsReconciled() throws {
+        let home = try EngineHome()
+        // A parent and its child: a change to either may need an action, so an open gate would
+        // ask for a reconcile.
+        var parent = home.record("parent")
+        parent.children = [TaskID(validating: "child")!]
+        var child = home.record("child")
+        child.parent = parent.id
+        try home.create(parent)
+        try home.create(child)
+        var options = WatchEngine.Options()
+        options.sweepIntervalSeconds = 3_600
+        let reconciles = Atomic<Int>(0)
+        let engine = try RunningEngine(home, options: options, beforeReconcile: { reconciles.add(1, ordering: .relaxed) })
+        // The first sync is answered once every gate has opened and no reconcile runs.
+        try engine.sync()
+        #expect(reconciles.load(ordering: .relaxed) == 1, "the catch-up only")
+
+        child.description = "edited after the start-up"
+        try home.save(child)
+        try engine.sync()
+        _ = try engine.stop()
+        #expect(reconciles.load(ordering: .relaxed) == 2, "the change's own reconcile")
+    }
+}
