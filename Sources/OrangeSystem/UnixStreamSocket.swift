@@ -67,11 +67,12 @@ public enum UnixStreamSocket {
     public static func exchange(_ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30) -> [UInt8]? {
         guard writeLine(fd, line, deadline: deadline) else { return nil }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
-                bytes += chunk[0..<count]
+                // Appended as one copy of memory (a list is megabytes; a slice was appended slower).
+                chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
                 if bytes.count > limit { return nil }
             } else if count == 0 {
                 return bytes
@@ -112,6 +113,11 @@ public enum UnixStreamSocket {
     public static func writeLine(_ fd: Int32, _ line: String, deadline: UInt64) -> Bool {
         var bytes = Array(line.utf8)
         bytes.append(10)
+        return writeAll(fd, bytes, deadline: deadline)
+    }
+
+    /// Writes all of `bytes`; false on error or when `deadline` passes first.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: UInt64) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }

@@ -76,7 +76,9 @@ public struct TaskGraph: Sendable {
     /// parent but is missing from that list.
     public func children(of id: TaskID) -> [TaskID] {
         let listed = tasks.compact(id)?.children ?? []
-        let extra = (childrenByParentField[id] ?? []).filter { !listed.contains($0) }
+        // Nearly every task is nobody's parent: nothing to add or sort.
+        guard let named = childrenByParentField[id] else { return listed }
+        let extra = named.filter { !listed.contains($0) }
         return listed + extra.sorted { creationOrder(tasks.compact($0), tasks.compact($1)) }
     }
 
