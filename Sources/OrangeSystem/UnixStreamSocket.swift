@@ -63,17 +63,26 @@ public enum UnixStreamSocket {
     }
 
     /// Writes `line` and a newline, then reads everything the peer sends until it closes; nil
-    /// on any failure or when `deadline` (monotonic ns) passes first.
-    public static func exchange(_ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30) -> [UInt8]? {
+    /// on any failure or when `deadline` (monotonic ns) passes first. `size`, given the first
+    /// line of the answer, says how long the whole answer will be, when it can: room for it is
+    /// made at once instead of growing the buffer copy by copy (a list is megabytes).
+    public static func exchange(
+        _ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30, size: ([UInt8]) -> Int? = { _ in nil }
+    ) -> [UInt8]? {
         guard writeLine(fd, line, deadline: deadline) else { return nil }
         var bytes: [UInt8] = []
+        var sized = false
         var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
-                // Appended as one copy of memory (a list is megabytes; a slice was appended slower).
+                // Appended as one copy of memory (a slice was appended byte by byte, slower).
                 chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
                 if bytes.count > limit { return nil }
+                if !sized, let newline = bytes.firstIndex(of: 10) {
+                    sized = true
+                    if let total = size(Array(bytes[..<newline])), total <= limit { bytes.reserveCapacity(total) }
+                }
             } else if count == 0 {
                 return bytes
             } else if errno == EINTR {

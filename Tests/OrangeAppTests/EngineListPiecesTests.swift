@@ -24,6 +24,8 @@ struct EngineListPiecesTests {
             TaskListQuery(project: nil, statuses: [], ready: true, blocked: false, tree: false, json: true),
             TaskListQuery(project: nil, statuses: [], ready: false, blocked: false, tree: false, json: true),
             TaskListQuery(project: nil, statuses: [], ready: false, blocked: true, tree: false, json: true),
+            TaskListQuery(project: nil, statuses: [], ready: true, blocked: true, tree: false, json: true),
+            TaskListQuery(project: project, statuses: [], ready: true, blocked: false, tree: false, json: true),
             TaskListQuery(project: project, statuses: [.pending, .delegated], ready: false, blocked: false, tree: false, json: true),
             TaskListQuery(project: ProjectName(validating: "other")!, statuses: [], ready: false, blocked: false, tree: false, json: true),
         ]

@@ -43,7 +43,9 @@ struct EngineListPieces: Sendable {
         // The scan's order (created, then id); the ready index is kept in it already.
         let ids: [TaskID]
         if query.ready {
-            ids = indexes.readyTasks.filter { graph.tasks.compact($0).map(selected) ?? false }
+            let ready = indexes.readyTasks
+            let unfiltered = query.project == nil && statuses.isEmpty && !query.blocked
+            ids = unfiltered ? ready : ready.filter { graph.tasks.compact($0).map(selected) ?? false }
         } else {
             var keyed: [(key: Int64, id: TaskID)] = []
             for task in graph.tasks.compactValues where selected(task) {
@@ -70,7 +72,7 @@ struct EngineListPieces: Sendable {
             }
             // Most tasks of a list end alike (ready, the project's modes, no progress): the end
             // of the task before is used again when the same.
-            let derived = view.derivedJSON(for: id, project: task.project, status: task.status)
+            let derived = view.derivedJSON(for: id, project: task.project, status: task.status, knownReady: indexes.isReady(id))
             if !derived.elementsEqual(lastDerived, by: { $0.0 == $1.0 && $0.1 == $1.1 }) {
                 lastDerived = derived
                 lastEnd = []

@@ -102,6 +102,14 @@ public enum EngineReadProtocol {
         return bytes
     }
 
+    /// The length of a whole answer from its header line (the line, its newline, the attached
+    /// strings and the final newline); nil when the header is not an answer's.
+    public static func answerSize(header: [UInt8]) -> Int? {
+        guard let text = String(validating: header, as: UTF8.self), let value = try? JSONValue.parse(text) else { return nil }
+        let attached = (value["attached"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?.intValue }
+        return header.count + 1 + attached.reduce(0) { $0 + Int(max(0, $1)) } + 1
+    }
+
     public static func encodeDecline(_ reason: DeclineReason) -> String {
         JSONValue.object([("v", .int(version)), ("declined", .string(reason.text))]).rendered()
     }

@@ -106,9 +106,10 @@ public struct GraphView: Sendable {
 
     /// The members of a task's JSON that come from the graph, not from its file (readiness,
     /// effective modes, blockers, progress): what an engine renders again for a kept task.
-    public func derivedJSON(for id: TaskID, project: ProjectName, status: TaskStatus) -> [(String, JSONValue)] {
+    /// `knownReady`: the caller's index says the task is ready (exactly `readiness(id) == .ready`).
+    public func derivedJSON(for id: TaskID, project: ProjectName, status: TaskStatus, knownReady: Bool = false) -> [(String, JSONValue)] {
         var pairs: [(String, JSONValue)] = []
-        let readiness = readiness(id)
+        let readiness = knownReady ? .ready : readiness(id)
         let inherited = modes(project)
         pairs.append(("ready", .bool(readiness.isReady)))
         pairs.append(("effective_execution", .string(graph.effectiveExecution(of: id, project: inherited).rawValue)))
