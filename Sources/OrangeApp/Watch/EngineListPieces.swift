@@ -72,7 +72,7 @@ struct EngineListPieces: Sendable {
             }
             // Most tasks of a list end alike (ready, the project's modes, no progress): the end
             // of the task before is used again when the same.
-            let derived = view.derivedJSON(for: id, project: task.project, status: task.status, knownReady: indexes.isReady(id))
+            let derived = view.derivedJSON(for: task, knownReady: indexes.isReady(id))
             if !derived.elementsEqual(lastDerived, by: { $0.0 == $1.0 && $0.1 == $1.1 }) {
                 lastDerived = derived
                 lastEnd = []
