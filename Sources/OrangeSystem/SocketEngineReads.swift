@@ -37,7 +37,10 @@ public struct SocketEngineReads: EngineReads {
         guard (try? FileSystem.createEmptyFile(cookie)) != nil else { return nil }
         defer { unlink(cookie) }
         let request = EngineReadProtocol.Request(token: token, kind: kind, arguments: arguments)
-        guard let bytes = UnixStreamSocket.exchange(fd, line: EngineReadProtocol.encode(request), deadline: deadline) else {
+        guard
+            let bytes = UnixStreamSocket.exchange(
+                fd, line: EngineReadProtocol.encode(request), deadline: deadline, size: EngineReadProtocol.answerSize)
+        else {
             return nil
         }
         return EngineReadProtocol.decodeAnswer(bytes)

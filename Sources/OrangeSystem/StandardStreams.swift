@@ -45,7 +45,21 @@ public enum StandardStreams {
 
     static func writeAll(_ fd: Int32, _ text: String) {
         guard !text.isEmpty else { return }
-        try? AtomicFile.writeAll(fd, Array(text.utf8), path: fd == 1 ? "stdout" : "stderr")
+        // Written from the string's own storage: a list's JSON is megabytes, not copied first.
+        var text = text
+        text.withUTF8 { utf8 in
+            var offset = 0
+            while offset < utf8.count {
+                let written = Glibc.write(fd, utf8.baseAddress! + offset, utf8.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
     }
 }
 

@@ -15,8 +15,18 @@ public final class UnixLineServer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Listens at `path` (0600, replacing a dead server's socket file) and starts accepting.
-    public init(
+    public convenience init(
         path: String, requestTimeoutMilliseconds: UInt64 = 2000, handle: @escaping @Sendable (String) -> String
+    ) throws(SystemError) {
+        try self.init(path: path, requestTimeoutMilliseconds: requestTimeoutMilliseconds) { (request: String) -> [UInt8] in
+            Array(handle(request).utf8)
+        }
+    }
+
+    /// `handle` gives the answer as bytes (a list of thousands of tasks is megabytes: not copied
+    /// into a string and out again); a newline is written after it.
+    public init(
+        path: String, requestTimeoutMilliseconds: UInt64 = 2000, handleBytes: @escaping @Sendable (String) -> [UInt8]
     ) throws(SystemError) {
         self.path = path
         listener = try UnixStreamSocket.listen(at: path)
@@ -32,8 +42,11 @@ public final class UnixLineServer: Sendable {
                         defer { UnixStreamSocket.close(fd) }
                         let deadline = UnixStreamSocket.now() + requestTimeoutMilliseconds * 1_000_000
                         guard let request = UnixStreamSocket.readLine(fd, deadline: deadline, limit: 1 << 20) else { return }
-                        let answer = handle(request)
-                        _ = UnixStreamSocket.writeLine(fd, answer, deadline: UnixStreamSocket.now() + 10_000_000_000)
+                        let answer = handleBytes(request)
+                        let sendBy = UnixStreamSocket.now() + 10_000_000_000
+                        if UnixStreamSocket.writeAll(fd, answer, deadline: sendBy) {
+                            _ = UnixStreamSocket.writeAll(fd, [10], deadline: sendBy)
+                        }
                     }
                 }
             }

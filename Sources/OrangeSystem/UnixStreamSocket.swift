@@ -63,16 +63,26 @@ public enum UnixStreamSocket {
     }
 
     /// Writes `line` and a newline, then reads everything the peer sends until it closes; nil
-    /// on any failure or when `deadline` (monotonic ns) passes first.
-    public static func exchange(_ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30) -> [UInt8]? {
+    /// on any failure or when `deadline` (monotonic ns) passes first. `size`, given the first
+    /// line of the answer, says how long the whole answer will be, when it can: room for it is
+    /// made at once instead of growing the buffer copy by copy (a list is megabytes).
+    public static func exchange(
+        _ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30, size: ([UInt8]) -> Int? = { _ in nil }
+    ) -> [UInt8]? {
         guard writeLine(fd, line, deadline: deadline) else { return nil }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var sized = false
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
-                bytes += chunk[0..<count]
+                // Appended as one copy of memory (a slice was appended byte by byte, slower).
+                chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
                 if bytes.count > limit { return nil }
+                if !sized, let newline = bytes.firstIndex(of: 10) {
+                    sized = true
+                    if let total = size(Array(bytes[..<newline])), total <= limit { bytes.reserveCapacity(total) }
+                }
             } else if count == 0 {
                 return bytes
             } else if errno == EINTR {
@@ -112,6 +122,11 @@ public enum UnixStreamSocket {
     public static func writeLine(_ fd: Int32, _ line: String, deadline: UInt64) -> Bool {
         var bytes = Array(line.utf8)
         bytes.append(10)
+        return writeAll(fd, bytes, deadline: deadline)
+    }
+
+    /// Writes all of `bytes`; false on error or when `deadline` passes first.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: UInt64) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }

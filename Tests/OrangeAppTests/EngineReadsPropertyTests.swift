@@ -11,7 +11,10 @@ import Testing
 /// The engine's answers equal the scan's: random graphs and random edits (written straight to
 /// the files, as editors and agents do), each followed at once, without any sync, by the same
 /// reads through the engine (`ORANGE_ENGINE_READS=required`: an engine that does not answer
-/// fails the test) and from a scan.
+/// fails the test) and from a scan. The lists are asked every round of the same engine, which
+/// keeps each task's rendered piece between lists (`EngineListPieces`): the edits include the
+/// ones that leave a listed task's own file as it was but change what it shows (a blocker done,
+/// a child added, a project's modes), so a piece kept past such a change fails here.
 @Suite(.serialized)
 struct EngineReadsPropertyTests {
     @Test func theEnginesAnswersEqualTheScansAfterEveryEdit() throws {
@@ -31,7 +34,12 @@ struct EngineReadsPropertyTests {
                 for _ in 0..<Int(random.next() % 3) { record.blockedBy.append(TaskID(validating: others.randomElement(using: &random)!)!) }
                 if random.next() % 4 == 0 { record.parent = TaskID(validating: others.randomElement(using: &random)!)! }
                 if random.next() % 8 == 0 { record.blockedBy.append(TaskID(validating: "gone\(random.next() % 9)")!) }
+                if random.next() % 5 == 0 { record.children = [TaskID(validating: others.randomElement(using: &random)!)!] }
             }
+            // Fields kept outside the compact record's inline part, shown in every list.
+            if random.next() % 6 == 0 { record.execution = [.sequential, .parallel][Int(random.next() % 2)] }
+            if random.next() % 6 == 0 { record.branches = [.flat, .hierarchical][Int(random.next() % 2)] }
+            if random.next() % 8 == 0 { record.hold = random.next() % 2 == 0 ? "" : "wait" }
             record.blockedBy = Array(Set(record.blockedBy)).sorted()
             if let existing = try? home.context.stores.tasks.scan(project: nil).tasks.first(where: { $0.id.rawValue == id }),
                 existing.project != record.project
@@ -40,6 +48,9 @@ struct EngineReadsPropertyTests {
             }
             if fresh { try home.create(record) } else { try home.save(record) }
         }
+        // Project p is registered: its modes are each of its tasks' effective modes.
+        let p = ProjectName(validating: "p")!
+        _ = try home.context.stores.projects.update { $0.append(Project(name: p, path: home.home + "/repo", defaultBranch: "main")) }
         for index in 0..<12 {
             ids.append("t\(index)")
             try write("t\(index)", fresh: true)
@@ -68,7 +79,12 @@ struct EngineReadsPropertyTests {
         for round in 0..<rounds {
             // One to three edits: rewrite a task, add one, or delete one.
             for _ in 0..<(1 + Int(random.next() % 3)) {
-                switch random.next() % 6 {
+                switch random.next() % 7 {
+                case 6:
+                    let modes = ProjectModes(
+                        execution: random.next() % 2 == 0 ? .sequential : .parallel,
+                        branches: random.next() % 2 == 0 ? .flat : .hierarchical)
+                    _ = try home.context.stores.projects.update { $0[0].modes = modes }
                 case 0:
                     ids.append("n\(round)x\(ids.count)")
                     try write(ids.last!, fresh: true)
@@ -82,6 +98,7 @@ struct EngineReadsPropertyTests {
             let someone = ids.randomElement(using: &random)!
             let reads: [[String]] = [
                 ["task", "list", "--all", "--json"], ["task", "list", "--all"], ["task", "list", "--all", "--ready"],
+                ["task", "list", "--all", "--ready", "--json"], ["task", "list", "--project", "p", "--status", "pending,done", "--json"],
                 ["task", "list", "--all", "--blocked", "--json"], ["task", "list", "--all", "--tree"],
                 ["task", "list", "--all", "--status", "done,pending"], ["task", "show", someone, "--json"], ["task", "show", someone],
                 ["task", "why", someone], ["task", "show", "missing1"], ["graph", "--all", "--json"],

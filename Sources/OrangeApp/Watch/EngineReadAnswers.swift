@@ -35,12 +35,18 @@ struct EngineReadAnswers: Sendable {
                     try Commands.taskWhy(try existing(arguments, in: graph).id, in: engineGraph.view, context: context).engineAnswer)
             case .graph:
                 let format = arguments["format"]?.stringValue ?? "tree"
+                // Each task's effective modes come from its project's, as in the scan.
+                let modes = try Commands.projectModes(context)
                 guard let name = arguments["project"]?.stringValue else {
-                    return .success(Commands.graph(of: read.ordered, view: read.view, format: format, context: context).engineAnswer)
+                    var view = read.view
+                    view.projectModes = modes
+                    return .success(Commands.graph(of: read.ordered, view: view, format: format, context: context).engineAnswer)
                 }
                 // One project's tasks alone, as a scan of that project's folder sees them.
                 let tasks = read.ordered.filter { $0.project.rawValue == name }
-                return .success(Commands.graph(of: tasks, view: GraphView(tasks: tasks), format: format, context: context).engineAnswer)
+                var view = GraphView(tasks: tasks)
+                view.projectModes = modes
+                return .success(Commands.graph(of: tasks, view: view, format: format, context: context).engineAnswer)
             case .reconcile:
                 let ids = (arguments["ids"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(TaskID.init(validating:)) }
                 let spawn = arguments["spawn"]?.boolValue ?? true

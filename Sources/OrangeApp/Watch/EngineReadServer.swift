@@ -28,7 +28,9 @@ final class EngineReadServer: Sendable {
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
         /// The last list answered, as sent: the same list of the same graph is sent again.
-        var listAnswer: (generation: UInt64, key: String, line: String)?
+        var listAnswer: (generation: UInt64, key: String, line: [UInt8])?
+        /// Each task's piece of the last `--json` lists, used again while its record is the same.
+        var listPieces = EngineListPieces()
     }
 
     private let state = Mutex(State())
@@ -45,7 +47,7 @@ final class EngineReadServer: Sendable {
     /// the scan, which is said once in the log.
     func start(home: String) {
         do {
-            let server = try UnixLineServer(path: home + "/" + EngineReadProtocol.socketName) { [self] in answer($0) }
+            let server = try UnixLineServer(path: home + "/" + EngineReadProtocol.socketName, handleBytes: { [self] in answer($0) })
             socket.withLock { $0 = server }
         } catch {
             answers.context.logger.warn("watch", "Engine reads are not served; commands read the tree", [("error", .string("\(error)"))])
@@ -93,29 +95,49 @@ final class EngineReadServer: Sendable {
 
     // MARK: - The socket's side
 
-    private func answer(_ line: String) -> String {
+    private func answer(_ line: String) -> [UInt8] {
         let request: EngineReadProtocol.Request
         switch EngineReadProtocol.decodeRequest(line) {
         case .success(let decoded): request = decoded
-        case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
+        case .failure(let reason): return Array(EngineReadProtocol.encodeDecline(reason).utf8)
         }
         guard let (graph, generation) = waitFor(request.token) else {
-            return EngineReadProtocol.encodeDecline(.init("the engine did not settle in time"))
+            return Array(EngineReadProtocol.encodeDecline(.init("the engine did not settle in time")).utf8)
         }
         let listKey = request.kind == .list ? listKey(request.arguments) : nil
         if let listKey, let last = state.withLock({ $0.listAnswer }), last.generation == generation, last.key == listKey {
             return last.line
         }
+        if request.kind == .list, let query = TaskListQuery(arguments: request.arguments), query.json,
+            let modes = try? Commands.projectModes(answers.context)
+        {
+            let line = jsonList(query, graph: graph, modes: modes)
+            if let listKey, line.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
+            return line
+        }
         // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
         switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
         case .success(let value):
-            let line = EngineReadProtocol.encodeAnswer(value)
+            let line = Array(EngineReadProtocol.encodeAnswer(value).utf8)
             // Kept only when small enough not to weigh on the engine's memory (a list of every
             // ready task of 100,000 is tens of MB).
-            if let listKey, line.utf8.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
+            if let listKey, line.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
             return line
-        case .failure(let reason): return EngineReadProtocol.encodeDecline(reason)
+        case .failure(let reason): return Array(EngineReadProtocol.encodeDecline(reason).utf8)
         }
+    }
+
+    /// A `--json` list written from the pieces kept since the last one (`EngineListPieces`).
+    /// The pieces are taken out while in use: a list answered at the same time starts from none.
+    private func jsonList(_ query: TaskListQuery, graph: IndexedGraph, modes: [ProjectName: ProjectModes]) -> [UInt8] {
+        var pieces = state.withLock { state in
+            defer { state.listPieces = EngineListPieces() }
+            return state.listPieces
+        }
+        let tasks = answers.context.stores.tasks
+        let json = pieces.render(query, graph: graph, modes: modes) { tasks.taskFilePath($0, in: $1) }
+        state.withLock { $0.listPieces = pieces }
+        return EngineReadProtocol.encodeAnswer([("text", .string(""))], attaching: "json_text", raw: json)
     }
 
     /// What a list's answer depends on besides the graph: its arguments and the projects'

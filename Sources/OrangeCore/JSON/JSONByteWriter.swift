@@ -2,7 +2,7 @@
 /// of JSON, and appending to a `String` piece by piece was most of an engine's answer to it
 /// (docs/performance.md, section 6); bytes are appended in place and made a string once.
 struct JSONByteWriter {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
     /// Two spaces per level, or nil for compact JSON.
     let indent: [UInt8]?
 
@@ -51,7 +51,7 @@ struct JSONByteWriter {
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    private mutating func newline(_ level: Int) {
+    mutating func newline(_ level: Int) {
         guard let indent else { return }
         bytes.append(UInt8(ascii: "\n"))
         for _ in 0..<level { bytes.append(contentsOf: indent) }

@@ -109,10 +109,26 @@ public struct CompactTaskRecord: Sendable {
     }
 
     public var hold: String? { cold?.hold }
+    public var execution: ExecutionMode? { cold?.execution }
+    public var branches: BranchModel? { cold?.branches }
     public var workspace: String? { cold?.workspace }
     public var tmuxSession: String? { cold?.tmuxSession }
     /// Front matter keys orange does not model, in their order.
     public var extra: [FrontmatterEntry] { cold?.extra ?? [] }
+
+    /// True when both hold the same record, without building either (a list's kept piece is
+    /// used again while its task's record is the same); shared cold fields compare by identity.
+    public func holdsSameRecord(as other: CompactTaskRecord) -> Bool {
+        guard id == other.id, project == other.project, branch == other.branch, description == other.description,
+            parent == other.parent, blockedBy == other.blockedBy, children == other.children, status == other.status,
+            createdAtMilliseconds == other.createdAtMilliseconds, updatedAtMilliseconds == other.updatedAtMilliseconds,
+            timestampFlags == other.timestampFlags
+        else { return false }
+        if cold === other.cold { return true }
+        // Nil only when every cold field has its default: one nil and one set differ.
+        guard cold != nil, other.cold != nil else { return false }
+        return record == other.record
+    }
 
     /// The record as it was stored.
     public var record: TaskRecord {

@@ -89,6 +89,27 @@ public enum EngineReadProtocol {
         return JSONValue.object(header).rendered() + "\n" + payload
     }
 
+    /// `encodeAnswer` of `answer` with `raw` attached under `key`, already as bytes (the
+    /// engine's list is written as bytes and never made a string).
+    public static func encodeAnswer(_ answer: [(String, JSONValue)], attaching key: String, raw: [UInt8]) -> [UInt8] {
+        let header = JSONValue.object([
+            ("v", .int(version)), ("answer", .object(answer)), ("attached", .array([.array([.string(key), .int(Int64(raw.count))])])),
+        ])
+        var bytes = Array(header.rendered().utf8)
+        bytes.reserveCapacity(bytes.count + 1 + raw.count + 1)
+        bytes.append(10)
+        bytes.append(contentsOf: raw)
+        return bytes
+    }
+
+    /// The length of a whole answer from its header line (the line, its newline, the attached
+    /// strings and the final newline); nil when the header is not an answer's.
+    public static func answerSize(header: [UInt8]) -> Int? {
+        guard let text = String(validating: header, as: UTF8.self), let value = try? JSONValue.parse(text) else { return nil }
+        let attached = (value["attached"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?.intValue }
+        return header.count + 1 + attached.reduce(0) { $0 + Int(max(0, $1)) } + 1
+    }
+
     public static func encodeDecline(_ reason: DeclineReason) -> String {
         JSONValue.object([("v", .int(version)), ("declined", .string(reason.text))]).rendered()
     }

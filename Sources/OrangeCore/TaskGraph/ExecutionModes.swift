@@ -52,14 +52,29 @@ extension TaskGraph {
         firstAlongAncestors(from: id) { $0.branches } ?? project.branches
     }
 
+    /// `effectiveExecution(of:)` of a task whose record (the graph's) is at hand: its own
+    /// setting read from it, its ancestors looked up only when it has a parent. (A walk from the
+    /// parent that comes back to the task finds its setting nil again: the same answer.)
+    public func effectiveExecution(of task: CompactTaskRecord, project: ProjectModes) -> ExecutionMode {
+        task.execution ?? task.parent.flatMap { firstAlongAncestors(from: $0) { $0.execution } } ?? project.execution
+    }
+
+    /// `effectiveBranches(of:)` of a task whose record (the graph's) is at hand.
+    public func effectiveBranches(of task: CompactTaskRecord, project: ProjectModes) -> BranchModel {
+        task.branches ?? task.parent.flatMap { firstAlongAncestors(from: $0) { $0.branches } } ?? project.branches
+    }
+
     /// The first non-nil `value` on the chain task, parent, grandparent…; a cycle of parents
-    /// (a hand edit) ends the walk.
-    private func firstAlongAncestors<T>(from id: TaskID, _ value: (TaskRecord) -> T?) -> T? {
+    /// (a hand edit) ends the walk. Read on the compact records: a list asks it of every task
+    /// it prints, and building each whole record was most of the cost.
+    private func firstAlongAncestors<T>(from id: TaskID, _ value: (CompactTaskRecord) -> T?) -> T? {
         var seen: Set<TaskID> = []
         var current: TaskID? = id
-        while let at = current, let task = tasks[at], seen.insert(at).inserted {
+        while let at = current, let task = tasks.compact(at) {
             if let found = value(task) { return found }
-            current = task.parent
+            // A task without a parent (nearly every one) ends here, before the set is filled.
+            guard let parent = task.parent, seen.insert(at).inserted else { return nil }
+            current = parent
         }
         return nil
     }

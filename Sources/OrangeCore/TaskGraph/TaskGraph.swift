@@ -75,8 +75,18 @@ public struct TaskGraph: Sendable {
     /// The parent's children: its `children` list in order, then any task that names it as
     /// parent but is missing from that list.
     public func children(of id: TaskID) -> [TaskID] {
-        let listed = tasks.compact(id)?.children ?? []
-        let extra = (childrenByParentField[id] ?? []).filter { !listed.contains($0) }
+        children(listed: tasks.compact(id)?.children ?? [], of: id)
+    }
+
+    /// `children(of:)` of a task whose record (the graph's) is at hand.
+    public func children(of task: CompactTaskRecord) -> [TaskID] {
+        children(listed: task.children, of: task.id)
+    }
+
+    private func children(listed: [TaskID], of id: TaskID) -> [TaskID] {
+        // Nearly every task is nobody's parent: nothing to add or sort.
+        guard let named = childrenByParentField[id] else { return listed }
+        let extra = named.filter { !listed.contains($0) }
         return listed + extra.sorted { creationOrder(tasks.compact($0), tasks.compact($1)) }
     }
 
