@@ -32,8 +32,11 @@ public struct Reconciler: Sendable {
         changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil
     ) throws -> [EngineTransition] {
         let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
-        var (tasks, view) =
-            try current.map { (Array($0.tasks.values), GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
+        // On the engine's graph, every task is built into a record only for a step that reads
+        // them all (a full pass): at 100,000 tasks that alone cost tens of ms per change.
+        var (scanned, view): ([TaskRecord]?, GraphView) =
+            try current.map { (nil, GraphView(graph: $0, cycles: indexes?.cycles)) } ?? readTree()
+        var tasks: [TaskRecord] { scanned ?? Array(view.graph.tasks.values) }
         view.projectModes = modes
         let inScope = { (task: TaskRecord) in project == nil || task.project == project }
         // Not copied when every task is in scope: a copy of every record costs as much as the
@@ -43,28 +46,29 @@ public struct Reconciler: Sendable {
         if !transitions.isEmpty { CrashPoint.reach("reconcile.completed", context) }
         let relinked = try repairLinks(current != nil ? indexes?.linkProblems : nil, view.graph, inScope: inScope)
         let repaired = try Spawner.repairInterrupted(
-            scoped(markerCandidates(tasks, graph: view.graph, changed: changed)), context: context)
+            scoped(markerCandidates({ tasks }, graph: view.graph, changed: changed)), context: context)
         // Read again only after a step that changed a status or a link. The later steps change
         // only workspace, session and last_error fields, which spawning does not decide on (it
         // re-reads each task under its lock and reads the pool itself).
         var kept = current == nil ? nil : indexes
         if !transitions.isEmpty || relinked || !repaired.isEmpty {
-            (tasks, view) = try readTree()
+            (scanned, view) = try readTree()
             view.projectModes = modes
             kept = nil
         }
         if changed == nil {
+            let all = tasks
             // A status written by a process killed before its history line, or by someone other
             // than orange while no engine watched: the line is added.
             let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
-            for task in tasks where inScope(task) {
+            for task in all where inScope(task) {
                 try context.stores.tasks.recoverInterruptedWrite(task.id, in: task.project)
                 if context.stores.tasks.taskFileIsNewerThanHistory(task.id, in: task.project) {
                     try context.stores.tasks.recordStatusChangedOutside(task.id, in: task.project, note: note)
                 }
             }
-            transitions += try DeadAgents(context: context).handle(scoped(tasks).filter(runsHere))
-            _ = try OrphanClaims(context: context).giveBack(scoped(tasks))
+            transitions += try DeadAgents(context: context).handle(scoped(all).filter(runsHere))
+            _ = try OrphanClaims(context: context).giveBack(scoped(all))
         }
         // The engine's indexes name the few tasks these steps look at; without them, every task.
         try releaseIdle(
@@ -80,8 +84,8 @@ public struct Reconciler: Sendable {
 
     /// The tasks whose spawn marker may be down: every task on a full pass (start-up, sweeps),
     /// else those the markers' list names and the changed ones, found without a file check per task.
-    private func markerCandidates(_ tasks: [TaskRecord], graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
-        guard let changed, let marked = context.stores.spawnGuards.markedTasks() else { return tasks }
+    private func markerCandidates(_ tasks: () -> [TaskRecord], graph: TaskGraph, changed: [TaskID]?) -> [TaskRecord] {
+        guard let changed, let marked = context.stores.spawnGuards.markedTasks() else { return tasks() }
         var ids = Set(changed)
         for task in marked where graph[task.id]?.project == task.project { ids.insert(task.id) }
         return ids.sorted().compactMap { graph[$0] }
@@ -89,7 +93,7 @@ public struct Reconciler: Sendable {
 
     /// Every task, and the graph over them, read from disk. Without bodies: every write here
     /// re-reads its task under the lock, and a spawn reads its task again, whole.
-    private func readTree() throws -> ([TaskRecord], GraphView) {
+    private func readTree() throws -> ([TaskRecord]?, GraphView) {
         let tasks = try context.stores.tasks.scanWithoutBodies(project: nil).tasks
         return (tasks, GraphView(tasks: tasks))
     }
@@ -142,36 +146,40 @@ public struct Reconciler: Sendable {
     }
 
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool, kept: GraphIndexes?) throws -> [EngineTransition] {
-        let ready = (kept?.readyTasks ?? view.graph.readyTasks(cycles: view.cycles)).compactMap { view.task($0) }.filter(inScope)
         let projects = try context.stores.projects.list()
         let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
         let turns = view.graph.dueReassessments(modes: modesOf, delegated: kept?.delegated).filter {
             view.task($0.parent).map(inScope) ?? false
         }
-        guard !ready.isEmpty || !turns.isEmpty else { return [] }
+        guard kept.map({ !$0.readyGroups.isEmpty }) ?? true || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()
         let now = context.clock.now()
-        var startable: [TaskRecord] = []
         // Why a task cannot start depends only on its project and harness: asked once per pair,
         // not once per ready task (each asks PATH for tmux and the harness: thousands of
         // `stat`s per reconcile with thousands of ready tasks).
         var cannotStart: [String: String?] = [:]
         var last: (project: ProjectName, harness: String, why: String?)?
+        func whyNot(_ task: TaskRecord) -> String? {
+            // Nearly every task shares the previous one's pair: compared, not hashed.
+            if let last, last.project == task.project, last.harness == task.harness { return last.why }
+            let pair = task.project.rawValue + "\u{0}" + task.harness
+            let why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
+            cannotStart[pair] = why
+            last = (task.project, task.harness, why)
+            return why
+        }
+        // With the engine's groups, only the ready tasks that may start or whose `last_error`
+        // does not say yet why they cannot; the others would be skipped by `noteNotStarted`.
+        let ready =
+            kept.map { readyToLookAt($0, view: view, inScope: inScope, whyNot: whyNot) }
+            ?? view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
+        guard !ready.isEmpty || !turns.isEmpty else { return [] }
+        var startable: [TaskRecord] = []
         for task in ready {
             if let due = task.spawnRetryAt, due > now { continue }
-            let why: String?
-            // Nearly every task shares the previous one's pair: compared, not hashed.
-            if let last, last.project == task.project, last.harness == task.harness {
-                why = last.why
-            } else {
-                let pair = task.project.rawValue + "\u{0}" + task.harness
-                why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
-                cannotStart[pair] = why
-                last = (task.project, task.harness, why)
-            }
-            if let reason = why {
+            if let reason = whyNot(task) {
                 try noteNotStarted(task, reason)
                 continue
             }
