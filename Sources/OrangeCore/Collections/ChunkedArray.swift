@@ -3,18 +3,20 @@
 /// engine's table of 100,000 records was copied whole at its first change after a reader took
 /// the graph).
 public struct ChunkedArray<Element>: RandomAccessCollection {
-    private var chunks: [[Element]] = []
+    @usableFromInline var chunks: [[Element]] = []
     public private(set) var count = 0
 
-    static var chunkShift: Int { 10 }
-    static var chunkSize: Int { 1 << chunkShift }
+    @usableFromInline static var chunkShift: Int { 10 }
+    @usableFromInline static var chunkSize: Int { 1 << chunkShift }
 
     public init() {}
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    // Inlinable, as the standard collections: used from another module, an unspecialized
+    // subscript copied each record through its value witnesses (most of a `task create`'s check).
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
 
-    public subscript(position: Int) -> Element {
+    @inlinable public subscript(position: Int) -> Element {
         get { chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)] }
         set { chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)] = newValue }
     }
