@@ -26,7 +26,7 @@ extension Reconciler {
     /// files are newer than their history (any edit that keeps the status), so this was a locked
     /// read and parse of most of the tree.
     func recordStatusesChangedOutside(_ tasks: [TaskRecord]?, graph: TaskGraph, project: ProjectName?) throws {
-        let records = tasks == nil ? graph.tasks.compactValues : []
+        let records = tasks == nil ? graph.tasks.compactValues : ChunkedArray()
         let count = tasks?.count ?? records.count
         let target = { @Sendable (index: Int) -> (id: TaskID, project: ProjectName, status: TaskStatus) in
             if let tasks { return (tasks[index].id, tasks[index].project, tasks[index].status) }

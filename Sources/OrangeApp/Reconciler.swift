@@ -144,36 +144,40 @@ public struct Reconciler: Sendable {
     }
 
     private func spawnReady(_ view: GraphView, inScope: (TaskRecord) -> Bool, kept: GraphIndexes?) throws -> [EngineTransition] {
-        let ready = (kept?.readyTasks ?? view.graph.readyTasks(cycles: view.cycles)).compactMap { view.task($0) }.filter(inScope)
         let projects = try context.stores.projects.list()
         let modes = Dictionary(projects.map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         let modesOf = { (name: ProjectName) in modes[name] ?? ProjectModes() }
         let turns = view.graph.dueReassessments(modes: modesOf, delegated: kept?.delegated).filter {
             view.task($0.parent).map(inScope) ?? false
         }
-        guard !ready.isEmpty || !turns.isEmpty else { return [] }
+        guard kept.map({ !$0.readyGroups.isEmpty }) ?? true || !turns.isEmpty else { return [] }
         let spawner = Spawner(context: context)
         let harnesses = try context.harnesses()
         let now = context.clock.now()
-        var startable: [TaskRecord] = []
         // Why a task cannot start depends only on its project and harness: asked once per pair,
         // not once per ready task (each asks PATH for tmux and the harness: thousands of
         // `stat`s per reconcile with thousands of ready tasks).
         var cannotStart: [String: String?] = [:]
         var last: (project: ProjectName, harness: String, why: String?)?
+        func whyNot(_ task: TaskRecord) -> String? {
+            // Nearly every task shares the previous one's pair: compared, not hashed.
+            if let last, last.project == task.project, last.harness == task.harness { return last.why }
+            let pair = task.project.rawValue + "\u{0}" + task.harness
+            let why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
+            cannotStart[pair] = why
+            last = (task.project, task.harness, why)
+            return why
+        }
+        // With the engine's groups, only the ready tasks that may start or whose `last_error`
+        // does not say yet why they cannot; the others would be skipped by `noteNotStarted`.
+        let ready =
+            kept.map { readyToLookAt($0, view: view, inScope: inScope, whyNot: whyNot) }
+            ?? view.graph.readyTasks(cycles: view.cycles).compactMap { view.task($0) }.filter(inScope)
+        guard !ready.isEmpty || !turns.isEmpty else { return [] }
+        var startable: [TaskRecord] = []
         for task in ready {
             if let due = task.spawnRetryAt, due > now { continue }
-            let why: String?
-            // Nearly every task shares the previous one's pair: compared, not hashed.
-            if let last, last.project == task.project, last.harness == task.harness {
-                why = last.why
-            } else {
-                let pair = task.project.rawValue + "\u{0}" + task.harness
-                why = cannotStart[pair] ?? spawner.cannotStart(task, projects: projects, harnesses: harnesses)
-                cannotStart[pair] = why
-                last = (task.project, task.harness, why)
-            }
-            if let reason = why {
+            if let reason = whyNot(task) {
                 try noteNotStarted(task, reason)
                 continue
             }

@@ -20,6 +20,8 @@ import Testing
             record.parent = forward ? randomID(n, &rng) : tid("t\(Int.random(in: 0...index, using: &rng))")
         }
         if Int.random(in: 0..<5, using: &rng) == 0 { record.children = [randomID(n, &rng), randomID(n, &rng)] }
+        record.harness = ["claude", "pi"].randomElement(using: &rng)!
+        record.lastError = [nil, "e1", "e2"].randomElement(using: &rng)!
         return record
     }
 
@@ -32,7 +34,19 @@ import Testing
         }
         let problems = graph.linkProblems()
         #expect(indexes.linkProblems == problems, "\(context)")
-        #expect(indexes.readyTasks == graph.readyTasks(cycles: full), "\(context)")
+        let ready = graph.readyTasks(cycles: full)
+        #expect(indexes.readyTasks == ready, "\(context)")
+        // The spawn step's groups: each project and harness, each reason a group may give.
+        let groups = Set(ready.map { GraphIndexes.ReadyGroup(project: graph[$0]!.project, harness: graph[$0]!.harness) })
+        #expect(Set(indexes.readyGroups) == groups, "\(context)")
+        for group in groups {
+            let members = ready.filter { graph[$0]!.project == group.project && graph[$0]!.harness == group.harness }
+            #expect(indexes.anyReadyTask(in: group).map(members.contains) == true, "\(context)")
+            for reason in [nil, "e1", "e2", "other"] as [String?] {
+                let expected = members.filter { reason == nil || graph[$0]!.lastError != reason }
+                #expect(indexes.readyTasks(in: group, except: reason) == expected, "\(context): \(group) except \(reason ?? "nil")")
+            }
+        }
         for i in 0..<(n + 3) {
             #expect(indexes.isReady(tid("t\(i)")) == graph.readiness(of: tid("t\(i)"), cycles: full).isReady, "\(context): t\(i)")
         }
@@ -67,7 +81,7 @@ import Testing
                 let id = randomID(n, &rng)
                 let old = graph[id]
                 var new: TaskRecord?
-                switch Int.random(in: 0..<9, using: &rng) {
+                switch Int.random(in: 0..<10, using: &rng) {
                 case 0: new = nil  // removed (or still missing)
                 case 1: new = randomRecord(id, n, forward: Int.random(in: 0..<5, using: &rng) == 0, &rng)  // added or rewritten
                 case 2:
@@ -91,6 +105,11 @@ import Testing
                     new = old
                     new?.workspace = Bool.random(using: &rng) ? nil : "bench--1"
                     new?.tmuxSession = Bool.random(using: &rng) ? nil : "s"
+                case 8:
+                    // What the spawn step notes on a ready task that cannot start, or a harness changed.
+                    new = old
+                    new?.lastError = [nil, "e1", "e2"].randomElement(using: &rng)!
+                    if Bool.random(using: &rng) { new?.harness = ["claude", "pi"].randomElement(using: &rng)! }
                 default:
                     new = old
                     new?.description = "edit \(step)"

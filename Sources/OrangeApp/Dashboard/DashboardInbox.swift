@@ -16,6 +16,8 @@ final class DashboardInbox: Sendable {
         var events: [String] = []
         var results: [(task: TaskID?, message: DashboardState.Message)] = []
         var engineStopped: String?
+        /// The rows of the state were built off the UI thread (`DashboardSession.buildRowsAside`).
+        var rowsBuilt = false
     }
 
     private let mail = Mutex(Mail())
@@ -67,7 +69,11 @@ final class DashboardMonitor: Sendable {
     func track(_ graph: TaskGraph, projects: [Project]) {
         var workspaces: [TaskID: (path: String, base: String)] = [:]
         let machine = context.stores.claims.machine
-        for task in graph.tasks.values where ClaimRule.runsHere(task, machine: machine) {  // another machine's worktree is not here
+        // Only the tasks holding a workspace are built whole: at 100,000 tasks building every
+        // record held up the dashboard's UI thread at each snapshot.
+        for compact in graph.tasks.compactValues where compact.workspace != nil {
+            let task = compact.record
+            guard ClaimRule.runsHere(task, machine: machine) else { continue }  // another machine's worktree is not here
             guard let workspace = task.workspace, let project = projects.first(where: { $0.name == task.project }) else { continue }
             workspaces[task.id] = (context.workspacePath(workspace), project.defaultBranch)
         }

@@ -13,6 +13,10 @@ final class DashboardSession {
     private let colour: Bool
     private var lastFrame = ""
     private var loaded = false
+    /// Builds the rows after a change from the engine or the monitor, so that a key never waits
+    /// behind them (issue 18: a second at 100,000 tasks); one build at a time.
+    private let rowBuilder = DispatchQueue(label: "orange.dashboard.rows")
+    private var buildingRows = false
 
     init(context: AppContext, project: ProjectName?, projects: [Project], layout: DashboardState.Layout) {
         self.context = context
@@ -81,6 +85,7 @@ final class DashboardSession {
             let mail = inbox.take()
             if let stopped = mail.engineStopped { throw OrangeError(stopped) }
             apply(mail, monitor: monitor)
+            buildRowsAside(inbox: inbox)
             state.now = context.clock.now()
             draw(force: outcome.signals.contains(TerminalSignals.resize))
         }
@@ -127,6 +132,9 @@ final class DashboardSession {
     }
 
     private func apply(_ mail: DashboardInbox.Mail, monitor: DashboardMonitor) {
+        // Rows made stale by a key in this turn are built at once, as before; only what this
+        // mail changes may lag.
+        let mayLag = state.rowsAreBuilt || state.rowsMayLag
         if let snapshot = mail.snapshot {
             state.graph = snapshot.graph
             state.servedRows = nil
@@ -149,7 +157,22 @@ final class DashboardSession {
             if let id = result.task { state.busy.remove(id) }
             state.message = result.message
         }
+        if mail.rowsBuilt { buildingRows = false }
+        // What changed above is drawn once its rows are built aside; until then, the previous rows.
+        if mayLag && !state.rowsAreBuilt { state.rowsMayLag = true }
         state.normalizeSelection()
+    }
+
+    /// Starts building the rows of the current state on `rowBuilder`, if they lag; the inbox
+    /// rings when they are built, and the next frame shows them.
+    private func buildRowsAside(inbox: DashboardInbox) {
+        guard state.rowsMayLag, !state.rowsAreBuilt, !buildingRows else { return }
+        buildingRows = true
+        let rows = state
+        rowBuilder.async {
+            rows.buildRowModel()
+            inbox.post { $0.rowsBuilt = true }
+        }
     }
 
     // MARK: - Keys

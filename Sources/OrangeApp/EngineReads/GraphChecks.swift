@@ -46,7 +46,7 @@ enum GraphChecks {
 
     static func create(_ new: NewTask, graph: TaskGraph) -> CreateOutcome {
         let harness = new.parent.flatMap { graph[$0]?.harness }
-        if let clash = firstInScanOrder(graph, where: { $0.project == new.project && $0.branch == new.branch && !$0.status.isTerminal }) {
+        if let clash = firstInScanOrder(graph, where: { $0.branch == new.branch && $0.project == new.project && !$0.status.isTerminal }) {
             return CreateOutcome(
                 parentHarness: harness,
                 problem: "task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(new.branch)' in project '\(new.project)'")
@@ -149,8 +149,10 @@ enum GraphChecks {
 
     /// The first task a scan lists (created, then id) among those matching: the matches are
     /// few, so they are ordered instead of every task.
-    static func firstInScanOrder(_ graph: TaskGraph, where match: (TaskRecord) -> Bool) -> TaskRecord? {
-        graph.tasks.values.filter(match).min(by: ReadGraph.scanOrder)
+    /// On the compact records: building every record of 100,000 to compare a branch cost most
+    /// of a `task create`'s check.
+    static func firstInScanOrder(_ graph: TaskGraph, where match: (CompactTaskRecord) -> Bool) -> TaskRecord? {
+        graph.tasks.compactValues.filter(match).map(\.record).min(by: ReadGraph.scanOrder)
     }
 }
 

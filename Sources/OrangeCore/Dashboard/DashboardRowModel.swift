@@ -60,15 +60,22 @@ final class DashboardRowCache: Sendable {
         self.builds = builds
     }
 
+    /// The model, built by `build` the first time. Built outside the lock: the UI thread asks
+    /// `built` while another thread builds (rows built twice at once are the same rows; the
+    /// first stored is kept).
     func model(_ build: () -> DashboardRowModel) -> DashboardRowModel {
-        model.withLock { cached in
+        if let cached = built { return cached }
+        let made = build()
+        builds.count.add(1, ordering: .relaxed)
+        return model.withLock { cached in
             if let cached { return cached }
-            let built = build()
-            builds.count.add(1, ordering: .relaxed)
-            cached = built
-            return built
+            cached = made
+            return made
         }
     }
+
+    /// The model if it is built; never waits for a build.
+    var built: DashboardRowModel? { model.withLock { $0 } }
 }
 
 final class DashboardRowBuilds: Sendable {

@@ -39,8 +39,15 @@ extension DashboardState {
     /// their own position would be, and blocked tasks say what they wait for.
     public func rows() -> [DashboardRow] { rowModel().rows }
 
-    /// The rows and their indexes, built on the first call after a change and then reused.
+    /// The rows and their indexes, built on the first call after a change and then reused; the
+    /// previous rows while `rowsMayLag` and the new ones are not built yet.
     func rowModel() -> DashboardRowModel {
+        if rowsMayLag, let previousRows, !rowsAreBuilt { return previousRows }
+        return currentRowModel()
+    }
+
+    /// The rows of this state, built now if they are not yet.
+    func currentRowModel() -> DashboardRowModel {
         rowCache.model {
             guard let servedRows else {
                 return DashboardRowModel(rows: buildRows(limit: nil), poolUsed: Self.workspacesHeld(in: graph, project: project))

@@ -80,6 +80,14 @@ public struct DashboardState: Sendable {
     public var servedRows: DashboardServedRows? { didSet { invalidateRows() } }
     /// The rows built for everything above but the clock and the selection.
     var rowCache = DashboardRowCache()
+    /// The rows last built before the latest change, shown while `rowsMayLag` until the new ones
+    /// are built (off the UI thread: `buildRowModel()`).
+    var previousRows: DashboardRowModel?
+    /// Set by the dashboard after a change from the engine or the monitor: until the rows are
+    /// built again (on another thread), a key or a frame uses the previous rows instead of
+    /// building them on the UI thread (a second at 100,000 tasks). Any other change (a key that
+    /// filters, a layout) clears it: its rows are built at once, as before.
+    public var rowsMayLag = false
 
     public init(graph: TaskGraph = TaskGraph(), project: ProjectName?, now: Timestamp) {
         self.graph = graph
@@ -88,8 +96,17 @@ public struct DashboardState: Sendable {
     }
 
     mutating func invalidateRows() {
+        if let built = rowCache.built { previousRows = built }
         rowCache = DashboardRowCache(builds: rowCache.builds)
+        rowsMayLag = false
     }
+
+    /// Whether the rows of this state are built (false: a frame shows the previous ones, when
+    /// `rowsMayLag`).
+    public var rowsAreBuilt: Bool { rowCache.built != nil }
+
+    /// Builds the rows of this state, for every copy sharing its cache; called off the UI thread.
+    public func buildRowModel() { _ = currentRowModel() }
 
     /// How many times this state (and the states it was copied from) built its rows (for tests).
     public var rowModelBuilds: Int { rowCache.builds.count.load(ordering: .relaxed) }

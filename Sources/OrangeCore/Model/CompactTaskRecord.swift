@@ -113,6 +113,8 @@ public struct CompactTaskRecord: Sendable {
     public var branches: BranchModel? { cold?.branches }
     public var workspace: String? { cold?.workspace }
     public var tmuxSession: String? { cold?.tmuxSession }
+    public var harness: String { cold?.harness ?? ColdFields.defaultHarness }
+    public var lastError: String? { cold?.lastError }
     /// Front matter keys orange does not model, in their order.
     public var extra: [FrontmatterEntry] { cold?.extra ?? [] }
 

@@ -9,8 +9,13 @@ public struct GraphIndexes: Sendable {
     /// The link problems owned by each task (as the parent a child names, or as the task whose
     /// `children` lists it), only for tasks that have some.
     private var problems: [TaskID: OwnedLinkProblems] = [:]
-    /// Every ready task, with its creation time (the spawn order).
-    private var ready: [TaskID: Int64] = [:]
+    /// Every ready task, with its creation time (the spawn order) and its place in `readyByGroup`.
+    /// Sharded: a change after a reader took the indexes copies one shard, not 33,000 entries.
+    var ready = ShardedDictionary<TaskID, ReadyEntry>()
+    /// The ready tasks by project and harness, then by `last_error`, with their creation times:
+    /// the spawn step asks once per group whether its tasks can start here, and then looks only at
+    /// the tasks whose `last_error` does not already say why not (`readyTasks(in:except:)`).
+    var readyByGroup: [ReadyGroup: [String?: ShardedDictionary<TaskID, Int64>]] = [:]
     /// Every delegated task (the candidates for a reassess turn).
     public private(set) var delegated: Set<TaskID> = []
     /// Every task that holds a workspace or a session (the candidates for a release).
@@ -42,7 +47,8 @@ public struct GraphIndexes: Sendable {
 
     /// Exactly `graph.readyTasks(cycles:)` with this cycle index: every ready task, oldest first.
     public var readyTasks: [TaskID] {
-        ready.map { (time: $0.value, id: $0.key) }.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }.map(\.id)
+        ready.entries.map { (time: $0.value.time, id: $0.key) }.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }
+            .map(\.id)
     }
 
     /// Makes the indexes current for `graph` (the graph given to `update` last), indexing it
@@ -89,7 +95,7 @@ public struct GraphIndexes: Sendable {
         for owner in owners { index(owner: owner, in: graph) }
         if cyclesMayHaveChanged(changes, in: graph) {
             cycles = CycleIndex(graph: graph)
-            (ready, delegated, holdingAgentResources) = ([:], [], [])
+            (ready, readyByGroup, delegated, holdingAgentResources) = (ShardedDictionary(), [:], [], [])
             for task in graph.tasks.compactValues { index(task: task.id, in: graph) }
             return
         }
@@ -107,12 +113,18 @@ public struct GraphIndexes: Sendable {
     /// Recomputes what is kept about one task: ready, delegated, holding a workspace or session.
     private mutating func index(task id: TaskID, in graph: TaskGraph) {
         guard let task = graph.tasks.compact(id) else {
-            ready[id] = nil
+            setReady(id, nil)
             delegated.remove(id)
             holdingAgentResources.remove(id)
             return
         }
-        ready[id] = graph.readiness(of: id, cycles: cycles).isReady ? task.createdAt?.millisecondsSinceEpoch ?? Int64.min : nil
+        setReady(
+            id,
+            graph.readiness(of: id, cycles: cycles).isReady
+                ? ReadyEntry(
+                    time: task.createdAt?.millisecondsSinceEpoch ?? Int64.min,
+                    group: ReadyGroup(project: task.project, harness: task.harness),
+                    lastError: task.lastError) : nil)
         if task.status == .delegated { delegated.insert(id) } else { delegated.remove(id) }
         if task.workspace != nil || task.tmuxSession != nil {
             holdingAgentResources.insert(id)

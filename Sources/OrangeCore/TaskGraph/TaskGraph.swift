@@ -6,12 +6,13 @@
 /// which half was written (`linkProblems` reports the difference for repair).
 public struct TaskGraph: Sendable {
     public private(set) var tasks = TaskTable()
-    /// blocker → tasks that list it in `blocked_by`.
-    private var dependentsIndex: [TaskID: Set<TaskID>] = [:]
+    /// blocker → tasks that list it in `blocked_by`. (Sharded, as the table: a change after a
+    /// reader took the graph copies one shard.)
+    private var dependentsIndex = ShardedDictionary<TaskID, Set<TaskID>>()
     /// parent → tasks whose `parent` field names it.
-    private var childrenByParentField: [TaskID: Set<TaskID>] = [:]
+    private var childrenByParentField = ShardedDictionary<TaskID, Set<TaskID>>()
     /// child → tasks that list it in `children`.
-    private var parentsByChildrenList: [TaskID: Set<TaskID>] = [:]
+    private var parentsByChildrenList = ShardedDictionary<TaskID, Set<TaskID>>()
 
     public init(_ records: [TaskRecord] = []) {
         tasks.reserveCapacity(records.count)
@@ -35,9 +36,9 @@ public struct TaskGraph: Sendable {
     /// `upsert` of a record already in its compact form (the engine's reads arrive so).
     public mutating func upsert(_ record: CompactTaskRecord) {
         if let old = tasks.upsert(record) { unindex(old) }
-        for blocker in record.blockedBy { dependentsIndex[blocker, default: []].insert(record.id) }
-        if let parent = record.parent { childrenByParentField[parent, default: []].insert(record.id) }
-        for child in record.children { parentsByChildrenList[child, default: []].insert(record.id) }
+        for blocker in record.blockedBy { dependentsIndex.modify(blocker, default: []) { $0.insert(record.id) } }
+        if let parent = record.parent { childrenByParentField.modify(parent, default: []) { $0.insert(record.id) } }
+        for child in record.children { parentsByChildrenList.modify(child, default: []) { $0.insert(record.id) } }
     }
 
     public mutating func remove(_ id: TaskID) {
@@ -47,16 +48,16 @@ public struct TaskGraph: Sendable {
 
     private mutating func unindex(_ record: CompactTaskRecord) {
         for blocker in record.blockedBy {
-            dependentsIndex[blocker]?.remove(record.id)
-            if dependentsIndex[blocker]?.isEmpty == true { dependentsIndex[blocker] = nil }
+            dependentsIndex.modify(blocker, default: []) { $0.remove(record.id) }
+            dependentsIndex.removeIfEmpty(blocker)
         }
         if let parent = record.parent {
-            childrenByParentField[parent]?.remove(record.id)
-            if childrenByParentField[parent]?.isEmpty == true { childrenByParentField[parent] = nil }
+            childrenByParentField.modify(parent, default: []) { $0.remove(record.id) }
+            childrenByParentField.removeIfEmpty(parent)
         }
         for child in record.children {
-            parentsByChildrenList[child]?.remove(record.id)
-            if parentsByChildrenList[child]?.isEmpty == true { parentsByChildrenList[child] = nil }
+            parentsByChildrenList.modify(child, default: []) { $0.remove(record.id) }
+            parentsByChildrenList.removeIfEmpty(child)
         }
     }
 
@@ -93,7 +94,7 @@ public struct TaskGraph: Sendable {
     /// Parent/children links written on one side only (a crash between the two writes, or a hand edit).
     public func linkProblems() -> [LinkProblem] {
         var problems: [LinkProblem] = []
-        for (parentID, children) in childrenByParentField.sorted(by: { $0.key < $1.key }) {
+        for (parentID, children) in childrenByParentField.entries.sorted(by: { $0.key < $1.key }) {
             guard let parent = tasks.compact(parentID) else { continue }
             for child in children.sorted() where !parent.children.contains(child) {
                 problems.append(.missingFromParent(child: child, parent: parentID))

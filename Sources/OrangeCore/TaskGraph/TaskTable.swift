@@ -7,20 +7,23 @@
 /// side by side, each in its compact form (`CompactTaskRecord`, 128 bytes; docs/performance.md).
 /// Order is insertion order, with a removal filled by the last record; nothing may rely on it
 /// (a dictionary's order was no better).
+///
+/// Both are kept in pieces (`ChunkedArray`, `ShardedDictionary`): the engine hands its graph to
+/// readers at every change, and a change made after that copies one piece, not 100,000 records.
 public struct TaskTable: Sendable {
-    private var stored: [CompactTaskRecord] = []
-    private var positions: [TaskID: Int32] = [:]
+    private var stored = ChunkedArray<CompactTaskRecord>()
+    private var positions = ShardedDictionary<TaskID, Int32>()
 
     public init() {}
 
     public var count: Int { stored.count }
     public var isEmpty: Bool { stored.isEmpty }
     /// Every task id, in the order of `values`.
-    public var keys: LazyMapSequence<[CompactTaskRecord], TaskID> { stored.lazy.map(\.id) }
+    public var keys: LazyMapSequence<ChunkedArray<CompactTaskRecord>, TaskID> { stored.lazy.map(\.id) }
     /// Every record, in the order of `keys`; each is built from its compact form when read.
     public var values: Values { Values(stored: stored) }
     /// Every record in its compact form, for reads of the few fields it keeps inline.
-    public var compactValues: [CompactTaskRecord] { stored }
+    public var compactValues: ChunkedArray<CompactTaskRecord> { stored }
 
     public subscript(id: TaskID) -> TaskRecord? {
         positions[id].map { stored[Int($0)].record }
@@ -82,7 +85,7 @@ public struct TaskTable: Sendable {
 
     /// The records, built one by one from their compact forms as they are read.
     public struct Values: RandomAccessCollection, Sendable {
-        fileprivate let stored: [CompactTaskRecord]
+        fileprivate let stored: ChunkedArray<CompactTaskRecord>
         public var startIndex: Int { 0 }
         public var endIndex: Int { stored.count }
         public subscript(position: Int) -> TaskRecord { stored[position].record }

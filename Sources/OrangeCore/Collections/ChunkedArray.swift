@@ -1,0 +1,48 @@
+/// An array kept in chunks of 1,024 elements, so that a copy shares every chunk and a change made
+/// after the copy duplicates one chunk instead of every element (see `ShardedDictionary`: the
+/// engine's table of 100,000 records was copied whole at its first change after a reader took
+/// the graph).
+public struct ChunkedArray<Element>: RandomAccessCollection {
+    @usableFromInline var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    @usableFromInline static var chunkShift: Int { 10 }
+    @usableFromInline static var chunkSize: Int { 1 << chunkShift }
+
+    public init() {}
+
+    // Inlinable, as the standard collections: used from another module, an unspecialized
+    // subscript copied each record through its value witnesses (most of a `task create`'s check).
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
+
+    @inlinable public subscript(position: Int) -> Element {
+        get { chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)] }
+        set { chunks[position >> Self.chunkShift][position & (Self.chunkSize - 1)] = newValue }
+    }
+
+    public mutating func append(_ element: Element) {
+        if count & (Self.chunkSize - 1) == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
+    }
+
+    @discardableResult
+    public mutating func removeLast() -> Element {
+        let last = chunks[chunks.count - 1].removeLast()
+        if chunks[chunks.count - 1].isEmpty { chunks.removeLast() }
+        count -= 1
+        return last
+    }
+
+    /// Room for `count` elements: the chunk list's own capacity (each chunk is made whole).
+    public mutating func reserveCapacity(_ count: Int) {
+        chunks.reserveCapacity(count / Self.chunkSize + 1)
+    }
+}
+
+extension ChunkedArray: Sendable where Element: Sendable {}
