@@ -14,8 +14,9 @@ final class EngineWorker: Sendable {
         var running = false
         var graph: IndexedGraph?
         var fromDisk = false
-        /// The reconcile running now, in words, and since when (uptime nanoseconds).
-        var job: (what: String, since: UInt64)?
+        /// The reconcile running now (its tasks; nil: a full one) and since when (uptime
+        /// nanoseconds); put in words only when asked.
+        var job: (ids: [TaskID]?, since: UInt64)?
     }
 
     private let state = Mutex(State())
@@ -49,7 +50,12 @@ final class EngineWorker: Sendable {
     /// The reconcile running now and for how many seconds: said when a `watch sync` waits long.
     var activity: (what: String, seconds: Double)? {
         let now = DispatchTime.now().uptimeNanoseconds
-        return state.withLock { state in state.job.map { ($0.what, Double(now &- $0.since) / 1e9) } }
+        guard let job = state.withLock({ $0.job }) else { return nil }
+        let what =
+            job.ids.map { ids in
+                "a reconcile of " + ids.prefix(5).map(\.rawValue).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
+            } ?? "a full reconcile"
+        return (what, Double(now &- job.since) / 1e9)
     }
 
     private func drain() {
@@ -76,12 +82,7 @@ final class EngineWorker: Sendable {
                 idle()
                 return
             }
-            let what =
-                next.ids.map { ids in
-                    "a reconcile of " + ids.prefix(5).map(\.rawValue).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
-                }
-                ?? "a full reconcile"
-            state.withLock { $0.job = (what, DispatchTime.now().uptimeNanoseconds) }
+            state.withLock { $0.job = (next.ids, DispatchTime.now().uptimeNanoseconds) }
             work(next.ids, next.graph)
             state.withLock { $0.job = nil }
         }
