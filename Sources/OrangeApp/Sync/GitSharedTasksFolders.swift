@@ -11,7 +11,7 @@ struct GitSharedTasksFolders: SharedTasksFolders {
     func names() -> [String] { SyncRepository.all(home: home).map(\.name) }
 
     func syncRound(_ name: String, machine: String) throws -> SharedTasksRound {
-        guard let repository = SyncRepository.all(home: home).first(where: { $0.name == name }) else {
+        guard let repository = SyncRepository.named(name, home: home) else {
             throw OrangeError("\(name) is no longer shared")
         }
         return try TaskSync(repository: repository, machine: machine, runner: runner, environment: environment, clock: clock).once()

@@ -49,6 +49,20 @@ struct SyncRepository: Sendable, Equatable {
         }
     }
 
+    /// The shared folder called `name` (as `all` names them), if it is one of `all`: found with
+    /// a stat or two, without listing the tasks folder.
+    static func named(_ name: String, home: String) -> SyncRepository? {
+        let tasks = DataDirectory(home: home).tasksRoot
+        let whole = SyncRepository(root: tasks, project: nil)
+        let wholeShared = FileSystem.fileExists(whole.markerFile)
+        if name == whole.name { return wholeShared ? whole : nil }
+        guard !wholeShared, name.hasPrefix(whole.name + "/"),
+            let project = ProjectName(validating: String(name.dropFirst(whole.name.count + 1)))
+        else { return nil }
+        let repository = SyncRepository(root: tasks + "/" + project.rawValue, project: project)
+        return FileSystem.fileExists(repository.markerFile) ? repository : nil
+    }
+
     /// The shared folder that holds `project`'s tasks, if any.
     static func covering(_ project: ProjectName, home: String) -> SyncRepository? {
         all(home: home).first { $0.covers(project) }
