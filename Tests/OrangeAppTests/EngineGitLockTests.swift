@@ -18,6 +18,9 @@ import Testing
         try FileSystem.makeDirectories(gitDirectory)
         var options = WatchEngine.Options()
         options.sweepIntervalSeconds = 3_600
+        // The storm's cap (1 s) is for stale locks; a loaded machine's pauses between the writes
+        // below must not end the storm before the lock goes.
+        options.stormCapMilliseconds = 60_000
         let updates = Atomic<Int>(0)
         let engine = try RunningEngine(home, options: options, afterGraphUpdate: { updates.add(1, ordering: .relaxed) })
         let before = updates.load(ordering: .relaxed)

@@ -6,6 +6,10 @@ extension WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
         var quietMilliseconds: UInt64 = 30
+        /// The longest a storm (a git operation, a burst) holds changes back, so a stale git
+        /// lock cannot stop the engine; tests of a held batch raise it, so a loaded machine's
+        /// pauses cannot end their storm early.
+        var stormCapMilliseconds: UInt64 = 1_000
         /// Degraded mode (F12): how often folders without a watch are polled and their watches
         /// retried (`--poll-interval`).
         var pollIntervalSeconds: Double = 1

@@ -96,6 +96,7 @@ final class WatchEngine {
             reducer: WatchReducer(
                 configuration: WatchConfiguration(
                     quietPeriod: options.quietMilliseconds * WatchConfiguration.millisecond,
+                    stormCap: options.stormCapMilliseconds * WatchConfiguration.millisecond,
                     sweepInterval: UInt64(options.sweepIntervalSeconds * 1000) * WatchConfiguration.millisecond),
                 now: SystemClock().monotonicNanoseconds()))
         var context = context
