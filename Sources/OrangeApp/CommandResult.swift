@@ -50,7 +50,8 @@ public struct CommandOutcome: Sendable, Equatable {
         return stdout + String(decoding: preparedStdout.bytes() ?? [], as: UTF8.self)
     }
 
+    /// Equal when they print the same: the prepared output is compared by its bytes.
     public static func == (a: CommandOutcome, b: CommandOutcome) -> Bool {
-        a.stdout == b.stdout && a.stderr == b.stderr && a.exitCode == b.exitCode && a.preparedStdout === b.preparedStdout
+        a.stderr == b.stderr && a.exitCode == b.exitCode && a.stdoutText == b.stdoutText
     }
 }

@@ -38,14 +38,15 @@ public final class SealedMemoryFile: PreparedOutput {
         return file
     }
 
-    /// A descriptor received from another process, if it is a memory file sealed against every
-    /// change and holds at least `byteCount` bytes: what it says cannot change while it is printed.
+    /// A descriptor received from another process (owned from now on), if it is a file sealed
+    /// against writes and shrinking that holds at least `byteCount` bytes: what it says cannot
+    /// change while it is printed. Nil otherwise, the descriptor closed.
     public static func received(_ fd: Int32, byteCount: Int) -> SealedMemoryFile? {
         let file = SealedMemoryFile(descriptor: fd, byteCount: byteCount)
         let required = ORANGE_F_SEAL_SHRINK | ORANGE_F_SEAL_WRITE
         var status = stat()
         guard byteCount >= 0, fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) >= byteCount,
-            fcntl(fd, ORANGE_F_GET_SEALS) & required == required
+            case let seals = fcntl(fd, ORANGE_F_GET_SEALS), seals >= 0, seals & required == required
         else { return nil }
         return file
     }

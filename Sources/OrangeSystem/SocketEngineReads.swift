@@ -34,13 +34,12 @@ public struct SocketEngineReads: EngineReads {
     public func askForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) -> EngineOutputAnswer? {
         guard let (bytes, descriptor) = exchange(kind, arguments, takesDescriptor: true) else { return nil }
         guard let descriptor else { return EngineReadProtocol.decodeAnswer(bytes).map { EngineOutputAnswer(answer: $0, output: nil) } }
-        guard let (answer, count) = EngineReadProtocol.decodePassedAnswer(bytes, key: outputKey),
-            let file = SealedMemoryFile.received(descriptor, byteCount: count)
-        else {
+        guard let (answer, count) = EngineReadProtocol.decodePassedAnswer(bytes, key: outputKey) else {
             closeDescriptor(descriptor)
             return nil
         }
-        return EngineOutputAnswer(answer: answer, output: file)
+        // Not a sealed file as long as the header says: no answer (the descriptor is closed).
+        return SealedMemoryFile.received(descriptor, byteCount: count).map { EngineOutputAnswer(answer: answer, output: $0) }
     }
 
     /// Drops the cookie, sends the request and reads the whole answer (and the descriptor the
