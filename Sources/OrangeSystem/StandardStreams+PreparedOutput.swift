@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import OrangeCore
 
@@ -15,6 +16,7 @@ extension StandardStreams {
     /// Sends all of `file` to `fd`; false when `sendfile` cannot start (nothing written yet), so
     /// the caller writes the bytes instead. A failure half way (a reader gone) ends the output.
     static func send(_ file: SealedMemoryFile, to fd: Int32) -> Bool {
+        widenPipe(fd, toHold: file.byteCount)
         var offset = off_t(0)
         while Int(offset) < file.byteCount {
             let sent = sendfile(fd, file.descriptor, &offset, file.byteCount - Int(offset))
@@ -28,6 +30,17 @@ extension StandardStreams {
             return offset > 0 || sent == 0
         }
         return true
+    }
+
+    /// A pipe holds 64 KB by default: 32 MB through it is 500 turns of writer and reader. Grown
+    /// up to what an unprivileged process may ask (`/proc/sys/fs/pipe-max-size`, 1 MB by
+    /// default) when more is to come; a refusal leaves it as it was.
+    static func widenPipe(_ fd: Int32, toHold count: Int) {
+        var status = stat()
+        guard count > 64 << 10, fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else { return }
+        let current = fcntl(fd, ORANGE_F_GETPIPE_SZ)
+        guard current >= 0, current < count else { return }
+        _ = fcntl(fd, ORANGE_F_SETPIPE_SZ, Int32(min(count, 1 << 20)))
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
