@@ -14,7 +14,8 @@ final class EngineReadServer: Sendable {
     /// How long a request waits for the engine to settle past its cookie before it declines
     /// (the client falls back to reading the tree).
     static let settleTimeoutMilliseconds = 1500
-    /// The largest list answer kept to be sent again while the graph does not change.
+    /// The largest text list answer kept, in the heap, to be sent again while the graph does
+    /// not change (a `--json` list is kept in a memory file at any size: `jsonList`).
     static let largestKeptList = 4 << 20
 
     private struct State {
@@ -27,7 +28,7 @@ final class EngineReadServer: Sendable {
         var invalidFiles = 0
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
-        /// The last list answered, as sent: the same list of the same graph is sent again.
+        /// The last text list answered, as sent: the same list of the same graph is sent again.
         var listAnswer: (generation: UInt64, key: String, line: [UInt8])?
         /// Each task's piece of the last `--json` lists, used again while its record is the same.
         var listPieces = EngineListPieces()
