@@ -12,12 +12,14 @@ let package = Package(
         .executable(name: "orange", targets: ["orange"])
     ],
     targets: [
-        // The only C in the package: <sys/inotify.h> for the watcher.
+        // The only C in the package: <sys/inotify.h> for the watcher, and the Linux calls Swift's
+        // Glibc does not show (memfd_create, descriptors passed over a socket).
         .systemLibrary(name: "CInotify", path: "CInotify"),
+        .systemLibrary(name: "CLinux", path: "CLinux"),
         // Pure logic: no syscalls, no clock, no randomness.
         .target(name: "OrangeCore", swiftSettings: settings),
         // Every syscall: files, locks, processes, git, tmux, inotify.
-        .target(name: "OrangeSystem", dependencies: ["OrangeCore", "CInotify"], swiftSettings: settings),
+        .target(name: "OrangeSystem", dependencies: ["OrangeCore", "CInotify", "CLinux"], swiftSettings: settings),
         // Use cases composed from Core logic and System capabilities.
         .target(name: "OrangeApp", dependencies: ["OrangeCore", "OrangeSystem"], swiftSettings: settings),
         .executableTarget(name: "orange", dependencies: ["OrangeApp"], swiftSettings: settings),

@@ -7,6 +7,9 @@ public struct CommandResult: Sendable {
     public var exitCode: Int32
     /// The JSON output already rendered (an engine's answer), printed instead of `json`.
     public var renderedJSON: String?
+    /// The same, held outside this process (the engine's list, passed as a descriptor): printed
+    /// as it is, before `renderedJSON`.
+    public var preparedJSON: (any PreparedOutput)?
 
     public init(text: String, json: JSONValue, exitCode: Int32 = 0) {
         self.text = text
@@ -33,4 +36,22 @@ public struct CommandOutcome: Sendable, Equatable {
     public var stdout: String
     public var stderr: String
     public var exitCode: Int32
+    /// Printed on stdout after `stdout`, as it is (the engine's `--json` list).
+    public var preparedStdout: (any PreparedOutput)?
+
+    public init(stdout: String, stderr: String, exitCode: Int32, preparedStdout: (any PreparedOutput)? = nil) {
+        (self.stdout, self.stderr, self.exitCode, self.preparedStdout) = (stdout, stderr, exitCode, preparedStdout)
+    }
+
+    /// All of stdout as text (`preparedStdout` read, lossily for bytes that are not UTF-8),
+    /// for callers that keep the output instead of printing it.
+    public var stdoutText: String {
+        guard let preparedStdout else { return stdout }
+        return stdout + String(decoding: preparedStdout.bytes() ?? [], as: UTF8.self)
+    }
+
+    /// Equal when they print the same: the prepared output is compared by its bytes.
+    public static func == (a: CommandOutcome, b: CommandOutcome) -> Bool {
+        a.stderr == b.stderr && a.exitCode == b.exitCode && a.stdoutText == b.stdoutText
+    }
 }

@@ -56,6 +56,9 @@ public struct OrangeCLI: Sendable {
             do {
                 let result = try dispatch(invocation)
                 log(invocation, started: started, error: nil)
+                if invocation.wantsJSON, let prepared = result.preparedJSON {
+                    return CommandOutcome(stdout: "", stderr: "", exitCode: result.exitCode, preparedStdout: prepared)
+                }
                 if invocation.wantsJSON {
                     // Streaming commands (watch, attach) have already printed what they had.
                     let text = result.renderedJSON ?? (result.json == .null ? "" : JSONEnvelope.wrap(result.json).prettyRendered() + "\n")

@@ -54,6 +54,7 @@ public enum OrangeMain {
             home: home, runner: streaming.processes.runner, environment: environment, clock: streaming.clock)
         let outcome = OrangeCLI(context: streaming).execute(Array(CommandLine.arguments.dropFirst()))
         StandardStreams.writeOutput(outcome.stdout)
+        if let prepared = outcome.preparedStdout { StandardStreams.writeOutput(prepared) }
         StandardStreams.writeError(outcome.stderr)
         ProcessControl.exit(outcome.exitCode)
     }

@@ -47,7 +47,11 @@ extension Commands {
         let query = TaskListQuery(
             project: project?.name, statuses: statuses, ready: invocation.flag("ready"), blocked: invocation.flag("blocked"),
             tree: invocation.flag("tree"), json: invocation.wantsJSON)
-        if let answer = try askEngine(.list, query.arguments), let result = CommandResult(engineAnswer: answer) { return result }
+        if let answer = try askEngineForOutput(.list, query.arguments, outputKey: "json_text"),
+            let result = CommandResult(engineAnswer: answer)
+        {
+            return result
+        }
         let scan = try context.stores.tasks.scan(project: nil)
         warn(about: scan.invalid)
         var read = ReadGraph(scanned: scan.tasks)

@@ -26,6 +26,27 @@ public struct SocketEngineReads: EngineReads {
     public var socketPath: String { home + "/" + EngineReadProtocol.socketName }
 
     public func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue? {
+        exchange(kind, arguments, takesDescriptor: false).flatMap { EngineReadProtocol.decodeAnswer($0.bytes) }
+    }
+
+    /// The `--json` list comes as the engine's sealed memory file, printed from there without
+    /// reading it (`StandardStreams.writeOutput`); an engine that attaches it instead is read as before.
+    public func askForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) -> EngineOutputAnswer? {
+        guard let (bytes, descriptor) = exchange(kind, arguments, takesDescriptor: true) else { return nil }
+        guard let descriptor else { return EngineReadProtocol.decodeAnswer(bytes).map { EngineOutputAnswer(answer: $0, output: nil) } }
+        guard let (answer, count) = EngineReadProtocol.decodePassedAnswer(bytes, key: outputKey) else {
+            closeDescriptor(descriptor)
+            return nil
+        }
+        // Not a sealed file as long as the header says: no answer (the descriptor is closed).
+        return SealedMemoryFile.received(descriptor, byteCount: count).map { EngineOutputAnswer(answer: answer, output: $0) }
+    }
+
+    /// Drops the cookie, sends the request and reads the whole answer (and the descriptor the
+    /// engine passed with it, when asked to take one).
+    private func exchange(_ kind: EngineReadKind, _ arguments: JSONValue, takesDescriptor: Bool) -> (
+        bytes: [UInt8], descriptor: Int32?
+    )? {
         // The cheap test first: without an engine, a command pays one failed lstat.
         guard FileSystem.status(socketPath) != nil else { return nil }
         let deadline = UnixStreamSocket.now() + (kind == .reconcile ? reconcileTimeoutMilliseconds : timeoutMilliseconds) * 1_000_000
@@ -36,13 +57,11 @@ public struct SocketEngineReads: EngineReads {
         let cookie = DataDirectory(home: home).tasksRoot + "/" + TaskTreeNames.cookieFileName(token: token)
         guard (try? FileSystem.createEmptyFile(cookie)) != nil else { return nil }
         defer { unlink(cookie) }
-        let request = EngineReadProtocol.Request(token: token, kind: kind, arguments: arguments)
-        guard
-            let bytes = UnixStreamSocket.exchange(
-                fd, line: EngineReadProtocol.encode(request), deadline: deadline, size: EngineReadProtocol.answerSize)
-        else {
-            return nil
+        let request = EngineReadProtocol.Request(token: token, kind: kind, arguments: arguments, takesDescriptor: takesDescriptor)
+        let line = EngineReadProtocol.encode(request)
+        guard takesDescriptor else {
+            return UnixStreamSocket.exchange(fd, line: line, deadline: deadline, size: EngineReadProtocol.answerSize).map { ($0, nil) }
         }
-        return EngineReadProtocol.decodeAnswer(bytes)
+        return UnixStreamSocket.exchangeTakingDescriptor(fd, line: line, deadline: deadline, size: EngineReadProtocol.answerSize)
     }
 }

@@ -47,19 +47,7 @@ public enum StandardStreams {
         guard !text.isEmpty else { return }
         // Written from the string's own storage: a list's JSON is megabytes, not copied first.
         var text = text
-        text.withUTF8 { utf8 in
-            var offset = 0
-            while offset < utf8.count {
-                let written = Glibc.write(fd, utf8.baseAddress! + offset, utf8.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -25,8 +25,28 @@ public final class UnixLineServer: Sendable {
 
     /// `handle` gives the answer as bytes (a list of thousands of tasks is megabytes: not copied
     /// into a string and out again); a newline is written after it.
-    public init(
+    public convenience init(
         path: String, requestTimeoutMilliseconds: UInt64 = 2000, handleBytes: @escaping @Sendable (String) -> [UInt8]
+    ) throws(SystemError) {
+        try self.init(path: path, requestTimeoutMilliseconds: requestTimeoutMilliseconds) { (request: String) -> Answer in
+            Answer(bytes: handleBytes(request))
+        }
+    }
+
+    /// An answer: its bytes, and a file whose descriptor goes with them (`SCM_RIGHTS`), held
+    /// until sent.
+    public struct Answer: Sendable {
+        public var bytes: [UInt8]
+        public var passing: SealedMemoryFile?
+
+        public init(bytes: [UInt8], passing: SealedMemoryFile? = nil) {
+            self.bytes = bytes
+            self.passing = passing
+        }
+    }
+
+    public init(
+        path: String, requestTimeoutMilliseconds: UInt64 = 2000, handleAnswer: @escaping @Sendable (String) -> Answer
     ) throws(SystemError) {
         self.path = path
         listener = try UnixStreamSocket.listen(at: path)
@@ -42,9 +62,12 @@ public final class UnixLineServer: Sendable {
                         defer { UnixStreamSocket.close(fd) }
                         let deadline = UnixStreamSocket.now() + requestTimeoutMilliseconds * 1_000_000
                         guard let request = UnixStreamSocket.readLine(fd, deadline: deadline, limit: 1 << 20) else { return }
-                        let answer = handleBytes(request)
+                        let answer = handleAnswer(request)
                         let sendBy = UnixStreamSocket.now() + 10_000_000_000
-                        if UnixStreamSocket.writeAll(fd, answer, deadline: sendBy) {
+                        let sent =
+                            answer.passing.map { UnixStreamSocket.writeAll(fd, answer.bytes, passing: $0.descriptor, deadline: sendBy) }
+                            ?? UnixStreamSocket.writeAll(fd, answer.bytes, deadline: sendBy)
+                        if sent {
                             _ = UnixStreamSocket.writeAll(fd, [10], deadline: sendBy)
                         }
                     }

@@ -29,16 +29,18 @@ struct EngineReadsListCacheTests {
 
         let first = list()
         #expect(first.engine == first.scan && first.engine.exitCode == 0)
+        // The list came as the engine's sealed memory file, not as text.
+        #expect(first.engine.preparedStdout != nil && first.engine.stdout.isEmpty)
         #expect(list().engine == first.engine)
 
         _ = try home.context.stores.projects.update { $0[0].modes = ProjectModes(execution: .sequential) }
         let sequential = list()
         #expect(sequential.engine == sequential.scan)
-        #expect(sequential.engine.stdout.contains("\"effective_execution\": \"sequential\""))
+        #expect(sequential.engine.stdoutText.contains("\"effective_execution\": \"sequential\""))
 
         try home.save(home.record("a1", description: "changed"))
         let edited = list()
         #expect(edited.engine == edited.scan)
-        #expect(edited.engine.stdout.contains("changed"))
+        #expect(edited.engine.stdoutText.contains("changed"))
     }
 }

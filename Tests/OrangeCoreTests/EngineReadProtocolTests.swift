@@ -28,4 +28,22 @@ struct EngineReadProtocolTests {
             return
         }
     }
+
+    /// A command that takes the list as a descriptor says so; an older one does not, and an
+    /// answer whose text is in a descriptor names it and its length, nothing after the header.
+    @Test func aListPassedAsADescriptorIsNamedInTheHeader() throws {
+        let taking = EngineReadProtocol.Request(token: "read-1-3", kind: .list, arguments: .object([]), takesDescriptor: true)
+        #expect(try EngineReadProtocol.decodeRequest(EngineReadProtocol.encode(taking)).get() == taking)
+        let older = #"{"v":1,"token":"read-1-4","kind":"list","arguments":{}}"#
+        #expect(try EngineReadProtocol.decodeRequest(older).get().takesDescriptor == false)
+
+        let wire = EngineReadProtocol.encodeAnswer([("text", .string(""))], passing: "json_text", count: 123_456)
+        #expect(wire.last == 10 && wire.filter { $0 == 10 }.count == 1)
+        let (answer, count) = try #require(EngineReadProtocol.decodePassedAnswer(wire + [10], key: "json_text"))
+        #expect(answer == .object([("text", .string(""))]) && count == 123_456)
+        // Another key, or an attached answer, is not one passed as a descriptor.
+        #expect(EngineReadProtocol.decodePassedAnswer(wire, key: "text") == nil)
+        let attached = EngineReadProtocol.encodeAnswer([("text", .string(""))], attaching: "json_text", raw: Array("{}".utf8))
+        #expect(EngineReadProtocol.decodePassedAnswer(attached, key: "json_text") == nil)
+    }
 }

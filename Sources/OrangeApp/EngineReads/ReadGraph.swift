@@ -48,6 +48,12 @@ extension CommandResult {
         self.init(text: text, json: .null)
         renderedJSON = answer["json_text"]?.stringValue
     }
+
+    /// The same, with the JSON held outside this process when the engine passed it so.
+    init?(engineAnswer answer: EngineOutputAnswer) {
+        self.init(engineAnswer: answer.answer)
+        preparedJSON = answer.output
+    }
 }
 
 extension Commands {
@@ -62,6 +68,19 @@ extension Commands {
             return nil
         }
         if let message = answer["error"]?.stringValue { throw OrangeError(message) }
+        return answer
+    }
+
+    /// `askEngine` for a command that prints the answer's `outputKey` text as it is (the
+    /// `--json` list): the engine may pass it as a descriptor, printed without being read.
+    func askEngineForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) throws -> EngineOutputAnswer? {
+        guard let answer = context.stores.engineReads.askForOutput(kind, arguments, outputKey: outputKey) else {
+            if context.environment["ORANGE_ENGINE_READS"] == "required" {
+                throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")
+            }
+            return nil
+        }
+        if let message = answer.answer["error"]?.stringValue { throw OrangeError(message) }
         return answer
     }
 }

@@ -57,7 +57,9 @@ struct EngineListPieces: Sendable {
         var out = PrettyJSONPieces.envelopeOpening("tasks", capacity: ids.count * 1024)
         var first = true
         var lastDerived: [(String, JSONValue)] = []
+        var lastKey: ReadyDerivedKey?
         var lastEnd: [UInt8] = []
+        var lastModes: (project: ProjectName, modes: ProjectModes)?
         for id in ids {
             guard let task = graph.tasks.compact(id) else { continue }
             PrettyJSONPieces.startElement(first: first, in: &out)
@@ -71,12 +73,26 @@ struct EngineListPieces: Sendable {
                 keep(Piece(record: task, opening: opening), for: id)
             }
             // Most tasks of a list end alike (ready, the project's modes, no progress): the end
-            // of the task before is used again when the same.
-            let derived = view.derivedJSON(for: task, knownReady: indexes.isReady(id))
-            if !derived.elementsEqual(lastDerived, by: { $0.0 == $1.0 && $0.1 == $1.1 }) {
-                lastDerived = derived
-                lastEnd = []
-                PrettyJSONPieces.closeObject(adding: derived, level: 2, to: &lastEnd)
+            // of the task before is used again when the same. A ready task's end is told by a
+            // few values (no blockers to render), compared without building its members.
+            let ready = indexes.isReady(id)
+            if ready {
+                if lastModes?.project != task.project { lastModes = (task.project, view.modes(task.project)) }
+                let key = ReadyDerivedKey(task, graph: graph, inherited: lastModes!.modes)
+                if key != lastKey {
+                    lastKey = key
+                    lastDerived = []
+                    lastEnd = []
+                    PrettyJSONPieces.closeObject(adding: view.derivedJSON(for: task, knownReady: true), level: 2, to: &lastEnd)
+                }
+            } else {
+                let derived = view.derivedJSON(for: task, knownReady: false)
+                if lastKey != nil || !derived.elementsEqual(lastDerived, by: { $0.0 == $1.0 && $0.1 == $1.1 }) {
+                    lastKey = nil
+                    lastDerived = derived
+                    lastEnd = []
+                    PrettyJSONPieces.closeObject(adding: derived, level: 2, to: &lastEnd)
+                }
             }
             out.append(contentsOf: lastEnd)
         }
@@ -97,5 +113,21 @@ struct EngineListPieces: Sendable {
         guard pieces.count > graph.tasks.count + graph.tasks.count / 10 + 16 else { return }
         pieces = pieces.filter { graph.tasks.contains($0.key) }
         keptBytes = pieces.values.reduce(0) { $0 + $1.opening.count }
+    }
+}
+
+/// Everything a ready task's derived members (`GraphView.derivedJSON`) depend on: it has no
+/// blockers, so its readiness, its effective modes and its progress (only with children) tell
+/// them. Two ready tasks with equal keys end their objects with the same bytes.
+private struct ReadyDerivedKey: Equatable {
+    var execution: ExecutionMode
+    var branches: BranchModel
+    var progress: DelegationProgress?
+
+    init(_ task: CompactTaskRecord, graph: TaskGraph, inherited: ProjectModes) {
+        execution = graph.effectiveExecution(of: task, project: inherited)
+        branches = graph.effectiveBranches(of: task, project: inherited)
+        let hasChildren = !graph.children(of: task).isEmpty
+        progress = task.status == .delegated || hasChildren ? graph.progress(of: task.id) : nil
     }
 }

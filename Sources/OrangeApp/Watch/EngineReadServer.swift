@@ -14,7 +14,8 @@ final class EngineReadServer: Sendable {
     /// How long a request waits for the engine to settle past its cookie before it declines
     /// (the client falls back to reading the tree).
     static let settleTimeoutMilliseconds = 1500
-    /// The largest list answer kept to be sent again while the graph does not change.
+    /// The largest text list answer kept, in the heap, to be sent again while the graph does
+    /// not change (a `--json` list is kept in a memory file at any size: `jsonList`).
     static let largestKeptList = 4 << 20
 
     private struct State {
@@ -27,10 +28,13 @@ final class EngineReadServer: Sendable {
         var invalidFiles = 0
         var generation: UInt64 = 0
         var cache: (generation: UInt64, read: ReadGraph)?
-        /// The last list answered, as sent: the same list of the same graph is sent again.
+        /// The last text list answered, as sent: the same list of the same graph is sent again.
         var listAnswer: (generation: UInt64, key: String, line: [UInt8])?
         /// Each task's piece of the last `--json` lists, used again while its record is the same.
         var listPieces = EngineListPieces()
+        /// The last `--json` list, whole at any size, in a sealed memory file: its pages are not
+        /// the engine's heap, and a command prints them without reading them (docs/decisions.md).
+        var jsonList: (generation: UInt64, key: String, file: SealedMemoryFile)?
     }
 
     private let state = Mutex(State())
@@ -47,7 +51,7 @@ final class EngineReadServer: Sendable {
     /// the scan, which is said once in the log.
     func start(home: String) {
         do {
-            let server = try UnixLineServer(path: home + "/" + EngineReadProtocol.socketName, handleBytes: { [self] in answer($0) })
+            let server = try UnixLineServer(path: home + "/" + EngineReadProtocol.socketName, handleAnswer: { [self] in answer($0) })
             socket.withLock { $0 = server }
         } catch {
             answers.context.logger.warn("watch", "Engine reads are not served; commands read the tree", [("error", .string("\(error)"))])
@@ -95,25 +99,25 @@ final class EngineReadServer: Sendable {
 
     // MARK: - The socket's side
 
-    private func answer(_ line: String) -> [UInt8] {
+    private func answer(_ line: String) -> UnixLineServer.Answer {
         let request: EngineReadProtocol.Request
         switch EngineReadProtocol.decodeRequest(line) {
         case .success(let decoded): request = decoded
-        case .failure(let reason): return Array(EngineReadProtocol.encodeDecline(reason).utf8)
+        case .failure(let reason): return UnixLineServer.Answer(bytes: Array(EngineReadProtocol.encodeDecline(reason).utf8))
         }
         guard let (graph, generation) = waitFor(request.token) else {
-            return Array(EngineReadProtocol.encodeDecline(.init("the engine did not settle in time")).utf8)
+            return UnixLineServer.Answer(bytes: Array(EngineReadProtocol.encodeDecline(.init("the engine did not settle in time")).utf8))
         }
         let listKey = request.kind == .list ? listKey(request.arguments) : nil
+        if request.kind == .list, let listKey, let query = TaskListQuery(arguments: request.arguments), query.json {
+            return jsonListAnswer(query, key: listKey, graph: graph, generation: generation, passing: request.takesDescriptor)
+        }
+        return UnixLineServer.Answer(bytes: answerBytes(request, listKey: listKey, graph: graph, generation: generation))
+    }
+
+    private func answerBytes(_ request: EngineReadProtocol.Request, listKey: String?, graph: IndexedGraph, generation: UInt64) -> [UInt8] {
         if let listKey, let last = state.withLock({ $0.listAnswer }), last.generation == generation, last.key == listKey {
             return last.line
-        }
-        if request.kind == .list, let query = TaskListQuery(arguments: request.arguments), query.json,
-            let modes = try? Commands.projectModes(answers.context)
-        {
-            let line = jsonList(query, graph: graph, modes: modes)
-            if let listKey, line.count <= Self.largestKeptList { state.withLock { $0.listAnswer = (generation, listKey, line) } }
-            return line
         }
         // Indexed only for the kinds that read it: a reconcile indexes the graph itself.
         switch answers.answer(request.kind, request.arguments, read: { self.readGraph(graph, generation: generation) }, graph: graph) {
@@ -127,6 +131,40 @@ final class EngineReadServer: Sendable {
         }
     }
 
+    /// The `--json` list: the one kept when the graph and the key are the same, else written
+    /// from the pieces and kept, in a sealed memory file. Passed as the file to a command that
+    /// takes one, attached as bytes otherwise (or when no memory file can be made).
+    private func jsonListAnswer(
+        _ query: TaskListQuery, key: String, graph: IndexedGraph, generation: UInt64, passing: Bool
+    ) -> UnixLineServer.Answer {
+        let header: [(String, JSONValue)] = [("text", .string(""))]
+        let kept = state.withLock { state in state.jsonList.flatMap { $0.generation == generation && $0.key == key ? $0.file : nil } }
+        if let kept {
+            if passing {
+                return UnixLineServer.Answer(
+                    bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: kept.byteCount), passing: kept)
+            }
+            if let json = kept.bytes() {
+                return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
+            }
+        }
+        guard let modes = try? Commands.projectModes(answers.context) else {
+            return UnixLineServer.Answer(bytes: Array(EngineReadProtocol.encodeDecline(.init("the projects could not be read")).utf8))
+        }
+        let json = jsonList(query, graph: graph, modes: modes)
+        guard let file = SealedMemoryFile.holding(json, name: "orange-list") else {
+            return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
+        }
+        state.withLock { state in
+            if state.generation == generation { state.jsonList = (generation, key, file) }
+        }
+        guard passing else {
+            return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
+        }
+        return UnixLineServer.Answer(
+            bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: file.byteCount), passing: file)
+    }
+
     /// A `--json` list written from the pieces kept since the last one (`EngineListPieces`).
     /// The pieces are taken out while in use: a list answered at the same time starts from none.
     private func jsonList(_ query: TaskListQuery, graph: IndexedGraph, modes: [ProjectName: ProjectModes]) -> [UInt8] {
@@ -137,7 +175,7 @@ final class EngineReadServer: Sendable {
         let tasks = answers.context.stores.tasks
         let json = pieces.render(query, graph: graph, modes: modes) { tasks.taskFilePath($0, in: $1) }
         state.withLock { $0.listPieces = pieces }
-        return EngineReadProtocol.encodeAnswer([("text", .string(""))], attaching: "json_text", raw: json)
+        return json
     }
 
     /// What a list's answer depends on besides the graph: its arguments and the projects'

@@ -5,6 +5,27 @@ public protocol EngineReads: Sendable {
     /// engine answered (none runs, another protocol version, no answer in time, or it declined):
     /// the caller then reads the tree itself, with the same result.
     func ask(_ kind: EngineReadKind, _ arguments: JSONValue) -> JSONValue?
+
+    /// `ask`, for a command that prints the answer's long text as it is: that text may come as
+    /// an output held outside this process (the engine's `--json` list), never made a string.
+    func askForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) -> EngineOutputAnswer?
+}
+
+extension EngineReads {
+    public func askForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) -> EngineOutputAnswer? {
+        ask(kind, arguments).map { EngineOutputAnswer(answer: $0, output: nil) }
+    }
+}
+
+/// An engine's answer whose member `outputKey` (asked for) may be `output` instead of a string.
+public struct EngineOutputAnswer: Sendable {
+    public var answer: JSONValue
+    public var output: (any PreparedOutput)?
+
+    public init(answer: JSONValue, output: (any PreparedOutput)?) {
+        self.answer = answer
+        self.output = output
+    }
 }
 
 /// What a command can ask the engine.
@@ -44,19 +65,25 @@ public enum EngineReadProtocol {
         public var token: String
         public var kind: EngineReadKind
         public var arguments: JSONValue
+        /// The asker takes an answer's long text as a descriptor passed with the header
+        /// (`attached_descriptor`). Older engines ignore the member and attach the text.
+        public var takesDescriptor: Bool
 
-        public init(token: String, kind: EngineReadKind, arguments: JSONValue) {
+        public init(token: String, kind: EngineReadKind, arguments: JSONValue, takesDescriptor: Bool = false) {
             self.token = token
             self.kind = kind
             self.arguments = arguments
+            self.takesDescriptor = takesDescriptor
         }
     }
 
     public static func encode(_ request: Request) -> String {
-        JSONValue.object([
+        var members: [(String, JSONValue)] = [
             ("v", .int(version)), ("token", .string(request.token)), ("kind", .string(request.kind.rawValue)),
             ("arguments", request.arguments),
-        ]).rendered()
+        ]
+        if request.takesDescriptor { members.append(("descriptor", .bool(true))) }
+        return JSONValue.object(members).rendered()
     }
 
     /// The request, or why it cannot be answered (to send back as the decline).
@@ -66,7 +93,9 @@ public enum EngineReadProtocol {
         guard let token = value["token"]?.stringValue, let kind = value["kind"]?.stringValue.flatMap(EngineReadKind.init) else {
             return .failure(DeclineReason("no token or unknown kind"))
         }
-        return .success(Request(token: token, kind: kind, arguments: value["arguments"] ?? .null))
+        return .success(
+            Request(
+                token: token, kind: kind, arguments: value["arguments"] ?? .null, takesDescriptor: value["descriptor"]?.boolValue ?? false))
     }
 
     /// The answer: its header line, then the long strings of the answer object as raw bytes
@@ -100,6 +129,30 @@ public enum EngineReadProtocol {
         bytes.append(10)
         bytes.append(contentsOf: raw)
         return bytes
+    }
+
+    /// The header of an answer whose `key` text, `count` bytes, is in the descriptor passed with
+    /// the header (`SCM_RIGHTS`) instead of after it; a newline follows, and nothing else.
+    public static func encodeAnswer(_ answer: [(String, JSONValue)], passing key: String, count: Int) -> [UInt8] {
+        let header = JSONValue.object([
+            ("v", .int(version)), ("answer", .object(answer)),
+            ("attached_descriptor", .array([.string(key), .int(Int64(count))])),
+        ])
+        var bytes = Array(header.rendered().utf8)
+        bytes.append(10)
+        return bytes
+    }
+
+    /// An answer whose text `key` came in a descriptor: the answer without it, and the text's
+    /// length. Nil when the answer is not one of those (then `decodeAnswer` reads it).
+    public static func decodePassedAnswer(_ bytes: [UInt8], key: String) -> (answer: JSONValue, count: Int)? {
+        let newline = bytes.firstIndex(of: 10) ?? bytes.count
+        guard let header = String(validating: bytes[..<newline], as: UTF8.self), let value = try? JSONValue.parse(header),
+            value["v"]?.intValue == version, let answer = value["answer"], answer.objectValue != nil,
+            let passed = value["attached_descriptor"]?.arrayValue, passed.count == 2, passed[0].stringValue == key,
+            let count = passed[1].intValue, count >= 0
+        else { return nil }
+        return (answer, Int(count))
     }
 
     /// The length of a whole answer from its header line (the line, its newline, the attached

@@ -1,0 +1,83 @@
+#ifndef ORANGE_CLINUX_SHIM_H
+#define ORANGE_CLINUX_SHIM_H
+// Linux calls Swift's Glibc module does not show (it is built without _GNU_SOURCE): memfd_create
+// and passing a descriptor over a Unix socket (SCM_RIGHTS, whose CMSG_* macros Swift cannot use).
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define ORANGE_MFD_CLOEXEC 1U
+#define ORANGE_MFD_ALLOW_SEALING 2U
+#define ORANGE_F_ADD_SEALS 1033
+#define ORANGE_F_GET_SEALS 1034
+#define ORANGE_F_SEAL_SEAL 1
+#define ORANGE_F_SEAL_SHRINK 2
+#define ORANGE_F_SEAL_GROW 4
+#define ORANGE_F_SEAL_WRITE 8
+#define ORANGE_F_SETPIPE_SZ 1031
+#define ORANGE_F_GETPIPE_SZ 1032
+#define ORANGE_MSG_CMSG_CLOEXEC 0x40000000
+
+static inline int orange_memfd_create(const char *name, unsigned int flags) {
+    return (int)syscall(SYS_memfd_create, name, flags);
+}
+
+/// sendmsg of `length` bytes with `descriptor` attached to them (SCM_RIGHTS).
+static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes, size_t length, int descriptor) {
+    struct iovec vector = {(void *)bytes, length};
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.space;
+    message.msg_controllen = sizeof control.space;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
+    return sendmsg(socket, &message, MSG_NOSIGNAL);
+}
+
+/// recvmsg of up to `capacity` bytes. Descriptors that came with them are received close-on-exec:
+/// the first is stored in `*descriptor` when it is still -1, any other is closed at once.
+static inline ssize_t orange_receive_with_descriptor(int socket, void *bytes, size_t capacity, int *descriptor) {
+    struct iovec vector = {bytes, capacity};
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * 4)];
+    } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.space;
+    message.msg_controllen = sizeof control.space;
+    ssize_t count = recvmsg(socket, &message, ORANGE_MSG_CMSG_CLOEXEC);
+    if (count < 0) return count;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        size_t received = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t index = 0; index < received; index++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(header) + index * sizeof(int), sizeof(int));
+            if (*descriptor < 0) {
+                *descriptor = fd;
+            } else {
+                close(fd);
+            }
+        }
+    }
+    return count;
+}
+#endif

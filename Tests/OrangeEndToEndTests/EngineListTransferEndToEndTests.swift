@@ -1,0 +1,113 @@
+import Glibc
+import OrangeCore
+import OrangeSystem
+import OrangeTestSupport
+import Testing
+
+/// The engine's `--json` list as a user gets it (docs/performance.md, section 6): the engine
+/// passes it as a sealed memory file and the command `sendfile`s it to stdout, so the bytes never
+/// go through the command. They must be the scan's, byte for byte, whatever stdout is.
+@Suite(.serialized)
+struct EngineListTransferEndToEndTests {
+    /// `count` tasks written straight into the tree (a list of several hundred KB: more than a
+    /// pipe holds, so the command's `sendfile` waits for the reader), some with text that is not
+    /// ASCII; then one `watch --once`, which notes on the ready ones why no agent starts (none is
+    /// installed), so the running engine writes nothing while the test compares.
+    func writeTasks(_ h: OrangeHarness, count: Int) throws {
+        for index in 0..<count {
+            let id = "t\(index)"
+            let folder = h.home + "/tasks/shop/" + id
+            try FileSystem.makeDirectories(folder)
+            let stamp = "'2026-01-01T00:00:\(String(format2(index % 60))).\(String(format3(index % 1000)))Z'"
+            let text = """
+                ---
+                id: \(id)
+                project: shop
+                branch: b\(index)
+                harness: claude
+                status: \(index % 3 == 0 ? "done" : "pending")
+                description: task \(index) — café ✓ \(String(repeating: "x", count: index % 200))
+                parent: null
+                blocked_by: [\(index > 2 && index % 2 == 0 ? "t\(index - 1)" : "")]
+                children: []
+                workspace: null
+                tmux_session: null
+                created_at: \(stamp)
+                updated_at: \(stamp)
+                ---
+                ## Notes
+
+                bench
+
+                """
+            try AtomicFile.write(text, to: folder + "/TASK.md")
+        }
+        let once = try h.orange(["watch", "--once"])
+        #expect(once.exitCode == 0, "\(once.stderr)")
+    }
+
+    private func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    private func format3(_ value: Int) -> String { String(repeating: "0", count: 3 - "\(value)".count) + "\(value)" }
+
+    /// Runs `orange args > file` in a shell: stdout a regular file, not a pipe.
+    func runIntoFile(_ h: OrangeHarness, _ args: [String], reads: String, file: String) throws -> Int32 {
+        var environment = h.environment
+        environment["ORANGE_ENGINE_READS"] = reads
+        let result = try h.runner.run(
+            ["sh", "-c", "\"$0\" \"$@\" > \"$ORANGE_TEST_OUT\"", OrangeHarness.binary] + args,
+            environment: environment.merging(["ORANGE_TEST_OUT": file]) { $1 }, input: nil, timeoutSeconds: 60)
+        return result.exitCode
+    }
+
+    @Test func theEnginesJSONListIsTheScansBytesThroughAPipeAndIntoAFile() throws {
+        let h = try OrangeHarness()
+        let repo = try h.makeProject("shop")
+        try writeTasks(h, count: 600)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        for args in [["task", "list", "--json"], ["task", "list", "--ready", "--json"], ["task", "list", "--status", "done", "--json"]] {
+            let scan = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"])
+            #expect(scan.exitCode == 0 && scan.stdout.utf8.count > 1000, "\(args): \(scan.stderr)")
+            // Twice: the first renders and keeps the list, the second sends the kept one.
+            for round in 0..<2 {
+                let piped = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "required"])
+                #expect(piped.exitCode == 0 && piped.stdout == scan.stdout, "\(args) round \(round) through a pipe: \(piped.stderr)")
+                let file = h.directory.path + "/list-\(round).json"
+                #expect(try runIntoFile(h, args, reads: "required", file: file) == 0)
+                #expect(try FileSystem.readText(file) == scan.stdout, "\(args) round \(round) into a file")
+            }
+        }
+        // After a write the list is written again, and still the scan's.
+        let update = try h.orange(["task", "update", "t1", "--description", "changed ✓"], in: repo)
+        #expect(update.exitCode == 0, "\(update.stderr)")
+        let scan = try h.orange(["task", "list", "--json"], in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"])
+        let file = h.directory.path + "/after-write.json"
+        #expect(try runIntoFile(h, ["task", "list", "--json"], reads: "required", file: file) == 0)
+        #expect(try FileSystem.readText(file) == scan.stdout)
+        #expect(scan.stdout.contains("changed ✓"))
+    }
+
+    /// An older command (no `descriptor` in its request) gets the list attached to the answer,
+    /// as before: the same bytes.
+    @Test func aRequestThatTakesNoDescriptorGetsTheListAttached() throws {
+        let h = try OrangeHarness()
+        let repo = try h.makeProject("shop")
+        try writeTasks(h, count: 50)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        let scan = try h.orange(["task", "list", "--json"], in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"]).stdout
+        let reads = SocketEngineReads(home: h.home)
+        let query: JSONValue = .object([
+            ("project", .null), ("statuses", .array([])), ("ready", .bool(false)), ("blocked", .bool(false)), ("tree", .bool(false)),
+            ("json", .bool(true)),
+        ])
+        for _ in 0..<2 {
+            let old = try #require(reads.ask(.list, query))
+            #expect(old["json_text"]?.stringValue == scan)
+            let new = try #require(reads.askForOutput(.list, query, outputKey: "json_text"))
+            #expect(new.answer["json_text"] == nil)
+            let output = try #require(new.output)
+            #expect(output.bytes() == Array(scan.utf8))
+        }
+    }
+}
