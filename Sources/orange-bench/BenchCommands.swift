@@ -6,7 +6,9 @@ import OrangeSystem
 /// `memory`, `reads`, `dashboard` and `startread`.
 enum BenchCommands {
     static func runIfRequested(_ arguments: [String]) {
-        guard let command = arguments.first, ["peers", "list", "decode", "links", "memory", "reads", "dashboard", "startread"].contains(command) else {
+        guard let command = arguments.first,
+            ["peers", "list", "decode", "links", "memory", "reads", "dashboard", "startread"].contains(command)
+        else {
             return
         }
         if command == "decode" {
