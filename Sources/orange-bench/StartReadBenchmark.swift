@@ -17,13 +17,13 @@ enum StartReadBenchmark {
             let watcher = try TaskTreeWatcher(root: home)
             defer { watcher.close() }
             let begin = clock.monotonicNanoseconds(), cpuBegin = cpuMilliseconds()
-            let tree = WatchedTaskTree(watcher: watcher, tasksRoot: watcher.tasksPath, project: nil)
-            let hints = try tree.startWatching()
+            let hints = try watcher.start()
             let started = clock.monotonicNanoseconds(), cpuStarted = cpuMilliseconds()
             let keys = hints.compactMap { hint -> TaskKey? in
                 guard case .taskFile(let project, let id, .appeared) = hint else { return nil }
                 return TaskKey(project: project, taskID: id)
             }
+            let tree = WatchedTaskTree(watcher: watcher, tasksRoot: watcher.tasksPath, project: nil)
             let reads = tree.read(keys)
             let done = clock.monotonicNanoseconds(), cpuDone = cpuMilliseconds()
             let parsed = reads.filter { if case .parsed = $0?.result { return true } else { return false } }.count

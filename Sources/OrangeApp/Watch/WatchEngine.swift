@@ -147,7 +147,7 @@ final class WatchEngine {
             ]),
             "orange watch: watching \(layout.tasksRoot)\(scope) (Ctrl-C to stop)")
         gitIndexLocks = gitIndexLockFiles()
-        handle([.hints(try tree.startWatching())], worker: worker)
+        handle([.hints(try watcher.start())], worker: worker)
         // A `watch sync` that dropped its cookie before the watches were in place is never seen
         // as created; the start-up scan has read everything written before it, so answer it too.
         for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }

@@ -29,8 +29,6 @@ public final class TaskTreeWatcher {
     var tree = WatchedTree()
     private let logger: (any Logger)?
     private var pendingCookies: Set<String> = []
-    /// Set during `start()` only.
-    private var startupFound: StartupFound?
     private static let cookieCounter = Atomic<Int>(0)
 
     /// How many `IN_Q_OVERFLOW` events were seen (each one means a full resync).
@@ -64,16 +62,7 @@ public final class TaskTreeWatcher {
 
     /// Watches the tree top-down, scanning each folder after its watch exists (F22), and returns
     /// an `.appeared` hint for every project, task folder and TASK.md found.
-    ///
-    /// `whenTaskFilesFound` is handed the TASK.md files found, a few hundred at a time, as soon
-    /// as their folders are watched (so a reader may read them at once: a later change raises
-    /// an event).
-    public func start(whenTaskFilesFound: (([TaskKey]) -> Void)? = nil) throws(InotifyError) -> [WatchHint] {
-        startupFound = whenTaskFilesFound.map { StartupFound(sink: $0) }
-        defer {
-            startupFound?.flush()
-            startupFound = nil
-        }
+    public func start() throws(InotifyError) -> [WatchHint] {
         var hints: [WatchHint] = []
         try bindRoot(&hints)
         return hints
@@ -252,7 +241,6 @@ public final class TaskTreeWatcher {
             // folder (open, two getdents, close: most of a 100,000-task start-up's watcher time).
             if Self.holdsTaskFile(absolute) {
                 hints.append(.taskFile(project: path[1], taskID: path[2], kind: .appeared))
-                startupFound?.add(TaskKey(project: path[1], taskID: path[2]))
             }
             return false
         }
@@ -312,24 +300,5 @@ public final class TaskTreeWatcher {
     func noteUnknownWatch(_ wd: Int32) {
         unknownWatchCount += 1
         logger?.warn("watch", "event for an unknown watch; rescan", [("wd", .int(Int64(wd)))])
-    }
-}
-
-/// The TASK.md files `start()` found and has not handed over yet.
-private final class StartupFound {
-    let sink: ([TaskKey]) -> Void
-    var keys: [TaskKey] = []
-
-    init(sink: @escaping ([TaskKey]) -> Void) { self.sink = sink }
-
-    func add(_ key: TaskKey) {
-        keys.append(key)
-        if keys.count >= 256 { flush() }
-    }
-
-    func flush() {
-        guard !keys.isEmpty else { return }
-        sink(keys)
-        keys = []
     }
 }

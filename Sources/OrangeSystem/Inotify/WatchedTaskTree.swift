@@ -10,40 +10,22 @@ public struct WatchedTaskTree: TaskTreeSource {
     /// Only this project (`orange watch --project`); nil: every project.
     public let project: String?
 
-    private let prefetch: StartupPrefetch
-
     public init(watcher: TaskTreeWatcher, tasksRoot: String, project: String?) {
         self.watcher = watcher
         self.tasksRoot = tasksRoot
         self.project = project
-        prefetch = StartupPrefetch(tasksRoot: tasksRoot)
-    }
-
-    /// The watcher's `start()`, with every TASK.md it finds read meanwhile on another core; the
-    /// first `read` (the start-up batch) takes those results instead of reading the files again.
-    public func startWatching() throws(InotifyError) -> [WatchHint] {
-        try watcher.start(whenTaskFilesFound: prefetch.submit)
     }
 
     /// Without bodies: nothing the engine decides or shows needs them, and a tree of long task
     /// notes would otherwise all sit in the engine's memory. ParallelMap keeps short runs on this
     /// thread.
     public func read(_ keys: [TaskKey]) -> [TaskFileRead?] {
-        let ready = prefetch.take()
-        var results: [TaskFileRead?] = keys.map { ready[$0] }
-        // Only the files not read ahead, spread evenly over the cores.
-        let missing = ready.isEmpty ? Array(keys.indices) : keys.indices.filter { results[$0] == nil }
         let root = tasksRoot
-        let reads = ParallelMap.map(count: missing.count) { index in Self.readOne(keys[missing[index]], tasksRoot: root) }
-        for (index, read) in zip(missing, reads) { results[index] = read }
-        return results
-    }
-
-    /// One TASK.md as the engine keeps it: the body dropped on the reading thread, or the
-    /// start-up run would hold every body at once.
-    static func readOne(_ key: TaskKey, tasksRoot: String) -> TaskFileRead {
-        let read = TaskFileReader.readWithoutBody(key, tasksRoot: tasksRoot)
-        return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+        return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
+            // Dropped on the reading thread: the start-up run would otherwise hold every body at once.
+            let read = TaskFileReader.readWithoutBody(keys[index], tasksRoot: root)
+            return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+        }
     }
 
     public func stat(_ key: TaskKey) -> FileFingerprint? {
