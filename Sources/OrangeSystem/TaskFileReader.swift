@@ -2,7 +2,7 @@ import Glibc
 import OrangeCore
 
 /// The watch loop's read step, shared by `orange watch` and `orange-bench` so the benchmark
-/// measures the engine's own code: `lstat`, read, parse, hash, and the folder check.
+/// measures the engine's own code: open, `fstat`, read, parse, hash, and the folder check.
 public enum TaskFileReader {
     /// Reads `<tasksRoot>/<project>/<id>/TASK.md` for the reducer; the record when it parsed.
     public static func read(_ key: TaskKey, tasksRoot: String) -> (result: FileReadResult, record: TaskRecord?) {
