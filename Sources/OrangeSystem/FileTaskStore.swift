@@ -32,7 +32,7 @@ public struct FileTaskStore: TaskStore {
     /// The bytes of `task`'s TASK.md, announced to `willRename`.
     func bytesToWrite(_ task: TaskRecord) -> [UInt8] {
         let bytes = Array(task.rendered().utf8)
-        willRename?(task, FNV1a.hash(bytes))
+        willRename?(task, TaskFileHash.hash(bytes))
         return bytes
     }
 

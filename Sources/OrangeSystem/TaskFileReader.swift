@@ -2,15 +2,27 @@ import Glibc
 import OrangeCore
 
 /// The watch loop's read step, shared by `orange watch` and `orange-bench` so the benchmark
-/// measures the engine's own code: `lstat`, read, parse, hash, and the folder check.
+/// measures the engine's own code: open, `fstat`, read, parse, hash, and the folder check.
 public enum TaskFileReader {
     /// Reads `<tasksRoot>/<project>/<id>/TASK.md` for the reducer; the record when it parsed.
     public static func read(_ key: TaskKey, tasksRoot: String) -> (result: FileReadResult, record: TaskRecord?) {
+        read(key, tasksRoot: tasksRoot, keepingBody: true)
+    }
+
+    /// `read`, with the record's body dropped as soon as it is parsed: what a holder of every
+    /// task (the engine) keeps. The whole file is still read, checked and hashed, so a change
+    /// in the notes is a change, and a file the CLI refuses is refused here too.
+    public static func readWithoutBody(_ key: TaskKey, tasksRoot: String) -> (result: FileReadResult, record: TaskRecord?) {
+        read(key, tasksRoot: tasksRoot, keepingBody: false)
+    }
+
+    private static func read(_ key: TaskKey, tasksRoot: String, keepingBody: Bool) -> (result: FileReadResult, record: TaskRecord?) {
         let path = file(key, tasksRoot: tasksRoot)
-        guard let print = fingerprint(path) else { return (.missing, nil) }
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readBytes(path) } catch {
-            return (error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)"), nil)
+        let print: FileFingerprint, bytes: [UInt8]
+        switch readRegularFile(path) {
+        case .missing: return (.missing, nil)
+        case .unreadable(let reason): return (.unreadable(reason: reason), nil)
+        case .read(let fingerprint, let content): (print, bytes) = (fingerprint, content)
         }
         // The store's own decoding, so the engine and the CLI agree on which files are valid
         // (invalid UTF-8 included: decoding it with replacement characters would accept a file
@@ -18,7 +30,7 @@ public enum TaskFileReader {
         guard let id = TaskID(validating: key.taskID), let project = ProjectName(validating: key.project) else {
             return (.invalid(fingerprint: print, line: nil, reason: "the folder names are not a valid project and task id"), nil)
         }
-        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project) {
+        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project, keepingBody: keepingBody) {
         case .success(let record):
             return (.parsed(fingerprint: print, contentHash: contentHash(bytes)), record)
         case .failure(let problem):
@@ -26,12 +38,38 @@ public enum TaskFileReader {
         }
     }
 
-    /// `read`, with the record's body dropped as soon as it is parsed: what a holder of every
-    /// task (the engine) keeps. The whole file is still read, checked and hashed, so a change
-    /// in the notes is a change, and a file the CLI refuses is refused here too.
-    public static func readWithoutBody(_ key: TaskKey, tasksRoot: String) -> (result: FileReadResult, record: TaskRecord?) {
-        let (result, record) = read(key, tasksRoot: tasksRoot)
-        return (result, record?.withoutBody)
+    enum RegularFileRead {
+        case missing
+        case unreadable(reason: String)
+        case read(FileFingerprint, [UInt8])
+    }
+
+    /// One open, one `fstat` of the opened file, one read: the path is walked once, and the
+    /// fingerprint is that of the very file read. What `lstat` + open did before: a symlink
+    /// (`O_NOFOLLOW`), a folder or any other non-regular file is missing; a FIFO is not waited
+    /// on (`O_NONBLOCK`, and it is never read).
+    static func readRegularFile(_ path: String) -> RegularFileRead {
+        let fd: Int32
+        do { fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) } catch {
+            switch error.errno {
+            case ENOENT, ENOTDIR, ELOOP, ENXIO: return .missing
+            default:
+                // As before: a file that `lstat` finds regular but cannot be opened (EACCES).
+                guard fingerprint(path) != nil else { return .missing }
+                return .unreadable(reason: "\(error)")
+            }
+        }
+        defer { closeDescriptor(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .missing }
+        let print = FileFingerprint(
+            inode: UInt64(info.st_ino), size: UInt64(info.st_size),
+            mtimeNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        do {
+            return .read(print, try FileSystem.readAll(fd, path: path, sizeHint: Int(info.st_size)))
+        } catch {
+            return error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)")
+        }
     }
 
     public static func file(_ key: TaskKey, tasksRoot: String) -> String {
@@ -44,6 +82,6 @@ public enum TaskFileReader {
         return FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
     }
 
-    /// FNV-1a: cheap, and only ever compared with itself.
-    static func contentHash(_ bytes: [UInt8]) -> UInt64 { FNV1a.hash(bytes) }
+    /// The hash the store announces for its own writes (`TaskFileHash`).
+    static func contentHash(_ bytes: [UInt8]) -> UInt64 { TaskFileHash.hash(bytes) }
 }

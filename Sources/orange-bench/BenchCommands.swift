@@ -3,15 +3,20 @@ import OrangeCore
 import OrangeSystem
 
 /// The sub-commands besides the default pipeline measurement: `peers`, `list`, `decode`, `links`,
-/// `memory`, `reads` and `dashboard`.
+/// `memory`, `reads`, `dashboard` and `startread`.
 enum BenchCommands {
     static func runIfRequested(_ arguments: [String]) {
-        guard let command = arguments.first, ["peers", "list", "decode", "links", "memory", "reads", "dashboard"].contains(command) else {
+        guard let command = arguments.first,
+            ["peers", "list", "decode", "links", "memory", "reads", "dashboard", "startread"].contains(command)
+        else {
             return
         }
         if command == "decode" {
             StandardStreams.writeOutput(DecodeBenchmark.run())
             exit(0)
+        }
+        if command == "startread" {
+            runStartRead(Array(arguments.dropFirst()))
         }
         var options = PeerBenchmark.Options()
         options.orange = FileSystem.parentDirectory(of: FileSystem.currentExecutable() ?? ".") + "/orange"

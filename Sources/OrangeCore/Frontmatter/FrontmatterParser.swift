@@ -12,6 +12,16 @@ public enum FrontmatterCodec {
         let entries = try parser.parseEntries()
         return FrontmatterDocument(entries: entries, body: split.body)
     }
+
+    /// `parse` of bytes already known to be valid UTF-8; without `keepingBody` the document's
+    /// body is empty (a reader that drops it anyway saves copying it).
+    public static func parse(validUTF8 bytes: UnsafeBufferPointer<UInt8>, keepingBody: Bool) throws(FrontmatterError) -> FrontmatterDocument
+    {
+        let split = try FrontmatterSplitter.split(bytes: bytes, keepingBody: keepingBody)
+        var parser = FrontmatterParser(lines: split.lines)
+        let entries = try parser.parseEntries()
+        return FrontmatterDocument(entries: entries, body: split.body)
+    }
 }
 
 /// Where a value sits: directly under a key, or as an item of a block list (`- x`).
@@ -38,7 +48,6 @@ struct FrontmatterParser {
 
     mutating func parseEntries() throws(FrontmatterError) -> [FrontmatterEntry] {
         var entries: [FrontmatterEntry] = []
-        var firstRow: [String: Int] = [:]
         var previousKey: String?
         while row < lines.count {
             let line = lines[row]
@@ -48,10 +57,10 @@ struct FrontmatterParser {
             }
             try checkEntryStart(line, previousKey: previousKey)
             let (key, afterColon) = try readKey(line)
-            if let first = firstRow[key] {
-                throw failure(row, "duplicate key '\(key)' (first on line \(first + 2))")
+            // A linear search: a dozen keys compare faster than they hash.
+            if let first = entries.first(where: { $0.key == key }) {
+                throw failure(row, "duplicate key '\(key)' (first on line \(first.line))")
             }
-            firstRow[key] = row
             let keyRow = row
             let value = try readMappingValue(key: key, from: afterColon)
             entries.append(FrontmatterEntry(key: key, value: value, line: keyRow + 2))

@@ -23,7 +23,8 @@ enum FrontmatterSplitter {
         return try result.get()
     }
 
-    private static func split(bytes: UnsafeBufferPointer<UInt8>) throws(FrontmatterError) -> FrontmatterSplit {
+    /// Splits valid UTF-8 bytes; without `keepingBody` the body is left empty (not copied).
+    static func split(bytes: UnsafeBufferPointer<UInt8>, keepingBody: Bool = true) throws(FrontmatterError) -> FrontmatterSplit {
         let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var index = 0
         // A byte order mark is an encoding artefact, not content; editors on some systems add it.
@@ -56,7 +57,7 @@ enum FrontmatterSplitter {
                 isFirst = false
             } else if isFence(line) {
                 try rejectForbiddenCharacters(lines)
-                let body = String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
+                let body = keepingBody ? String(decoding: UnsafeBufferPointer(rebasing: bytes[index...]), as: UTF8.self) : ""
                 return FrontmatterSplit(lines: lines, body: body)
             } else {
                 lines.append(line)

@@ -18,15 +18,19 @@ public enum TaskFileDecoder {
         }
     }
 
-    public static func decode(_ bytes: [UInt8], folderID: TaskID, folderProject: ProjectName) -> Result<TaskRecord, Problem> {
-        decodeDocument(bytes, folderID: folderID, folderProject: folderProject).map(\.task)
+    /// Without `keepingBody`, the record's body is empty: the body is still checked as UTF-8,
+    /// but not copied into a string its reader would drop.
+    public static func decode(
+        _ bytes: [UInt8], folderID: TaskID, folderProject: ProjectName, keepingBody: Bool = true
+    ) -> Result<TaskRecord, Problem> {
+        decodeDocument(bytes, folderID: folderID, folderProject: folderProject, keepingBody: keepingBody).map(\.task)
     }
 
     /// Like `decode`, with the parsed front matter too (its entries know their lines).
     public static func decodeDocument(
-        _ bytes: [UInt8], folderID: TaskID, folderProject: ProjectName
+        _ bytes: [UInt8], folderID: TaskID, folderProject: ProjectName, keepingBody: Bool = true
     ) -> Result<(task: TaskRecord, document: FrontmatterDocument), Problem> {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard isValidUTF8(bytes) else {
             // Decoding with replacement characters and writing back would corrupt the file.
             let offset = firstInvalidUTF8Offset(bytes)
             let line = bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
@@ -35,7 +39,10 @@ public enum TaskFileDecoder {
         let document: FrontmatterDocument
         let task: TaskRecord
         do throws(FrontmatterError) {
-            document = try FrontmatterCodec.parse(text)
+            // Parsed from the bytes: a String of the whole file would be one more copy of it.
+            document = try bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(FrontmatterError) in try FrontmatterCodec.parse(validUTF8: buffer, keepingBody: keepingBody) }
+            }.get()
             task = try TaskRecord(document: document)
         } catch {
             return .failure(Problem(line: error.line, reason: error.reason))
@@ -53,6 +60,23 @@ public enum TaskFileDecoder {
             )
         }
         return .success((task, document))
+    }
+
+    /// Whether `bytes` are valid UTF-8. ASCII (nearly every TASK.md, or its first part) is
+    /// checked 8 bytes at a time; from the first other byte on, the standard library decides.
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let count = raw.count
+            var offset = 0
+            while offset + 8 <= count, raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                offset += 8
+            }
+            while offset < count, raw[offset] < 0x80 { offset += 1 }
+            if offset == count { return true }
+            // Everything before `offset` is whole ASCII scalars, so the rest is valid on its own
+            // exactly when the whole is.
+            return String(validating: UnsafeRawBufferPointer(rebasing: raw[offset...]), as: UTF8.self) != nil
+        }
     }
 
     /// Byte offset of the first byte that does not start or continue a valid UTF-8 sequence.

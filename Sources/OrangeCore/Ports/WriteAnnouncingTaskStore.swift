@@ -6,7 +6,7 @@ public struct WriteAnnouncingTaskStore: TaskStore {
 
     private func reportWritten(_ task: TaskRecord) {
         // A task store writes `rendered()`: the hash a read-back of the file finds.
-        observer(task, FNV1a.hash(Array(task.rendered().utf8)))
+        observer(task, TaskFileHash.hash(Array(task.rendered().utf8)))
     }
 
     public func create(_ task: TaskRecord) throws {

@@ -236,19 +236,30 @@ public final class TaskTreeWatcher {
         }
         if alreadyKnown && !force { return false }
         if let hint = directoryHint(path, .appeared) { hints.append(hint) }
-        guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
         if path.count == 3 {
-            if entries.contains(where: { $0.name == TaskTreeNames.taskFile && $0.kind != .directory }) {
+            // Only TASK.md matters in a task folder: one `lstat` of it, not a listing of the
+            // folder (open, two getdents, close: most of a 100,000-task start-up's watcher time).
+            if Self.holdsTaskFile(absolute) {
                 hints.append(.taskFile(project: path[1], taskID: path[2], kind: .appeared))
             }
             return false
         }
+        guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
+        if path.count == 2 { tree.reserveCapacity(adding: entries.count) }
         var limited = false
         for entry in entries.sorted(by: { $0.name < $1.name })
         where entry.kind == .directory && TaskTreeNames.isCandidateDirectory(entry.name) {
             if addDirectory(path + [entry.name], force: force, retrying: retrying, &hints) { limited = true }
         }
         return limited
+    }
+
+    /// Whether the task folder at `absolute` holds a `TASK.md` that is not a folder (a file, or
+    /// a symlink the read then reports as missing): what a listing of the folder said before.
+    static func holdsTaskFile(_ absolute: String) -> Bool {
+        var info = stat()
+        guard lstat(absolute + "/" + TaskTreeNames.taskFile, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT != S_IFDIR
     }
 
     /// False for a project folder (and what is below it) outside `onlyProject`.

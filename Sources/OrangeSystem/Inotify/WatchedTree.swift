@@ -35,6 +35,13 @@ struct WatchedTree {
         return []
     }
 
+    /// Makes room for `count` more watches at once (a project's listing), instead of growing
+    /// both maps step by step while 100,000 task folders are added.
+    mutating func reserveCapacity(adding count: Int) {
+        pathByWD.reserveCapacity(pathByWD.count + count)
+        wdByPath.reserveCapacity(wdByPath.count + count)
+    }
+
     mutating func markUnwatched(_ path: [String]) {
         unwatched.insert(path)
     }
