@@ -64,8 +64,6 @@ final class WatchEngine {
     /// worker to be idle, and on a loaded machine a full reconcile can outlast the sweep interval,
     /// so sweeps requested meanwhile would keep it busy for ever. It runs once the syncs are answered.
     private var sweepReconcileOwed = false
-    /// The start-up's removal of a crash's leftovers, until it runs (`WatchEngine+Leftovers.swift`).
-    var leftoverSweepOwed = false
     /// Runs the notification hook when a task needs a person (`AttentionNotifier`).
     let attention: AttentionNotifier
     /// Answers commands' reads from the graph (`WatchEngine+ReadServer.swift`).
@@ -166,7 +164,17 @@ final class WatchEngine {
             worker.request(nil, deciding: graphForReconcile())
             changedSinceCatchUp = []
             syncWorkspaceLinks(repairDetached: true)
-            leftoverSweepOwed = true
+            // Off the loop thread: listing every task folder takes a while on a large tree.
+            let (home, project, emit) = (context.home, options.project, self.emit)
+            DispatchQueue(label: "orange.engine.leftovers").async {
+                for path in LeftoverSweep.run(home: home, project: project) {
+                    emit(
+                        .object([("event", "engine"), ("removed_leftover", .string(path))]),
+                        "  engine: removed \(path), left by a process that is gone")
+                }
+                // The listing of every folder was freed on this thread's heap: hand it back.
+                HeapTuning.returnFreedMemory()
+            }
         }
 
         while true {
@@ -197,7 +205,6 @@ final class WatchEngine {
                 handle([.tick], worker: worker)
             }
             finishSyncs(worker)
-            sweepLeftoversOnceSettled(worker)
             reportWaitingSyncs(worker)
             publishReads()
         }
@@ -302,7 +309,6 @@ final class WatchEngine {
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
         case .sweepStarted:
-            sweepLeftovers()
             // From disk: the sweep is the backup for whatever the events missed.
             if options.performsActions {
                 if pendingSyncs.isEmpty { worker.request(nil, deciding: nil) } else { sweepReconcileOwed = true }
