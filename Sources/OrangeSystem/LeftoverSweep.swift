@@ -11,18 +11,10 @@ public enum LeftoverSweep {
     /// Removes the leftovers of processes that are gone; returns their paths.
     public static func run(home: String, project: ProjectName?, isAlive: (Int32) -> Bool = DataDirectoryReader.isAlive) -> [String] {
         let tasksRoot = DataDirectory(home: home).tasksRoot
-        var folders = [home, tasksRoot]
-        let projects =
-            project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(tasksRoot)) ?? []).filter(TaskTreeNames.isCandidateDirectory)
-        for name in projects {
-            let projectFolder = tasksRoot + "/" + name
-            folders.append(projectFolder)
-            for id in (try? FileSystem.listDirectory(projectFolder)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
-                folders.append(projectFolder + "/" + id)
-            }
-        }
         var removed: [String] = []
-        for folder in folders {
+        // Folder by folder as they are listed: a list of every task folder first held 100,000
+        // paths at once, in the engine's settled memory when it ran after the start-up.
+        func sweep(_ folder: String) {
             for name in (try? FileSystem.listDirectory(folder)) ?? [] {
                 guard let parsed = TransientFileNames.parse(name), !isAlive(parsed.pid) else { continue }
                 switch parsed.kind {
@@ -32,6 +24,17 @@ public enum LeftoverSweep {
                 case .cookie, .syncAnswer:
                     break  // `watch sync` owns these, and cleans up after itself
                 }
+            }
+        }
+        sweep(home)
+        sweep(tasksRoot)
+        let projects =
+            project.map { [$0.rawValue] } ?? ((try? FileSystem.listDirectory(tasksRoot)) ?? []).filter(TaskTreeNames.isCandidateDirectory)
+        for name in projects {
+            let projectFolder = tasksRoot + "/" + name
+            sweep(projectFolder)
+            for id in (try? FileSystem.listDirectory(projectFolder)) ?? [] where TaskTreeNames.isCandidateDirectory(id) {
+                sweep(projectFolder + "/" + id)
             }
         }
         return removed

@@ -26,7 +26,7 @@ import Testing
     }
 
     private func expectSame(_ indexes: GraphIndexes, _ graph: TaskGraph, _ n: Int, _ context: String) {
-        let full = CycleIndex(graph: graph)
+        let full = CycleIndex(taskByTask: graph)
         #expect(indexes.isCurrent, "\(context)")
         #expect(indexes.cycles.components == full.components, "\(context)")
         for i in 0..<(n + 3) {

@@ -16,6 +16,12 @@ extension WatchEngine {
     /// Called with the tasks each graph update changed (the start-up scan included).
     func followPullRequests(_ changed: [TaskID]) {
         guard let pullRequests else { return }
-        for id in changed { pullRequests.note(id, PullRequestFollower.candidate(graph[id])) }
+        // From the compact record: only a task with a pull request in review is built whole (the
+        // start-up batch names every task, and built each one again here).
+        for id in changed {
+            let compact = graph.tasks.compact(id)
+            let mayFollow = compact.map { !($0.prURL ?? "").isEmpty && PullRequestFollowing.followedStatuses.contains($0.status) } ?? false
+            pullRequests.note(id, mayFollow ? PullRequestFollower.candidate(graph[id]) : nil)
+        }
     }
 }

@@ -39,6 +39,21 @@ public struct ChunkedArray<Element>: RandomAccessCollection {
         return last
     }
 
+    /// Calls `body` with each element's place and address, in order: a read of a few fields of a
+    /// large element then copies those fields, not the whole element (each of its references
+    /// retained and released again, most of a pass over the engine's 100,000 records).
+    public func forEachInPlace(_ body: (Int, UnsafePointer<Element>) throws -> Void) rethrows {
+        var position = 0
+        for chunk in chunks {
+            try chunk.withUnsafeBufferPointer { buffer in
+                for offset in buffer.indices {
+                    try body(position, buffer.baseAddress! + offset)
+                    position += 1
+                }
+            }
+        }
+    }
+
     /// Room for `count` elements: the chunk list's own capacity (each chunk is made whole).
     public mutating func reserveCapacity(_ count: Int) {
         chunks.reserveCapacity(count / Self.chunkSize + 1)

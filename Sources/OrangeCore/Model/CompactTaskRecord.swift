@@ -115,6 +115,7 @@ public struct CompactTaskRecord: Sendable {
     public var tmuxSession: String? { cold?.tmuxSession }
     public var harness: String { cold?.harness ?? ColdFields.defaultHarness }
     public var lastError: String? { cold?.lastError }
+    public var prURL: String? { cold?.prURL }
     /// Front matter keys orange does not model, in their order.
     public var extra: [FrontmatterEntry] { cold?.extra ?? [] }
 

@@ -3,11 +3,19 @@
 /// blocked by its own ancestor can never finish.
 public struct CycleIndex: Sendable {
     /// For each task on a cycle, the cycle through it, starting and ending at that task.
-    private var paths: [TaskID: [TaskID]] = [:]
+    var paths: [TaskID: [TaskID]] = [:]
     /// Each strongly connected component with more than one task (or a self-loop).
-    public private(set) var components: [[TaskID]] = []
+    public internal(set) var components: [[TaskID]] = []
 
+    /// Over the graph's integer places (`CycleIndex+Dense.swift`): every engine start and every
+    /// `task list` computes it over the whole graph.
     public init(graph: TaskGraph) {
+        self.init(DenseTaskGraph(graph))
+    }
+
+    /// The same index found task by task, by ids: the plain construction, kept as the oracle of
+    /// the property tests.
+    public init(taskByTask graph: TaskGraph) {
         components = Self.stronglyConnectedComponents(graph)
         for component in components {
             let members = Set(component)

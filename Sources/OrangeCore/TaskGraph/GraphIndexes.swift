@@ -5,10 +5,10 @@
 /// section 6). Property-tested against `CycleIndex(graph:)` and `TaskGraph.linkProblems()`.
 public struct GraphIndexes: Sendable {
     /// Exactly `CycleIndex(graph:)` of the graph last given (when `isCurrent`).
-    public private(set) var cycles: CycleIndex
+    public internal(set) var cycles: CycleIndex
     /// The link problems owned by each task (as the parent a child names, or as the task whose
     /// `children` lists it), only for tasks that have some.
-    private var problems: [TaskID: OwnedLinkProblems] = [:]
+    var problems: [TaskID: OwnedLinkProblems] = [:]
     /// Every ready task, with its creation time (the spawn order) and its place in `readyByGroup`.
     /// Sharded: a change after a reader took the indexes copies one shard, not 33,000 entries.
     var ready = ShardedDictionary<TaskID, ReadyEntry>()
@@ -17,9 +17,9 @@ public struct GraphIndexes: Sendable {
     /// the tasks whose `last_error` does not already say why not (`readyTasks(in:except:)`).
     var readyByGroup: [ReadyGroup: [String?: ShardedDictionary<TaskID, Int64>]] = [:]
     /// Every delegated task (the candidates for a reassess turn).
-    public private(set) var delegated: Set<TaskID> = []
+    public internal(set) var delegated: Set<TaskID> = []
     /// Every task that holds a workspace or a session (the candidates for a release).
-    public private(set) var holdingAgentResources: Set<TaskID> = []
+    public internal(set) var holdingAgentResources: Set<TaskID> = []
 
     /// False after a batch too large to follow change by change: `refresh` then indexes the
     /// graph again from scratch, once, when the indexes are next needed.
@@ -33,8 +33,15 @@ public struct GraphIndexes: Sendable {
     /// `largestIncrementalBatch`): `refresh` indexes the graph again from scratch.
     public mutating func invalidate() { isCurrent = false }
 
+    /// Every task at once, over the graph's integer places (`GraphIndexes+Dense.swift`).
     public init(graph: TaskGraph) {
-        cycles = CycleIndex(graph: graph)
+        self.init(DenseTaskGraph(graph), graph)
+    }
+
+    /// The same indexes built task by task, as `update` keeps them: the oracle of the property
+    /// tests.
+    public init(taskByTask graph: TaskGraph) {
+        cycles = CycleIndex(taskByTask: graph)
         // Compact records: a whole record built per task cost a second copy of the graph.
         for task in graph.tasks.compactValues {
             index(owner: task.id, in: graph)
@@ -94,9 +101,7 @@ public struct GraphIndexes: Sendable {
         }
         for owner in owners { index(owner: owner, in: graph) }
         if cyclesMayHaveChanged(changes, in: graph) {
-            cycles = CycleIndex(graph: graph)
-            (ready, readyByGroup, delegated, holdingAgentResources) = (ShardedDictionary(), [:], [], [])
-            for task in graph.tasks.compactValues { index(task: task.id, in: graph) }
+            self = GraphIndexes(graph: graph)
             return
         }
         // A task's readiness reads its own record and its blockers': a change touches its own

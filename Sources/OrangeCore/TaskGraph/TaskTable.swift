@@ -31,6 +31,9 @@ public struct TaskTable: Sendable {
 
     public func contains(_ id: TaskID) -> Bool { positions[id] != nil }
 
+    /// The place of `id`'s record in `compactValues` (`DenseTaskGraph` works on places).
+    func position(of id: TaskID) -> Int? { positions[id].map(Int.init) }
+
     /// The compact form of the record with this id: its hot fields without building the record.
     public func compact(_ id: TaskID) -> CompactTaskRecord? {
         positions[id].map { stored[Int($0)] }
