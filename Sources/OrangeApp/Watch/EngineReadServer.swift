@@ -32,8 +32,8 @@ final class EngineReadServer: Sendable {
         var listAnswer: (generation: UInt64, key: String, line: [UInt8])?
         /// Each task's piece of the last `--json` lists, used again while its record is the same.
         var listPieces = EngineListPieces()
-        /// The chunks of the last `--json` lists, by list key (`EngineListChunks`); a few keys,
-        /// each chunk a descriptor.
+        /// The chunks of the last `--json` lists, by list key (`EngineListChunks`), each chunk a
+        /// descriptor (`keptChunks` at most).
         var listChunks: [String: EngineListChunks] = [:]
         /// The last `--json` list, whole at any size, in a sealed memory file: its pages are not
         /// the engine's heap, and a command prints them without reading them (docs/decisions.md).
@@ -44,8 +44,9 @@ final class EngineReadServer: Sendable {
     private let answers: EngineReadAnswers
     private let socket = Mutex<UnixLineServer?>(nil)
     private let tasksPerChunk: Int
-    /// Lists whose chunks are kept at once (each is one query with the projects' modes).
-    static let keptListKeys = 4
+    /// Chunks (descriptors) kept at most over every list key: past it only the last list's are
+    /// kept. At 100,000 tasks the ready list is 65 chunks and the whole list about 200.
+    static let keptChunks = 512
 
     init(context: AppContext, tasksPerChunk: Int = EngineListChunks.defaultTasksPerChunk) {
         self.tasksPerChunk = tasksPerChunk
@@ -190,8 +191,8 @@ final class EngineReadServer: Sendable {
         let file = chunks.render(query, graph: graph, modes: modes, pieces: &pieces) { tasks.taskFilePath($0, in: $1) }
         state.withLock { state in
             state.listPieces = pieces
-            if state.listChunks.count >= Self.keptListKeys { state.listChunks.removeAll() }
             state.listChunks[key] = chunks
+            if state.listChunks.values.reduce(0, { $0 + $1.count }) > Self.keptChunks { state.listChunks = [key: chunks] }
         }
         return file
     }
