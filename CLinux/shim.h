@@ -26,14 +26,6 @@ static inline int orange_memfd_create(const char *name, unsigned int flags) {
     return (int)syscall(SYS_memfd_create, name, flags);
 }
 
-/// copy_file_range(2) from `*offset` of `from` to the end of `to` (its own offset); -1 and errno.
-static inline ssize_t orange_copy_file_range(int from, long long *offset, int to, size_t length) {
-    loff_t in = (loff_t)*offset;
-    ssize_t copied = (ssize_t)syscall(SYS_copy_file_range, from, &in, to, NULL, length, 0U);
-    if (copied > 0) *offset = (long long)in;
-    return copied;
-}
-
 /// sendmsg of `length` bytes with `descriptor` attached to them (SCM_RIGHTS).
 static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes, size_t length, int descriptor) {
     struct iovec vector = {(void *)bytes, length};

@@ -39,26 +39,14 @@ struct EngineListPiecesTests {
         ])
         var modes: [ProjectName: ProjectModes] = [:]
         var step = 0
-        // The same lists kept in chunks of 1, 2 and 3 tasks across every change (the engine keeps
-        // them per query and modes; here even a change of modes must leave no chunk stale).
-        var chunked: [[EngineListChunks]] = queries().map { _ in [1, 2, 3].map { EngineListChunks(tasksPerChunk: $0) } }
         func check(_ what: String) {
             step += 1
             let indexed = IndexedGraph(graph: graph, indexes: GraphIndexes(graph: graph))
-            for (index, query) in queries().enumerated() {
+            for query in queries() {
                 let engine = pieces.render(query, graph: indexed, modes: modes) { world.context.stores.tasks.taskFilePath($0, in: $1) }
                 let scan = scanned(query, graph, modes: modes)
                 // Compared as bytes; shown as text.
                 #expect(engine == scan, "after \(what), \(query.arguments.rendered()):\n\(String(decoding: engine, as: UTF8.self))")
-                for size in chunked[index].indices {
-                    let file = chunked[index][size].render(query, graph: indexed, modes: modes, pieces: &pieces) {
-                        world.context.stores.tasks.taskFilePath($0, in: $1)
-                    }
-                    let bytes = file?.bytes() ?? []
-                    #expect(
-                        bytes == scan,
-                        "chunks of \(size + 1), after \(what), \(query.arguments.rendered()):\n\(String(decoding: bytes, as: UTF8.self))")
-                }
             }
         }
         func edit(_ id: String, _ change: (inout TaskRecord) -> Void) {

@@ -14,9 +14,7 @@ import Testing
 /// fails the test) and from a scan. The lists are asked every round of the same engine, which
 /// keeps each task's rendered piece between lists (`EngineListPieces`): the edits include the
 /// ones that leave a listed task's own file as it was but change what it shows (a blocker done,
-/// a child added, a project's modes), so a piece kept past such a change fails here. The
-/// engine keeps its `--json` lists in chunks of two tasks (`EngineListChunks`), so the edits
-/// (tasks added, removed, entering and leaving the ready list) move chunks' bounds.
+/// a child added, a project's modes), so a piece kept past such a change fails here.
 @Suite(.serialized)
 struct EngineReadsPropertyTests {
     @Test func theEnginesAnswersEqualTheScansAfterEveryEdit() throws {
@@ -59,8 +57,6 @@ struct EngineReadsPropertyTests {
         }
         var options = WatchEngine.Options()
         options.sweepIntervalSeconds = 3600
-        // Lists kept in chunks of two tasks: every edit crosses or moves a chunk's bounds.
-        options.listChunkTasks = 2
         // The engine's own reconciles write (a spawn's last_error, link repairs) 30 ms after an
         // edit: held once it has started, so both sides read the same files.
         let holdReconciles = Mutex(false)
@@ -92,14 +88,6 @@ struct EngineReadsPropertyTests {
                 case 0:
                     ids.append("n\(round)x\(ids.count)")
                     try write(ids.last!, fresh: true)
-                case 5:
-                    // A blocker done or pending again: its dependents enter or leave the ready list
-                    // while their own files stay as they were.
-                    let id = ids.randomElement(using: &random)!
-                    if var record = try home.context.stores.tasks.scan(project: nil).tasks.first(where: { $0.id.rawValue == id }) {
-                        record.status = record.status == .done ? .pending : .done
-                        try home.save(record)
-                    }
                 case 1 where ids.count > 4:
                     let victim = ids.remove(at: Int(random.next() % UInt64(ids.count)))
                     for project in ["p", "q"] { try? FileSystem.removeTree("\(home.tasks)/\(project)/\(victim)") }

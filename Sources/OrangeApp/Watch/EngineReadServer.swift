@@ -32,9 +32,6 @@ final class EngineReadServer: Sendable {
         var listAnswer: (generation: UInt64, key: String, line: [UInt8])?
         /// Each task's piece of the last `--json` lists, used again while its record is the same.
         var listPieces = EngineListPieces()
-        /// The chunks of the last `--json` lists, by list key (`EngineListChunks`), each chunk a
-        /// descriptor (`keptChunks` at most).
-        var listChunks: [String: EngineListChunks] = [:]
         /// The last `--json` list, whole at any size, in a sealed memory file: its pages are not
         /// the engine's heap, and a command prints them without reading them (docs/decisions.md).
         var jsonList: (generation: UInt64, key: String, file: SealedMemoryFile)?
@@ -43,13 +40,8 @@ final class EngineReadServer: Sendable {
     private let state = Mutex(State())
     private let answers: EngineReadAnswers
     private let socket = Mutex<UnixLineServer?>(nil)
-    private let tasksPerChunk: Int
-    /// Chunks (descriptors) kept at most over every list key: past it only the last list's are
-    /// kept. At 100,000 tasks the ready list is 65 chunks and the whole list about 200.
-    static let keptChunks = 512
 
-    init(context: AppContext, tasksPerChunk: Int = EngineListChunks.defaultTasksPerChunk) {
-        self.tasksPerChunk = tasksPerChunk
+    init(context: AppContext) {
         var own = context
         own.stores.engineReads = NoEngineReads()  // never ask itself
         answers = EngineReadAnswers(context: own)
@@ -159,47 +151,23 @@ final class EngineReadServer: Sendable {
         guard let modes = try? Commands.projectModes(answers.context) else {
             return UnixLineServer.Answer(bytes: Array(EngineReadProtocol.encodeDecline(.init("the projects could not be read")).utf8))
         }
-        guard let file = jsonList(query, key: key, graph: graph, modes: modes) else {
-            let json = renderedWhole(query, graph: graph, modes: modes)
+        let json = jsonList(query, graph: graph, modes: modes)
+        guard let file = SealedMemoryFile.holding(json, name: "orange-list") else {
             return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
         }
         state.withLock { state in
             if state.generation == generation { state.jsonList = (generation, key, file) }
         }
         guard passing else {
-            let json = file.bytes() ?? renderedWhole(query, graph: graph, modes: modes)
             return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
         }
         return UnixLineServer.Answer(
             bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: file.byteCount), passing: file)
     }
 
-    /// A `--json` list in a sealed file, put together from the chunks kept for `key` since its
-    /// last list, only the changed ones written again (`EngineListChunks`). The pieces and the
-    /// chunks are taken out while in use: a list answered at the same time starts from none.
-    /// Nil when no memory file can be made.
-    private func jsonList(_ query: TaskListQuery, key: String, graph: IndexedGraph, modes: [ProjectName: ProjectModes])
-        -> SealedMemoryFile?
-    {
-        let (taken, takenChunks) = state.withLock { state in
-            defer { state.listPieces = EngineListPieces() }
-            return (state.listPieces, state.listChunks.removeValue(forKey: key))
-        }
-        var pieces = taken
-        var chunks = takenChunks ?? EngineListChunks(tasksPerChunk: tasksPerChunk)
-        let tasks = answers.context.stores.tasks
-        let file = chunks.render(query, graph: graph, modes: modes, pieces: &pieces) { tasks.taskFilePath($0, in: $1) }
-        state.withLock { state in
-            state.listPieces = pieces
-            state.listChunks[key] = chunks
-            if state.listChunks.values.reduce(0, { $0 + $1.count }) > Self.keptChunks { state.listChunks = [key: chunks] }
-        }
-        return file
-    }
-
-    /// A `--json` list written whole from the pieces (`EngineListPieces`), when no memory file
-    /// can be made.
-    private func renderedWhole(_ query: TaskListQuery, graph: IndexedGraph, modes: [ProjectName: ProjectModes]) -> [UInt8] {
+    /// A `--json` list written from the pieces kept since the last one (`EngineListPieces`).
+    /// The pieces are taken out while in use: a list answered at the same time starts from none.
+    private func jsonList(_ query: TaskListQuery, graph: IndexedGraph, modes: [ProjectName: ProjectModes]) -> [UInt8] {
         var pieces = state.withLock { state in
             defer { state.listPieces = EngineListPieces() }
             return state.listPieces

@@ -6,9 +6,6 @@ extension WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
         var quietMilliseconds: UInt64 = 30
-        /// Tasks per chunk of a kept `--json` list (`EngineListChunks`); tests make it small so
-        /// their edits cross chunks.
-        var listChunkTasks = EngineListChunks.defaultTasksPerChunk
         /// The longest a storm (a git operation, a burst) holds changes back, so a stale git
         /// lock cannot stop the engine; tests of a held batch raise it, so a loaded machine's
         /// pauses cannot end their storm early.
