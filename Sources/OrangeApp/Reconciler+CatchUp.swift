@@ -34,12 +34,15 @@ extension Reconciler {
         }
         let (store, onEngineGraph) = (context.stores.tasks, tasks == nil)
         let note = StatusChangeNote(by: .human, cause: "TASK.md edited outside orange", at: context.clock.now())
+        // One open project folder per project, not three whole paths per task (docs/performance.md, section 5).
+        var projects = Set<ProjectName>()
+        if let project { projects.insert(project) } else { for index in 0..<count { projects.insert(target(index).project) } }
+        let checks = Dictionary(uniqueKeysWithValues: projects.map { ($0, store.folderChecks(in: $0)) })
         let failures = ParallelMap.map(count: count) { index -> (any Error)? in
             let task = target(index)
-            guard project == nil || task.project == project else { return nil }
+            guard project == nil || task.project == project, let folder = checks[task.project] else { return nil }
             do {
-                try store.recoverInterruptedWrite(task.id, in: task.project)
-                guard store.taskFileIsNewerThanHistory(task.id, in: task.project) else { return nil }
+                guard try folder.recoverInterruptedWriteThenCheckNewer(task.id) else { return nil }
                 if onEngineGraph, (try? store.history(of: task.id, in: task.project))?.lastRecordedStatus == task.status {
                     return nil
                 }

@@ -44,7 +44,7 @@ extension FileTaskStore {
         }
         let store = self, found = candidates
         let loaded = ParallelMap.map(count: found.count) { index in
-            Result { try store.load(found[index].id, in: found[index].project) }.map { keepingBodies ? $0 : $0.withoutBody }
+            Result { try store.load(found[index].id, in: found[index].project, keepingBody: keepingBodies) }
         }
         var tasks: [TaskRecord] = []
         tasks.reserveCapacity(loaded.count)
@@ -85,8 +85,9 @@ extension FileTaskStore {
 
     /// Reads and parses one TASK.md, checking that it is a regular UTF-8 file and that its id and
     /// project match its folders. Throws `.invalid` (never anything that invites a rewrite) or
-    /// `.notFound` when the file is gone.
-    func load(_ id: TaskID, in project: ProjectName) throws -> TaskRecord {
+    /// `.notFound` when the file is gone. Without `keepingBody` the record's body is empty, never
+    /// built (the body is still checked as UTF-8).
+    func load(_ id: TaskID, in project: ProjectName, keepingBody: Bool = true) throws -> TaskRecord {
         let path = layout.taskFile(id, in: project)
         func invalid(_ reason: String, line: Int? = nil) -> TaskStoreError {
             .invalid(InvalidTaskFile(path: path, line: line, reason: reason))
@@ -102,7 +103,7 @@ extension FileTaskStore {
             }
         }
         guard let bytes = read else { throw invalid("is not a regular file") }
-        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project) {
+        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project, keepingBody: keepingBody) {
         case .success(let task): return task
         case .failure(let problem): throw invalid(problem.reason, line: problem.line)
         }

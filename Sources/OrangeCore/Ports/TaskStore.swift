@@ -77,6 +77,8 @@ public protocol TaskStore: Sendable {
     /// Whether TASK.md was written after the last history line: only then can it hold a status
     /// the history has not recorded (orange writes its line after the file). Cheap: two stats.
     func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool
+    /// Both checks above for many tasks of `project` in a row (TaskFolderChecks.swift).
+    func folderChecks(in project: ProjectName) -> any TaskFolderChecks
     @discardableResult
     func recordStatusChangedOutside(_ id: TaskID, in project: ProjectName, note: StatusChangeNote) throws -> Bool
     /// Removes the task's folder.

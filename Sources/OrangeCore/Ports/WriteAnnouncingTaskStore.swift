@@ -33,6 +33,7 @@ public struct WriteAnnouncingTaskStore: TaskStore {
     public func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool {
         base.taskFileIsNewerThanHistory(id, in: project)
     }
+    public func folderChecks(in project: ProjectName) -> any TaskFolderChecks { base.folderChecks(in: project) }
     public func recordStatusChangedOutside(_ id: TaskID, in project: ProjectName, note: StatusChangeNote) throws -> Bool {
         try base.recordStatusChangedOutside(id, in: project, note: note)
     }

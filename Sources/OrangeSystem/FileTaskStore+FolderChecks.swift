@@ -1,0 +1,54 @@
+import Glibc
+import OrangeCore
+
+/// The catch-up's per-task file checks from the project's open folder.
+///
+/// At 100,000 tasks the start-up catch-up made three `lstat`s per task through whole paths
+/// (`$ORANGE_HOME/tasks/<project>/<id>/<file>`), the kernel looking up every folder of the path
+/// each time. Looked up from a descriptor of `tasks/<project>`, each check walks only
+/// `<id>/<file>` (docs/performance.md, section 5). The answers are the ones of the path calls:
+/// the same `lstat` semantics (`AT_SYMLINK_NOFOLLOW`), and a project folder that cannot be opened
+/// as a real folder (missing, a symlink) falls back to them.
+extension FileTaskStore {
+    public func folderChecks(in project: ProjectName) -> any TaskFolderChecks {
+        let folder = open(layout.projectTasksDirectory(project), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard folder >= 0 else { return StoreTaskFolderChecks(store: self, project: project) }
+        return OpenFolderTaskChecks(store: self, project: project, folder: folder)
+    }
+}
+
+/// The checks of one project's tasks, relative to its open `tasks/<project>` folder (closed with
+/// the checks).
+final class OpenFolderTaskChecks: TaskFolderChecks {
+    let store: FileTaskStore
+    let project: ProjectName
+    let folder: Int32
+
+    init(store: FileTaskStore, project: ProjectName, folder: Int32) {
+        self.store = store
+        self.project = project
+        self.folder = folder
+    }
+
+    deinit { closeDescriptor(folder) }
+
+    func recoverInterruptedWriteThenCheckNewer(_ id: TaskID) throws -> Bool {
+        // A journal left by a dead writer: the store's own calls, which take the task's lock,
+        // look again under it and may change both files.
+        if modified(id, FileTaskStore.journalName) != nil {
+            _ = try store.recoverInterruptedWrite(id, in: project)
+            return store.taskFileIsNewerThanHistory(id, in: project)
+        }
+        guard let file = modified(id, "TASK.md") else { return false }
+        guard let history = modified(id, "history.jsonl") else { return true }
+        return file > history
+    }
+
+    /// The modification time of `<id>/<name>` in the project's folder (`lstat`; the task's
+    /// folder followed as the path calls follow it), nil when it has none.
+    private func modified(_ id: TaskID, _ name: String) -> Int64? {
+        var st = stat()
+        guard fstatat(folder, id.rawValue + "/" + name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+}
