@@ -44,7 +44,7 @@ import Testing
             for i in 0..<(n + 3) {
                 #expect(dense.path(through: tid("t\(i)")) == oracle.path(through: tid("t\(i)")), "\(context): t\(i)")
             }
-            let (indexes, expected) = (GraphIndexes(graph: graph), GraphIndexes(taskByTask: graph))
+            let (indexes, expected) = (GraphIndexes(graph: graph), GraphIndexes(taskByTask: graph, cycles: CycleIndex(taskByTask: graph)))
             #expect(indexes.readyTasks == expected.readyTasks, "\(context)")
             #expect(indexes.readyTasks == graph.readyTasks(cycles: oracle), "\(context)")
             #expect(indexes.linkProblems == expected.linkProblems, "\(context)")

@@ -1,7 +1,7 @@
 /// `CycleIndex` over integer places: the components by Tarjan's algorithm on the dense successor
 /// lists, and each member's cycle by the same breadth-first search as `TaskGraph.cyclePath`, on
 /// the same successor order, so the paths are the same ones (property-tested against
-/// `CycleIndex(taskByTask:)`).
+/// `CycleIndex(taskByTask:)` in the tests).
 extension CycleIndex {
     init(_ dense: DenseTaskGraph) {
         let placeComponents = Self.stronglyConnectedComponents(dense)

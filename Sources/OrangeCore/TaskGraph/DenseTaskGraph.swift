@@ -6,7 +6,7 @@
 /// batch). Asked task by task, each step hashed a 21-character id several times and copied whole
 /// records (a second or more at 100,000 tasks, docs/performance.md section 5); here each edge's id
 /// is hashed once and the rest is array reads. Property-tested against the task-by-task
-/// construction (`CycleIndex(taskByTask:)`, `TaskGraph.readiness`, `TaskGraph.linkProblems()`).
+/// construction (the tests' `CycleIndex(taskByTask:)`, `TaskGraph.readiness`, `TaskGraph.linkProblems()`).
 struct DenseTaskGraph {
     let ids: [TaskID]
     let statuses: [TaskStatus]

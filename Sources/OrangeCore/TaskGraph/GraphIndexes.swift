@@ -38,10 +38,10 @@ public struct GraphIndexes: Sendable {
         self.init(DenseTaskGraph(graph), graph)
     }
 
-    /// The same indexes built task by task, as `update` keeps them: the oracle of the property
-    /// tests.
-    public init(taskByTask graph: TaskGraph) {
-        cycles = CycleIndex(taskByTask: graph)
+    /// The same indexes built task by task, as `update` keeps them, around a given cycle index:
+    /// the oracle of the property tests (which pass the cycles found task by task).
+    public init(taskByTask graph: TaskGraph, cycles: CycleIndex) {
+        self.cycles = cycles
         // Compact records: a whole record built per task cost a second copy of the graph.
         for task in graph.tasks.compactValues {
             index(owner: task.id, in: graph)
