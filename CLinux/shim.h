@@ -26,6 +26,18 @@ static inline int orange_memfd_create(const char *name, unsigned int flags) {
     return (int)syscall(SYS_memfd_create, name, flags);
 }
 
+/// A message of one buffer and a zeroed control area of `room` bytes.
+static inline struct msghdr orange_message(struct iovec *vector, void *control, size_t room) {
+    memset(control, 0, room);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = room;
+    return message;
+}
+
 /// sendmsg of `length` bytes with `descriptor` attached to them (SCM_RIGHTS).
 static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes, size_t length, int descriptor) {
     struct iovec vector = {(void *)bytes, length};
@@ -33,13 +45,7 @@ static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes,
         struct cmsghdr header;
         char space[CMSG_SPACE(sizeof(int))];
     } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.space;
-    message.msg_controllen = sizeof control.space;
+    struct msghdr message = orange_message(&vector, control.space, sizeof control.space);
     struct cmsghdr *header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -56,13 +62,7 @@ static inline ssize_t orange_receive_with_descriptor(int socket, void *bytes, si
         struct cmsghdr header;
         char space[CMSG_SPACE(sizeof(int) * 4)];
     } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_iov = &vector;
-    message.msg_iovlen = 1;
-    message.msg_control = control.space;
-    message.msg_controllen = sizeof control.space;
+    struct msghdr message = orange_message(&vector, control.space, sizeof control.space);
     ssize_t count = recvmsg(socket, &message, ORANGE_MSG_CMSG_CLOEXEC);
     if (count < 0) return count;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
