@@ -15,6 +15,18 @@ public struct FileStatus: Hashable, Sendable {
     public var isRegularFile: Bool
 }
 
+extension FileStatus {
+    /// What the `stat` record `st` says.
+    init(_ st: stat) {
+        let type = st.st_mode & S_IFMT
+        self.init(
+            inode: UInt64(st.st_ino), size: Int64(st.st_size),
+            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            mode: UInt32(st.st_mode & 0o7777), isDirectory: type == S_IFDIR, isSymbolicLink: type == S_IFLNK,
+            isRegularFile: type == S_IFREG)
+    }
+}
+
 /// One name in a folder listing, with the type `readdir` reported (never followed).
 public struct DirectoryEntry: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
@@ -35,12 +47,15 @@ public enum FileSystem {
     public static func status(_ path: String) -> FileStatus? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
-        let type = st.st_mode & S_IFMT
-        return FileStatus(
-            inode: UInt64(st.st_ino), size: Int64(st.st_size),
-            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-            mode: UInt32(st.st_mode & 0o7777), isDirectory: type == S_IFDIR, isSymbolicLink: type == S_IFLNK,
-            isRegularFile: type == S_IFREG)
+        return FileStatus(st)
+    }
+
+    /// `status` of `path` looked up from the open folder `folder` (`fstatat`, not following a
+    /// final symlink): only the path's own folders are walked, not the folder's.
+    public static func status(_ path: String, in folder: Int32) -> FileStatus? {
+        var st = stat()
+        guard fstatat(folder, path, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return FileStatus(st)
     }
 
     /// True when `path` exists, following symlinks (a dangling link does not exist).

@@ -35,20 +35,12 @@ final class OpenFolderTaskChecks: TaskFolderChecks {
     func recoverInterruptedWriteThenCheckNewer(_ id: TaskID) throws -> Bool {
         // A journal left by a dead writer: the store's own calls, which take the task's lock,
         // look again under it and may change both files.
-        if modified(id, FileTaskStore.journalName) != nil {
+        if FileSystem.status(id.rawValue + "/" + FileTaskStore.journalName, in: folder) != nil {
             _ = try store.recoverInterruptedWrite(id, in: project)
             return store.taskFileIsNewerThanHistory(id, in: project)
         }
-        guard let file = modified(id, "TASK.md") else { return false }
-        guard let history = modified(id, "history.jsonl") else { return true }
-        return file > history
-    }
-
-    /// The modification time of `<id>/<name>` in the project's folder (`lstat`; the task's
-    /// folder followed as the path calls follow it), nil when it has none.
-    private func modified(_ id: TaskID, _ name: String) -> Int64? {
-        var st = stat()
-        guard fstatat(folder, id.rawValue + "/" + name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        return FileTaskStore.taskFile(FileSystem.status(id.rawValue + "/TASK.md", in: folder)) {
+            FileSystem.status(id.rawValue + "/history.jsonl", in: folder)
+        }
     }
 }

@@ -63,8 +63,16 @@ extension FileTaskStore {
     }
 
     public func taskFileIsNewerThanHistory(_ id: TaskID, in project: ProjectName) -> Bool {
-        guard let file = FileSystem.status(layout.taskFile(id, in: project)) else { return false }
-        guard let history = FileSystem.status(layout.historyFile(id, in: project)) else { return true }
+        Self.taskFile(FileSystem.status(layout.taskFile(id, in: project))) {
+            FileSystem.status(layout.historyFile(id, in: project))
+        }
+    }
+
+    /// Whether a TASK.md with status `file` is newer than its history (`history` asked only
+    /// when there is a TASK.md): no TASK.md is not newer, no history is.
+    static func taskFile(_ file: FileStatus?, isNewerThan history: () -> FileStatus?) -> Bool {
+        guard let file else { return false }
+        guard let history = history() else { return true }
         return file.modifiedNanoseconds > history.modifiedNanoseconds
     }
 
