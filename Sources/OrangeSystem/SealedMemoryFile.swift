@@ -24,15 +24,7 @@ public final class SealedMemoryFile: PreparedOutput {
         let fd = orange_memfd_create(name, ORANGE_MFD_CLOEXEC | ORANGE_MFD_ALLOW_SEALING)
         guard fd >= 0 else { return nil }
         let file = SealedMemoryFile(descriptor: fd, byteCount: bytes.count)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written > 0 {
-                offset += written
-            } else if !(written < 0 && errno == EINTR) {
-                return nil
-            }
-        }
+        guard (try? AtomicFile.writeAll(fd, bytes, path: "memfd:" + name)) != nil else { return nil }
         let seals = ORANGE_F_SEAL_SEAL | ORANGE_F_SEAL_SHRINK | ORANGE_F_SEAL_GROW | ORANGE_F_SEAL_WRITE
         guard fcntl(fd, ORANGE_F_ADD_SEALS, seals) == 0 else { return nil }
         return file

@@ -61,12 +61,11 @@ public enum TaskFileReader {
         }
         defer { closeDescriptor(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .missing }
-        let print = FileFingerprint(
-            inode: UInt64(info.st_ino), size: UInt64(info.st_size),
-            mtimeNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+        guard fstat(fd, &info) == 0 else { return .missing }
+        let status = FileStatus(info)
+        guard status.isRegularFile else { return .missing }
         do {
-            return .read(print, try FileSystem.readAll(fd, path: path, sizeHint: Int(info.st_size)))
+            return .read(fingerprint(status), try FileSystem.readAll(fd, path: path, sizeHint: Int(status.size)))
         } catch {
             return error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)")
         }
@@ -79,7 +78,11 @@ public enum TaskFileReader {
     /// `lstat` data of a regular file; nil for anything else (missing, a symlink, a folder).
     public static func fingerprint(_ path: String) -> FileFingerprint? {
         guard let status = FileSystem.status(path), status.isRegularFile else { return nil }
-        return FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
+        return fingerprint(status)
+    }
+
+    static func fingerprint(_ status: FileStatus) -> FileFingerprint {
+        FileFingerprint(inode: status.inode, size: UInt64(status.size), mtimeNanoseconds: status.modifiedNanoseconds)
     }
 
     /// The hash the store announces for its own writes (`TaskFileHash`).

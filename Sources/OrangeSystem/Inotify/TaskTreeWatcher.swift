@@ -257,9 +257,8 @@ public final class TaskTreeWatcher {
     /// Whether the task folder at `absolute` holds a `TASK.md` that is not a folder (a file, or
     /// a symlink the read then reports as missing): what a listing of the folder said before.
     static func holdsTaskFile(_ absolute: String) -> Bool {
-        var info = stat()
-        guard lstat(absolute + "/" + TaskTreeNames.taskFile, &info) == 0 else { return false }
-        return info.st_mode & S_IFMT != S_IFDIR
+        guard let status = FileSystem.status(absolute + "/" + TaskTreeNames.taskFile) else { return false }
+        return !status.isDirectory
     }
 
     /// False for a project folder (and what is below it) outside `onlyProject`.
