@@ -77,13 +77,19 @@ struct ReconcilerCatchUpTests {
         #expect(try world.status("later") == .pending)
     }
 
-    @Test func aSpawnInterruptedByACrashIsRolledBack() throws {
-        let world = InMemoryWorld()
-        try bystanders(world)
-        var task = world.task("api", status: .working)
+    /// Task `api` with `status`, whose agent's tmux session still runs.
+    private func taskWithSession(_ world: InMemoryWorld, status: TaskStatus) throws -> TaskRecord {
+        var task = world.task("api", status: status)
         task.tmuxSession = "oauth/api+api"
         try world.add(task)
         try world.tmux.newSession("oauth/api+api", directory: "/w", command: ["agent"], environment: [:])
+        return task
+    }
+
+    @Test func aSpawnInterruptedByACrashIsRolledBack() throws {
+        let world = InMemoryWorld()
+        try bystanders(world)
+        let task = try taskWithSession(world, status: .working)
         try world.guards.placeMarker(task.id, in: task.project, note: "")
 
         _ = try catchUp(world)
@@ -96,10 +102,7 @@ struct ReconcilerCatchUpTests {
     @Test func aTaskThatStoppedRunningGivesBackItsWorkspace() throws {
         let world = InMemoryWorld()
         try bystanders(world)
-        var task = world.task("api", status: .done)
-        task.tmuxSession = "oauth/api+api"
-        try world.add(task)
-        try world.tmux.newSession("oauth/api+api", directory: "/w", command: ["agent"], environment: [:])
+        let task = try taskWithSession(world, status: .done)
 
         _ = try catchUp(world)
 
