@@ -60,7 +60,19 @@ extension Commands {
     /// Asks the engine; nil when it did not answer. An answer that is an error (`{"error": …}`)
     /// is thrown as the scan would have thrown it.
     func askEngine(_ kind: EngineReadKind, _ arguments: JSONValue) throws -> JSONValue? {
-        guard let answer = context.stores.engineReads.ask(kind, arguments) else {
+        try engineAnswered(kind, context.stores.engineReads.ask(kind, arguments))
+    }
+
+    /// `askEngine` for a command that prints the answer's `outputKey` text as it is (the
+    /// `--json` list): the engine may pass it as a descriptor, printed without being read.
+    func askEngineForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) throws -> EngineOutputAnswer? {
+        let answer = context.stores.engineReads.askForOutput(kind, arguments, outputKey: outputKey)
+        return try engineAnswered(kind, answer?.answer).flatMap { _ in answer }
+    }
+
+    /// `answer`, or nil when no engine answered; an answer that is an error is thrown.
+    private func engineAnswered(_ kind: EngineReadKind, _ answer: JSONValue?) throws -> JSONValue? {
+        guard let answer else {
             // For tests and benchmarks: prove a figure or a result came from the engine.
             if context.environment["ORANGE_ENGINE_READS"] == "required" {
                 throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")
@@ -68,19 +80,6 @@ extension Commands {
             return nil
         }
         if let message = answer["error"]?.stringValue { throw OrangeError(message) }
-        return answer
-    }
-
-    /// `askEngine` for a command that prints the answer's `outputKey` text as it is (the
-    /// `--json` list): the engine may pass it as a descriptor, printed without being read.
-    func askEngineForOutput(_ kind: EngineReadKind, _ arguments: JSONValue, outputKey: String) throws -> EngineOutputAnswer? {
-        guard let answer = context.stores.engineReads.askForOutput(kind, arguments, outputKey: outputKey) else {
-            if context.environment["ORANGE_ENGINE_READS"] == "required" {
-                throw OrangeError("no engine answered (\(kind.rawValue)) and ORANGE_ENGINE_READS=required")
-            }
-            return nil
-        }
-        if let message = answer.answer["error"]?.stringValue { throw OrangeError(message) }
         return answer
     }
 }

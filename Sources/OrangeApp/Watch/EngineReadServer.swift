@@ -138,31 +138,27 @@ final class EngineReadServer: Sendable {
         _ query: TaskListQuery, key: String, graph: IndexedGraph, generation: UInt64, passing: Bool
     ) -> UnixLineServer.Answer {
         let header: [(String, JSONValue)] = [("text", .string(""))]
+        func attached(_ json: [UInt8]) -> UnixLineServer.Answer {
+            UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
+        }
+        func passed(_ file: SealedMemoryFile) -> UnixLineServer.Answer {
+            UnixLineServer.Answer(
+                bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: file.byteCount), passing: file)
+        }
         let kept = state.withLock { state in state.jsonList.flatMap { $0.generation == generation && $0.key == key ? $0.file : nil } }
         if let kept {
-            if passing {
-                return UnixLineServer.Answer(
-                    bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: kept.byteCount), passing: kept)
-            }
-            if let json = kept.bytes() {
-                return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
-            }
+            if passing { return passed(kept) }
+            if let json = kept.bytes() { return attached(json) }
         }
         guard let modes = try? Commands.projectModes(answers.context) else {
             return UnixLineServer.Answer(bytes: Array(EngineReadProtocol.encodeDecline(.init("the projects could not be read")).utf8))
         }
         let json = jsonList(query, graph: graph, modes: modes)
-        guard let file = SealedMemoryFile.holding(json, name: "orange-list") else {
-            return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
-        }
+        guard let file = SealedMemoryFile.holding(json, name: "orange-list") else { return attached(json) }
         state.withLock { state in
             if state.generation == generation { state.jsonList = (generation, key, file) }
         }
-        guard passing else {
-            return UnixLineServer.Answer(bytes: EngineReadProtocol.encodeAnswer(header, attaching: "json_text", raw: json))
-        }
-        return UnixLineServer.Answer(
-            bytes: EngineReadProtocol.encodeAnswer(header, passing: "json_text", count: file.byteCount), passing: file)
+        return passing ? passed(file) : attached(json)
     }
 
     /// A `--json` list written from the pieces kept since the last one (`EngineListPieces`).
