@@ -56,9 +56,12 @@ def main():
         proc.wait()
         elapsed = (time.perf_counter() - start) * 1000
         if proc.returncode != 0:
-            sys.exit(f"{binary} list: exit {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
+            # Not timed: with ORANGE_ENGINE_READS=required, an engine that did not answer in time.
+            failures[binary] = failures.get(binary, 0) + 1
+            return None, size
         return elapsed, size
 
+    failures = {}
     cases = ["after a write to a listed task", "after a write to a task not listed", "again (kept)"]
     times = {(b, c): [] for b in a.binaries for c in cases}
     sizes = set()
@@ -87,16 +90,18 @@ def main():
                         counter += 1
                         run(binary, "task", "update", task, "--description", f"bench edit {os.getpid()}-{counter}")
                         elapsed, size = timed_list(binary)
-                        times[(binary, case)].append(elapsed)
-                        sizes.add(size)
+                        if elapsed is not None:
+                            times[(binary, case)].append(elapsed)
+                            sizes.add(size)
                     elapsed, size = timed_list(binary)
-                    times[(binary, cases[2])].append(elapsed)
+                    if elapsed is not None:
+                        times[(binary, cases[2])].append(elapsed)
             finally:
                 engine.terminate()
                 engine.wait()
             print(f"pass {pass_number + 1}, {binary}: done", file=sys.stderr, flush=True)
     print("uptime at end:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    print(f"list sizes (bytes): {sorted(sizes)}")
+    print(f"list sizes (bytes): {sorted(sizes)}; lists not answered by the engine: {failures or 'none'}")
     print("| case | " + " | ".join(a.binaries) + " |")
     print("|---|" + "---|" * len(a.binaries))
     for case in cases:

@@ -15,10 +15,16 @@ public struct SocketEngineReads: EngineReads {
     /// A reconcile may start agents (git worktrees, tmux), which takes seconds: given up on
     /// sooner, the command would reconcile again beside the engine's.
     public let reconcileTimeoutMilliseconds: UInt64
+    /// Whether a list may come in parts, several descriptors (`attached_parts`); false asks as a
+    /// command from before them did (one descriptor), which an engine must still answer.
+    public let takesParts: Bool
     private static let counter = Atomic<UInt64>(0)
 
-    public init(home: String, timeoutMilliseconds: UInt64 = 2000, reconcileTimeoutMilliseconds: UInt64 = 30_000) {
+    public init(
+        home: String, timeoutMilliseconds: UInt64 = 2000, reconcileTimeoutMilliseconds: UInt64 = 30_000, takesParts: Bool = true
+    ) {
         self.home = home
+        self.takesParts = takesParts
         self.timeoutMilliseconds = timeoutMilliseconds
         self.reconcileTimeoutMilliseconds = reconcileTimeoutMilliseconds
     }
@@ -90,7 +96,8 @@ public struct SocketEngineReads: EngineReads {
         guard (try? FileSystem.createEmptyFile(cookie)) != nil else { return nil }
         defer { unlink(cookie) }
         let request = EngineReadProtocol.Request(
-            token: token, kind: kind, arguments: arguments, takesDescriptor: takesDescriptor, takesDescriptors: takesDescriptor)
+            token: token, kind: kind, arguments: arguments, takesDescriptor: takesDescriptor,
+            takesDescriptors: takesDescriptor && takesParts)
         let line = EngineReadProtocol.encode(request)
         guard takesDescriptor else {
             return UnixStreamSocket.exchange(fd, line: line, deadline: deadline, size: EngineReadProtocol.answerSize).map { ($0, []) }
