@@ -111,6 +111,9 @@ public enum UnixStreamSocket {
         }
     }
 
+    /// The most descriptors one message carries (the kernel's `SCM_MAX_FD`).
+    public static let mostDescriptors = Int(ORANGE_MOST_DESCRIPTORS)
+
     /// `exchange`, also receiving the descriptors the peer passes with its bytes (`SCM_RIGHTS`,
     /// close-on-exec, at most `ORANGE_MOST_DESCRIPTORS`), which the caller then owns.
     public static func exchangeTakingDescriptors(
