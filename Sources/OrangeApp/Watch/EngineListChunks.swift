@@ -103,6 +103,9 @@ struct EngineListChunks: Sendable {
         for (index, chunk) in chunks.enumerated() where !dirty[index] {
             let start = GraphIndexes.lowerBound(of: chunk.keys[0], in: order)
             let end = start + chunk.keys.count
+            // None of its tasks changed, so all are still ready in the same order: its ends in
+            // their places mean nothing entered between them. (A task entering it marks it dirty
+            // above; this check alone would keep the bytes right, writing everything again.)
             guard start >= cursor, end <= order.count, order[start] == chunk.keys[0], order[end - 1] == chunk.keys.last! else {
                 return nil
             }
