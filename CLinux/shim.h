@@ -54,6 +54,54 @@ static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes,
     return sendmsg(socket, &message, MSG_NOSIGNAL);
 }
 
+/// The most descriptors one message carries (the kernel's SCM_MAX_FD).
+#define ORANGE_MOST_DESCRIPTORS 253
+
+/// sendmsg of `length` bytes with `count` descriptors (at most ORANGE_MOST_DESCRIPTORS)
+/// attached to them (SCM_RIGHTS).
+static inline ssize_t orange_send_with_descriptors(int socket, const void *bytes, size_t length, const int *descriptors, size_t count) {
+    struct iovec vector = {(void *)bytes, length};
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * ORANGE_MOST_DESCRIPTORS)];
+    } control;
+    if (count == 0 || count > ORANGE_MOST_DESCRIPTORS) return -1;
+    struct msghdr message = orange_message(&vector, control.space, CMSG_SPACE(sizeof(int) * count));
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int) * count);
+    memcpy(CMSG_DATA(header), descriptors, sizeof(int) * count);
+    return sendmsg(socket, &message, MSG_NOSIGNAL);
+}
+
+/// recvmsg of up to `capacity` bytes. Descriptors that came with them are received close-on-exec
+/// and appended to `descriptors` while `*count` is below `room`; any other is closed at once.
+static inline ssize_t orange_receive_with_descriptors(int socket, void *bytes, size_t capacity, int *descriptors, size_t room, size_t *count) {
+    struct iovec vector = {bytes, capacity};
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * ORANGE_MOST_DESCRIPTORS)];
+    } control;
+    struct msghdr message = orange_message(&vector, control.space, sizeof control.space);
+    ssize_t received_bytes = recvmsg(socket, &message, ORANGE_MSG_CMSG_CLOEXEC);
+    if (received_bytes < 0) return received_bytes;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        size_t received = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t index = 0; index < received; index++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(header) + index * sizeof(int), sizeof(int));
+            if (*count < room) {
+                descriptors[(*count)++] = fd;
+            } else {
+                close(fd);
+            }
+        }
+    }
+    return received_bytes;
+}
+
 /// recvmsg of up to `capacity` bytes. Descriptors that came with them are received close-on-exec:
 /// the first is stored in `*descriptor` when it is still -1, any other is closed at once.
 static inline ssize_t orange_receive_with_descriptor(int socket, void *bytes, size_t capacity, int *descriptor) {

@@ -9,6 +9,7 @@ extension StandardStreams {
     /// gets the bytes with `write(2)`.
     public static func writeOutput(_ output: any PreparedOutput) {
         if let file = output as? SealedMemoryFile, !isOutputTerminal, send(file, to: 1) { return }
+        if let parts = output as? SealedFileParts, !isOutputTerminal, send(parts, to: 1) { return }
         guard let bytes = output.bytes() else { return }
         bytes.withUnsafeBytes { writeAll(1, $0) }
     }
@@ -17,9 +18,33 @@ extension StandardStreams {
     /// the caller writes the bytes instead. A failure half way (a reader gone) ends the output.
     static func send(_ file: SealedMemoryFile, to fd: Int32) -> Bool {
         widenPipe(fd, toHold: file.byteCount)
-        var offset = off_t(0)
-        while Int(offset) < file.byteCount {
-            let sent = sendfile(fd, file.descriptor, &offset, file.byteCount - Int(offset))
+        return send(file, from: 0, count: file.byteCount, to: fd)
+    }
+
+    /// Sends every part of `parts` to `fd` in order: a file part the kernel refuses to
+    /// `sendfile` (nothing of it sent) is read and written instead.
+    static func send(_ parts: SealedFileParts, to fd: Int32) -> Bool {
+        widenPipe(fd, toHold: parts.byteCount)
+        for part in parts.parts {
+            switch part {
+            case .bytes(let bytes):
+                bytes.withUnsafeBytes { writeAll(fd, $0) }
+            case .file(let file, let offset, let count):
+                if send(file, from: offset, count: count, to: fd) { continue }
+                guard let whole = file.bytes(), offset + count <= whole.count else { return true }
+                whole[offset..<offset + count].withUnsafeBytes { writeAll(fd, $0) }
+            }
+        }
+        return true
+    }
+
+    /// Sends `count` bytes of `file` from `start` to `fd`; false when `sendfile` cannot start
+    /// (nothing written yet). A failure half way (a reader gone) ends the output.
+    static func send(_ file: SealedMemoryFile, from start: Int, count: Int, to fd: Int32) -> Bool {
+        var offset = off_t(start)
+        let end = start + count
+        while Int(offset) < end {
+            let sent = sendfile(fd, file.descriptor, &offset, end - Int(offset))
             if sent > 0 { continue }
             if sent < 0 && errno == EINTR { continue }
             if sent < 0 && errno == EAGAIN {
@@ -27,7 +52,7 @@ extension StandardStreams {
                 _ = poll(&entry, 1, -1)
                 continue
             }
-            return offset > 0 || sent == 0
+            return Int(offset) > start || sent == 0
         }
         return true
     }

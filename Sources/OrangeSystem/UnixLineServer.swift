@@ -37,9 +37,15 @@ public final class UnixLineServer: Sendable {
     /// until sent.
     public struct Answer: Sendable {
         public var bytes: [UInt8]
-        public var passing: SealedMemoryFile?
+        public var passing: [SealedMemoryFile]
 
         public init(bytes: [UInt8], passing: SealedMemoryFile? = nil) {
+            self.bytes = bytes
+            self.passing = passing.map { [$0] } ?? []
+        }
+
+        /// `bytes` with every file of `passing` (at most `ORANGE_MOST_DESCRIPTORS`).
+        public init(bytes: [UInt8], passingAll passing: [SealedMemoryFile]) {
             self.bytes = bytes
             self.passing = passing
         }
@@ -64,9 +70,7 @@ public final class UnixLineServer: Sendable {
                         guard let request = UnixStreamSocket.readLine(fd, deadline: deadline, limit: 1 << 20) else { return }
                         let answer = handleAnswer(request)
                         let sendBy = UnixStreamSocket.now() + 10_000_000_000
-                        let sent =
-                            answer.passing.map { UnixStreamSocket.writeAll(fd, answer.bytes, passing: $0.descriptor, deadline: sendBy) }
-                            ?? UnixStreamSocket.writeAll(fd, answer.bytes, deadline: sendBy)
+                        let sent = UnixStreamSocket.writeAll(fd, answer.bytes, passing: answer.passing.map(\.descriptor), deadline: sendBy)
                         if sent {
                             _ = UnixStreamSocket.writeAll(fd, [10], deadline: sendBy)
                         }

@@ -111,6 +111,48 @@ public enum UnixStreamSocket {
         }
     }
 
+    /// The most descriptors one message carries (the kernel's `SCM_MAX_FD`).
+    public static let mostDescriptors = Int(ORANGE_MOST_DESCRIPTORS)
+
+    /// `exchange`, also receiving the descriptors the peer passes with its bytes (`SCM_RIGHTS`,
+    /// close-on-exec, at most `ORANGE_MOST_DESCRIPTORS`), which the caller then owns.
+    public static func exchangeTakingDescriptors(
+        _ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30, size: ([UInt8]) -> Int? = { _ in nil }
+    ) -> (bytes: [UInt8], descriptors: [Int32])? {
+        guard writeLine(fd, line, deadline: deadline) else { return nil }
+        var bytes: [UInt8] = []
+        var sized = false
+        let room = Int(ORANGE_MOST_DESCRIPTORS)
+        var descriptors = [Int32](repeating: -1, count: room)
+        var received = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        func fail() -> (bytes: [UInt8], descriptors: [Int32])? {
+            descriptors[0..<received].forEach(closeDescriptor)
+            return nil
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in
+                descriptors.withUnsafeMutableBufferPointer {
+                    orange_receive_with_descriptors(fd, buffer.baseAddress, buffer.count, $0.baseAddress, room, &received)
+                }
+            }
+            if count > 0 {
+                chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+                if bytes.count > limit { return fail() }
+                if !sized, let newline = bytes.firstIndex(of: 10) {
+                    sized = true
+                    if let total = size(Array(bytes[..<newline])), total <= limit { bytes.reserveCapacity(total) }
+                }
+            } else if count == 0 {
+                return (bytes, Array(descriptors[0..<received]))
+            } else if errno == EINTR {
+                continue
+            } else if errno != EAGAIN || !waitFor(fd, Int16(POLLIN), until: deadline) {
+                return fail()
+            }
+        }
+    }
+
     /// Reads up to the first newline (excluded); nil on end of file, error, more than `limit`
     /// bytes or the deadline.
     public static func readLine(_ fd: Int32, deadline: UInt64, limit: Int = 64 << 20) -> String? {
@@ -149,6 +191,23 @@ public enum UnixStreamSocket {
         guard !bytes.isEmpty else { return false }
         while true {
             let count = bytes.withUnsafeBytes { orange_send_with_descriptor(fd, $0.baseAddress, $0.count, descriptor) }
+            if count > 0 { return writeAll(fd, Array(bytes[count...]), deadline: deadline) }
+            if count < 0 && errno == EINTR { continue }
+            if count == 0 || errno != EAGAIN || !waitFor(fd, Int16(POLLOUT), until: deadline) { return false }
+        }
+    }
+
+    /// Writes all of `bytes` with `descriptors` (at most `ORANGE_MOST_DESCRIPTORS`) passed along
+    /// with the first of them; false on error or when `deadline` passes first.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], passing descriptors: [Int32], deadline: UInt64) -> Bool {
+        guard !descriptors.isEmpty else { return writeAll(fd, bytes, deadline: deadline) }
+        guard !bytes.isEmpty, descriptors.count <= Int(ORANGE_MOST_DESCRIPTORS) else { return false }
+        while true {
+            let count = bytes.withUnsafeBytes { buffer in
+                descriptors.withUnsafeBufferPointer {
+                    orange_send_with_descriptors(fd, buffer.baseAddress, buffer.count, $0.baseAddress, $0.count)
+                }
+            }
             if count > 0 { return writeAll(fd, Array(bytes[count...]), deadline: deadline) }
             if count < 0 && errno == EINTR { continue }
             if count == 0 || errno != EAGAIN || !waitFor(fd, Int16(POLLOUT), until: deadline) { return false }

@@ -111,3 +111,61 @@ struct EngineListTransferEndToEndTests {
         }
     }
 }
+
+/// The ready `--json` list kept in chunks (`EngineListChunks`, 512 tasks at least): with 3,000
+/// tasks, over 1,024 ready, the engine passes two chunks as two descriptors and the command
+/// prints them in order, through a pipe and into a file, kept and after writes to a listed task,
+/// to a task not listed and to a blocker (tasks entering the list), each time the scan's bytes.
+/// A command that takes one descriptor only (one from before the chunks) still gets the list.
+@Suite(.serialized)
+struct EngineListChunksEndToEndTests {
+    let transfer = EngineListTransferEndToEndTests()
+
+    @Test func theChunkedReadyListIsTheScansBytesAfterEveryWrite() throws {
+        let h = try OrangeHarness()
+        let repo = try h.makeProject("shop")
+        try transfer.writeTasks(h, count: 3000)
+        let pid = try h.startWatch(in: repo)
+        defer { h.stopWatch(pid) }
+        let args = ["task", "list", "--ready", "--json"]
+        let query: JSONValue = .object([
+            ("project", .null), ("statuses", .array([])), ("ready", .bool(true)), ("blocked", .bool(false)), ("tree", .bool(false)),
+            ("json", .bool(true)),
+        ])
+        func compare(_ what: String) throws {
+            let scan = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"])
+            #expect(scan.exitCode == 0 && scan.stdout.utf8.count > 500_000, "\(what): \(scan.stderr)")
+            // Twice: the first brings the chunks up to the graph, the second sends them again.
+            for round in 0..<2 {
+                let piped = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "required"])
+                #expect(piped.exitCode == 0 && piped.stdout == scan.stdout, "\(what), round \(round), through a pipe: \(piped.stderr)")
+                let file = h.directory.path + "/chunks-\(round).json"
+                #expect(try transfer.runIntoFile(h, args, reads: "required", file: file) == 0)
+                #expect(try FileSystem.readText(file) == scan.stdout, "\(what), round \(round), into a file")
+            }
+            // Asked as the command does: several descriptors, printed part by part.
+            let parts = try #require(SocketEngineReads(home: h.home).askForOutput(.list, query, outputKey: "json_text"))
+            let output = try #require(parts.output as? SealedFileParts, "\(what): not in parts")
+            #expect(output.parts.filter { if case .file = $0 { return true } else { return false } }.count >= 2)
+            #expect(output.bytes() == Array(scan.stdout.utf8), "\(what): the parts")
+            // Asked as a command from before the chunks: one sealed file, the same bytes.
+            let old = try #require(SocketEngineReads(home: h.home, takesParts: false).askForOutput(.list, query, outputKey: "json_text"))
+            let file = try #require(old.output as? SealedMemoryFile, "\(what): not one file")
+            #expect(file.bytes() == Array(scan.stdout.utf8), "\(what): one file")
+        }
+        try compare("the first list")
+        // t4 is listed (pending, no blocker), t3 is not (done).
+        for (id, change) in [("t4", ["--description", "listed ✓"]), ("t3", ["--description", "not listed"])] {
+            let update = try h.orange(["task", "update", id] + change, in: repo)
+            #expect(update.exitCode == 0, "\(update.stderr)")
+            try compare("after \(id) \(change.joined(separator: " "))")
+        }
+        // t5 done (an editor's save): it leaves the list and t6, which waits for it, enters it;
+        // pending again, the other way.
+        let t5 = h.home + "/tasks/shop/t5/TASK.md"
+        for (from, to) in [("status: pending", "status: done"), ("status: done", "status: pending")] {
+            try AtomicFile.write(try FileSystem.readText(t5).replacing(from, with: to), to: t5)
+            try compare("t5 \(to)")
+        }
+    }
+}

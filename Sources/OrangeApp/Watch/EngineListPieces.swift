@@ -55,7 +55,22 @@ struct EngineListPieces: Sendable {
             ids = keyed.map(\.id)
         }
         var out = PrettyJSONPieces.envelopeOpening("tasks", capacity: ids.count * 1024)
-        var first = true
+        let wrote = appendElements(ids, first: true, graph: engineGraph, view: view, into: &out, path: path)
+        PrettyJSONPieces.closeEnvelope(empty: !wrote, in: &out)
+        forgetRemoved(from: graph)
+        return out
+    }
+
+    /// The elements of `ids` (tasks of the graph, others skipped), each started with its
+    /// separator, the first as a list's first element when `first`; true when one was written.
+    mutating func appendElements(
+        _ ids: some Sequence<TaskID>, first: Bool, graph engineGraph: IndexedGraph, view: GraphView, into out: inout [UInt8],
+        path: (TaskID, ProjectName) -> String
+    ) -> Bool {
+        let graph = engineGraph.graph
+        let indexes = engineGraph.indexes
+        var first = first
+        var wrote = false
         var lastDerived: [(String, JSONValue)] = []
         var lastKey: ReadyDerivedKey?
         var lastEnd: [UInt8] = []
@@ -64,6 +79,7 @@ struct EngineListPieces: Sendable {
             guard let task = graph.tasks.compact(id) else { continue }
             PrettyJSONPieces.startElement(first: first, in: &out)
             first = false
+            wrote = true
             if let kept = pieces[id], kept.record.holdsSameRecord(as: task) {
                 out.append(contentsOf: kept.opening)
             } else {
@@ -96,9 +112,7 @@ struct EngineListPieces: Sendable {
             }
             out.append(contentsOf: lastEnd)
         }
-        PrettyJSONPieces.closeEnvelope(empty: first, in: &out)
-        forgetRemoved(from: graph)
-        return out
+        return wrote
     }
 
     private mutating func keep(_ piece: Piece, for id: TaskID) {
@@ -109,7 +123,7 @@ struct EngineListPieces: Sendable {
     }
 
     /// Drops the pieces of tasks the graph no longer holds, once they are a tenth of those kept.
-    private mutating func forgetRemoved(from graph: TaskGraph) {
+    mutating func forgetRemoved(from graph: TaskGraph) {
         guard pieces.count > graph.tasks.count + graph.tasks.count / 10 + 16 else { return }
         pieces = pieces.filter { graph.tasks.contains($0.key) }
         keptBytes = pieces.values.reduce(0) { $0 + $1.opening.count }

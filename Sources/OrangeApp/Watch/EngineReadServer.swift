@@ -35,13 +35,20 @@ final class EngineReadServer: Sendable {
         /// The last `--json` list, whole at any size, in a sealed memory file: its pages are not
         /// the engine's heap, and a command prints them without reading them (docs/decisions.md).
         var jsonList: (generation: UInt64, key: String, file: SealedMemoryFile)?
+        /// The ready `--json` list in chunks, for commands that take several descriptors.
+        var listChunks: EngineListChunks
+        /// Its last answer, sent again while the graph and the key are the same.
+        var chunkedList: (generation: UInt64, key: String, parts: [EngineReadProtocol.PassedPart], files: [SealedMemoryFile])?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let answers: EngineReadAnswers
     private let socket = Mutex<UnixLineServer?>(nil)
+    private let tasksPerChunk: Int
 
-    init(context: AppContext) {
+    init(context: AppContext, tasksPerChunk: Int = EngineListChunks.defaultTasksPerChunk) {
+        self.tasksPerChunk = tasksPerChunk
+        state = Mutex(State(listChunks: EngineListChunks(tasksPerChunk: tasksPerChunk)))
         var own = context
         own.stores.engineReads = NoEngineReads()  // never ask itself
         answers = EngineReadAnswers(context: own)
@@ -110,6 +117,11 @@ final class EngineReadServer: Sendable {
         }
         let listKey = request.kind == .list ? listKey(request.arguments) : nil
         if request.kind == .list, let listKey, let query = TaskListQuery(arguments: request.arguments), query.json {
+            if request.takesDescriptors, EngineListChunks.covers(query),
+                let answer = chunkedListAnswer(key: listKey, graph: graph, generation: generation)
+            {
+                return answer
+            }
             return jsonListAnswer(query, key: listKey, graph: graph, generation: generation, passing: request.takesDescriptor)
         }
         return UnixLineServer.Answer(bytes: answerBytes(request, listKey: listKey, graph: graph, generation: generation))
@@ -159,6 +171,33 @@ final class EngineReadServer: Sendable {
             if state.generation == generation { state.jsonList = (generation, key, file) }
         }
         return passing ? passed(file) : attached(json)
+    }
+
+    /// The ready `--json` list as parts, its chunks passed as descriptors (`EngineListChunks`):
+    /// the last answer again when the graph and the key are the same, else the chunks brought
+    /// up to the graph. The chunks and pieces are taken out while in use: a list answered at the
+    /// same time writes its own. Nil when no memory file can be made (answered as one file).
+    private func chunkedListAnswer(key: String, graph: IndexedGraph, generation: UInt64) -> UnixLineServer.Answer? {
+        func answer(_ parts: [EngineReadProtocol.PassedPart], _ files: [SealedMemoryFile]) -> UnixLineServer.Answer {
+            UnixLineServer.Answer(
+                bytes: EngineReadProtocol.encodeAnswer([("text", .string(""))], passing: "json_text", parts: parts), passingAll: files)
+        }
+        if let kept = state.withLock({ $0.chunkedList }), kept.generation == generation, kept.key == key {
+            return answer(kept.parts, kept.files)
+        }
+        guard let modes = try? Commands.projectModes(answers.context) else { return nil }
+        var (chunks, pieces) = state.withLock { state in
+            defer { (state.listChunks, state.listPieces) = (EngineListChunks(tasksPerChunk: tasksPerChunk), EngineListPieces()) }
+            return (state.listChunks, state.listPieces)
+        }
+        let tasks = answers.context.stores.tasks
+        let parts = chunks.render(key: key, graph: graph, modes: modes, pieces: &pieces) { tasks.taskFilePath($0, in: $1) }
+        let files = chunks.files
+        state.withLock { state in
+            (state.listChunks, state.listPieces) = (chunks, pieces)
+            if let parts, state.generation == generation { state.chunkedList = (generation, key, parts, files) }
+        }
+        return parts.map { answer($0, files) }
     }
 
     /// A `--json` list written from the pieces kept since the last one (`EngineListPieces`).

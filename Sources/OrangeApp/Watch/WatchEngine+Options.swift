@@ -5,6 +5,9 @@ import OrangeCore
 extension WatchEngine {
     struct Options {
         var sweepIntervalSeconds: Double = 30
+        /// Tasks per chunk of the kept ready `--json` list (`EngineListChunks`) at least; tests
+        /// make it small so their edits cross chunks.
+        var listChunkTasks = EngineListChunks.defaultTasksPerChunk
         var quietMilliseconds: UInt64 = 30
         /// The longest a storm (a git operation, a burst) holds changes back, so a stale git
         /// lock cannot stop the engine; tests of a held batch raise it, so a loaded machine's

@@ -7,7 +7,7 @@ extension WatchEngine {
     /// engine's, and a `--project` engine holds one project while a command reads them all.
     func startReadServer() {
         guard options.performsActions, options.project == nil else { return }
-        let server = EngineReadServer(context: context)
+        let server = EngineReadServer(context: context, tasksPerChunk: options.listChunkTasks)
         server.start(home: context.home)
         readServer = server
     }

@@ -68,12 +68,18 @@ public enum EngineReadProtocol {
         /// The asker takes an answer's long text as a descriptor passed with the header
         /// (`attached_descriptor`). Older engines ignore the member and attach the text.
         public var takesDescriptor: Bool
+        /// The asker also takes the text in parts, several descriptors and bytes in order
+        /// (`attached_parts`). Older engines ignore the member and pass one descriptor.
+        public var takesDescriptors: Bool
 
-        public init(token: String, kind: EngineReadKind, arguments: JSONValue, takesDescriptor: Bool = false) {
+        public init(
+            token: String, kind: EngineReadKind, arguments: JSONValue, takesDescriptor: Bool = false, takesDescriptors: Bool = false
+        ) {
             self.token = token
             self.kind = kind
             self.arguments = arguments
-            self.takesDescriptor = takesDescriptor
+            self.takesDescriptor = takesDescriptor || takesDescriptors
+            self.takesDescriptors = takesDescriptors
         }
     }
 
@@ -83,6 +89,7 @@ public enum EngineReadProtocol {
             ("arguments", request.arguments),
         ]
         if request.takesDescriptor { members.append(("descriptor", .bool(true))) }
+        if request.takesDescriptors { members.append(("descriptors", .bool(true))) }
         return JSONValue.object(members).rendered()
     }
 
@@ -95,7 +102,8 @@ public enum EngineReadProtocol {
         }
         return .success(
             Request(
-                token: token, kind: kind, arguments: value["arguments"] ?? .null, takesDescriptor: value["descriptor"]?.boolValue ?? false))
+                token: token, kind: kind, arguments: value["arguments"] ?? .null, takesDescriptor: value["descriptor"]?.boolValue ?? false,
+                takesDescriptors: value["descriptors"]?.boolValue ?? false))
     }
 
     /// The answer: its header line, then the long strings of the answer object as raw bytes
@@ -141,6 +149,54 @@ public enum EngineReadProtocol {
         var bytes = Array(header.rendered().utf8)
         bytes.append(10)
         return bytes
+    }
+
+    /// One part of a text passed in parts: bytes written in the header, or `count` bytes from
+    /// `offset` of the next descriptor passed with it.
+    public enum PassedPart: Equatable, Sendable {
+        case bytes([UInt8])
+        case descriptor(offset: Int, count: Int)
+    }
+
+    /// The header of an answer whose `key` text is `parts` in order, the descriptors' parts in
+    /// the descriptors passed with the header; a newline follows, and nothing else.
+    public static func encodeAnswer(_ answer: [(String, JSONValue)], passing key: String, parts: [PassedPart]) -> [UInt8] {
+        let described: [JSONValue] = parts.map { part in
+            switch part {
+            case .bytes(let bytes): return .string(String(decoding: bytes, as: UTF8.self))
+            case .descriptor(let offset, let count): return .array([.int(Int64(offset)), .int(Int64(count))])
+            }
+        }
+        let header = JSONValue.object([
+            ("v", .int(version)), ("answer", .object(answer)), ("attached_parts", .array([.string(key), .array(described)])),
+        ])
+        var bytes = Array(header.rendered().utf8)
+        bytes.append(10)
+        return bytes
+    }
+
+    /// An answer whose text `key` came in parts: the answer without it, and the parts. Nil when
+    /// the answer is not one of those.
+    public static func decodePartsAnswer(_ bytes: [UInt8], key: String) -> (answer: JSONValue, parts: [PassedPart])? {
+        let newline = bytes.firstIndex(of: 10) ?? bytes.count
+        guard let header = String(validating: bytes[..<newline], as: UTF8.self), let value = try? JSONValue.parse(header),
+            value["v"]?.intValue == version, let answer = value["answer"], answer.objectValue != nil,
+            let passed = value["attached_parts"]?.arrayValue, passed.count == 2, passed[0].stringValue == key,
+            let described = passed[1].arrayValue
+        else { return nil }
+        var parts: [PassedPart] = []
+        for part in described {
+            if let text = part.stringValue {
+                parts.append(.bytes(Array(text.utf8)))
+            } else if let pair = part.arrayValue, pair.count == 2, let offset = pair[0].intValue, let count = pair[1].intValue,
+                offset >= 0, count >= 0
+            {
+                parts.append(.descriptor(offset: Int(offset), count: Int(count)))
+            } else {
+                return nil
+            }
+        }
+        return (answer, parts)
     }
 
     /// An answer whose text `key` came in a descriptor: the answer without it, and the text's

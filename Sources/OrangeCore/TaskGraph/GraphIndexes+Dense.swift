@@ -17,13 +17,14 @@ extension GraphIndexes {
                         id,
                         ReadyEntry(
                             time: dense.times[place], group: ReadyGroup(project: dense.projects[place], harness: record.pointee.harness),
-                            lastError: record.pointee.lastError))
+                            lastError: record.pointee.lastError), ordered: false)
                 }
             case .delegated: delegated.insert(id)
             default: break
             }
             if record.pointee.workspace != nil || record.pointee.tmuxSession != nil { holdingAgentResources.insert(id) }
         }
+        orderReady()
     }
 
     /// `TaskGraph.readiness(of:cycles:).isReady` of a pending task: not held, on no cycle, and

@@ -38,8 +38,10 @@ extension GraphIndexes {
     }
 
     /// Sets whether `id` is ready (nil: not), keeping `readyByGroup` in step.
-    mutating func setReady(_ id: TaskID, _ entry: ReadyEntry?) {
+    /// `ordered` false: `readyOrder` is left to `orderReady` (a whole graph at once).
+    mutating func setReady(_ id: TaskID, _ entry: ReadyEntry?, ordered: Bool = true) {
         let old = entry == nil ? ready.removeValue(forKey: id) : ready.updateValue(entry!, forKey: id)
+        if ordered { reorderReady(id, old: old, new: entry) }
         if let old {
             readyByGroup[old.group]?[old.lastError]?.removeValue(forKey: id)
             if readyByGroup[old.group]?[old.lastError]?.isEmpty == true { readyByGroup[old.group]?[old.lastError] = nil }

@@ -16,6 +16,11 @@ public struct GraphIndexes: Sendable {
     /// the spawn step asks once per group whether its tasks can start here, and then looks only at
     /// the tasks whose `last_error` does not already say why not (`readyTasks(in:except:)`).
     var readyByGroup: [ReadyGroup: [String?: ShardedDictionary<TaskID, Int64>]] = [:]
+    /// Every ready task in the list's order, kept so between graphs (`readyInOrder`).
+    var readyOrder: [ReadyKey] = []
+    /// What changed in the graph, update by update, for whoever keeps something derived from it
+    /// (the engine's `--json` list): `changes(since:)`.
+    public internal(set) var changeLog = ChangeLog()
     /// Every delegated task (the candidates for a reassess turn).
     public internal(set) var delegated: Set<TaskID> = []
     /// Every task that holds a workspace or a session (the candidates for a release).
@@ -31,7 +36,10 @@ public struct GraphIndexes: Sendable {
 
     /// Marks the indexes stale without being told the changes (a batch larger than
     /// `largestIncrementalBatch`): `refresh` indexes the graph again from scratch.
-    public mutating func invalidate() { isCurrent = false }
+    public mutating func invalidate() {
+        isCurrent = false
+        changeLog.forgetAll()
+    }
 
     /// Every task at once, over the graph's integer places (`GraphIndexes+Dense.swift`).
     public init(graph: TaskGraph) {
@@ -45,23 +53,29 @@ public struct GraphIndexes: Sendable {
         // Compact records: a whole record built per task cost a second copy of the graph.
         for task in graph.tasks.compactValues {
             index(owner: task.id, in: graph)
-            index(task: task.id, in: graph)
+            index(task: task.id, in: graph, ordered: false)
         }
+        orderReady()
     }
 
     /// Exactly `graph.readiness(of: id, cycles:).isReady` with this cycle index.
     public func isReady(_ id: TaskID) -> Bool { ready[id] != nil }
 
     /// Exactly `graph.readyTasks(cycles:)` with this cycle index: every ready task, oldest first.
-    public var readyTasks: [TaskID] {
-        ready.entries.map { (time: $0.value.time, id: $0.key) }.sorted { $0.time != $1.time ? $0.time < $1.time : $0.id < $1.id }
-            .map(\.id)
-    }
+    public var readyTasks: [TaskID] { readyOrder.map(\.id) }
 
     /// Makes the indexes current for `graph` (the graph given to `update` last), indexing it
     /// from scratch if a batch was too large to follow.
     public mutating func refresh(_ graph: TaskGraph) {
-        if !isCurrent { self = GraphIndexes(graph: graph) }
+        if !isCurrent { rebuild(graph) }
+    }
+
+    /// Indexes `graph` from scratch, the change log going on with everything before unknown.
+    private mutating func rebuild(_ graph: TaskGraph) {
+        var log = changeLog
+        log.forgetAll()
+        self = GraphIndexes(graph: graph)
+        changeLog = log
     }
 
     /// Exactly `graph.linkProblems()`, in its order (when `isCurrent`).
@@ -88,7 +102,7 @@ public struct GraphIndexes: Sendable {
     public mutating func update(_ changes: [Change], in graph: TaskGraph) {
         guard isCurrent, !changes.isEmpty else { return }
         guard changes.count <= Self.largestIncrementalBatch else {
-            isCurrent = false
+            invalidate()
             return
         }
         var owners: Set<TaskID> = []
@@ -101,7 +115,7 @@ public struct GraphIndexes: Sendable {
         }
         for owner in owners { index(owner: owner, in: graph) }
         if cyclesMayHaveChanged(changes, in: graph) {
-            self = GraphIndexes(graph: graph)
+            rebuild(graph)
             return
         }
         // A task's readiness reads its own record and its blockers': a change touches its own
@@ -113,12 +127,13 @@ public struct GraphIndexes: Sendable {
             touched.formUnion(graph.dependents(of: id))
         }
         for id in touched { index(task: id, in: graph) }
+        changeLog.record(Self.listedMembersChanged(by: changes, touched: touched, in: graph))
     }
 
     /// Recomputes what is kept about one task: ready, delegated, holding a workspace or session.
-    private mutating func index(task id: TaskID, in graph: TaskGraph) {
+    private mutating func index(task id: TaskID, in graph: TaskGraph, ordered: Bool = true) {
         guard let task = graph.tasks.compact(id) else {
-            setReady(id, nil)
+            setReady(id, nil, ordered: ordered)
             delegated.remove(id)
             holdingAgentResources.remove(id)
             return
@@ -129,7 +144,7 @@ public struct GraphIndexes: Sendable {
                 ? ReadyEntry(
                     time: task.createdAt?.millisecondsSinceEpoch ?? Int64.min,
                     group: ReadyGroup(project: task.project, harness: task.harness),
-                    lastError: task.lastError) : nil)
+                    lastError: task.lastError) : nil, ordered: ordered)
         if task.status == .delegated { delegated.insert(id) } else { delegated.remove(id) }
         if task.workspace != nil || task.tmuxSession != nil {
             holdingAgentResources.insert(id)
