@@ -74,6 +74,10 @@ import Testing
         case 7: slot.partialFactor = 4
         case 8: slot.reportedUnreadable = "EACCES"
         case 9: slot.tentativeInvalid = slot.fingerprint
+        case 10:
+            // The start-up batch's slots: reported, the gate waiting for its quiet period.
+            slot.gatePending = true
+            slot.gateDeadline = UInt64(step) + 300
         default: break
         }
         return slot
