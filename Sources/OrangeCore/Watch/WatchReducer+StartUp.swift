@@ -109,18 +109,15 @@ extension WatchReducer {
         var project: String?
         var ids: Set<String> = []
         func flush() {
-            guard let project else { return }
-            if state.tasksByProject[project] == nil {
-                state.tasksByProject[project] = ids
-            } else {
-                state.tasksByProject[project]!.formUnion(ids)
-            }
+            if let project { state.tasksByProject[project] = ids }
         }
-        // In key order, so each project's tasks come together: one set built per project.
+        // In key order, so each project's tasks come together: its set is taken out once per
+        // slice and grown in place (merging a slice's set into it hashed every id twice).
         for read in reads {
             if read.key.project != project {
                 flush()
-                (project, ids) = (read.key.project, [])
+                project = read.key.project
+                ids = state.tasksByProject.removeValue(forKey: read.key.project) ?? []
             }
             ids.insert(read.key.taskID)
         }
