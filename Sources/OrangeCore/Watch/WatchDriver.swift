@@ -55,7 +55,7 @@ public struct WatchDriver {
             queue = (split.rest.isEmpty ? [] : [.hints(split.rest)]) + queue.dropFirst()
         }
         let hintedAt = now()
-        noteHints(Array(queue), now: hintedAt, into: &out)
+        noteHints(queue, now: hintedAt, into: &out)
         if let scan {
             queue =
                 readStartUp(scan.split.bulk, hints: scan.hints, hintedAt: hintedAt, from: source, now: now, trace: trace, into: &out)[...]
@@ -212,7 +212,7 @@ public struct WatchDriver {
         return AppliedTaskChange(key: key, change: change, compact: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
     }
 
-    private mutating func noteHints(_ events: [WatchEvent], now: UInt64, into out: inout [Output]) {
+    private mutating func noteHints(_ events: some Sequence<WatchEvent>, now: UInt64, into out: inout [Output]) {
         for case .hints(let hints) in events {
             for hint in hints {
                 switch hint {
