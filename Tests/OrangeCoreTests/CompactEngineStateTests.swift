@@ -63,7 +63,7 @@ import Testing
         slot.lastHintAt = Bool.random(using: &rng) ? UInt64(step) * 3 : nil
         slot.sweepSeen = UInt64.random(in: 0...3, using: &rng)
         slot.resyncSeen = Bool.random(using: &rng) ? 1 : UInt64(UInt32.max) + 1
-        switch Int.random(in: 0..<12, using: &rng) {
+        switch Int.random(in: 0..<14, using: &rng) {
         case 0: slot.current = .absent
         case 1: slot.emitted = .invalid(line: 3, reason: "half written")
         case 2: slot.fingerprint = nil
@@ -74,6 +74,14 @@ import Testing
         case 7: slot.partialFactor = 4
         case 8: slot.reportedUnreadable = "EACCES"
         case 9: slot.tentativeInvalid = slot.fingerprint
+        case 10:
+            // The start-up batch's slots: reported, the gate waiting for its quiet period.
+            slot.gatePending = true
+            slot.gateDeadline = UInt64(step) + 300
+        case 11:
+            // A gate deadline too far after the last change to rest compact.
+            slot.gatePending = true
+            slot.gateDeadline = UInt64(step) + UInt64(UInt32.max) + 1
         default: break
         }
         return slot

@@ -11,7 +11,11 @@ struct ShardedStorageTests {
         var copies: [(ShardedDictionary<Int, Set<Int>>, [Int: Set<Int>])] = []
         for step in 0..<5_000 {
             let key = Int.random(in: 0..<700, using: &rng)
-            switch Int.random(in: 0..<3, using: &rng) {
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 3:
+                // The table's upsert: one lookup that inserts only when absent.
+                #expect(sharded.insertIfAbsent([step], forKey: key) == plain[key])
+                if plain[key] == nil { plain[key] = [step] }
             case 0:
                 sharded.modify(key, default: []) { $0.insert(step) }
                 plain[key, default: []].insert(step)

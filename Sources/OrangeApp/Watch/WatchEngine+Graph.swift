@@ -13,6 +13,8 @@ extension WatchEngine {
     /// Updates the engine's graph and reports what changed, with the delay since the first event.
     func apply(_ changes: [AppliedTaskChange], origin: ChangeOrigin) {
         let now = clock.monotonicNanoseconds()
+        // Every task in the graph afterwards comes from this batch (the start-up's).
+        let intoEmptyGraph = graph.count == 0
         var changedIDs: [TaskID] = []
         var indexChanges: [GraphIndexes.Change] = []
         // A batch the indexes cannot follow change by change is indexed again from scratch: its
@@ -101,12 +103,14 @@ extension WatchEngine {
         followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
         changedSinceCatchUp?.formUnion(changedIDs)
+        announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }
+        // A batch that changed every task (the start-up read's) announces nothing: only a task
+        // outside the batch is announced. Its full evaluation cost seconds at 100,000 tasks;
+        // into an empty graph, that is known without hashing every id twice more.
+        if intoEmptyGraph { return }
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.
         let changed = Set(changedIDs)
-        announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }
-        // A batch that changed every task (the start-up read's) announces nothing: only a task
-        // outside the batch is announced. Its full evaluation cost seconds at 100,000 tasks.
         if changed.count >= graph.count && graph.tasks.keys.allSatisfy(changed.contains) { return }
         let evaluation = graph.evaluate(changed: changedIDs)
         for id in evaluation.ready where !changed.contains(id) && !announcedReady.contains(id) {

@@ -302,8 +302,10 @@ final class WatchEngine {
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
             // engine. Only those are built whole: the start-up's gate opens for every task at once.
             if options.performsActions {
+                // Filtered as looked up: a list of every compact record first held 25 MB at 100,000.
                 attention.check(
-                    tasks: ids.compactMap { graph.tasks.compact($0) }.filter { Attention.mayNeedAPerson($0.status) }.map(\.record))
+                    tasks: ids.compactMap { id in graph.tasks.compact(id).flatMap { Attention.mayNeedAPerson($0.status) ? $0.record : nil }
+                    })
             }
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])

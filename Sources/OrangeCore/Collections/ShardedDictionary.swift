@@ -53,11 +53,34 @@ public struct ShardedDictionary<Key: Hashable, Value> {
     public mutating func modify(
         _ key: Key, default defaultValue: @autoclosure () -> Value, _ body: (inout Value) -> Void
     ) {
-        let shard = Self.shard(of: key)
-        let present = shards[shard][key] != nil
-        body(&shards[shard][key, default: defaultValue()])
-        if !present { count += 1 }
+        // One lookup: the default is made (and counted) only when the key is absent.
+        var inserted = false
+        body(
+            &shards[Self.shard(of: key)][
+                key,
+                default: {
+                    inserted = true
+                    return defaultValue()
+                }()])
+        if inserted { count += 1 }
     }
+
+    /// The value of `key`; when absent, `value` is inserted and nil returned. One lookup (a
+    /// look-up, then an insertion, hashed the key four times: the start-up batch adds every task).
+    public mutating func insertIfAbsent(_ value: Value, forKey key: Key) -> Value? {
+        var inserted = false
+        let current = Self.take(
+            &shards[Self.shard(of: key)][
+                key,
+                default: {
+                    inserted = true
+                    return value
+                }()])
+        if inserted { count += 1 }
+        return inserted ? nil : current
+    }
+
+    private static func take(_ value: inout Value) -> Value { value }
 
     /// Room for `count` entries in all.
     public mutating func reserveCapacity(_ count: Int) {

@@ -53,12 +53,11 @@ public struct TaskTable: Sendable {
     /// `upsert` of a record already in its compact form; returns the one it replaced.
     @discardableResult
     public mutating func upsert(_ record: CompactTaskRecord) -> CompactTaskRecord? {
-        if let position = positions[record.id] {
+        if let position = positions.insertIfAbsent(Int32(stored.count), forKey: record.id) {
             let old = stored[Int(position)]
             stored[Int(position)] = record
             return old
         }
-        positions[record.id] = Int32(stored.count)
         stored.append(record)
         return nil
     }

@@ -18,6 +18,8 @@ struct TaskSlotTable: Sequence, Sendable {
     private var positions: [TaskKey: Int32] = [:]
 
     var count: Int { keys.count }
+    /// Slots kept whole (not at rest), for tests of what the table keeps compact.
+    var wholeSlotCount: Int { active.count - freeActive.count }
     /// Every slot (O(tasks): for status output).
     var values: [TaskSlot] { keys.indices.map { slot(at: $0) } }
 
@@ -49,6 +51,25 @@ struct TaskSlotTable: Sequence, Sendable {
                 resting.append(RestingSlot(placeholder: ()))
                 store(newValue, at: keys.count - 1)
             }
+        }
+    }
+
+    /// Adds the slot of a key the table does not hold (the caller knows): one hash of the key.
+    mutating func insertNew(_ key: TaskKey, _ slot: TaskSlot) {
+        assert(positions[key] == nil, "\(key) has a slot already")
+        positions[key] = Int32(keys.count)
+        keys.append(key)
+        resting.append(RestingSlot(placeholder: ()))
+        store(slot, at: keys.count - 1)
+    }
+
+    /// Changes the slots from place `start` on (the places of the slots added since the table
+    /// held `start`, while none was removed), without looking any key up.
+    mutating func modifySlots(from start: Int, _ body: (TaskKey, inout TaskSlot) -> Void) {
+        for position in start..<keys.count {
+            var slot = slot(at: position)
+            body(keys[position], &slot)
+            store(slot, at: position)
         }
     }
 
@@ -99,7 +120,8 @@ struct TaskSlotTable: Sequence, Sendable {
 }
 
 /// A `TaskSlot` at rest: current and emitted the same valid content, a fingerprint, nothing
-/// pending, no gate open, no partial write or unreadable state remembered. 64 bytes.
+/// pending, no partial write or unreadable state remembered; its action gate may still wait to
+/// open (every task of the start-up batch does, for a quiet period). 64 bytes.
 private struct RestingSlot: Sendable {
     var contentHash: UInt64
     var inode: UInt64
@@ -107,23 +129,26 @@ private struct RestingSlot: Sendable {
     var mtimeNanoseconds: Int64
     var lastChangeAt: UInt64
     var lastHintAt: UInt64
+    /// `gateDeadline` less `lastChangeAt` (a quiet period, or a little more).
+    var gateDelay: UInt32
     var sweepSeen: UInt32
     var resyncSeen: UInt32
-    /// Bit 0: `lastHintAt` is set; bit 1: the slot is not at rest (kept whole elsewhere).
+    /// Bit 0: `lastHintAt` is set; bit 1: the slot is not at rest (kept whole elsewhere);
+    /// bit 2: `gatePending`; bit 3: `gateDeadline` is set.
     var flags: UInt8
 
     /// The entry of a slot kept whole at `index` of the table's `active`.
     static func marker(_ index: Int) -> RestingSlot {
         RestingSlot(
-            contentHash: UInt64(index), inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, sweepSeen: 0,
-            resyncSeen: 0, flags: 2)
+            contentHash: UInt64(index), inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, gateDelay: 0,
+            sweepSeen: 0, resyncSeen: 0, flags: 2)
     }
 
     /// An entry about to be overwritten, pointing nowhere.
     init(placeholder: Void) {
         self.init(
-            contentHash: 0, inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, sweepSeen: 0, resyncSeen: 0,
-            flags: 0)
+            contentHash: 0, inode: 0, size: 0, mtimeNanoseconds: 0, lastChangeAt: 0, lastHintAt: 0, gateDelay: 0, sweepSeen: 0,
+            resyncSeen: 0, flags: 0)
     }
 
     var isActive: Bool { flags & 2 != 0 }
@@ -131,11 +156,11 @@ private struct RestingSlot: Sendable {
 
     private init(
         contentHash: UInt64, inode: UInt64, size: UInt64, mtimeNanoseconds: Int64, lastChangeAt: UInt64, lastHintAt: UInt64,
-        sweepSeen: UInt32, resyncSeen: UInt32, flags: UInt8
+        gateDelay: UInt32, sweepSeen: UInt32, resyncSeen: UInt32, flags: UInt8
     ) {
         (self.contentHash, self.inode, self.size, self.mtimeNanoseconds) = (contentHash, inode, size, mtimeNanoseconds)
-        (self.lastChangeAt, self.lastHintAt, self.sweepSeen, self.resyncSeen, self.flags) =
-            (lastChangeAt, lastHintAt, sweepSeen, resyncSeen, flags)
+        (self.lastChangeAt, self.lastHintAt, self.gateDelay, self.sweepSeen, self.resyncSeen, self.flags) =
+            (lastChangeAt, lastHintAt, gateDelay, sweepSeen, resyncSeen, flags)
     }
 
     /// The resting form of `slot`; nil when the slot is not at rest (or a number does not fit).
@@ -143,13 +168,22 @@ private struct RestingSlot: Sendable {
         guard case .valid(let hash) = slot.current, slot.emitted == slot.current, let print = slot.fingerprint,
             !slot.awaitingCompleteWrite, slot.partialFactor == 1, slot.tentativeInvalid == nil,
             slot.reportedUnreadable == nil, !slot.latestReadIsBad, slot.pending == .none, slot.settleDeadline == nil,
-            slot.readsInFlight == 0, slot.statsInFlight == 0, !slot.dirty, !slot.gatePending, slot.gateDeadline == nil,
-            let sweepSeen = UInt32(exactly: slot.sweepSeen), let resyncSeen = UInt32(exactly: slot.resyncSeen)
+            slot.readsInFlight == 0, slot.statsInFlight == 0, !slot.dirty,
+            let sweepSeen = UInt32(exactly: slot.sweepSeen), let resyncSeen = UInt32(exactly: slot.resyncSeen),
+            let gateDelay = Self.gateDelay(slot)
         else { return nil }
+        let flags: UInt8 =
+            (slot.lastHintAt == nil ? 0 : 1) | (slot.gatePending ? 4 : 0) | (slot.gateDeadline == nil ? 0 : 8)
         self.init(
             contentHash: hash, inode: print.inode, size: print.size, mtimeNanoseconds: print.mtimeNanoseconds,
-            lastChangeAt: slot.lastChangeAt, lastHintAt: slot.lastHintAt ?? 0, sweepSeen: sweepSeen, resyncSeen: resyncSeen,
-            flags: slot.lastHintAt == nil ? 0 : 1)
+            lastChangeAt: slot.lastChangeAt, lastHintAt: slot.lastHintAt ?? 0, gateDelay: gateDelay,
+            sweepSeen: sweepSeen, resyncSeen: resyncSeen, flags: flags)
+    }
+
+    /// The gate's deadline after the last change, if it fits (0 without one).
+    private static func gateDelay(_ slot: TaskSlot) -> UInt32? {
+        guard let deadline = slot.gateDeadline else { return 0 }
+        return deadline >= slot.lastChangeAt ? UInt32(exactly: deadline - slot.lastChangeAt) : nil
     }
 
     var slot: TaskSlot {
@@ -159,6 +193,8 @@ private struct RestingSlot: Sendable {
         slot.fingerprint = FileFingerprint(inode: inode, size: size, mtimeNanoseconds: mtimeNanoseconds)
         slot.lastChangeAt = lastChangeAt
         slot.lastHintAt = flags & 1 == 0 ? nil : lastHintAt
+        slot.gatePending = flags & 4 != 0
+        slot.gateDeadline = flags & 8 == 0 ? nil : lastChangeAt &+ UInt64(gateDelay)
         slot.sweepSeen = UInt64(sweepSeen)
         slot.resyncSeen = UInt64(resyncSeen)
         return slot

@@ -31,8 +31,13 @@ public struct WatchDriver {
     /// When the first hint of a change not yet reported arrived: the reaction's latency.
     private var firstHint: [TaskKey: UInt64] = [:]
 
-    public init(reducer: WatchReducer) {
+    /// Whether the start-up scan is taken in bulk (`WatchReducer+StartUp`); off, task by task,
+    /// as every later event: the tests' oracle.
+    public var takesStartUpInBulk: Bool
+
+    public init(reducer: WatchReducer, takesStartUpInBulk: Bool = true) {
         self.reducer = reducer
+        self.takesStartUpInBulk = takesStartUpInBulk
     }
 
     /// Feeds `events` to the reducer and performs every request it makes (answering reads,
@@ -40,14 +45,25 @@ public struct WatchDriver {
     /// event, since reads take time.
     /// `trace` sees every request of the reducer as it is performed.
     public mutating func handle(
-        _ events: [WatchEvent], source: some TaskTreeSource, now: () -> UInt64, trace: (WatchAction) -> Void = { _ in }
+        _ events: [WatchEvent], source: some TaskTreeSource, now: () -> UInt64, trace: ((WatchAction) -> Void)? = nil
     ) -> [Output] {
         var out: [Output] = []
-        noteHints(events, now: now(), into: &out)
         var queue = events[...]
+        var scan: (hints: [WatchHint], split: WatchReducer.StartUpScan)?
+        if takesStartUpInBulk, case .hints(let hints)? = queue.first, let split = reducer.startUpScan(hints, now: now()) {
+            scan = (hints, split)
+            queue = (split.rest.isEmpty ? [] : [.hints(split.rest)]) + queue.dropFirst()
+        }
+        let hintedAt = now()
+        noteHints(queue, now: hintedAt, into: &out)
+        if let scan {
+            queue =
+                readStartUp(scan.split.bulk, hints: scan.hints, hintedAt: hintedAt, from: source, now: now, trace: trace, into: &out)[...]
+                + queue
+        }
         while let next = queue.popFirst() {
             let actions = reducer.handle(next, now: now())
-            actions.forEach(trace)
+            if let trace { actions.forEach(trace) }
             var index = actions.startIndex
             while index < actions.endIndex {
                 // A run of reads is answered in one call, which a source may spread over cores
@@ -81,7 +97,7 @@ public struct WatchDriver {
     /// never finished).
     public mutating func recordSelfWrite(
         _ key: TaskKey, record: TaskRecord, hash: UInt64, source: some TaskTreeSource, now: () -> UInt64,
-        trace: (WatchAction) -> Void = { _ in }
+        trace: ((WatchAction) -> Void)? = nil
     ) -> [Output] {
         let written = AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: CompactTaskRecord(record))
         return [.selfWritten(written)] + handle([.selfWrite(key, contentHash: hash)], source: source, now: now, trace: trace)
@@ -110,6 +126,53 @@ public struct WatchDriver {
             return .fileRead(key, answer.result)
         }
     }
+
+    /// The start-up scan's tasks read in slices (`WatchReducer+StartUp`): each parsed record goes
+    /// from its slice's answers straight into the batch, and the slice's answers are freed before
+    /// the next is read; the driver keeps none of them (its table of records waiting for their
+    /// batch held every task, 44 MB at 100,000). Answers that did not parse come back as events
+    /// for the task-by-task path.
+    private mutating func readStartUp(
+        _ keys: [TaskKey], hints: [WatchHint], hintedAt: UInt64, from source: some TaskTreeSource, now: () -> UInt64,
+        trace: ((WatchAction) -> Void)?, into out: inout [Output]
+    ) -> [WatchEvent] {
+        reducer.beginStartUp(hints, now: hintedAt)
+        let slotsBefore = reducer.state.slots.count
+        var changes: [AppliedTaskChange] = []
+        changes.reserveCapacity(keys.count)
+        var events: [WatchEvent] = []
+        var start = keys.startIndex
+        while start < keys.endIndex {
+            let slice = Array(keys[start..<min(start + Self.startUpSlice, keys.endIndex)])
+            start += slice.count
+            if let trace { slice.forEach { trace(.read($0)) } }
+            var reads: [WatchReducer.StartUpRead] = []
+            reads.reserveCapacity(slice.count)
+            for (key, answer) in zip(slice, source.read(slice)) {
+                if let answer, case .parsed(let fingerprint, let hash) = answer.result {
+                    reads.append(WatchReducer.StartUpRead(key: key, fingerprint: fingerprint, contentHash: hash))
+                    changes.append(
+                        AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: answer.compact, firstHintAt: hintedAt))
+                } else {
+                    reducer.startUpReadInFlight(key, hintedAt: hintedAt)
+                    firstHint[key] = hintedAt
+                    // A nil answer comes later, as an event the caller sends.
+                    if let answer { events.append(.fileRead(key, answer.result)) }
+                }
+            }
+            reducer.addStartUpReads(reads, hintedAt: hintedAt)
+        }
+        reducer.finishStartUp(reported: changes.count, slotsBefore: slotsBefore, now: now())
+        if !changes.isEmpty {
+            trace?(.graphChanged(Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.change) })))
+            out.append(.graphChanged(changes))
+        }
+        return events
+    }
+
+    /// Tasks read at once by the start-up scan: enough for the source to spread over cores,
+    /// few enough that one slice's answers are small beside the batch.
+    static let startUpSlice = 4096
 
     private mutating func perform(_ action: WatchAction, source: some TaskTreeSource, into out: inout [Output]) -> [WatchEvent] {
         switch action {
@@ -149,7 +212,7 @@ public struct WatchDriver {
         return AppliedTaskChange(key: key, change: change, compact: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
     }
 
-    private mutating func noteHints(_ events: [WatchEvent], now: UInt64, into out: inout [Output]) {
+    private mutating func noteHints(_ events: some Sequence<WatchEvent>, now: UInt64, into out: inout [Output]) {
         for case .hints(let hints) in events {
             for hint in hints {
                 switch hint {
