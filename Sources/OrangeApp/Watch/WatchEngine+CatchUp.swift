@@ -11,7 +11,14 @@ import OrangeCore
 /// opens. The cover ends once the reducer has no gate or timer left.
 extension WatchEngine {
     /// `ids` less those the catch-up covers (all of them outside the start-up's cover).
+    ///
+    /// A gate may open while the start-up read is still being handled: arming 100,000 gates,
+    /// or a loaded machine, can outlast the quiet period before the scan's last hints are
+    /// handled. The catch-up is asked for right after, on the graph holding those tasks, so
+    /// they are covered too; a reconcile of them by ids held every task's whole record at once
+    /// (60 MB at 100,000) and doubled the catch-up's work.
     func notCoveredByCatchUp(_ ids: [TaskID]) -> [TaskID] {
+        if !started { return [] }
         guard let changed = changedSinceCatchUp else { return ids }
         return ids.filter { changed.contains($0) }
     }
