@@ -44,7 +44,7 @@ enum HistoryTail {
             }
         }
         // The file's first line.
-        return HistoryEvent(jsonLine: unsplit)?.recordedStatus ?? .pending
+        return HistoryEvent(jsonLine: unsplit[...])?.recordedStatus ?? .pending
     }
 
     private static func read(_ fd: Int32, from offset: Int, count: Int) -> [UInt8]? {

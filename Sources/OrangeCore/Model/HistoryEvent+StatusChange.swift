@@ -36,8 +36,10 @@ extension HistoryEvent {
 
     /// One line of a `history.jsonl`, without its line break; nil for a torn or hand-edited line
     /// (not UTF-8, not JSON, or not an event), which readers skip.
-    public init?<Line: Collection<UInt8>>(jsonLine line: Line) {
-        guard let text = String(validating: line, as: UTF8.self), let json = try? JSONValue.parse(text) else { return nil }
+    public init?(jsonLine line: ArraySlice<UInt8>) {
+        // Concrete, not generic: an unspecialized `String(validating:)` decodes byte by byte.
+        let text = line.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        guard let text, let json = try? JSONValue.parse(text) else { return nil }
         self.init(json: json)
     }
 }
