@@ -43,7 +43,7 @@ extension Reconciler {
             guard project == nil || task.project == project, let folder = checks[task.project] else { return nil }
             do {
                 guard try folder.recoverInterruptedWriteThenCheckNewer(task.id) else { return nil }
-                if onEngineGraph, (try? store.history(of: task.id, in: task.project))?.lastRecordedStatus == task.status {
+                if onEngineGraph, folder.lastRecordedStatus(task.id) == task.status {
                     return nil
                 }
                 try store.recordStatusChangedOutside(task.id, in: task.project, note: note)

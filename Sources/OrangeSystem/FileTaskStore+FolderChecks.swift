@@ -43,4 +43,9 @@ final class OpenFolderTaskChecks: TaskFolderChecks {
             FileSystem.status(id.rawValue + "/history.jsonl", in: folder)
         }
     }
+
+    /// From the history's end: only the last lines that settle it are read and parsed.
+    func lastRecordedStatus(_ id: TaskID) -> TaskStatus? {
+        HistoryTail.lastRecordedStatus(id.rawValue + "/history.jsonl", in: folder)
+    }
 }

@@ -176,10 +176,7 @@ public struct FileTaskStore: TaskStore {
         case .failure(let error): throw error
         }
         // A torn or hand-edited line is skipped, never fatal: history is a record, not state.
-        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            guard let text = String(validating: line, as: UTF8.self) else { return nil }
-            return (try? JSONValue.parse(text)).flatMap(HistoryEvent.init(json:))
-        }
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { HistoryEvent(jsonLine: $0) }
     }
 
     public func withGraphLock<T>(of project: ProjectName, _ body: () throws -> T) throws -> T {

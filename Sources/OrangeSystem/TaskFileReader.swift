@@ -30,7 +30,7 @@ public enum TaskFileReader {
         guard let id = TaskID(validating: key.taskID), let project = ProjectName(validating: key.project) else {
             return (.invalid(fingerprint: print, line: nil, reason: "the folder names are not a valid project and task id"), nil)
         }
-        switch TaskFileDecoder.decode(bytes, folderID: id, folderProject: project, keepingBody: keepingBody) {
+        switch TaskFileDecoder.decodeQuickly(bytes, folderID: id, folderProject: project, keepingBody: keepingBody) {
         case .success(let record):
             return (.parsed(fingerprint: print, contentHash: contentHash(bytes)), record)
         case .failure(let problem):

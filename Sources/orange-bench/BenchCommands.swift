@@ -12,7 +12,7 @@ enum BenchCommands {
             return
         }
         if command == "decode" {
-            StandardStreams.writeOutput(DecodeBenchmark.run())
+            StandardStreams.writeOutput(DecodeBenchmark.run() + "\n" + ((try? HistoryStatusBenchmark.run()) ?? ""))
             exit(0)
         }
         if command == "startread" {

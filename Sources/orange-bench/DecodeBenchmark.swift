@@ -35,6 +35,14 @@ enum DecodeBenchmark {
                 sink &+= task.blockedBy.count
             }
         }
+        // The engine's read: the quick scan of the shapes orange writes, the body dropped.
+        let quick = perFile {
+            if case .success(let task) = TaskFileDecoder.decodeQuickly(
+                bytes, folderID: record.id, folderProject: record.project, keepingBody: false)
+            {
+                sink &+= task.blockedBy.count
+            }
+        }
         precondition(sink > 0, "the sample TASK.md did not decode")
         return """
             | stage (one \(bytes.count)-byte TASK.md, one thread) | µs per file (median of \(rounds) rounds of \(files)) |
@@ -42,6 +50,7 @@ enum DecodeBenchmark {
             | front matter parse | \(Bench.format(parse)) |
             | known keys checked into a task | \(Bench.format(fields)) |
             | whole decode (UTF-8 check, parse, task, folder checks) | \(Bench.format(decode)) |
+            | the engine's quick decode, without the body (`decodeQuickly`) | \(Bench.format(quick)) |
 
             """
     }

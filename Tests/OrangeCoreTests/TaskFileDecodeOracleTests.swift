@@ -47,6 +47,19 @@ import Testing
         var problems: [String] = []
         for keepingBody in [true, false] {
             let actual = TaskFileDecoder.decodeDocument(bytes, folderID: id, folderProject: project, keepingBody: keepingBody)
+            // The engine's quick decoding must say exactly what the full one says.
+            let quick = TaskFileDecoder.decodeQuickly(bytes, folderID: id, folderProject: project, keepingBody: keepingBody)
+            switch (expected, quick) {
+            case (.success(let old), .success(let new)):
+                let oldTask = keepingBody ? old.task : old.task.withoutBody
+                if new != oldTask || new.extra.map(\.line) != oldTask.extra.map(\.line) {
+                    problems.append("keepingBody \(keepingBody): quick task differs")
+                }
+            case (.failure(let old), .failure(let new)):
+                if old != new { problems.append("keepingBody \(keepingBody): quick \(old) != \(new)") }
+            default:
+                problems.append("keepingBody \(keepingBody): oracle \(expected.isSuccess), quick \(quick.isSuccess)")
+            }
             switch (expected, actual) {
             case (.success(let old), .success(let new)):
                 let oldTask = keepingBody ? old.task : old.task.withoutBody

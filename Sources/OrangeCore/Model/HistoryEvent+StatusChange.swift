@@ -16,12 +16,31 @@ extension [HistoryEvent] {
     /// status the task was created with, else `pending` (older histories do not name it).
     public var lastRecordedStatus: TaskStatus {
         for event in reversed() {
-            let field = event.type == "status.changed" ? "to" : event.type == "task.created" ? "status" : nil
-            guard let field else { continue }
-            let value = JSONValue.object(event.fields)[field]?.stringValue.flatMap(TaskStatus.init(rawValue:))
-            if event.type == "status.changed" || value != nil { return value ?? .pending }
+            if let status = event.recordedStatus { return status }
         }
         return .pending
+    }
+}
+
+extension HistoryEvent {
+    /// The status this line settles for `lastRecordedStatus` when it is the last line that
+    /// settles one: a `status.changed` line's `to` (`pending` when unreadable), a `task.created`
+    /// line's readable `status`; nil for any other line, which the search passes over.
+    public var recordedStatus: TaskStatus? {
+        let field = type == "status.changed" ? "to" : type == "task.created" ? "status" : nil
+        guard let field else { return nil }
+        let value = JSONValue.object(fields)[field]?.stringValue.flatMap(TaskStatus.init(rawValue:))
+        if type == "status.changed" || value != nil { return value ?? .pending }
+        return nil
+    }
+
+    /// One line of a `history.jsonl`, without its line break; nil for a torn or hand-edited line
+    /// (not UTF-8, not JSON, or not an event), which readers skip.
+    public init?(jsonLine line: ArraySlice<UInt8>) {
+        // Concrete, not generic: an unspecialized `String(validating:)` decodes byte by byte.
+        let text = line.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        guard let text, let json = try? JSONValue.parse(text) else { return nil }
+        self.init(json: json)
     }
 }
 

@@ -6,33 +6,37 @@
 extension TaskRecord {
     /// Builds a record from parsed front matter; errors carry the line of the offending key.
     public init(document: FrontmatterDocument) throws(FrontmatterError) {
-        let fields = TaskRecordFields(document)
-        let id = try fields.taskID("id")
+        try self.init(fields: TaskRecordFields(document), body: document.body)
+    }
+
+    /// The record of entries already sorted by key (`TaskRecordFields`), with `body`.
+    init(fields: TaskRecordFields, body: String) throws(FrontmatterError) {
+        let id = try fields.taskID(.id)
         self.init(
             id: id,
             project: try fields.project(),
             branch: try fields.branch(defaultFor: id),
-            harness: try fields.pattern("harness", maxLength: 64) ?? "claude",
+            harness: try fields.pattern(.harness, maxLength: 64) ?? "claude",
             status: try fields.status(),
-            description: try fields.text("description") ?? "",
-            parent: try fields.optionalTaskID("parent"),
-            blockedBy: try fields.taskIDList("blocked_by"),
-            children: try fields.taskIDList("children"),
-            workspace: try fields.pattern("workspace", maxLength: 128),
+            description: try fields.text(.description) ?? "",
+            parent: try fields.optionalTaskID(.parent),
+            blockedBy: try fields.taskIDList(.blockedBy),
+            children: try fields.taskIDList(.children),
+            workspace: try fields.pattern(.workspace, maxLength: 128),
             tmuxSession: try fields.sessionName(),
-            createdAt: try fields.timestamp("created_at"),
-            updatedAt: try fields.timestamp("updated_at"),
-            prURL: try fields.text("pr_url"),
-            spawnFailures: try fields.count("spawn_failures"),
-            lastError: try fields.text("last_error"),
-            spawnRetryAt: try fields.timestamp("spawn_retry_at"),
-            agentCrashes: try fields.count("agent_crashes"),
-            execution: try fields.choice("execution", ExecutionMode.self),
-            branches: try fields.choice("branches", BranchModel.self),
-            reassessed: try fields.taskIDList("reassessed"),
+            createdAt: try fields.timestamp(.createdAt),
+            updatedAt: try fields.timestamp(.updatedAt),
+            prURL: try fields.text(.prURL),
+            spawnFailures: try fields.count(.spawnFailures),
+            lastError: try fields.text(.lastError),
+            spawnRetryAt: try fields.timestamp(.spawnRetryAt),
+            agentCrashes: try fields.count(.agentCrashes),
+            execution: try fields.choice(.execution, ExecutionMode.self),
+            branches: try fields.choice(.branches, BranchModel.self),
+            reassessed: try fields.taskIDList(.reassessed),
             hold: try fields.hold(),
             extra: fields.extra,
-            body: document.body
+            body: body
         )
     }
 
@@ -82,8 +86,25 @@ extension TaskRecord {
     }
 }
 
+/// One of orange's keys, by its position in `TaskRecord.knownKeys`: each field is found without
+/// hashing its name (a TASK.md asks for about forty).
+struct KnownTaskKey {
+    let position: Int
+    var name: String { TaskRecord.knownKeys[position] }
+
+    private init(_ name: String) { position = TaskRecord.knownKeyPositions[name]! }
+
+    static let id = Self("id"), project = Self("project"), branch = Self("branch"), harness = Self("harness")
+    static let status = Self("status"), description = Self("description"), parent = Self("parent")
+    static let blockedBy = Self("blocked_by"), children = Self("children"), workspace = Self("workspace")
+    static let tmuxSession = Self("tmux_session"), createdAt = Self("created_at"), updatedAt = Self("updated_at")
+    static let prURL = Self("pr_url"), spawnFailures = Self("spawn_failures"), lastError = Self("last_error")
+    static let spawnRetryAt = Self("spawn_retry_at"), agentCrashes = Self("agent_crashes"), execution = Self("execution")
+    static let branches = Self("branches"), reassessed = Self("reassessed"), hold = Self("hold")
+}
+
 /// Typed access to the known keys of a document, with errors that name the key and its line.
-private struct TaskRecordFields {
+struct TaskRecordFields {
     /// The entry of each known key, by its position in `TaskRecord.knownKeys`.
     private var known: [FrontmatterEntry?]
     /// The entries orange does not own, in file order.
@@ -102,8 +123,15 @@ private struct TaskRecordFields {
         }
     }
 
-    private func field(_ key: String) -> FrontmatterEntry? {
-        TaskRecord.knownKeyPositions[key].flatMap { known[$0] }
+    /// Entries a reader has already sorted (`FrontmatterQuickScan`): `known` by position in
+    /// `TaskRecord.knownKeys`, `extra` in file order.
+    init(known: [FrontmatterEntry?], extra: [FrontmatterEntry]) {
+        self.known = known
+        self.extra = extra
+    }
+
+    private func field(_ key: KnownTaskKey) -> FrontmatterEntry? {
+        known[key.position]
     }
 
     private func fail(_ entry: FrontmatterEntry, _ reason: String) -> FrontmatterError {
@@ -111,35 +139,41 @@ private struct TaskRecordFields {
     }
 
     /// The scalar text of `key`, nil when missing or null; a list is an error.
-    func text(_ key: String) throws(FrontmatterError) -> String? {
+    func text(_ key: KnownTaskKey) throws(FrontmatterError) -> String? {
         guard let entry = field(key) else { return nil }
         switch entry.value {
         case .null: return nil
         case .string(let s), .plain(let s): return s
-        case .list: throw fail(entry, "\(key) must be a single value, not a list")
+        case .list: throw fail(entry, "\(key.name) must be a single value, not a list")
         }
     }
 
-    func required(_ key: String) throws(FrontmatterError) -> (String, FrontmatterEntry) {
+    /// The text of `key` with its entry, nil when missing or null.
+    private func textEntry(_ key: KnownTaskKey) throws(FrontmatterError) -> (String, FrontmatterEntry)? {
+        guard let entry = field(key), let value = try text(key) else { return nil }
+        return (value, entry)
+    }
+
+    func required(_ key: KnownTaskKey) throws(FrontmatterError) -> (String, FrontmatterEntry) {
         guard let entry = field(key) else {
-            throw FrontmatterError(line: 1, reason: "missing required key '\(key)'")
+            throw FrontmatterError(line: 1, reason: "missing required key '\(key.name)'")
         }
         guard let value = try text(key) else {
-            throw fail(entry, "\(key) is required and must not be null")
+            throw fail(entry, "\(key.name) is required and must not be null")
         }
         return (value, entry)
     }
 
-    func taskID(_ key: String) throws(FrontmatterError) -> TaskID {
+    func taskID(_ key: KnownTaskKey) throws(FrontmatterError) -> TaskID {
         let (value, entry) = try required(key)
         guard let id = TaskID(validating: value) else {
-            throw fail(entry, "\(key): \(Self.shown(value)) is not a valid task id (letters and digits only)")
+            throw fail(entry, "\(key.name): \(Self.shown(value)) is not a valid task id (letters and digits only)")
         }
         return id
     }
 
     func project() throws(FrontmatterError) -> ProjectName {
-        let (value, entry) = try required("project")
+        let (value, entry) = try required(.project)
         if let problem = ProjectName.problem(with: value) { throw fail(entry, "project: \(problem)") }
         guard let name = ProjectName(validating: value) else {
             throw fail(entry, "project: \(Self.shown(value)) is not a valid project name")
@@ -148,7 +182,7 @@ private struct TaskRecordFields {
     }
 
     func status() throws(FrontmatterError) -> TaskStatus {
-        let (value, entry) = try required("status")
+        let (value, entry) = try required(.status)
         guard let status = TaskStatus(rawValue: value) else {
             throw fail(entry, "status: \(Self.shown(value)) is not a status; use one of: \(TaskStatus.allNames)")
         }
@@ -156,7 +190,7 @@ private struct TaskRecordFields {
     }
 
     func branch(defaultFor id: TaskID) throws(FrontmatterError) -> String {
-        guard let value = try text("branch"), let entry = field("branch") else {
+        guard let (value, entry) = try textEntry(.branch) else {
             return "orange-tasks/\(id.rawValue)"
         }
         if let problem = BranchName.problem(with: value) { throw fail(entry, "branch: \(problem)") }
@@ -164,36 +198,36 @@ private struct TaskRecordFields {
     }
 
     /// Text made of `[A-Za-z0-9._-]`, 1 to `maxLength` characters, or nil when missing or null.
-    func pattern(_ key: String, maxLength: Int) throws(FrontmatterError) -> String? {
-        guard let value = try text(key), let entry = field(key) else { return nil }
+    func pattern(_ key: KnownTaskKey, maxLength: Int) throws(FrontmatterError) -> String? {
+        guard let (value, entry) = try textEntry(key) else { return nil }
         let allowed = value.utf8.allSatisfy {
             ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45
         }
         guard allowed, !value.isEmpty, value.utf8.count <= maxLength else {
-            throw fail(entry, "\(key): \(Self.shown(value)) must be 1 to \(maxLength) letters, digits, '.', '_' or '-'")
+            throw fail(entry, "\(key.name): \(Self.shown(value)) must be 1 to \(maxLength) letters, digits, '.', '_' or '-'")
         }
         return value
     }
 
     func sessionName() throws(FrontmatterError) -> String? {
-        guard let value = try text("tmux_session"), let entry = field("tmux_session") else { return nil }
+        guard let (value, entry) = try textEntry(.tmuxSession) else { return nil }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) }) {
             throw fail(entry, "tmux_session must not contain control characters")
         }
         return value
     }
 
-    func optionalTaskID(_ key: String) throws(FrontmatterError) -> TaskID? {
-        guard let value = try text(key), let entry = field(key) else { return nil }
+    func optionalTaskID(_ key: KnownTaskKey) throws(FrontmatterError) -> TaskID? {
+        guard let (value, entry) = try textEntry(key) else { return nil }
         guard let id = TaskID(validating: value) else {
-            throw fail(entry, "\(key): \(Self.shown(value)) is not a valid task id (letters and digits only)")
+            throw fail(entry, "\(key.name): \(Self.shown(value)) is not a valid task id (letters and digits only)")
         }
         return id
     }
 
     /// A list of task ids; a single id counts as a one-item list; duplicates are dropped,
     /// keeping the first.
-    func taskIDList(_ key: String) throws(FrontmatterError) -> [TaskID] {
+    func taskIDList(_ key: KnownTaskKey) throws(FrontmatterError) -> [TaskID] {
         guard let entry = field(key) else { return [] }
         let items: [YAMLValue]
         switch entry.value {
@@ -202,15 +236,22 @@ private struct TaskRecordFields {
         case .string, .plain: items = [entry.value]
         }
         var ids: [TaskID] = []
-        var seen: Set<TaskID> = []
+        ids.reserveCapacity(items.count)
+        // A short list is searched: hashing each id into a set cost more than the list's few
+        // comparisons.
+        var seen: Set<TaskID>? = items.count > 8 ? [] : nil
         for item in items {
             guard let text = item.text else {
-                throw fail(entry, "\(key): an item is empty (null); expected a task id (letters and digits only)")
+                throw fail(entry, "\(key.name): an item is empty (null); expected a task id (letters and digits only)")
             }
             guard let id = TaskID(validating: text) else {
-                throw fail(entry, "\(key): \(Self.shown(text)) is not a valid task id (letters and digits only)")
+                throw fail(entry, "\(key.name): \(Self.shown(text)) is not a valid task id (letters and digits only)")
             }
-            if seen.insert(id).inserted { ids.append(id) }
+            if seen != nil {
+                if seen!.insert(id).inserted { ids.append(id) }
+            } else if !ids.contains(id) {
+                ids.append(id)
+            }
         }
         return ids
     }
@@ -218,36 +259,36 @@ private struct TaskRecordFields {
     /// `hold:`: `true` (or an empty value) is a hold without a reason, `false` or null is no
     /// hold, any other text is the reason.
     func hold() throws(FrontmatterError) -> String? {
-        guard let value = try text("hold") else { return nil }
+        guard let value = try text(.hold) else { return nil }
         let trimmed = value.trimmingSpaces()
         if trimmed == "false" { return nil }
         return trimmed == "true" ? "" : trimmed
     }
 
     /// One of an enum's words, or nil when missing or null.
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(FrontmatterError) -> T?
+    func choice<T: RawRepresentable & CaseIterable>(_ key: KnownTaskKey, _ type: T.Type) throws(FrontmatterError) -> T?
     where T.RawValue == String {
-        guard let value = try text(key), let entry = field(key) else { return nil }
+        guard let (value, entry) = try textEntry(key) else { return nil }
         guard let choice = T(rawValue: value) else {
-            throw fail(entry, "\(key): \(Self.shown(value)) is not one of: " + T.allCases.map(\.rawValue).joined(separator: ", "))
+            throw fail(entry, "\(key.name): \(Self.shown(value)) is not one of: " + T.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return choice
     }
 
-    func timestamp(_ key: String) throws(FrontmatterError) -> Timestamp? {
-        guard let value = try text(key), let entry = field(key) else { return nil }
+    func timestamp(_ key: KnownTaskKey) throws(FrontmatterError) -> Timestamp? {
+        guard let (value, entry) = try textEntry(key) else { return nil }
         guard let time = Timestamp(rfc3339: value) else {
-            throw fail(entry, "\(key): \(Self.shown(value)) is not an RFC 3339 timestamp (like 2026-02-01T04:48:33.123Z)")
+            throw fail(entry, "\(key.name): \(Self.shown(value)) is not an RFC 3339 timestamp (like 2026-02-01T04:48:33.123Z)")
         }
         return time
     }
 
-    func count(_ key: String) throws(FrontmatterError) -> Int {
-        guard let value = try text(key), let entry = field(key) else { return 0 }
+    func count(_ key: KnownTaskKey) throws(FrontmatterError) -> Int {
+        guard let (value, entry) = try textEntry(key) else { return 0 }
         guard !value.isEmpty, value.utf8.count <= 9, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             let n = Int(value)
         else {
-            throw fail(entry, "\(key): \(Self.shown(value)) is not a whole number (0 or more)")
+            throw fail(entry, "\(key.name): \(Self.shown(value)) is not a whole number (0 or more)")
         }
         return n
     }

@@ -5,6 +5,8 @@
 public protocol TaskFolderChecks: Sendable {
     /// `TaskStore.recoverInterruptedWrite` of the task, then its `taskFileIsNewerThanHistory`.
     func recoverInterruptedWriteThenCheckNewer(_ id: TaskID) throws -> Bool
+    /// `(try? history(of:in:))?.lastRecordedStatus`: nil when the history cannot be read.
+    func lastRecordedStatus(_ id: TaskID) -> TaskStatus?
 }
 
 /// The checks as the store's own per-task calls: for stores with no cheaper way.
@@ -20,6 +22,10 @@ public struct StoreTaskFolderChecks: TaskFolderChecks {
     public func recoverInterruptedWriteThenCheckNewer(_ id: TaskID) throws -> Bool {
         try store.recoverInterruptedWrite(id, in: project)
         return store.taskFileIsNewerThanHistory(id, in: project)
+    }
+
+    public func lastRecordedStatus(_ id: TaskID) -> TaskStatus? {
+        (try? store.history(of: id, in: project))?.lastRecordedStatus
     }
 }
 
