@@ -33,6 +33,22 @@ struct SpawnerUnitTests {
         #expect(try world.status(other) == .pending)
     }
 
+    /// A ready task of the engine's graph whose file went away before its spawn (a pull rewrote
+    /// it, someone deleted it) is skipped: the pass still starts the others (a whole merge
+    /// command failed with "task not found" under a three-machine run).
+    @Test func aReadyTaskWhoseFileIsGoneIsSkippedAndTheOthersStillStart() throws {
+        let world = InMemoryWorld(poolSize: 2)
+        let gone = world.task("gone")
+        try world.add(world.task("schema"))
+        let graph = TaskGraph([gone, try #require(try world.tasks.find(TaskID(validating: "schema")!))])
+
+        let transitions = try Reconciler(context: world.context).reconcile(
+            changed: nil, current: graph, indexes: GraphIndexes(graph: graph))
+
+        #expect(transitions.filter { $0.to == .working }.map(\.id.rawValue) == ["schema"], "\(transitions)")
+        #expect(try world.status("schema") == .working)
+    }
+
     @Test func anAgentThatCannotStartIsRolledBackAndItsSlotFreed() throws {
         let world = InMemoryWorld()
         try world.add(world.task("schema"))

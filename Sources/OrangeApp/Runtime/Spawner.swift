@@ -26,7 +26,10 @@ struct Spawner {
     /// `reassess`: the turn of a sequential parent whose child is done: claimed from `delegated`,
     /// started fresh with a prompt naming the finished child and the children left.
     func spawn(_ id: TaskID, respawn: Bool = false, reassess: ReassessTurn? = nil) throws -> Outcome {
-        guard let task = try context.stores.tasks.find(id) else { throw OrangeError("task '\(id)' not found") }
+        // Gone since the caller saw it (deleted, or rewritten by a `git pull` this moment): not
+        // started, and the other ready tasks of the same pass still are. A task that comes back
+        // is seen again by the engine.
+        guard let task = try context.stores.tasks.find(id) else { return .skipped("its TASK.md is gone (deleted, or being replaced)") }
         let (projects, harnesses) = try (context.stores.projects.list(), context.harnesses())
         if let reason = cannotStart(task, projects: projects, harnesses: harnesses) { return .skipped(reason) }
         let project = projects.first { $0.name == task.project }!
