@@ -136,7 +136,7 @@ public struct WatchDriver {
         _ keys: [TaskKey], hints: [WatchHint], hintedAt: UInt64, from source: some TaskTreeSource, now: () -> UInt64,
         trace: ((WatchAction) -> Void)?, into out: inout [Output]
     ) -> [WatchEvent] {
-        reducer.beginStartUp(hints, now: hintedAt)
+        reducer.beginStartUp(hints, expecting: keys.count, now: hintedAt)
         let slotsBefore = reducer.state.slots.count
         var changes: [AppliedTaskChange] = []
         changes.reserveCapacity(keys.count)

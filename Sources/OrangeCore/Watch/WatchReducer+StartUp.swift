@@ -76,7 +76,10 @@ extension WatchReducer {
     }
 
     /// The scan's hints arrived at `now`: what the task-by-task path notes for them before any read.
-    mutating func beginStartUp(_ hints: [WatchHint], now requested: UInt64) {
+    /// The slot table is sized for the `expected` tasks at once: grown slice by slice, its arrays
+    /// doubled to twice the room a power of two past the count (3 MB at 100,000, kept for good).
+    mutating func beginStartUp(_ hints: [WatchHint], expecting expected: Int, now requested: UInt64) {
+        state.slots.reserveCapacity(state.slots.count + expected)
         let now = max(requested, state.lastNow)
         state.lastNow = now
         noteHintRate(hints, now: now)
