@@ -38,22 +38,6 @@ static inline struct msghdr orange_message(struct iovec *vector, void *control, 
     return message;
 }
 
-/// sendmsg of `length` bytes with `descriptor` attached to them (SCM_RIGHTS).
-static inline ssize_t orange_send_with_descriptor(int socket, const void *bytes, size_t length, int descriptor) {
-    struct iovec vector = {(void *)bytes, length};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr message = orange_message(&vector, control.space, sizeof control.space);
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-    header->cmsg_level = SOL_SOCKET;
-    header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
-    return sendmsg(socket, &message, MSG_NOSIGNAL);
-}
-
 /// The most descriptors one message carries (the kernel's SCM_MAX_FD).
 #define ORANGE_MOST_DESCRIPTORS 253
 
@@ -102,30 +86,4 @@ static inline ssize_t orange_receive_with_descriptors(int socket, void *bytes, s
     return received_bytes;
 }
 
-/// recvmsg of up to `capacity` bytes. Descriptors that came with them are received close-on-exec:
-/// the first is stored in `*descriptor` when it is still -1, any other is closed at once.
-static inline ssize_t orange_receive_with_descriptor(int socket, void *bytes, size_t capacity, int *descriptor) {
-    struct iovec vector = {bytes, capacity};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int) * 4)];
-    } control;
-    struct msghdr message = orange_message(&vector, control.space, sizeof control.space);
-    ssize_t count = recvmsg(socket, &message, ORANGE_MSG_CMSG_CLOEXEC);
-    if (count < 0) return count;
-    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header != NULL; header = CMSG_NXTHDR(&message, header)) {
-        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
-        size_t received = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t index = 0; index < received; index++) {
-            int fd;
-            memcpy(&fd, CMSG_DATA(header) + index * sizeof(int), sizeof(int));
-            if (*descriptor < 0) {
-                *descriptor = fd;
-            } else {
-                close(fd);
-            }
-        }
-    }
-    return count;
-}
 #endif

@@ -67,48 +67,14 @@ public enum UnixStreamSocket {
     /// on any failure or when `deadline` (monotonic ns) passes first. `size`, given the first
     /// line of the answer, says how long the whole answer will be, when it can: room for it is
     /// made at once instead of growing the buffer copy by copy (a list is megabytes). A
-    /// descriptor the peer passes is closed (see `exchangeTakingDescriptor`).
+    /// descriptor the peer passes is closed (see `exchangeTakingDescriptors`).
     public static func exchange(
         _ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30, size: ([UInt8]) -> Int? = { _ in nil }
     ) -> [UInt8]? {
-        guard let (bytes, descriptor) = exchangeTakingDescriptor(fd, line: line, deadline: deadline, limit: limit, size: size)
+        guard let (bytes, descriptors) = exchangeTakingDescriptors(fd, line: line, deadline: deadline, limit: limit, size: size)
         else { return nil }
-        if let descriptor { closeDescriptor(descriptor) }
+        descriptors.forEach(closeDescriptor)
         return bytes
-    }
-
-    /// `exchange`, also receiving the one descriptor the peer may pass with its bytes
-    /// (`SCM_RIGHTS`, close-on-exec), which the caller then owns.
-    public static func exchangeTakingDescriptor(
-        _ fd: Int32, line: String, deadline: UInt64, limit: Int = 1 << 30, size: ([UInt8]) -> Int? = { _ in nil }
-    ) -> (bytes: [UInt8], descriptor: Int32?)? {
-        guard writeLine(fd, line, deadline: deadline) else { return nil }
-        var bytes: [UInt8] = []
-        var sized = false
-        var descriptor: Int32 = -1
-        var chunk = [UInt8](repeating: 0, count: 1 << 18)
-        func fail() -> (bytes: [UInt8], descriptor: Int32?)? {
-            if descriptor >= 0 { closeDescriptor(descriptor) }
-            return nil
-        }
-        while true {
-            let count = chunk.withUnsafeMutableBytes { orange_receive_with_descriptor(fd, $0.baseAddress, $0.count, &descriptor) }
-            if count > 0 {
-                // Appended as one copy of memory (a slice was appended byte by byte, slower).
-                chunk.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
-                if bytes.count > limit { return fail() }
-                if !sized, let newline = bytes.firstIndex(of: 10) {
-                    sized = true
-                    if let total = size(Array(bytes[..<newline])), total <= limit { bytes.reserveCapacity(total) }
-                }
-            } else if count == 0 {
-                return (bytes, descriptor >= 0 ? descriptor : nil)
-            } else if errno == EINTR {
-                continue
-            } else if errno != EAGAIN || !waitFor(fd, Int16(POLLIN), until: deadline) {
-                return fail()
-            }
-        }
     }
 
     /// The most descriptors one message carries (the kernel's `SCM_MAX_FD`).
@@ -189,12 +155,7 @@ public enum UnixStreamSocket {
     /// (`SCM_RIGHTS`); false on error or when `deadline` passes first.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], passing descriptor: Int32, deadline: UInt64) -> Bool {
         guard !bytes.isEmpty else { return false }
-        while true {
-            let count = bytes.withUnsafeBytes { orange_send_with_descriptor(fd, $0.baseAddress, $0.count, descriptor) }
-            if count > 0 { return writeAll(fd, Array(bytes[count...]), deadline: deadline) }
-            if count < 0 && errno == EINTR { continue }
-            if count == 0 || errno != EAGAIN || !waitFor(fd, Int16(POLLOUT), until: deadline) { return false }
-        }
+        return writeAll(fd, bytes, passing: [descriptor], deadline: deadline)
     }
 
     /// Writes all of `bytes` with `descriptors` (at most `ORANGE_MOST_DESCRIPTORS`) passed along

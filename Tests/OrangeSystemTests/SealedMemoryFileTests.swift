@@ -49,17 +49,17 @@ import Testing
         let deadline = UnixStreamSocket.now() + 5_000_000_000
         let fd = try #require(UnixStreamSocket.connect(to: path))
         defer { UnixStreamSocket.close(fd) }
-        let (bytes, descriptor) = try #require(UnixStreamSocket.exchangeTakingDescriptor(fd, line: "fd", deadline: deadline))
-        #expect(bytes == Array("header\n".utf8))
-        let received = try #require(descriptor.flatMap { SealedMemoryFile.received($0, byteCount: Self.content.count) })
+        let (bytes, descriptors) = try #require(UnixStreamSocket.exchangeTakingDescriptors(fd, line: "fd", deadline: deadline))
+        #expect(bytes == Array("header\n".utf8) && descriptors.count == 1)
+        let received = try #require(descriptors.first.flatMap { SealedMemoryFile.received($0, byteCount: Self.content.count) })
         #expect(fcntl(received.descriptor, F_GETFD) & FD_CLOEXEC != 0)
         #expect(received.bytes() == Self.content)
 
         // No descriptor when the answer passes none.
         let other = try #require(UnixStreamSocket.connect(to: path))
         defer { UnixStreamSocket.close(other) }
-        let plain = try #require(UnixStreamSocket.exchangeTakingDescriptor(other, line: "plain", deadline: deadline))
-        #expect(plain.bytes == Array("plain\n".utf8) && plain.descriptor == nil)
+        let plain = try #require(UnixStreamSocket.exchangeTakingDescriptors(other, line: "plain", deadline: deadline))
+        #expect(plain.bytes == Array("plain\n".utf8) && plain.descriptors.isEmpty)
     }
 
     @Test func sendfileCopiesItIntoAPipeAndIntoARegularFile() throws {
