@@ -49,6 +49,18 @@ struct EngineListTransferEndToEndTests {
     private func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
     private func format3(_ value: Int) -> String { String(repeating: "0", count: 3 - "\(value)".count) + "\(value)" }
 
+    /// `orange args` answered by the engine, twice (the first may render and keep the list, the
+    /// second sends the kept one), through a pipe and into a regular file: each the `scan`'s bytes.
+    func expectEngineAnswersTwice(_ h: OrangeHarness, _ args: [String], in repo: String, as scan: String, _ what: String) throws {
+        for round in 0..<2 {
+            let piped = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "required"])
+            #expect(piped.exitCode == 0 && piped.stdout == scan, "\(what), round \(round), through a pipe: \(piped.stderr)")
+            let file = h.directory.path + "/list-\(round).json"
+            #expect(try runIntoFile(h, args, reads: "required", file: file) == 0)
+            #expect(try FileSystem.readText(file) == scan, "\(what), round \(round), into a file")
+        }
+    }
+
     /// Runs `orange args > file` in a shell: stdout a regular file, not a pipe.
     func runIntoFile(_ h: OrangeHarness, _ args: [String], reads: String, file: String) throws -> Int32 {
         var environment = h.environment
@@ -68,14 +80,7 @@ struct EngineListTransferEndToEndTests {
         for args in [["task", "list", "--json"], ["task", "list", "--ready", "--json"], ["task", "list", "--status", "done", "--json"]] {
             let scan = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"])
             #expect(scan.exitCode == 0 && scan.stdout.utf8.count > 1000, "\(args): \(scan.stderr)")
-            // Twice: the first renders and keeps the list, the second sends the kept one.
-            for round in 0..<2 {
-                let piped = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "required"])
-                #expect(piped.exitCode == 0 && piped.stdout == scan.stdout, "\(args) round \(round) through a pipe: \(piped.stderr)")
-                let file = h.directory.path + "/list-\(round).json"
-                #expect(try runIntoFile(h, args, reads: "required", file: file) == 0)
-                #expect(try FileSystem.readText(file) == scan.stdout, "\(args) round \(round) into a file")
-            }
+            try expectEngineAnswersTwice(h, args, in: repo, as: scan.stdout, "\(args)")
         }
         // After a write the list is written again, and still the scan's.
         let update = try h.orange(["task", "update", "t1", "--description", "changed ✓"], in: repo)
@@ -135,14 +140,8 @@ struct EngineListChunksEndToEndTests {
         func compare(_ what: String) throws {
             let scan = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "off"])
             #expect(scan.exitCode == 0 && scan.stdout.utf8.count > 500_000, "\(what): \(scan.stderr)")
-            // Twice: the first brings the chunks up to the graph, the second sends them again.
-            for round in 0..<2 {
-                let piped = try h.orange(args, in: repo, extraEnvironment: ["ORANGE_ENGINE_READS": "required"])
-                #expect(piped.exitCode == 0 && piped.stdout == scan.stdout, "\(what), round \(round), through a pipe: \(piped.stderr)")
-                let file = h.directory.path + "/chunks-\(round).json"
-                #expect(try transfer.runIntoFile(h, args, reads: "required", file: file) == 0)
-                #expect(try FileSystem.readText(file) == scan.stdout, "\(what), round \(round), into a file")
-            }
+            // The first brings the chunks up to the graph, the second sends them again.
+            try transfer.expectEngineAnswersTwice(h, args, in: repo, as: scan.stdout, what)
             // Asked as the command does: several descriptors, printed part by part.
             let parts = try #require(SocketEngineReads(home: h.home).askForOutput(.list, query, outputKey: "json_text"))
             let output = try #require(parts.output as? SealedFileParts, "\(what): not in parts")
