@@ -84,12 +84,7 @@ struct EngineListChunks: Sendable {
         for id in changed {
             guard let key = graph.indexes.readyKey(of: id) else { continue }
             // The last chunk starting at or before the key: dirty if the key is inside it.
-            var low = 0
-            var high = chunks.count
-            while low < high {
-                let middle = (low + high) / 2
-                if key < chunks[middle].keys[0] { high = middle } else { low = middle + 1 }
-            }
+            let low = chunks.partitioningIndex { key < $0.keys[0] }
             if low > 0, !(chunks[low - 1].keys.last! < key) { dirty[low - 1] = true }
         }
         for index in chunks.indices where !dirty[index] {
@@ -101,7 +96,7 @@ struct EngineListChunks: Sendable {
         var fresh: [Chunk] = []
         var cursor = 0
         for (index, chunk) in chunks.enumerated() where !dirty[index] {
-            let start = GraphIndexes.lowerBound(of: chunk.keys[0], in: order)
+            let start = order.sortedLowerBound(of: chunk.keys[0])
             let end = start + chunk.keys.count
             // None of its tasks changed, so all are still ready in the same order: its ends in
             // their places mean nothing entered between them. (A task entering it marks it dirty

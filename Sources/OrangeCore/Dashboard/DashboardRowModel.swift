@@ -38,12 +38,8 @@ public struct DashboardRowModel: Sendable {
 
     /// The index of the row whose lines include table line `line`.
     func row(atLine line: Int) -> Int {
-        var low = 0, high = rows.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStart[middle] <= line { low = middle } else { high = middle - 1 }
-        }
-        return low
+        // The last row starting at or before the line (the first when there is none).
+        max(0, lineStart.prefix(rows.count).partitioningIndex { $0 > line } - 1)
     }
 }
 

@@ -18,27 +18,16 @@ extension GraphIndexes {
     /// A ready task's key in `readyInOrder`; nil when it is not ready.
     public func readyKey(of id: TaskID) -> ReadyKey? { ready[id].map { ReadyKey(time: $0.time, id: id) } }
 
-    /// The first place in `keys` (sorted) whose key is not below `key`.
-    public static func lowerBound(of key: ReadyKey, in keys: some RandomAccessCollection<ReadyKey>) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if keys[keys.index(keys.startIndex, offsetBy: middle)] < key { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
     /// Moves `id` in `readyOrder` from its old entry's place to its new one's.
     mutating func reorderReady(_ id: TaskID, old: ReadyEntry?, new: ReadyEntry?) {
         if let old, old.time != new?.time || new == nil {
             let key = ReadyKey(time: old.time, id: id)
-            let place = Self.lowerBound(of: key, in: readyOrder)
+            let place = readyOrder.sortedLowerBound(of: key)
             if place < readyOrder.count, readyOrder[place] == key { readyOrder.remove(at: place) }
         }
         if let new, old == nil || old!.time != new.time {
             let key = ReadyKey(time: new.time, id: id)
-            readyOrder.insert(key, at: Self.lowerBound(of: key, in: readyOrder))
+            readyOrder.insert(key, at: readyOrder.sortedLowerBound(of: key))
         }
     }
 

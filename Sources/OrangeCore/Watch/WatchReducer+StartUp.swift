@@ -152,12 +152,8 @@ extension WatchReducer {
 extension Array where Element: Comparable {
     /// Whether a sorted array holds `element` (binary search).
     fileprivate func sortedContains(_ element: Element) -> Bool {
-        var (low, high) = (0, count)
-        while low < high {
-            let middle = (low + high) / 2
-            if self[middle] < element { low = middle + 1 } else { high = middle }
-        }
-        return low < count && self[low] == element
+        let place = sortedLowerBound(of: element)
+        return place < endIndex && self[place] == element
     }
 
     fileprivate func isSorted(by before: (Element, Element) -> Bool) -> Bool {
