@@ -45,25 +45,9 @@ import Testing
         let expected = Array("head".utf8) + Self.content.dropFirst() + Self.content.reversed().prefix(1000) + Array("tail".utf8)
         #expect(parts.byteCount == expected.count)
         #expect(parts.bytes() == expected)
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        let readEnd = ends[0]
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var piped: [UInt8] = []
-        DispatchQueue(label: "reader").async {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if count <= 0 { break }
-                piped += chunk[0..<count]
-            }
-            done.signal()
-        }
-        #expect(StandardStreams.send(parts, to: ends[1]))
-        close(ends[1])
-        done.wait()
-        close(readEnd)
-        #expect(piped == expected)
+        let piped = throughAPipe { StandardStreams.send(parts, to: $0) }
+        #expect(piped.written)
+        #expect(piped.bytes == expected)
 
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -65,26 +65,9 @@ import Testing
     @Test func sendfileCopiesItIntoAPipeAndIntoARegularFile() throws {
         let file = try #require(SealedMemoryFile.holding(Self.content, name: "test"))
         // A pipe, read by another thread while `send` waits for room.
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        let readEnd = ends[0]
-        let reader = DispatchQueue(label: "reader")
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var piped: [UInt8] = []
-        reader.async {
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                if count <= 0 { break }
-                piped += chunk[0..<count]
-            }
-            done.signal()
-        }
-        #expect(StandardStreams.send(file, to: ends[1]))
-        close(ends[1])
-        done.wait()
-        close(readEnd)
-        #expect(piped == Self.content)
+        let piped = throughAPipe { StandardStreams.send(file, to: $0) }
+        #expect(piped.written)
+        #expect(piped.bytes == Self.content)
 
         // A regular file, written at its current offset (as after a shell's `>`).
         let directory = try TemporaryDirectory()
