@@ -129,10 +129,14 @@ import Testing
     func randomRecord(_ rng: inout SeededRandom) -> TaskRecord {
         func maybe<T>(_ value: T) -> T? { Bool.random(using: &rng) ? value : nil }
         let ids = (0..<3).map { _ in TaskID.generate(using: &rng) }
+        // Kept in one string: empty, inline, heap-sized and multi-byte parts, and a description
+        // that starts with a combining mark (it must not join the branch's last character).
+        let texts = ["", "b", "orange/a-branch-name-long-enough-for-the-heap", "caf\u{E9}-\u{65E5}\u{672C}", "e"]
+        let descriptions = ["", "a description", "\u{301} starts with a combining accent", "\u{1F34A} orange"]
         return TaskRecord(
             id: TaskID.generate(using: &rng), project: ProjectName(validating: "p\(Int.random(in: 0..<3, using: &rng))")!,
-            branch: "orange/a-branch-name-long-enough-for-the-heap", harness: Bool.random(using: &rng) ? "claude" : "codex",
-            status: TaskStatus.allCases.randomElement(using: &rng)!, description: maybe("a description") ?? "",
+            branch: texts.randomElement(using: &rng)!, harness: Bool.random(using: &rng) ? "claude" : "codex",
+            status: TaskStatus.allCases.randomElement(using: &rng)!, description: descriptions.randomElement(using: &rng)!,
             parent: maybe(ids[0]), blockedBy: Array(ids.prefix(Int.random(in: 0...3, using: &rng))),
             children: Array(ids.suffix(Int.random(in: 0...2, using: &rng))), workspace: maybe("p--1"), tmuxSession: maybe("s"),
             createdAt: maybe(Timestamp(millisecondsSinceEpoch: Int64.random(in: -5...5, using: &rng))),
@@ -150,9 +154,12 @@ import Testing
             let compact = CompactTaskRecord(record)
             #expect(compact.record == record)
             #expect(compact.createdAt == record.createdAt && compact.hold == record.hold && compact.status == record.status)
+            // Byte for byte: `==` on strings would also accept a canonically equivalent split.
+            #expect(compact.branch.utf8.elementsEqual(record.branch.utf8))
+            #expect(compact.description.utf8.elementsEqual(record.description.utf8))
         }
         // The common task (no cold field set) keeps no box: its size is the inline one.
-        #expect(MemoryLayout<CompactTaskRecord>.stride <= 128)
+        #expect(MemoryLayout<CompactTaskRecord>.stride <= 112)
     }
 
     @Test func theGraphAnswersFromCompactRecordsAsFromRecords() {

@@ -3,13 +3,15 @@
 ///
 /// A `TaskRecord` is about 300 bytes inline, most of them optional fields that are nil for nearly
 /// every task (workspace, session, PR, errors, modes, hold, unknown keys) and a body the engine
-/// never keeps. Here a task takes 128 bytes, and a running or annotated task one more allocation
+/// never keeps. Here a task takes 112 bytes, and a running or annotated task one more allocation
 /// (docs/performance.md, the engine's memory). `record` gives back exactly the record stored.
 public struct CompactTaskRecord: Sendable {
     public let id: TaskID
     public let project: ProjectName
-    public let branch: String
-    public let description: String
+    /// The branch, then the description, in one string. Both are nearly always longer than the
+    /// 15 bytes Swift keeps inline, so apart they cost two heap strings per task, each with its
+    /// own 32-byte header and rounding (about 5 MB at 100,000 tasks, docs/performance.md).
+    private let texts: String
     public let parent: TaskID?
     public let blockedBy: [TaskID]
     public let children: [TaskID]
@@ -20,6 +22,9 @@ public struct CompactTaskRecord: Sendable {
     public internal(set) var status: TaskStatus
     /// Bit 0: `createdAt` is set; bit 1: `updatedAt` is set.
     private let timestampFlags: UInt8
+    /// The branch's length in UTF-8 bytes: where the description starts in `texts`. Declared
+    /// last, beside the two bytes above: in the middle it would cost 8 bytes of padding.
+    private let branchLength: UInt32
 
     /// The fields the engine rarely reads; immutable and shared between copies.
     private final class ColdFields: Sendable {
@@ -69,8 +74,8 @@ public struct CompactTaskRecord: Sendable {
     public init(_ record: TaskRecord) {
         id = record.id
         project = record.project
-        branch = record.branch
-        description = record.description
+        texts = record.branch + record.description
+        branchLength = UInt32(record.branch.utf8.count)
         parent = record.parent
         blockedBy = record.blockedBy
         children = record.children
@@ -84,20 +89,28 @@ public struct CompactTaskRecord: Sendable {
     /// The same record with these (equal) ids: the interner's shared copies.
     func replacingIDs(id: TaskID, project: ProjectName, parent: TaskID?, blockedBy: [TaskID], children: [TaskID]) -> Self {
         Self(
-            id: id, project: project, branch: branch, description: description, parent: parent, blockedBy: blockedBy,
+            id: id, project: project, texts: texts, branchLength: branchLength, parent: parent, blockedBy: blockedBy,
             children: children, createdAtMilliseconds: createdAtMilliseconds, updatedAtMilliseconds: updatedAtMilliseconds,
             cold: cold, status: status, timestampFlags: timestampFlags)
     }
 
     private init(
-        id: TaskID, project: ProjectName, branch: String, description: String, parent: TaskID?, blockedBy: [TaskID],
+        id: TaskID, project: ProjectName, texts: String, branchLength: UInt32, parent: TaskID?, blockedBy: [TaskID],
         children: [TaskID], createdAtMilliseconds: Int64, updatedAtMilliseconds: Int64, cold: ColdFields?, status: TaskStatus,
         timestampFlags: UInt8
     ) {
-        (self.id, self.project, self.branch, self.description, self.parent) = (id, project, branch, description, parent)
+        (self.id, self.project, self.texts, self.branchLength, self.parent) = (id, project, texts, branchLength, parent)
         (self.blockedBy, self.children, self.createdAtMilliseconds, self.updatedAtMilliseconds) =
             (blockedBy, children, createdAtMilliseconds, updatedAtMilliseconds)
         (self.cold, self.status, self.timestampFlags) = (cold, status, timestampFlags)
+    }
+
+    public var branch: String { String(texts[..<descriptionStart]) }
+    public var description: String { String(texts[descriptionStart...]) }
+
+    /// A boundary between two whole strings, so a valid index of `texts` as a `String`.
+    private var descriptionStart: String.Index {
+        texts.utf8.index(texts.utf8.startIndex, offsetBy: Int(branchLength))
     }
 
     public var createdAt: Timestamp? {
@@ -122,7 +135,7 @@ public struct CompactTaskRecord: Sendable {
     /// True when both hold the same record, without building either (a list's kept piece is
     /// used again while its task's record is the same); shared cold fields compare by identity.
     public func holdsSameRecord(as other: CompactTaskRecord) -> Bool {
-        guard id == other.id, project == other.project, branch == other.branch, description == other.description,
+        guard id == other.id, project == other.project, branchLength == other.branchLength, texts == other.texts,
             parent == other.parent, blockedBy == other.blockedBy, children == other.children, status == other.status,
             createdAtMilliseconds == other.createdAtMilliseconds, updatedAtMilliseconds == other.updatedAtMilliseconds,
             timestampFlags == other.timestampFlags
