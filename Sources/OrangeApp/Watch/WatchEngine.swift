@@ -301,12 +301,7 @@ final class WatchEngine {
             }
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
             // engine. Only those are built whole: the start-up's gate opens for every task at once.
-            if options.performsActions {
-                // Filtered as looked up: a list of every compact record first held 25 MB at 100,000.
-                attention.check(
-                    tasks: ids.compactMap { id in graph.tasks.compact(id).flatMap { Attention.mayNeedAPerson($0.status) ? $0.record : nil }
-                    })
-            }
+            if options.performsActions { attention.check(ids, of: graph.tasks) }
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")
