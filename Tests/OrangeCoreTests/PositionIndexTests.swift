@@ -112,6 +112,27 @@ struct PositionIndexTests {
         Self.exercise(ShardedPositionIndex.self, keys: 200, steps: 8_000) { CollidingKey(value: $0) }
     }
 
+    @Test func aDenseDictionaryMatchesADictionaryAndCopiesStayApart() {
+        var dense = DenseDictionary<CollidingKey, Int>()
+        var plain: [CollidingKey: Int] = [:]
+        var rng = SystemRandomNumberGenerator()
+        var copies: [(DenseDictionary<CollidingKey, Int>, [CollidingKey: Int])] = []
+        for step in 0..<6_000 {
+            let key = CollidingKey(value: Int.random(in: 0..<300, using: &rng))
+            if Bool.random(using: &rng) {
+                #expect(dense.updateValue(step, forKey: key) == plain.updateValue(step, forKey: key))
+            } else {
+                #expect(dense.removeValue(forKey: key) == plain.removeValue(forKey: key))
+            }
+            #expect(dense[key] == plain[key])
+            if step % 500 == 0 { copies.append((dense, plain)) }
+        }
+        for (copy, expected) in copies + [(dense, plain)] {
+            #expect(copy.count == expected.count)
+            #expect(Dictionary(uniqueKeysWithValues: copy.entries.map { ($0.key, $0.value) }) == expected)
+        }
+    }
+
     @Test func aHundredThousandEntriesTakeOneSlotOfEightBytesAndAQuarterMore() {
         var index = PositionIndex()
         index.reserveCapacity(100_000)
