@@ -107,9 +107,8 @@ import Testing
             // the task-by-task path leaves a stale settle timer per folder hint that can match one.
             let live = Set(state.timers.entries.filter { reducer.isLive($0) }.map { "\($0.deadline) \($0.key) \($0.kind)" })
                 .sorted()
-            let projects = state.tasksByProject.mapValues { $0.sorted() }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             return [
-                slots.joined(separator: "\n"), live.joined(separator: "\n"), projects.joined(separator: "\n"),
+                slots.joined(separator: "\n"), live.joined(separator: "\n"),
                 "outstanding \(state.readsOutstanding) dirty \(state.dirtyKeys.sorted()) held \(String(describing: state.heldSince))",
                 "batches \(state.batchCount) storms \(state.stormCount) storm \(state.storm.active) window \(state.storm.windowStart)",
                 "\(state.storm.windowCount) sweeps \(state.sweepCount) next \(String(describing: reducer.nextDeadline))",

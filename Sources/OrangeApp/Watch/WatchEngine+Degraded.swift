@@ -24,8 +24,13 @@ extension WatchEngine {
         guard now >= due else { return }
         nextPollAt = now + interval
         degradedPolls += 1
+        // The known tasks grouped once per poll, on the first project asked for: a scan of every
+        // key per unwatched project folder would be O(tasks × folders).
+        var byProject: [String: [TaskKey]]?
         let polled = watcher.pollUnwatched { project in
-            project.map { self.driver.reducer.knownKeys(inProject: $0) } ?? self.driver.knownKeys
+            guard let project else { return self.driver.knownKeys }
+            if byProject == nil { byProject = Dictionary(grouping: self.driver.knownKeys, by: \.project) }
+            return byProject?[project] ?? []
         }
         // The poll first: a folder the retry then finds gone leaves the list, and its tasks must
         // have been stat'ed (and found missing) before that.

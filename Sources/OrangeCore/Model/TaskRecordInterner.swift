@@ -7,7 +7,11 @@
 /// without this each of those mentions kept its own copy (docs/performance.md). Interned
 /// records are equal to the originals; only their storage is shared.
 public struct TaskRecordInterner: Sendable {
-    private var ids: Set<TaskID> = []
+    /// Every id held, each once, and their places: a `Set<TaskID>` of 100,000 ids had 262,144
+    /// buckets of 16 bytes (4.2 MB); here 16 bytes an id and an 8-byte slot of `PositionIndex`
+    /// for at most every seven eighths of one (2.6 MB).
+    private var ids = ChunkedArray<TaskID>()
+    private var positions = PositionIndex()
     private var projects: Set<ProjectName> = []
 
     public init() {}
@@ -38,6 +42,8 @@ public struct TaskRecordInterner: Sendable {
     }
 
     public mutating func intern(_ id: TaskID) -> TaskID {
-        ids.insert(id).memberAfterInsert
+        if let position = positions.insertIfAbsent(id, at: ids.count, keyAt: { ids[$0] }) { return ids[position] }
+        ids.append(id)
+        return id
     }
 }

@@ -3,16 +3,18 @@
 /// A `[TaskID: TaskRecord]` stores each record inline in its hash table, which Swift keeps at
 /// most three quarters full and sizes in powers of two: at 100,000 tasks that is 262,144 slots
 /// of about 300 bytes, 69 MB mostly of empty slots, all resident since the records are spread
-/// over every page. Here the empty slots of the index cost 20 bytes each, and the records sit
+/// over every page. Here the index keeps places only (8 bytes a slot), and the records sit
 /// side by side, each in its compact form (`CompactTaskRecord`, 128 bytes; docs/performance.md).
 /// Order is insertion order, with a removal filled by the last record; nothing may rely on it
 /// (a dictionary's order was no better).
 ///
-/// Both are kept in pieces (`ChunkedArray`, `ShardedDictionary`): the engine hands its graph to
+/// Both are kept in pieces (`ChunkedArray`, `ShardedPositionIndex`): the engine hands its graph to
 /// readers at every change, and a change made after that copies one piece, not 100,000 records.
 public struct TaskTable: Sendable {
     private var stored = ChunkedArray<CompactTaskRecord>()
-    private var positions = ShardedDictionary<TaskID, Int32>()
+    /// The place of each id in `stored`, whose records hold the ids (8-byte slots: 1 MB at
+    /// 100,000 tasks, where a `ShardedDictionary<TaskID, Int32>` kept a second copy of each id).
+    private var positions = ShardedPositionIndex()
 
     public init() {}
 
@@ -26,17 +28,17 @@ public struct TaskTable: Sendable {
     public var compactValues: ChunkedArray<CompactTaskRecord> { stored }
 
     public subscript(id: TaskID) -> TaskRecord? {
-        positions[id].map { stored[Int($0)].record }
+        position(of: id).map { stored[$0].record }
     }
 
-    public func contains(_ id: TaskID) -> Bool { positions[id] != nil }
+    public func contains(_ id: TaskID) -> Bool { position(of: id) != nil }
 
     /// The place of `id`'s record in `compactValues` (`DenseTaskGraph` works on places).
-    func position(of id: TaskID) -> Int? { positions[id].map(Int.init) }
+    func position(of id: TaskID) -> Int? { positions.position(of: id) { stored[$0].id } }
 
     /// The compact form of the record with this id: its hot fields without building the record.
     public func compact(_ id: TaskID) -> CompactTaskRecord? {
-        positions[id].map { stored[Int($0)] }
+        position(of: id).map { stored[$0] }
     }
 
     public mutating func reserveCapacity(_ count: Int) {
@@ -53,9 +55,9 @@ public struct TaskTable: Sendable {
     /// `upsert` of a record already in its compact form; returns the one it replaced.
     @discardableResult
     public mutating func upsert(_ record: CompactTaskRecord) -> CompactTaskRecord? {
-        if let position = positions.insertIfAbsent(Int32(stored.count), forKey: record.id) {
-            let old = stored[Int(position)]
-            stored[Int(position)] = record
+        if let position = positions.insertIfAbsent(record.id, at: stored.count, keyAt: { stored[$0].id }) {
+            let old = stored[position]
+            stored[position] = record
             return old
         }
         stored.append(record)
@@ -71,12 +73,12 @@ public struct TaskTable: Sendable {
     /// Removes the record with this id and returns its compact form.
     @discardableResult
     public mutating func removeCompact(_ id: TaskID) -> CompactTaskRecord? {
-        guard let position = positions.removeValue(forKey: id).map(Int.init) else { return nil }
+        guard let position = positions.remove(id, keyAt: { stored[$0].id }) else { return nil }
         let last = stored.removeLast()
         guard position < stored.count else { return last }
         let removed = stored[position]
         stored[position] = last
-        positions[last.id] = Int32(position)
+        positions.move(last.id, from: stored.count, to: position)
         return removed
     }
 

@@ -1,5 +1,5 @@
 /// The reducer's slots by task: each slot at rest in 64 bytes in one dense array, a slot with
-/// work in flight whole beside it, and a small index from key to place.
+/// work in flight whole beside it, and a compact index from key to place.
 ///
 /// A `[TaskKey: TaskSlot]` stores each slot (about 260 bytes) inline in its hash table, which is
 /// at most three quarters full and sized in powers of two: at 100,000 tasks, 262,144 slots of
@@ -15,7 +15,9 @@ struct TaskSlotTable: Sequence, Sendable {
     private var active: [TaskSlot] = []
     /// Indexes of `active` no slot uses.
     private var freeActive: [Int32] = []
-    private var positions: [TaskKey: Int32] = [:]
+    /// The place of each key in `keys` (`PositionIndex`: 8-byte slots, 1 MB at 100,000 tasks,
+    /// where a `[TaskKey: Int32]` kept a second copy of every key in 262,144 buckets, 9.4 MB).
+    private var positions = PositionIndex()
 
     var count: Int { keys.count }
     /// Slots kept whole (not at rest), for tests of what the table keeps compact.
@@ -31,22 +33,22 @@ struct TaskSlotTable: Sequence, Sendable {
 
     /// The slot for `key`; setting nil removes it (its place is taken by the last slot).
     subscript(key: TaskKey) -> TaskSlot? {
-        get { positions[key].map { slot(at: Int($0)) } }
+        get { position(of: key).map { slot(at: $0) } }
         set {
-            if let position = positions[key].map(Int.init) {
+            if let position = position(of: key) {
                 if let newValue {
                     store(newValue, at: position)
                 } else {
-                    positions[key] = nil
+                    positions.remove(hash: PositionIndex.hash(key)) { $0 == position }
                     release(resting[position])
                     let lastKey = keys.removeLast(), lastResting = resting.removeLast()
                     guard position < keys.count else { return }
                     keys[position] = lastKey
                     resting[position] = lastResting
-                    positions[lastKey] = Int32(position)
+                    positions.move(lastKey, from: keys.count, to: position)
                 }
             } else if let newValue {
-                positions[key] = Int32(keys.count)
+                positions.insert(key, at: keys.count)
                 keys.append(key)
                 resting.append(RestingSlot(placeholder: ()))
                 store(newValue, at: keys.count - 1)
@@ -56,8 +58,8 @@ struct TaskSlotTable: Sequence, Sendable {
 
     /// Adds the slot of a key the table does not hold (the caller knows): one hash of the key.
     mutating func insertNew(_ key: TaskKey, _ slot: TaskSlot) {
-        assert(positions[key] == nil, "\(key) has a slot already")
-        positions[key] = Int32(keys.count)
+        assert(position(of: key) == nil, "\(key) has a slot already")
+        positions.insert(key, at: keys.count)
         keys.append(key)
         resting.append(RestingSlot(placeholder: ()))
         store(slot, at: keys.count - 1)
@@ -72,6 +74,13 @@ struct TaskSlotTable: Sequence, Sendable {
             store(slot, at: position)
         }
     }
+
+    private func position(of key: TaskKey) -> Int? {
+        positions.position(of: key) { keys[$0] }
+    }
+
+    /// Every key, in the table's order (no order to rely on).
+    var allKeys: [TaskKey] { keys }
 
     private func slot(at position: Int) -> TaskSlot {
         let entry = resting[position]

@@ -42,9 +42,8 @@ extension WatchReducer {
                 noteHint(key, now: now) { _ in }
                 request(.read, for: key, delay: quiet, now: now, into: &out)
             case .projectDirectory(let project, .removed):
-                // Only this project's tasks: the cost is the size of the project, not of the tree.
-                for taskID in (state.tasksByProject[project] ?? []).sorted() {
-                    let key = TaskKey(project: project, taskID: taskID)
+                // A scan of the keys (O(tasks)): a project folder is rarely removed.
+                for key in state.slots.allKeys.filter({ $0.project == project }).sorted() {
                     noteHint(key, now: now) { _ in }
                     request(.read, for: key, delay: quiet, now: now, into: &out)
                 }

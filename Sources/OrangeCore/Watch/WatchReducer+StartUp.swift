@@ -35,7 +35,7 @@ extension WatchReducer {
     /// the hints are only the scan's `.appeared` (and cookies), no task named twice. Nil
     /// otherwise: the task-by-task path takes them, as it takes every later event.
     func startUpScan(_ hints: [WatchHint], now: UInt64) -> StartUpScan? {
-        guard state.slots.count == 0, state.tasksByProject.isEmpty, state.timers.count == 0, !state.storm.active,
+        guard state.slots.count == 0, state.timers.count == 0, !state.storm.active,
             !state.lockPresent, !state.sweepInProgress, !state.resync.inProgress, state.resync.scheduledAt == nil,
             state.readsOutstanding == 0, state.dirtyKeys.isEmpty, state.heldSince == nil,
             state.nextSweepAt.map({ max(now, state.lastNow) < $0 }) ?? true
@@ -109,22 +109,6 @@ extension WatchReducer {
             slot.gatePending = true
             state.slots.insertNew(read.key, slot)
         }
-        var project: String?
-        var ids: Set<String> = []
-        func flush() {
-            if let project { state.tasksByProject[project] = ids }
-        }
-        // In key order, so each project's tasks come together: its set is taken out once per
-        // slice and grown in place (merging a slice's set into it hashed every id twice).
-        for read in reads {
-            if read.key.project != project {
-                flush()
-                project = read.key.project
-                ids = state.tasksByProject.removeValue(forKey: read.key.project) ?? []
-            }
-            ids.insert(read.key.taskID)
-        }
-        flush()
     }
 
     /// The start-up batch goes to the engine at `now`: the gate of every task in it waits a

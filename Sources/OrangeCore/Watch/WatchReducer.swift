@@ -85,13 +85,6 @@ public struct WatchReducer: Sendable {
         state.slots.filter { $0.value.isInGraph }.map(\.key).sorted()
     }
 
-    /// The tasks of one project currently in the graph, sorted (O(tasks of that project): the
-    /// loop's poll of an unwatched project folder uses it to notice tasks that disappeared).
-    public func knownKeys(inProject project: String) -> [TaskKey] {
-        (state.tasksByProject[project] ?? []).map { TaskKey(project: project, taskID: $0) }
-            .filter { state.slots[$0]?.isInGraph == true }.sorted()
-    }
-
     // MARK: - Output
 
     /// Actions collected while handling one event; batches and the gate go last, once each.
@@ -111,10 +104,7 @@ public struct WatchReducer: Sendable {
     // MARK: - Slots and work
 
     mutating func withSlot<R>(_ key: TaskKey, _ body: (inout TaskSlot) -> R) -> R {
-        if state.slots[key] == nil {
-            state.slots[key] = TaskSlot()
-            state.tasksByProject[key.project, default: []].insert(key.taskID)
-        }
+        if state.slots[key] == nil { state.slots[key] = TaskSlot() }
         return body(&state.slots[key]!)
     }
 

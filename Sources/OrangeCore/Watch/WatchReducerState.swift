@@ -88,8 +88,6 @@ struct ResyncState: Sendable {
 /// free of clocks and I/O.
 public struct WatchReducerState: Sendable {
     var slots = TaskSlotTable()
-    /// Task folder names per project, so a removed project touches only its own tasks.
-    var tasksByProject: [String: Set<String>] = [:]
     var timers = WatchTimerQueue()
     var storm = StormState()
     var resync = ResyncState()
