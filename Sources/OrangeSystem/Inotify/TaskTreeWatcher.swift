@@ -88,7 +88,7 @@ public final class TaskTreeWatcher {
 
     /// The watched folders, relative to the root (`""` is the root itself), sorted.
     public var watchedPaths: [String] {
-        tree.wdByPath.keys.map { $0.joined(separator: "/") }.sorted()
+        tree.watchedPaths.map { $0.joined(separator: "/") }.sorted()
     }
 
     /// Number of watches the kernel holds for this watcher's instance (`/proc/self/fdinfo`).
@@ -215,7 +215,7 @@ public final class TaskTreeWatcher {
                 // Same name, another inode: what was recorded under this name is stale.
                 removeWatches(under: path)
             }
-            alreadyKnown = tree.path(of: wd) == path
+            alreadyKnown = tree.holds(wd: wd, at: path)
             for stale in tree.record(wd: wd, path: path) { instance.removeWatch(stale) }
         } catch {
             switch error {
