@@ -27,6 +27,9 @@ public final class TaskTreeWatcher {
 
     let instance: InotifyInstance
     var tree = WatchedTree()
+    /// True while the whole tree is bound into an empty map (start-up, root replaced): the task
+    /// folders of each project are then added in parallel (`addNewTaskFolders`).
+    private var bindingEmptyMap = false
     private let logger: (any Logger)?
     private var pendingCookies: Set<String> = []
     private static let cookieCounter = Atomic<Int>(0)
@@ -168,6 +171,8 @@ public final class TaskTreeWatcher {
 
     /// Watches the root, then `tasks/` and everything below it if it exists.
     private func bindRoot(_ hints: inout [WatchHint]) throws(InotifyError) {
+        bindingEmptyMap = tree.watchCount == 0 && tree.unwatched.isEmpty
+        defer { bindingEmptyMap = false }
         do {
             let wd = try instance.addWatch(path: rootPath, mask: Self.watchMask)
             tree.record(wd: wd, path: [])
@@ -225,11 +230,11 @@ public final class TaskTreeWatcher {
                 tree.forgetUnwatched(under: path)
                 return false
             case .watchLimitReached, .instanceLimitReached:
-                noteLimit(error)
+                noteWatchFailure(error)
                 tree.markUnwatched(path)
                 if retrying { return true }
             default:
-                logger?.warn("watch", "cannot watch folder", [("error", .string(error.description))])
+                noteWatchFailure(error)
                 tree.markUnwatched(path)
                 if retrying { return false }
             }
@@ -245,11 +250,15 @@ public final class TaskTreeWatcher {
             return false
         }
         guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
-        if path.count == 2 { tree.reserveCapacity(adding: entries.count) }
+        let names = entries.compactMap { $0.kind == .directory && TaskTreeNames.isCandidateDirectory($0.name) ? $0.name : nil }.sorted()
+        if path.count == 2 { tree.reserveCapacity(adding: names.count) }
+        if path.count == 2 && bindingEmptyMap && !retrying {
+            addNewTaskFolders(path, names, force: force, &hints)
+            return false
+        }
         var limited = false
-        for entry in entries.sorted(by: { $0.name < $1.name })
-        where entry.kind == .directory && TaskTreeNames.isCandidateDirectory(entry.name) {
-            if addDirectory(path + [entry.name], force: force, retrying: retrying, &hints) { limited = true }
+        for name in names {
+            if addDirectory(path + [name], force: force, retrying: retrying, &hints) { limited = true }
         }
         return limited
     }
@@ -282,6 +291,14 @@ public final class TaskTreeWatcher {
 
     func appendOnce(_ hint: WatchHint, to hints: inout [WatchHint]) {
         if !hints.contains(hint) { hints.append(hint) }
+    }
+
+    /// A folder's watch could not be added (and the folder exists): a limit, or another error.
+    func noteWatchFailure(_ error: InotifyError) {
+        switch error {
+        case .watchLimitReached, .instanceLimitReached: noteLimit(error)
+        default: logger?.warn("watch", "cannot watch folder", [("error", .string(error.description))])
+        }
     }
 
     private func noteLimit(_ error: InotifyError) {

@@ -27,13 +27,15 @@ struct WatchedTree {
     var watchCount: Int { entries.count }
 
     func path(of wd: Int32) -> [String]? { position(of: wd).map { entries[Int($0)].path.components } }
-    func wd(of path: [String]) -> Int32? { position(of: WatchedFolderPath(path)).map { entries[Int($0)].wd } }
+    func wd(of path: [String]) -> Int32? { wd(of: WatchedFolderPath(path)) }
+    func wd(of folder: WatchedFolderPath) -> Int32? { position(of: folder).map { entries[Int($0)].wd } }
     func isTracked(_ path: [String]) -> Bool { wd(of: path) != nil || unwatched.contains(path) }
     func isRetired(_ wd: Int32) -> Bool { retired.contains(wd) }
 
     /// True when `wd` is recorded under `path` (as `path(of: wd) == path`, without building it).
-    func holds(wd: Int32, at path: [String]) -> Bool {
-        position(of: wd).map { entries[Int($0)].path == WatchedFolderPath(path) } ?? false
+    func holds(wd: Int32, at path: [String]) -> Bool { holds(wd: wd, at: WatchedFolderPath(path)) }
+    func holds(wd: Int32, at folder: WatchedFolderPath) -> Bool {
+        position(of: wd).map { entries[Int($0)].path == folder } ?? false
     }
 
     /// Every watched path, in no order.
@@ -47,12 +49,18 @@ struct WatchedTree {
     /// Returns stale descriptors to remove from the kernel (see `rename`).
     @discardableResult
     mutating func record(wd: Int32, path: [String]) -> [Int32] {
-        unwatched.remove(path)
+        record(wd: wd, folder: WatchedFolderPath(path))
+    }
+
+    /// `record` of a folder whose path is already compact (a task folder of a listing).
+    @discardableResult
+    mutating func record(wd: Int32, folder: WatchedFolderPath) -> [Int32] {
+        if !unwatched.isEmpty { unwatched.remove(folder.components) }
         if let position = position(of: wd) {
             let old = entries[Int(position)].path
-            return old == WatchedFolderPath(path) ? [] : rename(from: old.components, to: path)
+            return old == folder ? [] : rename(from: old.components, to: folder.components)
         }
-        append(wd: wd, path: WatchedFolderPath(path))
+        append(wd: wd, path: folder)
         return []
     }
 
