@@ -1,3 +1,5 @@
+import OrangeCore
+
 /// The watcher's map between watch descriptors and folders of the task tree.
 ///
 /// Paths are component arrays relative to the data root: `[]` is `$ORANGE_HOME`, `["tasks"]`,
@@ -6,7 +8,7 @@
 /// renamed inside the tree keeps its descriptor and only the paths here are rewritten.
 ///
 /// Kept compact for a tree of 100,000 task folders: one `(wd, path)` entry per watch in one
-/// array, the path without an array of its own (`WatchedFolderPath`), and two position tables
+/// array, the path without an array of its own (`WatchedFolderPath`), and two position indexes
 /// over that array (by descriptor, by path) that hold no copy of the keys.
 struct WatchedTree {
     private struct Entry {
@@ -15,9 +17,9 @@ struct WatchedTree {
     }
 
     private var entries: [Entry] = []
-    private var byWD = WatchPositionIndex()
+    private var byWD = PositionIndex()
     /// One position per path: the newest descriptor recorded under it.
-    private var byPath = WatchPositionIndex()
+    private var byPath = PositionIndex()
     /// Folders that exist but could not be watched (limit reached): the caller polls them.
     private(set) var unwatched: Set<[String]> = []
     /// Descriptors removed by us whose `IN_IGNORED` has not arrived yet; their queued events are
@@ -69,8 +71,8 @@ struct WatchedTree {
     mutating func reserveCapacity(adding count: Int) {
         let capacity = entries.count + count
         entries.reserveCapacity(capacity)
-        byWD.reserveCapacity(capacity, hashOf: wdHash(at:))
-        byPath.reserveCapacity(capacity, hashOf: pathHash(at:))
+        byWD.reserveCapacity(capacity)
+        byPath.reserveCapacity(capacity)
     }
 
     mutating func markUnwatched(_ path: [String]) {
@@ -156,48 +158,50 @@ struct WatchedTree {
     }
 
     private func position(of wd: Int32) -> Int32? {
-        byWD.find(hash: Self.hash(wd)) { entries[Int($0)].wd == wd }
+        byWD.position(hash: Self.hash(wd)) { entries[$0].wd == wd }.map(Int32.init)
     }
 
     private func position(of path: WatchedFolderPath) -> Int32? {
-        byPath.find(hash: path.hashValue) { entries[Int($0)].path == path }
+        byPath.position(hash: path.hashValue) { entries[$0].path == path }.map(Int32.init)
     }
 
-    /// Whether the path table points at this entry (a path recorded twice keeps the newest).
+    /// Whether the path index points at this entry (a path recorded twice keeps the newest).
     private func isIndexedByPath(_ position: Int32) -> Bool {
-        self.position(of: entries[Int(position)].path) == position
+        isIndexedByPath(Int(position), hash: entries[Int(position)].path.hashValue)
+    }
+
+    private func isIndexedByPath(_ position: Int, hash: Int) -> Bool {
+        byPath.position(hash: hash) { $0 == position } != nil
     }
 
     private mutating func append(wd: Int32, path: WatchedFolderPath) {
-        let position = Int32(entries.count)
+        let position = entries.count
         entries.append(Entry(path: path, wd: wd))
-        byWD.insert(position, hash: Self.hash(wd), hashOf: wdHash(at:))
-        if let previous = self.position(of: path) {
-            byPath.replace(previous, by: position, hash: path.hashValue)
+        byWD.insert(position, hash: Self.hash(wd))
+        let hash = path.hashValue
+        if let previous = byPath.position(hash: hash, where: { entries[$0].path == path }) {
+            byPath.move(hash: hash, from: previous, to: position)
         } else {
-            byPath.insert(position, hash: path.hashValue, hashOf: pathHash(at:))
+            byPath.insert(position, hash: hash)
         }
     }
 
     /// Removes the entry at `position`; the last entry moves into its place.
     private mutating func remove(at position: Int32) {
-        let entry = entries[Int(position)]
-        let indexed = isIndexedByPath(position)
-        byWD.remove(position, hash: Self.hash(entry.wd), hashOf: wdHash(at:))
-        if indexed { byPath.remove(position, hash: entry.path.hashValue, hashOf: pathHash(at:)) }
-        let last = Int32(entries.count - 1)
-        if position != last {
-            let moving = entries[Int(last)]
-            let movingIndexed = isIndexedByPath(last)
-            byWD.replace(last, by: position, hash: Self.hash(moving.wd))
-            if movingIndexed { byPath.replace(last, by: position, hash: moving.path.hashValue) }
-            entries[Int(position)] = moving
+        let (place, last) = (Int(position), entries.count - 1)
+        let entry = entries[place]
+        let pathHash = entry.path.hashValue
+        byWD.remove(hash: Self.hash(entry.wd)) { $0 == place }
+        if isIndexedByPath(place, hash: pathHash) { byPath.remove(hash: pathHash) { $0 == place } }
+        if place != last {
+            let moving = entries[last]
+            let movingHash = moving.path.hashValue
+            byWD.move(hash: Self.hash(moving.wd), from: last, to: place)
+            if isIndexedByPath(last, hash: movingHash) { byPath.move(hash: movingHash, from: last, to: place) }
+            entries[place] = moving
         }
         entries.removeLast()
     }
-
-    private func wdHash(at position: Int32) -> Int { Self.hash(entries[Int(position)].wd) }
-    private func pathHash(at position: Int32) -> Int { entries[Int(position)].path.hashValue }
 
     /// Descriptors are small integers handed out in increasing order: an odd multiplier spreads
     /// consecutive ones over consecutive slots, and the high half is folded in for the rest.
