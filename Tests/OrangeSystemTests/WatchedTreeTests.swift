@@ -103,6 +103,25 @@ import Testing
         expectSameState(tree, reference, wds: 0...wd + 1, "forgotten")
     }
 
+    /// A tree of 2,000 small projects, room reserved before each project's listing as the
+    /// start-up does: the array grows geometrically, not once per project (an exact
+    /// `reserveCapacity` each time copied the whole array per project: quadratic).
+    @Test func roomReservedProjectByProjectGrowsTheArrayGeometrically() {
+        var tree = WatchedTree()
+        var wd: Int32 = 0
+        var capacities: Set<Int> = []
+        for project in 0..<2_000 {
+            tree.reserveCapacity(adding: 6)
+            capacities.insert(tree.capacity)
+            for task in 0..<5 {
+                wd += 1
+                tree.record(wd: wd, path: ["tasks", "p\(project)", "t\(task)"])
+            }
+        }
+        #expect(tree.watchCount == 10_000)
+        #expect(capacities.count < 20, "the array was reallocated \(capacities.count) times")
+    }
+
     private func expectSameState(
         _ tree: WatchedTree, _ reference: ReferenceWatchedTree, wds: ClosedRange<Int32>, _ context: String
     ) {

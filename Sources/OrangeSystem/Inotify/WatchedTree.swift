@@ -27,6 +27,8 @@ struct WatchedTree {
     private(set) var retired: Set<Int32> = []
 
     var watchCount: Int { entries.count }
+    /// Entries the array has room for (tests: the growth stays geometric).
+    var capacity: Int { entries.capacity }
 
     func path(of wd: Int32) -> [String]? { position(of: wd).map { entries[Int($0)].path.components } }
     func wd(of path: [String]) -> Int32? { wd(of: WatchedFolderPath(path)) }
@@ -66,11 +68,13 @@ struct WatchedTree {
         return []
     }
 
-    /// Makes room for `count` more watches at once (a project's listing), instead of growing
-    /// the array and both tables step by step while 100,000 task folders are added.
+    /// Makes room for `count` more watches at once (a project's listing while the tree is bound),
+    /// instead of growing the array and both indexes step by step while 100,000 task folders are
+    /// added. The array grows at least twofold, so a tree of many small projects is not copied
+    /// once per project (`Array.reserveCapacity` allocates exactly what is asked).
     mutating func reserveCapacity(adding count: Int) {
         let capacity = entries.count + count
-        entries.reserveCapacity(capacity)
+        if capacity > entries.capacity { entries.reserveCapacity(max(capacity, 2 * entries.capacity)) }
         byWD.reserveCapacity(capacity)
         byPath.reserveCapacity(capacity)
     }
