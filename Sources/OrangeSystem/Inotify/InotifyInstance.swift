@@ -65,6 +65,13 @@ public final class InotifyInstance {
     /// `.instanceLimitReached`, ENOENT → `.noSuchPath`, ENOTDIR → `.notADirectory`.
     public func addWatch(path: String, mask: InotifyMask) throws(InotifyError) -> Int32 {
         guard fd >= 0 else { throw .closed }
+        return try Self.addWatch(descriptor: fd, path: path, mask: mask)
+    }
+
+    /// `addWatch` on the instance's raw descriptor, for the watcher's workers that add the task
+    /// folders' watches of a project in parallel (the instance itself stays on the loop thread,
+    /// which keeps it open until they return).
+    static func addWatch(descriptor fd: Int32, path: String, mask: InotifyMask) throws(InotifyError) -> Int32 {
         let wd = inotify_add_watch(fd, path, mask.rawValue)
         if wd >= 0 { return wd }
         let code = errno

@@ -27,6 +27,9 @@ public final class TaskTreeWatcher {
 
     let instance: InotifyInstance
     var tree = WatchedTree()
+    /// True while the whole tree is bound into an empty map (start-up, root replaced): the task
+    /// folders of each project are then added in parallel (`addNewTaskFolders`).
+    private var bindingEmptyMap = false
     private let logger: (any Logger)?
     private var pendingCookies: Set<String> = []
     private static let cookieCounter = Atomic<Int>(0)
@@ -88,7 +91,7 @@ public final class TaskTreeWatcher {
 
     /// The watched folders, relative to the root (`""` is the root itself), sorted.
     public var watchedPaths: [String] {
-        tree.wdByPath.keys.map { $0.joined(separator: "/") }.sorted()
+        tree.watchedPaths.map { $0.joined(separator: "/") }.sorted()
     }
 
     /// Number of watches the kernel holds for this watcher's instance (`/proc/self/fdinfo`).
@@ -168,6 +171,8 @@ public final class TaskTreeWatcher {
 
     /// Watches the root, then `tasks/` and everything below it if it exists.
     private func bindRoot(_ hints: inout [WatchHint]) throws(InotifyError) {
+        bindingEmptyMap = tree.watchCount == 0 && tree.unwatched.isEmpty
+        defer { bindingEmptyMap = false }
         do {
             let wd = try instance.addWatch(path: rootPath, mask: Self.watchMask)
             tree.record(wd: wd, path: [])
@@ -215,7 +220,7 @@ public final class TaskTreeWatcher {
                 // Same name, another inode: what was recorded under this name is stale.
                 removeWatches(under: path)
             }
-            alreadyKnown = tree.path(of: wd) == path
+            alreadyKnown = tree.holds(wd: wd, at: path)
             for stale in tree.record(wd: wd, path: path) { instance.removeWatch(stale) }
         } catch {
             switch error {
@@ -225,11 +230,11 @@ public final class TaskTreeWatcher {
                 tree.forgetUnwatched(under: path)
                 return false
             case .watchLimitReached, .instanceLimitReached:
-                noteLimit(error)
+                noteWatchFailure(error)
                 tree.markUnwatched(path)
                 if retrying { return true }
             default:
-                logger?.warn("watch", "cannot watch folder", [("error", .string(error.description))])
+                noteWatchFailure(error)
                 tree.markUnwatched(path)
                 if retrying { return false }
             }
@@ -245,11 +250,16 @@ public final class TaskTreeWatcher {
             return false
         }
         guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
-        if path.count == 2 { tree.reserveCapacity(adding: entries.count) }
+        let names = entries.compactMap { $0.kind == .directory && TaskTreeNames.isCandidateDirectory($0.name) ? $0.name : nil }.sorted()
+        if path.count == 2 && bindingEmptyMap && !retrying {
+            // A rescan of folders already watched would only reserve room it never fills.
+            tree.reserveCapacity(adding: names.count)
+            addNewTaskFolders(path, names, force: force, &hints)
+            return false
+        }
         var limited = false
-        for entry in entries.sorted(by: { $0.name < $1.name })
-        where entry.kind == .directory && TaskTreeNames.isCandidateDirectory(entry.name) {
-            if addDirectory(path + [entry.name], force: force, retrying: retrying, &hints) { limited = true }
+        for name in names {
+            if addDirectory(path + [name], force: force, retrying: retrying, &hints) { limited = true }
         }
         return limited
     }
@@ -282,6 +292,14 @@ public final class TaskTreeWatcher {
 
     func appendOnce(_ hint: WatchHint, to hints: inout [WatchHint]) {
         if !hints.contains(hint) { hints.append(hint) }
+    }
+
+    /// A folder's watch could not be added (and the folder exists): a limit, or another error.
+    func noteWatchFailure(_ error: InotifyError) {
+        switch error {
+        case .watchLimitReached, .instanceLimitReached: noteLimit(error)
+        default: logger?.warn("watch", "cannot watch folder", [("error", .string(error.description))])
+        }
     }
 
     private func noteLimit(_ error: InotifyError) {
