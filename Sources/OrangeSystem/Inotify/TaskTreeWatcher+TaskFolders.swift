@@ -32,20 +32,20 @@ extension TaskTreeWatcher {
             }
         }
         for (name, probe) in zip(names, probes) {
-            let path = project + [name]
             switch probe.watch {
             case .success(let wd):
+                // The compact path without an array of components (`project` is `["tasks", p]`).
                 let taskFolder = WatchedFolderPath.task(project: project[1], id: name)
-                if let previous = tree.wd(of: taskFolder), previous != wd { removeWatches(under: path) }
+                if let previous = tree.wd(of: taskFolder), previous != wd { removeWatches(under: project + [name]) }
                 let alreadyKnown = tree.holds(wd: wd, at: taskFolder)
                 for stale in tree.record(wd: wd, folder: taskFolder) { instance.removeWatch(stale) }
                 if alreadyKnown && !force { continue }
             case .failure(.noSuchPath), .failure(.notADirectory):
-                tree.forgetUnwatched(under: path)
+                tree.forgetUnwatched(under: project + [name])
                 continue
             case .failure(let error):
                 noteWatchFailure(error)
-                tree.markUnwatched(path)
+                tree.markUnwatched(project + [name])
             }
             hints.append(.taskDirectory(project: project[1], taskID: name, change: .appeared))
             if probe.holdsTaskFile { hints.append(.taskFile(project: project[1], taskID: name, kind: .appeared)) }

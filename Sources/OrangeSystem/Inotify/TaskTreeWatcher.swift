@@ -251,7 +251,7 @@ public final class TaskTreeWatcher {
         }
         guard let entries = DirectoryListing.entries(atPath: absolute) else { return false }
         let names = entries.compactMap { $0.kind == .directory && TaskTreeNames.isCandidateDirectory($0.name) ? $0.name : nil }.sorted()
-        if path.count == 2 && bindingEmptyMap && !retrying {
+        if path.count == 2 && path[0] == TaskTreeNames.tasksFolder && bindingEmptyMap && !retrying {
             // A rescan of folders already watched would only reserve room it never fills.
             tree.reserveCapacity(adding: names.count)
             addNewTaskFolders(path, names, force: force, &hints)
