@@ -4,7 +4,7 @@
 /// table in powers of two at most three quarters full: at 100,000 `TaskKey`s (32 bytes) that is
 /// 262,144 buckets of 36 bytes, 9.4 MB. Here each slot is 8 bytes, 32 bits of the key's hash and
 /// its place, in a table kept at most seven eighths full (open addressing, linear probing):
-/// 9.2 to 18.3 bytes an entry, 1 MB at 100,000 (131,072 slots). The holder keeps the keys; a
+/// 9.1 to 18.3 bytes an entry, 1 MB at 100,000 (131,072 slots). The holder keeps the keys; a
 /// look-up is given the key and a way to test the key at a place, and compares keys only where
 /// the 32 bits of hash match. The stored hash also places an entry when the table grows or an
 /// entry is shifted back, so the index never hashes a key again.
