@@ -54,6 +54,9 @@ final class WatchEngine {
     /// While the start-up's action gates are open: the tasks changed since the catch-up was
     /// asked for (`WatchEngine+CatchUp.swift`); nil otherwise.
     var changedSinceCatchUp: Set<TaskID>?
+    /// The tasks applied before the start-up catch-up whose read did not vouch for their history
+    /// (`AppliedTaskChange.historyAgrees`): the only ones it looks at (`WatchEngine+CatchUp.swift`).
+    var historyToCheck: [TaskID] = []
     private let control: EngineControl?
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
@@ -161,7 +164,7 @@ final class WatchEngine {
             // just now, so it decides on that (reading the tree again doubled the start-up);
             // from disk when the graph is not the whole truth. The sweeps stay the backup that
             // owes nothing to the engine's own view.
-            worker.request(nil, deciding: graphForReconcile())
+            worker.request(nil, deciding: catchUpGraph())
             changedSinceCatchUp = []
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
@@ -228,7 +231,7 @@ final class WatchEngine {
             beforeReconcile()
             do {
                 let transitions = try Reconciler(context: context).reconcile(
-                    changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes)
+                    changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes, historyToCheck: graph?.historyToCheck)
                 // Changes the loop saw are checked there; here what this reconcile moved (all on a full pass).
                 attention.check(changed: ids == nil ? nil : [], transitions: transitions)
                 for transition in transitions {
