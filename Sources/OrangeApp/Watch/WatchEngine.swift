@@ -297,6 +297,10 @@ final class WatchEngine {
             apply([change], origin: .engine)
             syncing?.request()
         case .actionsAllowed(let keys):
+            // Gates opened while the start-up read is handled: the catch-up asked for right after
+            // decides on those tasks (`notCoveredByCatchUp`), and its full pass, the first, looks
+            // at every task for the attention hook; 100,000 lookups here held up the catch-up.
+            guard started else { break }
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             let due = notCoveredByCatchUp(ids)
             if options.performsActions && !due.isEmpty && graph.changeMayNeedAction(due) {
