@@ -10,13 +10,13 @@ import OrangeCore
 /// questions from the same folder, with the TASK.md it just opened, and the catch-up looks again
 /// only at the tasks where an answer was not "nothing to record".
 enum StartUpHistoryCheck {
-    /// True when the catch-up would find nothing to record for the task `id` of the project folder
-    /// open on `folder`, whose TASK.md was read with `status` and modified at `taskFileModified`:
-    /// no status journal, and TASK.md not newer than its history or the history ending with
-    /// `status`. The catch-up's own checks (`OpenFolderTaskChecks`), from the same folder.
-    static func historyAgrees(_ id: String, in folder: Int32, status: TaskStatus, taskFileModified: Int64) -> Bool {
-        guard FileSystem.status(id + "/" + FileTaskStore.journalName, in: folder) == nil else { return false }
-        let history = id + "/history.jsonl"
+    /// True when the catch-up would find nothing to record for the task whose folder is open on
+    /// `folder`, whose TASK.md was read with `status` and modified at `taskFileModified`: no
+    /// status journal, and TASK.md not newer than its history or the history ending with
+    /// `status`. The catch-up's own checks (`OpenFolderTaskChecks`), from the task's folder.
+    static func historyAgrees(inTaskFolder folder: Int32, status: TaskStatus, taskFileModified: Int64) -> Bool {
+        guard FileSystem.status(FileTaskStore.journalName, in: folder) == nil else { return false }
+        let history = "history.jsonl"
         if let recorded = FileSystem.status(history, in: folder), taskFileModified <= recorded.modifiedNanoseconds { return true }
         return HistoryTail.lastRecordedStatus(history, in: folder) == status
     }

@@ -29,8 +29,10 @@ public struct WatchedTaskTree: TaskTreeSource {
         }
     }
 
-    /// `read`, each task from its project's open folder, with the catch-up's look at its history
-    /// (`StartUpHistoryCheck`) made while its folder is walked anyway.
+    /// `read`, each task from its own open folder (opened from its project's), with the
+    /// catch-up's look at its history (`StartUpHistoryCheck`) made from that folder too: the
+    /// task's folder is looked up once for its three files, not once per file. A task folder
+    /// that cannot be opened is read by its path, as by `read`.
     public func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?] {
         let root = tasksRoot
         // The keys come sorted: one open folder per project of the slice.
@@ -42,15 +44,18 @@ public struct WatchedTaskTree: TaskTreeSource {
         defer { for folder in folders where folder.fd >= 0 { closeDescriptor(folder.fd) } }
         return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
             let key = keys[index]
-            guard let folder = folders.first(where: { $0.project == key.project })?.fd, folder >= 0 else {
+            let project = folders.first(where: { $0.project == key.project })?.fd ?? -1
+            let folder = project >= 0 ? openat(project, key.taskID, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+            guard folder >= 0 else {
                 let read = TaskFileReader.readWithoutBody(key, tasksRoot: root)
                 return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
             }
-            let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, projectFolder: folder)
+            defer { closeDescriptor(folder) }
+            let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, taskFolder: folder)
             var answer = TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
             if let record = read.record, case .parsed(let fingerprint, _) = read.result {
                 answer.historyAgrees = StartUpHistoryCheck.historyAgrees(
-                    key.taskID, in: folder, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
+                    inTaskFolder: folder, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
             }
             return answer
         }
