@@ -308,10 +308,13 @@ final class WatchEngine {
             }
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
             // engine. Only those are built whole: the start-up's gate opens for every task at once.
+            // The tasks the catch-up covers are left to it too: its full pass, the first, looks at
+            // every task for the hook (the start-up's gates, opened after it was asked for, looked
+            // up 100,000 tasks here while the first `watch sync` waited).
             if options.performsActions {
                 // Filtered as looked up: a list of every compact record first held 25 MB at 100,000.
                 attention.check(
-                    tasks: ids.compactMap { id in graph.tasks.compact(id).flatMap { Attention.mayNeedAPerson($0.status) ? $0.record : nil }
+                    tasks: due.compactMap { id in graph.tasks.compact(id).flatMap { Attention.mayNeedAPerson($0.status) ? $0.record : nil }
                     })
             }
         case .diagnostic(let message):
