@@ -25,11 +25,16 @@ extension Reconciler {
     /// that file just now, and a later edit is an event the engine records (`apply`). Most TASK.md
     /// files are newer than their history (any edit that keeps the status), so this was a locked
     /// read and parse of most of the tree.
-    func recordStatusesChangedOutside(_ tasks: [TaskRecord]?, graph: TaskGraph, project: ProjectName?) throws {
-        let records = tasks == nil ? graph.tasks.compactValues : ChunkedArray()
-        let count = tasks?.count ?? records.count
+    ///
+    /// `only` (on the engine's graph): the tasks to look at, the start-up read having found the
+    /// others' history in agreement (`StartUpHistoryCheck`); nil: every task.
+    func recordStatusesChangedOutside(_ tasks: [TaskRecord]?, graph: TaskGraph, project: ProjectName?, only: [TaskID]? = nil) throws {
+        let named = tasks == nil ? only?.compactMap { graph.tasks.compact($0) } : nil
+        let records = tasks == nil && named == nil ? graph.tasks.compactValues : ChunkedArray()
+        let count = tasks?.count ?? named?.count ?? records.count
         let target = { @Sendable (index: Int) -> (id: TaskID, project: ProjectName, status: TaskStatus) in
             if let tasks { return (tasks[index].id, tasks[index].project, tasks[index].status) }
+            if let named { return (named[index].id, named[index].project, named[index].status) }
             return (records[index].id, records[index].project, records[index].status)
         }
         let (store, onEngineGraph) = (context.stores.tasks, tasks == nil)

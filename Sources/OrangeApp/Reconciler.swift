@@ -26,10 +26,13 @@ public struct Reconciler: Sendable {
     /// through the task's lock and re-checks the file, as it does after a scan; after a step
     /// that wrote, the tree is read from disk. Without it (the CLI), the tree is read first.
     /// `indexes` are `current`'s, kept up to date by the engine: with them the cycle index and
-    /// the one-sided links are not computed over the whole graph again.
+    /// the one-sided links are not computed over the whole graph again. `historyToCheck`: on
+    /// `current`, the only tasks whose history may lack a status line (the start-up read looked
+    /// at the others'); nil: every task.
     @discardableResult
     public func reconcile(
-        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil
+        changed: [TaskID]?, spawn: Bool = true, project: ProjectName? = nil, current: TaskGraph? = nil, indexes: GraphIndexes? = nil,
+        historyToCheck: [TaskID]? = nil
     ) throws -> [EngineTransition] {
         let modes = Dictionary(try context.stores.projects.list().map { ($0.name, $0.modes) }, uniquingKeysWith: { a, _ in a })
         // On the engine's graph, no whole record is built for every task (`tasks` nil): each
@@ -58,7 +61,7 @@ public struct Reconciler: Sendable {
         if changed == nil {
             // A status written by a process killed before its history line, or by someone other
             // than orange while no engine watched: the line is added.
-            try recordStatusesChangedOutside(tasks, graph: view.graph, project: project)
+            try recordStatusesChangedOutside(tasks, graph: view.graph, project: project, only: historyToCheck)
             // Only a working or clarification task can have a dead agent or an orphan claim.
             let agents = agentTasks(tasks, graph: view.graph)
             transitions += try DeadAgents(context: context).handle(scoped(agents).filter(runsHere))

@@ -16,10 +16,20 @@ public enum TaskFileReader {
         read(key, tasksRoot: tasksRoot, keepingBody: false)
     }
 
-    private static func read(_ key: TaskKey, tasksRoot: String, keepingBody: Bool) -> (result: FileReadResult, record: TaskRecord?) {
+    /// `readWithoutBody` from the key's task folder, open on `taskFolder`: the path walked is
+    /// `TASK.md`, not every folder above it again (the start-up read of every task).
+    public static func readWithoutBody(
+        _ key: TaskKey, tasksRoot: String, taskFolder: Int32
+    ) -> (result: FileReadResult, record: TaskRecord?) {
+        read(key, tasksRoot: tasksRoot, keepingBody: false, taskFolder: taskFolder)
+    }
+
+    private static func read(
+        _ key: TaskKey, tasksRoot: String, keepingBody: Bool, taskFolder: Int32? = nil
+    ) -> (result: FileReadResult, record: TaskRecord?) {
         let path = file(key, tasksRoot: tasksRoot)
         let print: FileFingerprint, bytes: [UInt8]
-        switch readRegularFile(path) {
+        switch readRegularFile(path, from: taskFolder.map { ($0, "TASK.md") }) {
         case .missing: return (.missing, nil)
         case .unreadable(let reason): return (.unreadable(reason: reason), nil)
         case .read(let fingerprint, let content): (print, bytes) = (fingerprint, content)
@@ -48,9 +58,13 @@ public enum TaskFileReader {
     /// fingerprint is that of the very file read. What `lstat` + open did before: a symlink
     /// (`O_NOFOLLOW`), a folder or any other non-regular file is missing; a FIFO is not waited
     /// on (`O_NONBLOCK`, and it is never read).
-    static func readRegularFile(_ path: String) -> RegularFileRead {
+    /// `relative`: the same file as `path`, opened as `path` from the open `folder`.
+    static func readRegularFile(_ path: String, from relative: (folder: Int32, path: String)? = nil) -> RegularFileRead {
         let fd: Int32
-        do { fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) } catch {
+        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        do {
+            fd = try retryingInterrupts("open", path: path) { relative.map { openat($0.folder, $0.path, flags) } ?? open(path, flags) }
+        } catch {
             switch error.errno {
             case ENOENT, ENOTDIR, ELOOP, ENXIO: return .missing
             default:

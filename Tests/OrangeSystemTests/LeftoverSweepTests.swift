@@ -14,9 +14,12 @@ import Testing
         try FileSystem.makeDirectories(home + "/tasks/p/.orange-deleted-t3-100-1")
         try FileSystem.makeDirectories(home + "/tasks/p/.orange-new-t4-200-1")
         try FileSystem.makeDirectories(home + "/tasks/p/.orange-new-t5-100-1")
+        // Not a task folder (an editor's backup): not looked into.
+        try FileSystem.makeDirectories(home + "/tasks/p/t6~")
         for path in [
             task + "/TASK.md", task + "/.TASK.md.orange-tmp-200-3", task + "/.TASK.md.orange-tmp-100-4",
             home + "/.projects.json.orange-tmp-200-1", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1",
+            home + "/tasks/p/t6~/.TASK.md.orange-tmp-200-5",
         ] {
             try FileSystem.createEmptyFile(path)
         }
@@ -30,6 +33,7 @@ import Testing
         for kept in [
             task + "/TASK.md", task + "/.TASK.md.orange-tmp-100-4", task + "/notes.txt", home + "/tasks/.orange-cookie-sync-200-1",
             home + "/tasks/p/.orange-deleted-t3-100-1", home + "/tasks/p/.orange-new-t5-100-1",
+            home + "/tasks/p/t6~/.TASK.md.orange-tmp-200-5",
         ] {
             #expect(FileSystem.fileExists(kept), "\(kept)")
         }

@@ -5,6 +5,9 @@ import OrangeCore
 struct IndexedGraph: Sendable {
     var graph: TaskGraph
     var indexes: GraphIndexes
+    /// For the start-up catch-up: the only tasks whose history it looks at, the start-up read
+    /// having looked at the others' (nil: every task).
+    var historyToCheck: [TaskID]?
 
     var view: GraphView { GraphView(graph: graph, cycles: indexes.cycles) }
 }

@@ -28,3 +28,15 @@ extension WatchEngine {
         if changedSinceCatchUp != nil && driver.isSettled { changedSinceCatchUp = nil }
     }
 }
+
+extension WatchEngine {
+    /// The graph the start-up catch-up decides on, naming the tasks whose history the start-up
+    /// read did not vouch for: the catch-up looks at those only (`StartUpHistoryCheck`). Every
+    /// change applied since then is one the engine records itself (`recordStatusIfEditedOutside`).
+    func catchUpGraph() -> IndexedGraph? {
+        var indexed = graphForReconcile()
+        indexed?.historyToCheck = historyToCheck
+        historyToCheck = []
+        return indexed
+    }
+}

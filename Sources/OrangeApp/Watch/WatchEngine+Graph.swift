@@ -41,6 +41,7 @@ extension WatchEngine {
                 let old = graph.tasks.compact(record.id)
                 graph.upsert(record)
                 changedIDs.append(record.id)
+                if !started && !applied.historyAgrees && options.performsActions { historyToCheck.append(record.id) }
                 reportMergeConflict(old: old, record, path: taskFile(key))
                 if followed { indexChanges.append(GraphIndexes.Change(old: old, new: record)) }
                 // Fixed, back to the last good content or to new content: the "keeping the last

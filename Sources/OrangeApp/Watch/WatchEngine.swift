@@ -54,6 +54,9 @@ final class WatchEngine {
     /// While the start-up's action gates are open: the tasks changed since the catch-up was
     /// asked for (`WatchEngine+CatchUp.swift`); nil otherwise.
     var changedSinceCatchUp: Set<TaskID>?
+    /// The tasks applied before the start-up catch-up whose read did not vouch for their history
+    /// (`AppliedTaskChange.historyAgrees`): the only ones it looks at (`WatchEngine+CatchUp.swift`).
+    var historyToCheck: [TaskID] = []
     private let control: EngineControl?
     /// Receives the graph after every change (the dashboard's only source of task state).
     let onSnapshot: (@Sendable (EngineSnapshot) -> Void)?
@@ -161,7 +164,7 @@ final class WatchEngine {
             // just now, so it decides on that (reading the tree again doubled the start-up);
             // from disk when the graph is not the whole truth. The sweeps stay the backup that
             // owes nothing to the engine's own view.
-            worker.request(nil, deciding: graphForReconcile())
+            worker.request(nil, deciding: catchUpGraph())
             changedSinceCatchUp = []
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread: listing every task folder takes a while on a large tree.
@@ -228,7 +231,7 @@ final class WatchEngine {
             beforeReconcile()
             do {
                 let transitions = try Reconciler(context: context).reconcile(
-                    changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes)
+                    changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes, historyToCheck: graph?.historyToCheck)
                 // Changes the loop saw are checked there; here what this reconcile moved (all on a full pass).
                 attention.check(changed: ids == nil ? nil : [], transitions: transitions)
                 for transition in transitions {
@@ -294,14 +297,19 @@ final class WatchEngine {
             apply([change], origin: .engine)
             syncing?.request()
         case .actionsAllowed(let keys):
+            // Gates opened while the start-up read is handled: the catch-up asked for right after
+            // decides on those tasks (`notCoveredByCatchUp`), and its full pass, the first, looks
+            // at every task for the attention hook; 100,000 lookups here held up the catch-up.
+            guard started else { break }
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             let due = notCoveredByCatchUp(ids)
             if options.performsActions && !due.isEmpty && graph.changeMayNeedAction(due) {
                 worker.request(due, deciding: graphForReconcile())
             }
             // A status an agent wrote (reviewing, stuck) may need a person, whatever it asks of the
-            // engine. Only those are built whole: the start-up's gate opens for every task at once.
-            if options.performsActions { attention.check(ids, of: graph.tasks) }
+            // engine; the tasks the catch-up covers are left to its full pass, which looks at every
+            // task for the hook.
+            if options.performsActions && !due.isEmpty { attention.check(due, of: graph.tasks) }
         case .diagnostic(let message):
             context.logger.warn("watch", message, [])
             emit(.object([("event", "diagnostic"), ("message", .string(message))]), "! \(message)")

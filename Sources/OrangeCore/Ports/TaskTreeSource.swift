@@ -4,6 +4,10 @@ public struct TaskFileRead: Sendable {
     /// The parsed task, compact (a source may leave its body out: nothing the engine decides
     /// needs it). Compact already where it was read: the start-up read holds every task at once.
     public var compact: CompactTaskRecord?
+    /// The start-up read found nothing for the catch-up to record in the task's history: no
+    /// status journal, and TASK.md not newer than its history or the history's last status the
+    /// one read (`readAtStartUp`). False: the catch-up looks for itself.
+    public var historyAgrees = false
 
     /// The parsed task.
     public var record: TaskRecord? {
@@ -28,6 +32,9 @@ public protocol TaskTreeSource {
     /// Reads and parses these TASK.md files; one answer per key, in the same order. A nil answer
     /// comes later, as a `.fileRead` event the caller sends (a source that reads asynchronously).
     func read(_ keys: [TaskKey]) -> [TaskFileRead?]
+    /// `read` for the start-up scan, which may also answer `historyAgrees`: the catch-up's
+    /// per-task look at the history, made while the task's folder is being read anyway.
+    func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?]
     /// `lstat` data of the key's TASK.md; nil when it is not a regular file.
     func stat(_ key: TaskKey) -> FileFingerprint?
     /// Lists the whole tree after events were lost (re-adding what watches it needs): every task
@@ -35,4 +42,9 @@ public protocol TaskTreeSource {
     func resync() -> [TaskKey]
     /// Every task with a TASK.md, for the periodic sweep.
     func allTaskKeys() -> [TaskKey]
+}
+
+extension TaskTreeSource {
+    /// A source that does not look at histories leaves every task to the catch-up.
+    public func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?] { read(keys) }
 }

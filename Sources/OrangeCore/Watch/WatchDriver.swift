@@ -148,11 +148,13 @@ public struct WatchDriver {
             if let trace { slice.forEach { trace(.read($0)) } }
             var reads: [WatchReducer.StartUpRead] = []
             reads.reserveCapacity(slice.count)
-            for (key, answer) in zip(slice, source.read(slice)) {
+            for (key, answer) in zip(slice, source.readAtStartUp(slice)) {
                 if let answer, case .parsed(let fingerprint, let hash) = answer.result {
                     reads.append(WatchReducer.StartUpRead(key: key, fingerprint: fingerprint, contentHash: hash))
-                    changes.append(
-                        AppliedTaskChange(key: key, change: .updated(contentHash: hash), compact: answer.compact, firstHintAt: hintedAt))
+                    var change = AppliedTaskChange(
+                        key: key, change: .updated(contentHash: hash), compact: answer.compact, firstHintAt: hintedAt)
+                    change.historyAgrees = answer.historyAgrees
+                    changes.append(change)
                 } else {
                     reducer.startUpReadInFlight(key, hintedAt: hintedAt)
                     firstHint[key] = hintedAt
@@ -267,6 +269,9 @@ public struct AppliedTaskChange: Sendable {
     /// When the first hint of this change arrived (monotonic nanoseconds); nil for orange's own
     /// writes and changes found without an event (a sweep, a resync).
     public var firstHintAt: UInt64?
+    /// The start-up read found the task's history in agreement (`TaskFileRead.historyAgrees`):
+    /// the start-up catch-up need not look at it. After `firstHintAt`, in its padding.
+    public var historyAgrees = false
 
     public init(key: TaskKey, change: TaskChange, record: TaskRecord?, firstHintAt: UInt64? = nil) {
         self.key = key

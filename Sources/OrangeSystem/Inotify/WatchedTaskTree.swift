@@ -1,3 +1,4 @@
+import Glibc
 import OrangeCore
 
 /// The task tree as the watch driver sees it in production: TASK.md files read and parsed on
@@ -25,6 +26,38 @@ public struct WatchedTaskTree: TaskTreeSource {
             // Dropped on the reading thread: the start-up run would otherwise hold every body at once.
             let read = TaskFileReader.readWithoutBody(keys[index], tasksRoot: root)
             return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+        }
+    }
+
+    /// `read`, each task from its own open folder (opened from its project's), with the
+    /// catch-up's look at its history (`StartUpHistoryCheck`) made from that folder too: the
+    /// task's folder is looked up once for its three files, not once per file. A task folder
+    /// that cannot be opened is read by its path, as by `read`.
+    public func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?] {
+        let root = tasksRoot
+        // The keys come sorted: one open folder per project of the slice.
+        var opened: [(project: String, fd: Int32)] = []
+        for key in keys where opened.last?.project != key.project && !opened.contains(where: { $0.project == key.project }) {
+            opened.append((key.project, Glibc.open(root + "/" + key.project, O_RDONLY | O_DIRECTORY | O_CLOEXEC)))
+        }
+        let folders = opened
+        defer { for folder in folders where folder.fd >= 0 { closeDescriptor(folder.fd) } }
+        return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
+            let key = keys[index]
+            let project = folders.first(where: { $0.project == key.project })?.fd ?? -1
+            let folder = project >= 0 ? openat(project, key.taskID, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+            guard folder >= 0 else {
+                let read = TaskFileReader.readWithoutBody(key, tasksRoot: root)
+                return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+            }
+            defer { closeDescriptor(folder) }
+            let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, taskFolder: folder)
+            var answer = TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+            if let record = read.record, case .parsed(let fingerprint, _) = read.result {
+                answer.historyAgrees = StartUpHistoryCheck.historyAgrees(
+                    inTaskFolder: folder, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
+            }
+            return answer
         }
     }
 
