@@ -167,9 +167,10 @@ final class WatchEngine {
             worker.request(nil, deciding: catchUpGraph())
             changedSinceCatchUp = []
             syncWorkspaceLinks(repairDetached: true)
-            // Off the loop thread: listing every task folder takes a while on a large tree.
+            // Off the loop thread, on what the catch-up leaves idle: listing every task folder
+            // takes a while on a large tree.
             let (home, project, emit) = (context.home, options.project, self.emit)
-            DispatchQueue(label: "orange.engine.leftovers").async {
+            LowPriorityThread.start {
                 for path in LeftoverSweep.run(home: home, project: project) {
                     emit(
                         .object([("event", "engine"), ("removed_leftover", .string(path))]),
