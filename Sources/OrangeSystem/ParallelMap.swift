@@ -11,9 +11,11 @@ public enum ParallelMap {
         let workers = min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 16)
         guard count >= minimumForThreads, workers > 1 else { return (0..<count).map(transform) }
         let results = ResultSlots<T>(count: count)
-        // Contiguous chunks, a few per worker, so a slow stretch of files does not leave one
-        // core idle while the other finishes.
-        let chunks = workers * 4
+        // Contiguous chunks of at most about 64 items (at least four per worker), taken in turn:
+        // the call returns when its last chunk does, so a core waits for at most one chunk. With
+        // four chunks per worker, each of the engine's 4,096-task start-up slices left one core
+        // idle for up to 512 reads (docs/performance.md).
+        let chunks = max(workers * 4, (count + 63) / 64)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
             for index in start..<end { results.store(transform(index), at: index) }
