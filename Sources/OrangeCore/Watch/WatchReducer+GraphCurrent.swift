@@ -8,6 +8,6 @@ extension WatchReducer {
         guard !state.storm.active, state.readsOutstanding == 0, state.dirtyKeys.isEmpty, state.heldSince == nil,
             state.resync.scheduledAt == nil, !state.resync.inProgress, !state.sweepInProgress
         else { return false }
-        return !state.timers.entries.contains { $0.kind == .settle && isLive($0) }
+        return !state.timers.contains { $0.kind == .settle && isLive($0) }
     }
 }
