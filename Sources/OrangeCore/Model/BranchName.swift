@@ -21,7 +21,7 @@ public enum BranchName {
         if pairs.contains(where: { $0 == UInt8(ascii: "@") && $1 == UInt8(ascii: "{") }) {
             return "branch '\(name)' must not contain '@{'"
         }
-        if let bad = bytes.first(where: { $0 < 0x20 || $0 == 0x7F || Self.forbidden.contains($0) }) {
+        if let bad = bytes.first(where: { $0 < 0x20 || $0 == 0x7F || Self.isForbidden($0) }) {
             return bad < 0x20 || bad == 0x7F
                 ? "branch name must not contain control characters"
                 : "branch '\(name)' must not contain spaces or any of ~ ^ : ? * [ \\"
@@ -48,6 +48,16 @@ public enum BranchName {
         }
     }
 
-    /// Bytes git refuses in a ref name besides controls: space ~ ^ : ? * [ and backslash.
-    private static let forbidden: Set<UInt8> = Set(" ~^:?*[\\".utf8)
+    /// Bytes git refuses in a ref name besides controls: space ~ ^ : ? * [ and backslash. A switch,
+    /// not a `Set<UInt8>`: every byte of every task's branch is looked at on each read, and a set
+    /// hashes each one.
+    private static func isForbidden(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "~"), UInt8(ascii: "^"), UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: "*"),
+            UInt8(ascii: "["), UInt8(ascii: "\\"):
+            return true
+        default:
+            return false
+        }
+    }
 }
