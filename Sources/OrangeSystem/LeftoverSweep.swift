@@ -80,9 +80,7 @@ enum DirectoryNames {
 
     /// `TaskTreeNames.isCandidateDirectory` on a C name, without making a string of it.
     static func isCandidateDirectory(_ name: UnsafePointer<CChar>) -> Bool {
-        let count = strlen(name)
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: count)
-        guard let first = bytes.first, let last = bytes.last, first != UInt8(ascii: "."), last != UInt8(ascii: "~") else { return false }
-        return !(count >= 4 && bytes.suffix(4).elementsEqual(".swp".utf8))
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))
+        return TaskTreeNames.isCandidateDirectory(utf8: bytes)
     }
 }

@@ -234,9 +234,13 @@ private func recordBytes(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: [UIn
     }
 
     @Test func namesTheWatcherCaresAbout() {
-        #expect(TaskTreeNames.isCandidateDirectory("p1"))
-        for ignored in ["", ".git", ".TASK.md.orange-tmp-1", "t1~", "x.swp"] {
+        for kept in ["p1", "swp", "a.sw", "x.swpx", "t~1", "caf\u{E9}"] {
+            #expect(TaskTreeNames.isCandidateDirectory(kept))
+            #expect(TaskTreeNames.isCandidateDirectory(utf8: Array(kept.utf8)))
+        }
+        for ignored in ["", ".git", ".", ".TASK.md.orange-tmp-1", "t1~", "x.swp", ".\u{301}x"] {
             #expect(!TaskTreeNames.isCandidateDirectory(ignored))
+            #expect(!TaskTreeNames.isCandidateDirectory(utf8: Array(ignored.utf8)))
         }
         #expect(TaskTreeNames.cookieToken(".orange-cookie-12-3") == "12-3")
         #expect(TaskTreeNames.cookieToken(".orange-cookie-") == nil)

@@ -12,7 +12,7 @@
 /// Removal shifts the entries after the hole back (no tombstones). When the holder fills a hole
 /// with its last element, `move` gives that element's entry its new place without comparing
 /// keys. A value type: the slots are one array, copied on write.
-public struct PositionIndex: Sendable {
+public struct PositionIndex: HashedPositions, Sendable {
     /// 0 when empty, else the key's hash (low 32 bits) above its place plus one.
     private var slots: [UInt64] = []
     public private(set) var count = 0
@@ -149,35 +149,51 @@ public struct PositionIndex: Sendable {
     }
 }
 
-extension PositionIndex {
+/// An index of places by a key's hash (`PositionIndex`, `ShardedPositionIndex`), and the calls
+/// by key made once on it for both.
+public protocol HashedPositions {
+    /// The place of the key hashed `hash` for which `matches(place)` holds.
+    func position(hash: Int, where matches: (Int) -> Bool) -> Int?
+    /// Adds the key hashed `hash` at `position`; the holder knows it is absent.
+    mutating func insert(_ position: Int, hash: Int)
+    /// The place of the key hashed `hash` for which `matches(place)` holds; when there is none,
+    /// adds it at `position` and returns nil.
+    mutating func insertIfAbsent(_ position: Int, hash: Int, where matches: (Int) -> Bool) -> Int?
+    /// Removes the key hashed `hash` for which `matches(place)` holds; returns its place.
+    @discardableResult mutating func remove(hash: Int, where matches: (Int) -> Bool) -> Int?
+    /// Gives the key hashed `hash` now at `old` the place `new` (the holder moved it there).
+    mutating func move(hash: Int, from old: Int, to new: Int)
+}
+
+extension HashedPositions {
     /// The place of `key`; `keyAt` reads the key the holder keeps at a place.
     @inlinable
     public func position<Key: Hashable>(of key: Key, keyAt: (Int) -> Key) -> Int? {
-        position(hash: Self.hash(key)) { keyAt($0) == key }
+        position(hash: PositionIndex.hash(key)) { keyAt($0) == key }
     }
 
     /// Adds `key` at `position`; the holder knows it is absent.
     @inlinable
     public mutating func insert<Key: Hashable>(_ key: Key, at position: Int) {
-        insert(position, hash: Self.hash(key))
+        insert(position, hash: PositionIndex.hash(key))
     }
 
     /// The place of `key`; when absent, adds it at `position` and returns nil.
     @inlinable
     public mutating func insertIfAbsent<Key: Hashable>(_ key: Key, at position: Int, keyAt: (Int) -> Key) -> Int? {
-        insertIfAbsent(position, hash: Self.hash(key)) { keyAt($0) == key }
+        insertIfAbsent(position, hash: PositionIndex.hash(key)) { keyAt($0) == key }
     }
 
     /// Removes `key`; returns its place.
     @discardableResult
     @inlinable
     public mutating func remove<Key: Hashable>(_ key: Key, keyAt: (Int) -> Key) -> Int? {
-        remove(hash: Self.hash(key)) { keyAt($0) == key }
+        remove(hash: PositionIndex.hash(key)) { keyAt($0) == key }
     }
 
     /// Gives `key`, now at `old`, the place `new`.
     @inlinable
     public mutating func move<Key: Hashable>(_ key: Key, from old: Int, to new: Int) {
-        move(hash: Self.hash(key), from: old, to: new)
+        move(hash: PositionIndex.hash(key), from: old, to: new)
     }
 }

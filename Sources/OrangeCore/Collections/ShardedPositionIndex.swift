@@ -1,7 +1,7 @@
 /// A `PositionIndex` split into 256 shards by the key's hash, for a holder that is copied to
 /// readers at every change (see `ShardedDictionary`): a change made after a copy duplicates one
 /// shard's slots (at 100,000 entries, 512 slots of 8 bytes) and the 256 shard entries.
-public struct ShardedPositionIndex: Sendable {
+public struct ShardedPositionIndex: HashedPositions, Sendable {
     private var shards: [PositionIndex]
     public private(set) var count = 0
 
@@ -50,38 +50,5 @@ public struct ShardedPositionIndex: Sendable {
     public mutating func reserveCapacity(_ count: Int) {
         let each = count / Self.shardCount + 1
         for index in shards.indices { shards[index].reserveCapacity(each) }
-    }
-}
-
-extension ShardedPositionIndex {
-    /// The place of `key`; `keyAt` reads the key the holder keeps at a place.
-    @inlinable
-    public func position<Key: Hashable>(of key: Key, keyAt: (Int) -> Key) -> Int? {
-        position(hash: PositionIndex.hash(key)) { keyAt($0) == key }
-    }
-
-    /// Adds `key` at `position`; the holder knows it is absent.
-    @inlinable
-    public mutating func insert<Key: Hashable>(_ key: Key, at position: Int) {
-        insert(position, hash: PositionIndex.hash(key))
-    }
-
-    /// The place of `key`; when absent, adds it at `position` and returns nil.
-    @inlinable
-    public mutating func insertIfAbsent<Key: Hashable>(_ key: Key, at position: Int, keyAt: (Int) -> Key) -> Int? {
-        insertIfAbsent(position, hash: PositionIndex.hash(key)) { keyAt($0) == key }
-    }
-
-    /// Removes `key`; returns its place.
-    @discardableResult
-    @inlinable
-    public mutating func remove<Key: Hashable>(_ key: Key, keyAt: (Int) -> Key) -> Int? {
-        remove(hash: PositionIndex.hash(key)) { keyAt($0) == key }
-    }
-
-    /// Gives `key`, now at `old`, the place `new`.
-    @inlinable
-    public mutating func move<Key: Hashable>(_ key: Key, from old: Int, to new: Int) {
-        move(hash: PositionIndex.hash(key), from: old, to: new)
     }
 }

@@ -13,7 +13,14 @@ public enum TaskTreeNames {
 
     /// True for a name that can be a project or task folder: not hidden, not a backup or swap name.
     public static func isCandidateDirectory(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix(".") && !name.hasSuffix("~") && !name.hasSuffix(".swp")
+        isCandidateDirectory(utf8: name.utf8)
+    }
+
+    /// The same on a name's bytes, as the file system has them (a listing's C name is looked at
+    /// without making a string of it).
+    public static func isCandidateDirectory(utf8 name: some BidirectionalCollection<UInt8>) -> Bool {
+        guard let first = name.first, first != UInt8(ascii: "."), name.last != UInt8(ascii: "~") else { return false }
+        return !name.suffix(4).elementsEqual(".swp".utf8)
     }
 
     /// The token of a cookie file name, or nil if the name is not a cookie.
