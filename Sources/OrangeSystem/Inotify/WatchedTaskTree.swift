@@ -23,10 +23,14 @@ public struct WatchedTaskTree: TaskTreeSource {
     public func read(_ keys: [TaskKey]) -> [TaskFileRead?] {
         let root = tasksRoot
         return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
-            // Dropped on the reading thread: the start-up run would otherwise hold every body at once.
-            let read = TaskFileReader.readWithoutBody(keys[index], tasksRoot: root)
-            return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+            Self.answer(TaskFileReader.readWithoutBody(keys[index], tasksRoot: root))
         }
+    }
+
+    /// A read as the driver takes it, compact. Made on the reading thread, without the body: the
+    /// start-up run would otherwise hold every body at once.
+    private static func answer(_ read: (result: FileReadResult, record: TaskRecord?)) -> TaskFileRead {
+        TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
     }
 
     /// `read`, each task from its own open folder (opened from its project's), with the
@@ -46,13 +50,10 @@ public struct WatchedTaskTree: TaskTreeSource {
             let key = keys[index]
             let project = folders.first(where: { $0.project == key.project })?.fd ?? -1
             let folder = project >= 0 ? openat(project, key.taskID, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
-            guard folder >= 0 else {
-                let read = TaskFileReader.readWithoutBody(key, tasksRoot: root)
-                return TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
-            }
+            guard folder >= 0 else { return Self.answer(TaskFileReader.readWithoutBody(key, tasksRoot: root)) }
             defer { closeDescriptor(folder) }
             let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, taskFolder: folder)
-            var answer = TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
+            var answer = Self.answer(read)
             if let record = read.record, case .parsed(let fingerprint, _) = read.result {
                 answer.historyAgrees = StartUpHistoryCheck.historyAgrees(
                     inTaskFolder: folder, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
