@@ -13,15 +13,19 @@ extension WatchEngine {
     /// Updates the engine's graph and reports what changed, with the delay since the first event.
     func apply(_ changes: [AppliedTaskChange], origin: ChangeOrigin) {
         let now = clock.monotonicNanoseconds()
-        // Every task in the graph afterwards comes from this batch (the start-up's).
-        let intoEmptyGraph = graph.count == 0
+        // Nothing to announce when every task in the graph afterwards comes from this batch, or
+        // when the batch is a part of the start-up's (which comes slice by slice, before the
+        // engine has started).
+        let announcesNothing = graph.count == 0 || !started
         var changedIDs: [TaskID] = []
         var indexChanges: [GraphIndexes.Change] = []
         // A batch the indexes cannot follow change by change is indexed again from scratch: its
         // list of changes (two compact records each, 27 MB for the start-up batch at 100,000
         // tasks, held through the whole batch) would only be counted.
         let followed = changes.count <= GraphIndexes.largestIncrementalBatch
-        defer { publishSnapshot() }
+        // Not for the start-up batch's parts: `run` publishes the graph once they are all in,
+        // and a reader holding a part's graph would make the next part copy every shard.
+        defer { if started { publishSnapshot() } }
         // Room for a large batch at once: the start-up batch holds every task, and growing the
         // table by doubling held the old and the new array together. (Not for small ones:
         // reserving one more place at a time would copy the table each time.)
@@ -105,10 +109,10 @@ extension WatchEngine {
         guard !changedIDs.isEmpty else { return }
         changedSinceCatchUp?.formUnion(changedIDs)
         announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }
-        // A batch that changed every task (the start-up read's) announces nothing: only a task
-        // outside the batch is announced. Its full evaluation cost seconds at 100,000 tasks;
-        // into an empty graph, that is known without hashing every id twice more.
-        if intoEmptyGraph { return }
+        // A batch that changed every task (the start-up read's, each part of it) announces
+        // nothing: only a task outside the batch is announced. Its full evaluation cost seconds
+        // at 100,000 tasks; into an empty graph, that is known without hashing every id twice more.
+        if announcesNothing { return }
         // What the change made ready, with the blocker that released it. A set: the start-up
         // batch holds every task, and searching an array of them per ready task was quadratic.
         let changed = Set(changedIDs)

@@ -262,7 +262,9 @@ final class WatchEngine {
         takeSelfWrites(worker, tree: tree)
         let clock = self.clock
         var large = false
-        for output in driver.handle(events, source: tree, now: { clock.monotonicNanoseconds() }) {
+        // Each output is acted on as it comes: the start-up batch's parts go into the graph
+        // while the next slices are read.
+        driver.handle(events, source: tree, now: { clock.monotonicNanoseconds() }) { output in
             switch output {
             case .graphChanged(let changes) where changes.count > 1024: large = true
             case .actionsAllowed(let keys) where keys.count > 1024: large = true

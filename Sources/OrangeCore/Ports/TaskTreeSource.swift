@@ -32,9 +32,12 @@ public protocol TaskTreeSource {
     /// Reads and parses these TASK.md files; one answer per key, in the same order. A nil answer
     /// comes later, as a `.fileRead` event the caller sends (a source that reads asynchronously).
     func read(_ keys: [TaskKey]) -> [TaskFileRead?]
-    /// `read` for the start-up scan, which may also answer `historyAgrees`: the catch-up's
+    /// `read` for the start-up scan, in slices of at most `sliceSize` keys: `take` is given each
+    /// slice with its answers, in order, on the calling thread, and a source may read the next
+    /// slices while `take` folds one in. An answer may also say `historyAgrees`: the catch-up's
     /// per-task look at the history, made while the task's folder is being read anyway.
-    func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?]
+    func readAtStartUp(
+        _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void)
     /// `lstat` data of the key's TASK.md; nil when it is not a regular file.
     func stat(_ key: TaskKey) -> FileFingerprint?
     /// Lists the whole tree after events were lost (re-adding what watches it needs): every task
@@ -45,6 +48,16 @@ public protocol TaskTreeSource {
 }
 
 extension TaskTreeSource {
-    /// A source that does not look at histories leaves every task to the catch-up.
-    public func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?] { read(keys) }
+    /// A slice at a time, each read when its turn comes; no history looked at: the catch-up
+    /// looks at every task.
+    public func readAtStartUp(
+        _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void
+    ) {
+        var start = keys.startIndex
+        while start < keys.endIndex {
+            let slice = keys[start..<min(start + max(1, sliceSize), keys.endIndex)]
+            start = slice.endIndex
+            take(slice, read(Array(slice)))
+        }
+    }
 }

@@ -8,7 +8,8 @@
 public struct WatchDriver {
     /// What the engine must do after a `handle` or `recordSelfWrite`, in order.
     public enum Output: Sendable {
-        /// Tasks whose graph entry changed, sorted by key.
+        /// Tasks whose graph entry changed, sorted by key. The start-up scan's batch comes in
+        /// parts, one per slice read, in key order.
         case graphChanged([AppliedTaskChange])
         /// orange's own write, for the engine's graph to take now (see `recordSelfWrite`).
         case selfWritten(AppliedTaskChange)
@@ -48,6 +49,17 @@ public struct WatchDriver {
         _ events: [WatchEvent], source: some TaskTreeSource, now: () -> UInt64, trace: ((WatchAction) -> Void)? = nil
     ) -> [Output] {
         var out: [Output] = []
+        handle(events, source: source, now: now, trace: trace) { out.append($0) }
+        return out
+    }
+
+    /// `handle`, each output given to `emit` as soon as it is known, so the engine acts on it
+    /// while the rest is read: the start-up scan's batch comes slice by slice, each folded into
+    /// the engine's graph while the next slices are read (`readAtStartUp`).
+    public mutating func handle(
+        _ events: [WatchEvent], source: some TaskTreeSource, now: () -> UInt64, trace: ((WatchAction) -> Void)? = nil,
+        emit: (Output) -> Void
+    ) {
         var queue = events[...]
         var scan: (hints: [WatchHint], split: WatchReducer.StartUpScan)?
         if takesStartUpInBulk, case .hints(let hints)? = queue.first, let split = reducer.startUpScan(hints, now: now()) {
@@ -55,10 +67,10 @@ public struct WatchDriver {
             queue = (split.rest.isEmpty ? [] : [.hints(split.rest)]) + queue.dropFirst()
         }
         let hintedAt = now()
-        noteHints(queue, now: hintedAt, into: &out)
+        noteHints(queue, now: hintedAt, emit: emit)
         if let scan {
             queue =
-                readStartUp(scan.split.bulk, hints: scan.hints, hintedAt: hintedAt, from: source, now: now, trace: trace, into: &out)[...]
+                readStartUp(scan.split.bulk, hints: scan.hints, hintedAt: hintedAt, from: source, now: now, trace: trace, emit: emit)[...]
                 + queue
         }
         while let next = queue.popFirst() {
@@ -76,14 +88,13 @@ public struct WatchDriver {
                 if !reads.isEmpty {
                     queue += read(reads, from: source)
                 } else {
-                    queue += perform(actions[index], source: source, into: &out)
+                    queue += perform(actions[index], source: source, emit: emit)
                     index += 1
                 }
             }
             forgetFirstHintIfNothingChanged(after: next)
         }
         releaseEmptiedStorage()
-        return out
     }
 
     /// orange wrote `record` (whose bytes hash to `hash`) to the key's TASK.md itself, and the
@@ -127,28 +138,26 @@ public struct WatchDriver {
         }
     }
 
-    /// The start-up scan's tasks read in slices (`WatchReducer+StartUp`): each parsed record goes
-    /// from its slice's answers straight into the batch, and the slice's answers are freed before
-    /// the next is read; the driver keeps none of them (its table of records waiting for their
-    /// batch held every task, 44 MB at 100,000). Answers that did not parse come back as events
-    /// for the task-by-task path.
+    /// The start-up scan's tasks read in slices (`WatchReducer+StartUp`), each slice's parsed
+    /// records handed to the engine as one part of the start-up batch as soon as the slice is
+    /// read, while the source reads the next ones; the driver keeps none of them (its table of
+    /// records waiting for their batch held every task, 44 MB at 100,000). Answers that did not
+    /// parse come back as events for the task-by-task path.
     private mutating func readStartUp(
         _ keys: [TaskKey], hints: [WatchHint], hintedAt: UInt64, from source: some TaskTreeSource, now: () -> UInt64,
-        trace: ((WatchAction) -> Void)?, into out: inout [Output]
+        trace: ((WatchAction) -> Void)?, emit: (Output) -> Void
     ) -> [WatchEvent] {
         reducer.beginStartUp(hints, expecting: keys.count, now: hintedAt)
         let slotsBefore = reducer.state.slots.count
-        var changes: [AppliedTaskChange] = []
-        changes.reserveCapacity(keys.count)
+        var reported = 0
         var events: [WatchEvent] = []
-        var start = keys.startIndex
-        while start < keys.endIndex {
-            let slice = Array(keys[start..<min(start + Self.startUpSlice, keys.endIndex)])
-            start += slice.count
+        source.readAtStartUp(keys, sliceSize: Self.startUpSlice) { slice, answers in
             if let trace { slice.forEach { trace(.read($0)) } }
             var reads: [WatchReducer.StartUpRead] = []
+            var changes: [AppliedTaskChange] = []
             reads.reserveCapacity(slice.count)
-            for (key, answer) in zip(slice, source.readAtStartUp(slice)) {
+            changes.reserveCapacity(slice.count)
+            for (key, answer) in zip(slice, answers) {
                 if let answer, case .parsed(let fingerprint, let hash) = answer.result {
                     reads.append(WatchReducer.StartUpRead(key: key, fingerprint: fingerprint, contentHash: hash))
                     var change = AppliedTaskChange(
@@ -163,41 +172,44 @@ public struct WatchDriver {
                 }
             }
             reducer.addStartUpReads(reads, hintedAt: hintedAt)
+            reported += changes.count
+            if !changes.isEmpty {
+                trace?(.graphChanged(Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.change) })))
+                emit(.graphChanged(changes))
+            }
         }
-        reducer.finishStartUp(reported: changes.count, slotsBefore: slotsBefore, now: now())
-        if !changes.isEmpty {
-            trace?(.graphChanged(Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.change) })))
-            out.append(.graphChanged(changes))
-        }
+        // One batch for the reducer, whose gates all wait a quiet period from now: the engine
+        // holds every part by now.
+        reducer.finishStartUp(reported: reported, slotsBefore: slotsBefore, now: now())
         return events
     }
 
     /// Tasks read at once by the start-up scan: enough for the source to spread over cores,
     /// few enough that one slice's answers are small beside the batch.
-    static let startUpSlice = 4096
+    public static let startUpSlice = 4096
 
-    private mutating func perform(_ action: WatchAction, source: some TaskTreeSource, into out: inout [Output]) -> [WatchEvent] {
+    private mutating func perform(_ action: WatchAction, source: some TaskTreeSource, emit: (Output) -> Void) -> [WatchEvent] {
         switch action {
         case .read(let key):
             return read([key], from: source)
         case .stat(let key):
             return [.statResult(key, source.stat(key))]
         case .fullResync:
-            out.append(.resyncStarted)
+            emit(.resyncStarted)
             let found = source.resync().map { WatchHint.taskFile(project: $0.project, taskID: $0.taskID, kind: .appeared) }
             return [.hints(found), .resyncFinished]
         case .sweep:
-            out.append(.sweepStarted)
+            emit(.sweepStarted)
             return source.allTaskKeys().map { .statResult($0, source.stat($0)) } + [.sweepFinished]
         // The requests that are the engine's to act on.
         case .graphChanged(let changes):
-            out.append(.graphChanged(changes.sorted { $0.key < $1.key }.map { applied($0.key, $0.value) }))
+            emit(.graphChanged(changes.sorted { $0.key < $1.key }.map { applied($0.key, $0.value) }))
             return []
         case .actionsAllowed(let keys):
-            out.append(.actionsAllowed(keys))
+            emit(.actionsAllowed(keys))
             return []
         case .diagnostic(let message):
-            out.append(.diagnostic(message))
+            emit(.diagnostic(message))
             return []
         }
     }
@@ -214,7 +226,7 @@ public struct WatchDriver {
         return AppliedTaskChange(key: key, change: change, compact: kept?.hash == hash ? kept?.record : nil, firstHintAt: firstHintAt)
     }
 
-    private mutating func noteHints(_ events: some Sequence<WatchEvent>, now: UInt64, into out: inout [Output]) {
+    private mutating func noteHints(_ events: some Sequence<WatchEvent>, now: UInt64, emit: (Output) -> Void) {
         for case .hints(let hints) in events {
             for hint in hints {
                 switch hint {
@@ -222,7 +234,7 @@ public struct WatchDriver {
                     let key = TaskKey(project: project, taskID: id)
                     if firstHint[key] == nil { firstHint[key] = now }
                 case .cookie(let token):
-                    out.append(.cookie(token))
+                    emit(.cookie(token))
                 default:
                     break
                 }

@@ -33,12 +33,26 @@ public struct WatchedTaskTree: TaskTreeSource {
         TaskFileRead(result: read.result, compact: read.record.map(CompactTaskRecord.init))
     }
 
-    /// `read`, each task from its own open folder (opened from its project's), with the
-    /// catch-up's look at its history (`StartUpHistoryCheck`) made from that folder too: the
-    /// task's folder is looked up once for its three files, not once per file. A task folder
-    /// that cannot be opened is read by its path, as by `read`.
-    public func readAtStartUp(_ keys: [TaskKey]) -> [TaskFileRead?] {
+    /// `read` of every slice on both cores, the next slices read while the caller folds one in
+    /// (`ReadAhead`): the loop thread's share of the start-up no longer leaves a core idle.
+    /// Each task is read from its own open folder (opened from its project's), with the
+    /// catch-up's look at its history (`StartUpHistoryCheck`) made from that folder too.
+    public func readAtStartUp(
+        _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void
+    ) {
+        let size = max(1, sliceSize)
+        let slices = stride(from: 0, to: keys.count, by: size).map { $0..<min($0 + size, keys.count) }
         let root = tasksRoot
+        ReadAhead.run(count: slices.count) { index in
+            Self.readAtStartUp(keys[slices[index]], tasksRoot: root)
+        } consume: { index, answers in
+            take(keys[slices[index]], answers)
+        }
+    }
+
+    /// One slice of `readAtStartUp`: the task's folder is looked up once for its three files,
+    /// not once per file. A task folder that cannot be opened is read by its path, as by `read`.
+    private static func readAtStartUp(_ keys: ArraySlice<TaskKey>, tasksRoot root: String) -> [TaskFileRead?] {
         // The keys come sorted: one open folder per project of the slice.
         var opened: [(project: String, fd: Int32)] = []
         for key in keys where opened.last?.project != key.project && !opened.contains(where: { $0.project == key.project }) {
@@ -46,8 +60,8 @@ public struct WatchedTaskTree: TaskTreeSource {
         }
         let folders = opened
         defer { for folder in folders where folder.fd >= 0 { closeDescriptor(folder.fd) } }
-        return ParallelMap.map(count: keys.count) { index -> TaskFileRead? in
-            let key = keys[index]
+        return ParallelMap.map(count: keys.count) { offset -> TaskFileRead? in
+            let key = keys[keys.startIndex + offset]
             let project = folders.first(where: { $0.project == key.project })?.fd ?? -1
             let folder = project >= 0 ? openat(project, key.taskID, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
             guard folder >= 0 else { return Self.answer(TaskFileReader.readWithoutBody(key, tasksRoot: root)) }
