@@ -10,14 +10,15 @@ import OrangeCore
 /// questions from the same folder, with the TASK.md it just opened, and the catch-up looks again
 /// only at the tasks where an answer was not "nothing to record".
 enum StartUpHistoryCheck {
-    /// True when the catch-up would find nothing to record for the task whose folder is open on
-    /// `folder`, whose TASK.md was read with `status` and modified at `taskFileModified`: no
-    /// status journal, and TASK.md not newer than its history or the history ending with
-    /// `status`. The catch-up's own checks (`OpenFolderTaskChecks`), from the task's folder.
-    static func historyAgrees(inTaskFolder folder: Int32, status: TaskStatus, taskFileModified: Int64) -> Bool {
-        guard FileSystem.status(FileTaskStore.journalName, in: folder) == nil else { return false }
-        let history = "history.jsonl"
-        if let recorded = FileSystem.status(history, in: folder), taskFileModified <= recorded.modifiedNanoseconds { return true }
-        return HistoryTail.lastRecordedStatus(history, in: folder) == status
+    /// True when the catch-up would find nothing to record for task `id` of the project whose
+    /// folder is open on `project`, whose TASK.md was read with `status` and modified at
+    /// `taskFileModified`: no status journal, and TASK.md not newer than its history or the
+    /// history ending with `status`. The catch-up's own checks (`OpenFolderTaskChecks`), from
+    /// the same project folder.
+    static func historyAgrees(of id: String, inProject project: Int32, status: TaskStatus, taskFileModified: Int64) -> Bool {
+        guard FileSystem.status(id + "/" + FileTaskStore.journalName, in: project) == nil else { return false }
+        let history = id + "/history.jsonl"
+        if let recorded = FileSystem.status(history, in: project), taskFileModified <= recorded.modifiedNanoseconds { return true }
+        return HistoryTail.lastRecordedStatus(history, in: project) == status
     }
 }

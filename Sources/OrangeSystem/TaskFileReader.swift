@@ -16,20 +16,20 @@ public enum TaskFileReader {
         read(key, tasksRoot: tasksRoot, keepingBody: false)
     }
 
-    /// `readWithoutBody` from the key's task folder, open on `taskFolder`: the path walked is
-    /// `TASK.md`, not every folder above it again (the start-up read of every task).
+    /// `readWithoutBody` from the key's project folder, open on `projectFolder`: the path walked
+    /// is `<id>/TASK.md`, not every folder above it again (the start-up read of every task).
     public static func readWithoutBody(
-        _ key: TaskKey, tasksRoot: String, taskFolder: Int32
+        _ key: TaskKey, tasksRoot: String, projectFolder: Int32
     ) -> (result: FileReadResult, record: TaskRecord?) {
-        read(key, tasksRoot: tasksRoot, keepingBody: false, taskFolder: taskFolder)
+        read(key, tasksRoot: tasksRoot, keepingBody: false, projectFolder: projectFolder)
     }
 
     private static func read(
-        _ key: TaskKey, tasksRoot: String, keepingBody: Bool, taskFolder: Int32? = nil
+        _ key: TaskKey, tasksRoot: String, keepingBody: Bool, projectFolder: Int32? = nil
     ) -> (result: FileReadResult, record: TaskRecord?) {
         let path = file(key, tasksRoot: tasksRoot)
         let print: FileFingerprint, bytes: [UInt8]
-        switch readRegularFile(path, from: taskFolder.map { ($0, "TASK.md") }) {
+        switch readRegularFile(path, from: projectFolder.map { ($0, key.taskID + "/TASK.md") }) {
         case .missing: return (.missing, nil)
         case .unreadable(let reason): return (.unreadable(reason: reason), nil)
         case .read(let fingerprint, let content): (print, bytes) = (fingerprint, content)

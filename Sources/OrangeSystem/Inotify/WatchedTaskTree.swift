@@ -35,8 +35,8 @@ public struct WatchedTaskTree: TaskTreeSource {
 
     /// `read` of every slice on both cores, the next slices read while the caller folds one in
     /// (`ReadAhead`): the loop thread's share of the start-up no longer leaves a core idle.
-    /// Each task is read from its own open folder (opened from its project's), with the
-    /// catch-up's look at its history (`StartUpHistoryCheck`) made from that folder too.
+    /// Each task is read from its project's open folder, with the catch-up's look at its
+    /// history (`StartUpHistoryCheck`) made from that folder too.
     public func readAtStartUp(
         _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void
     ) {
@@ -50,8 +50,10 @@ public struct WatchedTaskTree: TaskTreeSource {
         }
     }
 
-    /// One slice of `readAtStartUp`: the task's folder is looked up once for its three files,
-    /// not once per file. A task folder that cannot be opened is read by its path, as by `read`.
+    /// One slice of `readAtStartUp`: each task's three files are opened or looked at from its
+    /// project's open folder, `<id>/TASK.md` and its history's two. Opening the task's own
+    /// folder for them cost an `openat` and a `close` more per task than it saved in lookups.
+    /// A project folder that cannot be opened is read by its path, as by `read`.
     private static func readAtStartUp(_ keys: ArraySlice<TaskKey>, tasksRoot root: String) -> [TaskFileRead?] {
         // The keys come sorted: one open folder per project of the slice.
         var opened: [(project: String, fd: Int32)] = []
@@ -63,14 +65,12 @@ public struct WatchedTaskTree: TaskTreeSource {
         return ParallelMap.map(count: keys.count) { offset -> TaskFileRead? in
             let key = keys[keys.startIndex + offset]
             let project = folders.first(where: { $0.project == key.project })?.fd ?? -1
-            let folder = project >= 0 ? openat(project, key.taskID, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
-            guard folder >= 0 else { return Self.answer(TaskFileReader.readWithoutBody(key, tasksRoot: root)) }
-            defer { closeDescriptor(folder) }
-            let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, taskFolder: folder)
+            guard project >= 0 else { return Self.answer(TaskFileReader.readWithoutBody(key, tasksRoot: root)) }
+            let read = TaskFileReader.readWithoutBody(key, tasksRoot: root, projectFolder: project)
             var answer = Self.answer(read)
             if let record = read.record, case .parsed(let fingerprint, _) = read.result {
                 answer.historyAgrees = StartUpHistoryCheck.historyAgrees(
-                    inTaskFolder: folder, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
+                    of: key.taskID, inProject: project, status: record.status, taskFileModified: fingerprint.mtimeNanoseconds)
             }
             return answer
         }
