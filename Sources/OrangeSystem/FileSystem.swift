@@ -74,28 +74,35 @@ public enum FileSystem {
         return try readAll(fd, path: path)
     }
 
-    /// Reads to the end of file, looping on short reads. `sizeHint` (the size `fstat` gave)
-    /// sizes the buffer so a regular file is read in one call plus the one that sees the end; a
-    /// file that grows in the meantime is still read whole. The buffer is not zero-filled first: that showed when
+    /// Reads to the end of file, looping on short reads, into the array returned (no second copy).
+    /// `sizeHint` (the size `fstat` gave) sizes it, one byte more, so a file that grew since is
+    /// seen to have and is still read whole. `regularFile`: `fd` is a regular file, whose short
+    /// read is its end on Linux: the read that would return 0 is not made (the engine's start-up
+    /// reads 100,000 TASK.md files). The buffer is not zero-filled first: that showed when
     /// reading thousands of small TASK.md files.
-    static func readAll(_ fd: Int32, path: String, sizeHint: Int = 65536) throws(SystemError) -> [UInt8] {
-        var capacity = max(sizeHint + 1, 256)
-        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)
-        defer { buffer.deallocate() }
-        var count = 0
-        while true {
-            if count == capacity {
-                let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 1)
-                larger.copyMemory(from: buffer, byteCount: count)
-                buffer.deallocate()
-                buffer = larger
-                capacity *= 2
+    static func readAll(_ fd: Int32, path: String, sizeHint: Int = 65536, regularFile: Bool = false) throws(SystemError) -> [UInt8] {
+        var failure: SystemError?
+        var full = false
+        var bytes = [UInt8](unsafeUninitializedCapacity: max(sizeHint + 1, 256)) { buffer, count in
+            while count < buffer.count {
+                let n: Int
+                switch Result(catching: { () throws(SystemError) in
+                    try retryingInterrupts("read", path: path) { read(fd, buffer.baseAddress! + count, buffer.count - count) }
+                }) {
+                case .success(let read): n = read
+                case .failure(let error):
+                    failure = error
+                    return
+                }
+                count += n
+                if n == 0 || (regularFile && count < buffer.count) { return }
             }
-            let start = buffer + count, room = capacity - count
-            let n = try retryingInterrupts("read", path: path) { read(fd, start, room) }
-            if n == 0 { return Array(UnsafeRawBufferPointer(start: buffer, count: count)) }
-            count += n
+            full = true
         }
+        if let failure { throw failure }
+        // Larger than its size said: the rest, to its end, in a buffer at least as large again.
+        if full { bytes += try readAll(fd, path: path, sizeHint: max(bytes.count, 65536)) }
+        return bytes
     }
 
     /// The file as UTF-8 text (invalid bytes replaced: use `readBytes` for files that may be

@@ -79,7 +79,7 @@ public enum TaskFileReader {
         let status = FileStatus(info)
         guard status.isRegularFile else { return .missing }
         do {
-            return .read(fingerprint(status), try FileSystem.readAll(fd, path: path, sizeHint: Int(status.size)))
+            return .read(fingerprint(status), try FileSystem.readAll(fd, path: path, sizeHint: Int(status.size), regularFile: true))
         } catch {
             return error.errno == ENOENT ? .missing : .unreadable(reason: "\(error)")
         }

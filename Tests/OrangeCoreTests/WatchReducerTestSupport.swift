@@ -171,7 +171,7 @@ struct FakeWatchLoop {
                 graph[applied.key] = applied.change
             case .actionsAllowed(let keys):
                 allowed += keys.map { (now, $0) }
-            case .diagnostic, .sweepStarted, .resyncStarted, .cookie:
+            case .diagnostic, .sweepStarted, .resyncStarted, .cookie, .startUpBatchEnded:
                 break
             }
         }

@@ -13,12 +13,15 @@ extension WatchEngine {
     /// Updates the engine's graph and reports what changed, with the delay since the first event.
     func apply(_ changes: [AppliedTaskChange], origin: ChangeOrigin) {
         let now = clock.monotonicNanoseconds()
+        // Indexes the worker built for the graph as it is before this batch, so that they follow it.
+        takeRebuiltIndexes()
         // Nothing to announce when every task in the graph afterwards comes from this batch, or
         // when the batch is a part of the start-up's (which comes slice by slice, before the
         // engine has started).
         let announcesNothing = graph.count == 0 || !started
         var changedIDs: [TaskID] = []
         var indexChanges: [GraphIndexes.Change] = []
+        let anyPullRequestFollowed = (pullRequests?.followedCount ?? 0) > 0
         // A batch the indexes cannot follow change by change is indexed again from scratch: its
         // list of changes (two compact records each, 27 MB for the start-up batch at 100,000
         // tasks, held through the whole batch) would only be counted.
@@ -33,18 +36,18 @@ extension WatchEngine {
         for applied in changes {
             let key = applied.key
             let latency = applied.firstHintAt.map { Double(now - $0) / 1e6 }
-            let latencyText = latency.map { ", \(Int($0.rounded())) ms" } ?? ""
+            // Made only for a line printed: the start-up batch prints none for 100,000 tasks.
+            var latencyText: String { latency.map { ", \(Int($0.rounded())) ms" } ?? "" }
             switch applied.change {
             case .updated:
-                let wasInvalid = invalidFiles.removeValue(forKey: key) != nil
+                let wasInvalid = !invalidFiles.isEmpty && invalidFiles.removeValue(forKey: key) != nil
                 guard let read = applied.compact else { continue }
-                // The folder's name first: the watcher and the reducer hold that string already,
-                // and the record's ids then share it instead of keeping a copy of their own.
-                if let folderID = TaskID(validating: key.taskID) { _ = interner.intern(folderID) }
-                let record = interner.intern(read)
-                let old = graph.tasks.compact(record.id)
-                graph.upsert(record)
+                // The folder's name: the watcher and the reducer hold that string already, and the
+                // record's ids then share it instead of keeping a copy of their own.
+                let record = interner.intern(read, folderID: TaskID(validating: key.taskID))
+                let old = graph.upsert(record)
                 changedIDs.append(record.id)
+                followPullRequest(of: record.id, record, anyFollowed: anyPullRequestFollowed)
                 if !started && !applied.historyAgrees && options.performsActions { historyToCheck.append(record.id) }
                 reportMergeConflict(old: old, record, path: taskFile(key))
                 if followed { indexChanges.append(GraphIndexes.Change(old: old, new: record)) }
@@ -88,6 +91,7 @@ extension WatchEngine {
                     graph.remove(id)
                     if followed { indexChanges.append(GraphIndexes.Change(old: old, new: nil)) }
                     changedIDs.append(id)
+                    followPullRequest(of: id, nil, anyFollowed: anyPullRequestFollowed)
                     emit(.object([("event", "removed"), ("id", .string(key.taskID))]), "\(key.taskID)  removed")
                 }
             case .invalid(let line, let reason):
@@ -105,7 +109,6 @@ extension WatchEngine {
             }
         }
         if followed { graphIndexes.update(indexChanges, in: graph) } else { graphIndexes.invalidate() }
-        followPullRequests(changedIDs)
         guard !changedIDs.isEmpty else { return }
         changedSinceCatchUp?.formUnion(changedIDs)
         announcedReady = announcedReady.filter { graph.tasks.compact($0)?.status == .pending }

@@ -13,23 +13,17 @@ extension WatchEngine {
         return follower
     }
 
-    /// Called with the tasks each graph update changed (the start-up scan included).
-    func followPullRequests(_ changed: [TaskID]) {
+    /// Tells the follower about one task a graph update changed (the start-up scan's included),
+    /// now `task` (nil: removed). `anyFollowed`: whether it followed any task before the update;
+    /// if not (the start-up batch), only a task to follow is worth a note, not a lock, a clock
+    /// read and a removal for each of 100,000 others. Decided on the compact record the update
+    /// applied: only a task with a pull request in review is built whole.
+    func followPullRequest(of id: TaskID, _ task: CompactTaskRecord?, anyFollowed: Bool) {
         guard let pullRequests else { return }
-        // Nothing followed yet (the start-up batch): only a task to follow is worth a note, not
-        // a lock, a clock read and a removal for each of 100,000 others.
-        var noneFollowed = pullRequests.followedCount == 0
-        // From the compact record: only a task with a pull request in review is built whole (the
-        // start-up batch names every task, and built each one again here).
-        for id in changed {
-            let compact = graph.tasks.compact(id)
-            let mayFollow = compact.map { !($0.prURL ?? "").isEmpty && PullRequestFollowing.followedStatuses.contains($0.status) } ?? false
-            if mayFollow {
-                pullRequests.note(id, PullRequestFollower.candidate(graph[id]))
-                noneFollowed = false
-            } else if !noneFollowed {
-                pullRequests.note(id, nil)
-            }
+        if let task, let url = task.prURL, !url.isEmpty, PullRequestFollowing.followedStatuses.contains(task.status) {
+            pullRequests.note(id, PullRequestFollower.candidate(task.record))
+        } else if anyFollowed {
+            pullRequests.note(id, nil)
         }
     }
 }

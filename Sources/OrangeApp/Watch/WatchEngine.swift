@@ -26,6 +26,8 @@ final class WatchEngine {
     var graphGeneration: UInt64 = 0
     /// `graph`'s cycle index and one-sided links, updated with each change (`apply`).
     var graphIndexes = GraphIndexes(graph: TaskGraph())
+    /// The indexes the worker built from scratch for a reconcile, for the loop to take.
+    let rebuiltIndexes = RebuiltIndexes()
     /// orange's own writes made on other threads (the worker, the link repairs), for the loop.
     let selfWrites = SelfWriteInbox()
     /// One copy of each task id and project name for every record the engine holds.
@@ -51,6 +53,9 @@ final class WatchEngine {
     var invalidFiles: [TaskKey: InvalidTaskFile] = [:]
     /// Set once the start-up scan is applied: later new tasks are reported as `added`.
     var started = false
+    /// Set once the start-up catch-up has been asked for (or would have been, for an engine
+    /// that does not act): the action gates opened before it are its to decide.
+    var catchUpAskedFor = false
     /// While the start-up's action gates are open: the tasks changed since the catch-up was
     /// asked for (`WatchEngine+CatchUp.swift`); nil otherwise.
     var changedSinceCatchUp: Set<TaskID>?
@@ -160,12 +165,9 @@ final class WatchEngine {
         startReadServer()
         defer { readServer?.stop() }
         if options.performsActions {
-            // Catch up on anything due before the engine started. The graph was read from disk
-            // just now, so it decides on that (reading the tree again doubled the start-up);
-            // from disk when the graph is not the whole truth. The sweeps stay the backup that
-            // owes nothing to the engine's own view.
-            worker.request(nil, deciding: catchUpGraph())
-            changedSinceCatchUp = []
+            // Asked for as soon as the start-up batch was in the graph; here when the scan read
+            // nothing in bulk.
+            askForCatchUp(worker)
             syncWorkspaceLinks(repairDetached: true)
             // Off the loop thread, on what the catch-up leaves idle: listing every task folder
             // takes a while on a large tree.
@@ -210,6 +212,7 @@ final class WatchEngine {
             }
             finishSyncs(worker)
             reportWaitingSyncs(worker)
+            takeRebuiltIndexes()
             publishReads()
         }
     }
@@ -228,8 +231,11 @@ final class WatchEngine {
         let beforeReconcile = hooks.beforeReconcile
         let waker = loop.waker
         let attention = self.attention
+        let rebuiltIndexes = self.rebuiltIndexes
         return EngineWorker(onIdle: { waker.wake() }) { ids, graph in
             beforeReconcile()
+            // Indexes a large batch left out of date are built here, off the loop's thread.
+            let graph = graph.map(rebuiltIndexes.bringUpToDate)
             do {
                 let transitions = try Reconciler(context: context).reconcile(
                     changed: ids, project: project, current: graph?.graph, indexes: graph?.indexes, historyToCheck: graph?.historyToCheck)
@@ -300,10 +306,11 @@ final class WatchEngine {
             apply([change], origin: .engine)
             syncing?.request()
         case .actionsAllowed(let keys):
-            // Gates opened while the start-up read is handled: the catch-up asked for right after
-            // decides on those tasks (`notCoveredByCatchUp`), and its full pass, the first, looks
-            // at every task for the attention hook; 100,000 lookups here held up the catch-up.
-            guard started else { break }
+            // Gates opened before the catch-up was asked for: it decides on those tasks
+            // (`notCoveredByCatchUp`), and its full pass, the first, looks at every task for the
+            // attention hook; 100,000 lookups here held up the catch-up. Nothing changed since it
+            // was asked for: it covers every gate.
+            guard catchUpAskedFor, changedSinceCatchUp?.isEmpty != true else { break }
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             let due = notCoveredByCatchUp(ids)
             if options.performsActions && !due.isEmpty && graph.changeMayNeedAction(due) {
@@ -327,6 +334,8 @@ final class WatchEngine {
             // A sync cookie's own event may have been among the lost ones; the resync covers
             // everything written before it, so the syncs waiting on disk are answered once it settles.
             for sync in syncCookiesOnDisk() where options.performsActions && !pendingSyncs.contains(sync) { pendingSyncs.append(sync) }
+        case .startUpBatchEnded:
+            askForCatchUp(worker)
         case .cookie(let token):
             // A follower (performsActions off) must not answer: a sync means the acting engine is done.
             if options.performsActions, let sync = TaskTreeNames.syncToken(fromCookie: token), !pendingSyncs.contains(sync) {
@@ -338,17 +347,27 @@ final class WatchEngine {
     /// The engine's graph, for a reconcile to decide on without reading every TASK.md again;
     /// nil (read from disk) when the graph is not the whole truth: `--project` watches one
     /// project while links may cross into others, and an invalid file's last good version is
-    /// kept for display but must not be acted on.
+    /// kept for display but must not be acted on. Indexes a large batch left out of date are
+    /// brought up to date by the worker (`RebuiltIndexes`), not here.
     func graphForReconcile() -> IndexedGraph? {
         guard options.project == nil && invalidFiles.isEmpty else { return nil }
-        return indexedGraph()
+        takeRebuiltIndexes()
+        return IndexedGraph(graph: graph, indexes: graphIndexes, generation: graphGeneration)
     }
 
     /// The graph with its indexes, brought up to date (once after a large batch such as the
-    /// start-up's; change by change otherwise).
+    /// start-up's, unless the worker did it for this graph; change by change otherwise).
     func indexedGraph() -> IndexedGraph {
+        takeRebuiltIndexes()
         graphIndexes.refresh(graph)
-        return IndexedGraph(graph: graph, indexes: graphIndexes)
+        return IndexedGraph(graph: graph, indexes: graphIndexes, generation: graphGeneration)
+    }
+
+    /// Takes the indexes the worker built for this very graph, if any (`RebuiltIndexes`); a copy
+    /// built for a graph since changed is dropped.
+    func takeRebuiltIndexes() {
+        guard let built = rebuiltIndexes.take(for: graphGeneration) else { return }
+        if !graphIndexes.isCurrent { graphIndexes.take(rebuilt: built) }
     }
 
     func taskFile(_ key: TaskKey) -> String { TaskFileReader.file(key, tasksRoot: layout.tasksRoot) }

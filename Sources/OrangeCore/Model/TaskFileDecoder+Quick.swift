@@ -12,9 +12,14 @@ extension TaskFileDecoder {
             guard let scan = FrontmatterQuickScan.scan(buffer) else { return nil }
             let body = keepingBody ? String(decoding: UnsafeBufferPointer(rebasing: buffer[scan.bodyStart...]), as: UTF8.self) : ""
             // A file the checks refuse is read again whole, so its problem is told by one reader only.
-            guard let task = try? TaskRecord(fields: TaskRecordFields(known: scan.known, extra: scan.extra), body: body),
+            guard var task = try? TaskRecord(fields: TaskRecordFields(known: scan.known, extra: scan.extra), body: body),
                 task.id == folderID, task.project == folderProject
             else { return nil }
+            // The folder's strings, which the caller holds already: the file's copies are freed
+            // here, on the thread that made them (the engine's start-up reads on every core and
+            // keeps the records on its loop's thread, where freeing them waited on the readers'
+            // allocator locks).
+            (task.id, task.project) = (folderID, folderProject)
             return task
         }
         if let quick { return .success(quick) }

@@ -13,6 +13,9 @@ public struct TaskRecordInterner: Sendable {
     private var ids = ChunkedArray<TaskID>()
     private var positions = PositionIndex()
     private var projects: Set<ProjectName> = []
+    /// The project interned last: a tree's tasks come project by project, so most records need
+    /// no lookup for theirs.
+    private var lastProject: ProjectName?
 
     public init() {}
 
@@ -24,7 +27,7 @@ public struct TaskRecordInterner: Sendable {
     public mutating func intern(_ record: TaskRecord) -> TaskRecord {
         var record = record
         record.id = intern(record.id)
-        record.project = projects.insert(record.project).memberAfterInsert
+        record.project = intern(record.project)
         record.parent = record.parent.map { intern($0) }
         if !record.blockedBy.isEmpty { record.blockedBy = record.blockedBy.map { intern($0) } }
         if !record.children.isEmpty { record.children = record.children.map { intern($0) } }
@@ -33,12 +36,21 @@ public struct TaskRecordInterner: Sendable {
     }
 
     /// `intern` of a record in its compact form (the ids in its cold fields are left as they are:
-    /// `reassessed` is rare).
-    public mutating func intern(_ record: CompactTaskRecord) -> CompactTaskRecord {
-        record.replacingIDs(
-            id: intern(record.id), project: projects.insert(record.project).memberAfterInsert,
-            parent: record.parent.map { intern($0) }, blockedBy: record.blockedBy.map { intern($0) },
-            children: record.children.map { intern($0) })
+    /// `reassessed` is rare). `folderID`: the name of the folder the record was read from, the
+    /// same id in the string its reader already holds: that string becomes the shared copy when
+    /// the id is new.
+    public mutating func intern(_ record: CompactTaskRecord, folderID: TaskID? = nil) -> CompactTaskRecord {
+        let id = intern(folderID.flatMap { $0 == record.id ? $0 : nil } ?? record.id)
+        return record.replacingIDs(
+            id: id, project: intern(record.project), parent: record.parent.map { intern($0) },
+            blockedBy: record.blockedBy.map { intern($0) }, children: record.children.map { intern($0) })
+    }
+
+    private mutating func intern(_ project: ProjectName) -> ProjectName {
+        if let last = lastProject, last == project { return last }
+        let shared = projects.insert(project).memberAfterInsert
+        lastProject = shared
+        return shared
     }
 
     public mutating func intern(_ id: TaskID) -> TaskID {

@@ -74,9 +74,16 @@ public struct GraphIndexes: Sendable {
 
     /// Indexes `graph` from scratch, the change log going on with everything before unknown.
     private mutating func rebuild(_ graph: TaskGraph) {
+        take(rebuilt: GraphIndexes(graph: graph))
+    }
+
+    /// Takes indexes built from scratch elsewhere (the engine's worker) for the graph these
+    /// are out of date for, as `refresh` would have built them: the change log goes on with
+    /// everything before unknown.
+    public mutating func take(rebuilt: GraphIndexes) {
         var log = changeLog
         log.forgetAll()
-        self = GraphIndexes(graph: graph)
+        self = rebuilt
         changeLog = log
     }
 

@@ -33,12 +33,16 @@ public struct TaskGraph: Sendable {
         upsert(CompactTaskRecord(record))
     }
 
-    /// `upsert` of a record already in its compact form (the engine's reads arrive so).
-    public mutating func upsert(_ record: CompactTaskRecord) {
-        if let old = tasks.upsert(record) { unindex(old) }
+    /// `upsert` of a record already in its compact form (the engine's reads arrive so); returns
+    /// the record it replaced.
+    @discardableResult
+    public mutating func upsert(_ record: CompactTaskRecord) -> CompactTaskRecord? {
+        let old = tasks.upsert(record)
+        if let old { unindex(old) }
         for blocker in record.blockedBy { dependentsIndex.modify(blocker, default: []) { $0.insert(record.id) } }
         if let parent = record.parent { childrenByParentField.modify(parent, default: []) { $0.insert(record.id) } }
         for child in record.children { parentsByChildrenList.modify(child, default: []) { $0.insert(record.id) } }
+        return old
     }
 
     public mutating func remove(_ id: TaskID) {

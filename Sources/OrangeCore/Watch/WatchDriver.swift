@@ -23,6 +23,9 @@ public struct WatchDriver {
         case resyncStarted
         /// A cookie file appeared in `tasks/` (its token): `orange watch sync` and its kin.
         case cookie(String)
+        /// Every part of the start-up scan's batch has been given (`graphChanged`): the engine
+        /// holds the tree as read and may decide on it while the driver goes on.
+        case startUpBatchEnded
     }
 
     public private(set) var reducer: WatchReducer
@@ -181,6 +184,7 @@ public struct WatchDriver {
         // One batch for the reducer, whose gates all wait a quiet period from now: the engine
         // holds every part by now.
         reducer.finishStartUp(reported: reported, slotsBefore: slotsBefore, now: now())
+        emit(.startUpBatchEnded)
         return events
     }
 
