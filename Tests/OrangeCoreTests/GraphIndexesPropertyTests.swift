@@ -133,4 +133,30 @@ import Testing
         expectSame(indexes, graph, 300, "after refresh")
         #expect(indexes.cycles.components.count == 1)
     }
+
+    /// The change log names what changed since a mark of its own, and nothing for a mark of
+    /// another log (indexes built apart) or one from before a rebuild from scratch.
+    @Test func theChangeLogAnswersOnlyForItsOwnMarksSinceTheLastRebuild() {
+        var graph = TaskGraph([task("a1"), task("b2", blockedBy: ["a1"])])
+        var indexes = GraphIndexes(graph: graph)
+        let other = GraphIndexes(graph: graph)
+        let before = indexes.changeLog.mark
+        #expect(indexes.changeLog.changes(since: before) == [])
+        #expect(other.changeLog.changes(since: before) == nil)
+        #expect(other.changeLog.mark != before)
+
+        var done = graph[TaskID(validating: "a1")!]!
+        let old = done
+        done.status = .done
+        graph.upsert(done)
+        indexes.update([GraphIndexes.Change(old: old, new: done)], in: graph)
+        let changed = indexes.changeLog.changes(since: before)
+        #expect(changed?.contains(TaskID(validating: "a1")!) == true)
+        #expect(changed?.contains(TaskID(validating: "b2")!) == true, "its dependent's readiness")
+
+        let afterEdit = indexes.changeLog.mark
+        indexes.take(rebuilt: GraphIndexes(graph: graph))
+        #expect(indexes.changeLog.changes(since: afterEdit) == nil, "a rebuild forgets what came before")
+        #expect(indexes.changeLog.changes(since: indexes.changeLog.mark) == [])
+    }
 }

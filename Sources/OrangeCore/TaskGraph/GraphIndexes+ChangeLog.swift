@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Which tasks' `task list --json` elements may have changed between two graphs the indexes
 /// followed: each task whose record changed, and those whose derived members read it (its
 /// dependents' readiness and blockers, its parents' progress and children, its descendants'
@@ -9,16 +7,20 @@ import Synchronization
 public struct ChangeLog: Sendable {
     /// A point in the log: the graph the indexes held then.
     public struct Mark: Equatable, Sendable {
-        var epoch: UInt64
+        var epoch: Epoch
         var sequence: UInt64
+
+        public static func == (a: Mark, b: Mark) -> Bool { a.epoch === b.epoch && a.sequence == b.sequence }
     }
 
-    /// Distinguishes logs started apart (indexes built from scratch in another place).
-    private static let epochs = Atomic<UInt64>(0)
+    /// Distinguishes logs started apart (indexes built from scratch in another place) by
+    /// identity: a number drawn from a process-wide counter was state the core must not keep.
+    final class Epoch: Sendable {}
+
     /// The tasks held at most over all entries: more and the oldest are dropped (unknown).
     public static let largest = 4096
 
-    public private(set) var mark = Mark(epoch: ChangeLog.epochs.add(1, ordering: .relaxed).newValue, sequence: 0)
+    public private(set) var mark = Mark(epoch: Epoch(), sequence: 0)
     /// The changes from sequence `knownFrom` on, one entry per step.
     private var entries: [[TaskID]] = []
     private var knownFrom: UInt64 = 0
@@ -49,7 +51,7 @@ public struct ChangeLog: Sendable {
     /// Every task whose element may differ between the graph at `old` and now; nil when that is
     /// not known (another log, or steps dropped or not followed since).
     public func changes(since old: Mark) -> Set<TaskID>? {
-        guard old.epoch == mark.epoch, old.sequence >= knownFrom, old.sequence <= mark.sequence else { return nil }
+        guard old.epoch === mark.epoch, old.sequence >= knownFrom, old.sequence <= mark.sequence else { return nil }
         var changed: Set<TaskID> = []
         for entry in entries[Int(old.sequence - knownFrom)...] { changed.formUnion(entry) }
         return changed
