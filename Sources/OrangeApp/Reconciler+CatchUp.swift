@@ -12,7 +12,7 @@ extension Reconciler {
     /// task runs one (`DeadAgents` and `OrphanClaims` look at no other status).
     func agentTasks(_ tasks: [TaskRecord]?, graph: TaskGraph) -> [TaskRecord] {
         let runsAnAgent = { (status: TaskStatus) in status == .working || status == .clarification }
-        guard let tasks else { return graph.tasks.compactValues.filter { runsAnAgent($0.status) }.map(\.record) }
+        guard let tasks else { return graph.tasks.compactValues.filterInPlace { runsAnAgent($0.pointee.status) }.map(\.record) }
         return tasks.filter { runsAnAgent($0.status) }
     }
 

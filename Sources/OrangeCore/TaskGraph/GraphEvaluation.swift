@@ -36,7 +36,7 @@ extension TaskGraph {
         if let changed {
             candidates = changed.flatMap { [$0] + parents(of: $0) }
         } else {
-            candidates = tasks.compactValues.filter { $0.status == .delegated }.map(\.id).sorted()
+            candidates = tasks.compactValues.filterInPlace { $0.pointee.status == .delegated }.map(\.id).sorted()
         }
         var head = 0
         while head < candidates.count {

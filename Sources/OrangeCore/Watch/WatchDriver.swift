@@ -181,10 +181,10 @@ public struct WatchDriver {
                 emit(.graphChanged(changes))
             }
         }
-        // One batch for the reducer, whose gates all wait a quiet period from now: the engine
-        // holds every part by now.
-        reducer.finishStartUp(reported: reported, slotsBefore: slotsBefore, now: now())
+        // The engine holds every part: it may go on with them (its catch-up) while the reducer
+        // makes them one batch, whose gates all wait a quiet period from then.
         emit(.startUpBatchEnded)
+        reducer.finishStartUp(reported: reported, slotsBefore: slotsBefore, now: now())
         return events
     }
 
