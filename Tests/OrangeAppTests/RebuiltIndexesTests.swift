@@ -29,8 +29,9 @@ struct RebuiltIndexesTests {
         #expect(indexes.readyTasks == expected.readyTasks)
         #expect(indexes.linkProblems == expected.linkProblems)
         #expect(indexes.delegated == expected.delegated)
-        #expect(indexes.cycles.components.map { $0.sorted() }.sorted { $0.lexicographicallyPrecedes($1) }
-            == expected.cycles.components.map { $0.sorted() }.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(
+            indexes.cycles.components.map { $0.sorted() }.sorted { $0.lexicographicallyPrecedes($1) }
+                == expected.cycles.components.map { $0.sorted() }.sorted { $0.lexicographicallyPrecedes($1) })
         #expect(!indexes.cycles.isEmpty)
     }
 

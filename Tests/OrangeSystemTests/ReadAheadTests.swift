@@ -54,12 +54,7 @@ import Testing
     /// gives for every task: one that parsed, a file gone, an invalid one, two projects.
     @Test func theStartUpReadInSlicesAnswersAsThePlainRead() throws {
         try withTemporaryDirectory { dir in
-            let store = FileTaskStore(layout: DataDirectory(home: dir))
-            for i in 0..<300 {
-                var task = FileTaskStoreTests.makeTask("t\(i)", at: Int64(i))
-                task.body = String(repeating: "notes of task \(i)\n", count: i % 20 + 1)
-                try store.create(task)
-            }
+            let store = try storeOfTasksWithNotes(in: dir, count: 300, noteLines: 20)
             let project = FileTaskStoreTests.project.rawValue
             try AtomicFile.write("---\nid: broken\n", to: store.taskFilePath(TaskID(validating: "t7")!, in: FileTaskStoreTests.project))
             let watcher = try TaskTreeWatcher(root: dir)

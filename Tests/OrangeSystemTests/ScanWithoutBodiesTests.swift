@@ -8,12 +8,8 @@ import Testing
 @Suite struct ScanWithoutBodiesTests {
     @Test func theScanWithoutBodiesIsTheScanWithEmptyBodies() throws {
         try withTemporaryDirectory { dir in
-            let store = FileTaskStore(layout: DataDirectory(home: dir))
-            for i in 0..<300 {
-                var task = FileTaskStoreTests.makeTask("t\(i)", at: Int64(i))
-                task.body = String(repeating: "notes of task \(i)\n", count: i % 50 + 1)
+            let store = try storeOfTasksWithNotes(in: dir, count: 300, noteLines: 50) { task, i in
                 task.blockedBy = i == 0 ? [] : [TaskID(validating: "t\(i / 2)")!]
-                try store.create(task)
             }
             try AtomicFile.write("---\nid: broken\n", to: store.taskFilePath(TaskID(validating: "t7")!, in: FileTaskStoreTests.project))
             let full = try store.scan(project: nil), light = try store.scanWithoutBodies(project: nil)

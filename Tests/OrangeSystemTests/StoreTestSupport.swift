@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import OrangeCore
 import OrangeSystem
 import Synchronization
 import Testing
@@ -43,4 +44,20 @@ func openDescriptors(on path: String) -> [Int32] {
 /// Names in `directory` that look like orange's temporary files.
 func temporaryFiles(in directory: String) throws -> [String] {
     try FileSystem.listDirectory(directory).filter { $0.contains(".orange-tmp-") }
+}
+
+/// A store in `dir` holding `count` tasks `t0`, `t1`, … created in that order, each with notes
+/// of `1 + i % noteLines` lines; `shape` changes each task before it is created.
+@discardableResult
+func storeOfTasksWithNotes(
+    in dir: String, count: Int, noteLines: Int, shape: (inout TaskRecord, Int) -> Void = { _, _ in }
+) throws -> FileTaskStore {
+    let store = FileTaskStore(layout: DataDirectory(home: dir))
+    for i in 0..<count {
+        var task = FileTaskStoreTests.makeTask("t\(i)", at: Int64(i))
+        task.body = String(repeating: "notes of task \(i)\n", count: i % noteLines + 1)
+        shape(&task, i)
+        try store.create(task)
+    }
+    return store
 }

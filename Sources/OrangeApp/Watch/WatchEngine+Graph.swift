@@ -48,7 +48,9 @@ extension WatchEngine {
                 let old = graph.upsert(record)
                 changedIDs.append(record.id)
                 followPullRequest(of: record.id, record, anyFollowed: anyPullRequestFollowed)
-                if !started && !applied.historyAgrees && options.performsActions { historyToCheck.append(record.id) }
+                // The catch-up looks at the history of what it is asked to decide on; a task applied
+                // after that is an event (and the sweeps look at every history).
+                if !catchUpAskedFor && !applied.historyAgrees && options.performsActions { historyToCheck.append(record.id) }
                 reportMergeConflict(old: old, record, path: taskFile(key))
                 if followed { indexChanges.append(GraphIndexes.Change(old: old, new: record)) }
                 // Fixed, back to the last good content or to new content: the "keeping the last
