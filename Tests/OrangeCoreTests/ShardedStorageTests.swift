@@ -21,7 +21,7 @@ struct ShardedStorageTests {
                 plain[key, default: []].insert(step)
             case 1:
                 sharded.modify(key, default: []) { $0.removeAll() }
-                sharded.removeIfEmpty(key)
+                if sharded[key]?.isEmpty == true { sharded.removeValue(forKey: key) }
                 plain[key] = nil
             default:
                 sharded[key] = [step]

@@ -97,9 +97,10 @@ public struct ShardedDictionary<Key: Hashable, Value> {
 
 extension ShardedDictionary: Sendable where Key: Sendable, Value: Sendable {}
 
-extension ShardedDictionary where Value: SetAlgebra {
-    /// Removes the entry of `key` when its set is empty.
-    public mutating func removeIfEmpty(_ key: Key) {
+extension ShardedDictionary where Value == TaskIDSet {
+    /// Removes `id` from the set of `key`, and the entry when its set is left empty.
+    mutating func remove(_ id: TaskID, fromSetOf key: Key) {
+        modify(key, default: []) { $0.remove(id) }
         if self[key]?.isEmpty == true { removeValue(forKey: key) }
     }
 }

@@ -7,12 +7,12 @@
 public struct TaskGraph: Sendable {
     public private(set) var tasks = TaskTable()
     /// blocker → tasks that list it in `blocked_by`. (Sharded, as the table: a change after a
-    /// reader took the graph copies one shard.)
-    private var dependentsIndex = ShardedDictionary<TaskID, Set<TaskID>>()
+    /// reader took the graph copies one shard. `TaskIDSet`: most hold one task.)
+    private var dependentsIndex = ShardedDictionary<TaskID, TaskIDSet>()
     /// parent → tasks whose `parent` field names it.
-    private var childrenByParentField = ShardedDictionary<TaskID, Set<TaskID>>()
+    private var childrenByParentField = ShardedDictionary<TaskID, TaskIDSet>()
     /// child → tasks that list it in `children`.
-    private var parentsByChildrenList = ShardedDictionary<TaskID, Set<TaskID>>()
+    private var parentsByChildrenList = ShardedDictionary<TaskID, TaskIDSet>()
 
     public init(_ records: [TaskRecord] = []) {
         tasks.reserveCapacity(records.count)
@@ -51,18 +51,9 @@ public struct TaskGraph: Sendable {
     }
 
     private mutating func unindex(_ record: CompactTaskRecord) {
-        for blocker in record.blockedBy {
-            dependentsIndex.modify(blocker, default: []) { $0.remove(record.id) }
-            dependentsIndex.removeIfEmpty(blocker)
-        }
-        if let parent = record.parent {
-            childrenByParentField.modify(parent, default: []) { $0.remove(record.id) }
-            childrenByParentField.removeIfEmpty(parent)
-        }
-        for child in record.children {
-            parentsByChildrenList.modify(child, default: []) { $0.remove(record.id) }
-            parentsByChildrenList.removeIfEmpty(child)
-        }
+        for blocker in record.blockedBy { dependentsIndex.remove(record.id, fromSetOf: blocker) }
+        if let parent = record.parent { childrenByParentField.remove(record.id, fromSetOf: parent) }
+        for child in record.children { parentsByChildrenList.remove(record.id, fromSetOf: child) }
     }
 
     /// The tasks `id` is a child of: its `parent`, plus any task listing it in `children`.
