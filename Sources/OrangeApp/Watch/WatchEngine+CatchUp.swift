@@ -17,10 +17,14 @@ extension WatchEngine {
     /// so it is covered too. A reconcile of the start-up's tasks by ids held every task's whole
     /// record at once (60 MB at 100,000) and doubled the catch-up's work.
     func notCoveredByCatchUp(_ ids: [TaskID]) -> [TaskID] {
-        if !catchUpAskedFor { return [] }
+        if catchUpCoversEveryGate { return [] }
         guard let changed = changedSinceCatchUp else { return ids }
         return ids.filter { changed.contains($0) }
     }
+
+    /// Every gate that opens now is the catch-up's: it has not been asked for yet (it will
+    /// decide on the graph holding these tasks), or nothing changed since it was.
+    var catchUpCoversEveryGate: Bool { !catchUpAskedFor || changedSinceCatchUp?.isEmpty == true }
 
     /// Ends the cover once every gate the start-up read armed has opened.
     func endCatchUpCoverIfSettled() {

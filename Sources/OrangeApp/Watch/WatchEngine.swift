@@ -308,9 +308,8 @@ final class WatchEngine {
         case .actionsAllowed(let keys):
             // Gates opened before the catch-up was asked for: it decides on those tasks
             // (`notCoveredByCatchUp`), and its full pass, the first, looks at every task for the
-            // attention hook; 100,000 lookups here held up the catch-up. Nothing changed since it
-            // was asked for: it covers every gate.
-            guard catchUpAskedFor, changedSinceCatchUp?.isEmpty != true else { break }
+            // attention hook; 100,000 lookups here held up the catch-up.
+            guard !catchUpCoversEveryGate else { break }
             let ids = keys.compactMap { TaskID(validating: $0.taskID) }
             let due = notCoveredByCatchUp(ids)
             if options.performsActions && !due.isEmpty && graph.changeMayNeedAction(due) {

@@ -53,11 +53,13 @@ extension TaskTreeSource {
     public func readAtStartUp(
         _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void
     ) {
-        var start = keys.startIndex
-        while start < keys.endIndex {
-            let slice = keys[start..<min(start + max(1, sliceSize), keys.endIndex)]
-            start = slice.endIndex
-            take(slice, read(Array(slice)))
-        }
+        for range in startUpSlices(of: keys.count, sliceSize: sliceSize) { take(keys[range], read(Array(keys[range]))) }
     }
+}
+
+/// The places of `count` keys cut into slices of `sliceSize` (at least 1), in order: how the
+/// start-up read is handed over.
+public func startUpSlices(of count: Int, sliceSize: Int) -> [Range<Int>] {
+    let size = max(1, sliceSize)
+    return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
 }

@@ -40,8 +40,7 @@ public struct WatchedTaskTree: TaskTreeSource {
     public func readAtStartUp(
         _ keys: [TaskKey], sliceSize: Int, _ take: (_ slice: ArraySlice<TaskKey>, _ answers: [TaskFileRead?]) -> Void
     ) {
-        let size = max(1, sliceSize)
-        let slices = stride(from: 0, to: keys.count, by: size).map { $0..<min($0 + size, keys.count) }
+        let slices = startUpSlices(of: keys.count, sliceSize: sliceSize)
         let root = tasksRoot
         ReadAhead.run(count: slices.count) { index in
             Self.readAtStartUp(keys[slices[index]], tasksRoot: root)
