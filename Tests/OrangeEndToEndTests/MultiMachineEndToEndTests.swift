@@ -40,7 +40,12 @@ struct MultiMachineEndToEndTests {
             ids.append(try #require(try first.task(arguments, in: cluster.repo(0))["id"]?.stringValue))
         }
         _ = try first.json(["sync", "now"])
+        // Every machine's engine up before any agent works: an engine that starts first would
+        // otherwise free its pool as fast as its agents finish, and could run the whole graph
+        // before the others claim a task (it did, once, on a loaded machine).
+        try cluster.holdAgents()
         for index in cluster.machines.indices { try cluster.startEngine(index) }
+        try cluster.releaseAgents()
 
         let expected = tasks + 4  // the nested delegation makes four sub-tasks
         let finished = try cluster.runToTheEnd(expected: expected, timeout: timeout)

@@ -17,13 +17,15 @@ final class MachineCluster {
 
     /// Commits its work and asks for review; a task whose description says `hang` never reports;
     /// one whose description says `nest2` or `nest1` delegates instead (to a `nest1` and a leaf, or to two leaves). Every start is written
-    /// down whole (temp + rename) as `ran-<task>-<machine>`.
+    /// down whole (temp + rename) as `ran-<task>-<machine>`. It waits for the cluster's `go` file
+    /// first (`holdAgents`), polling.
     static let agent = #"""
         #!/bin/sh
         log="$1"
         id="$ORANGE_TASK_ID"
         machine=$(cat "$ORANGE_HOME/machine-id")
         : > "$log/.ran-$id-$machine.tmp"; mv "$log/.ran-$id-$machine.tmp" "$log/ran-$id-$machine"
+        while [ ! -e "$log/go" ]; do sleep 0.05; done
         if grep -q 'hang' TASK.md; then
             exec sleep 600
         fi
@@ -56,6 +58,7 @@ final class MachineCluster {
         codeOrigin = first.directory.path + "/code-origin.git"
         logDirectory = first.directory.path + "/agents"
         try FileSystem.makeDirectories(logDirectory)
+        try releaseAgents()
         let runner = first.runner
         try runner.check(["git", "init", "-q", "--bare", "-b", "main", tasksRemote])
         try runner.check(["git", "init", "-q", "--bare", "-b", "main", codeOrigin])
@@ -79,6 +82,14 @@ final class MachineCluster {
     }
 
     func repo(_ index: Int) -> String { machines[index].directory.path + "/code" }
+
+    /// Agents started from now on wait, once they have written down their start, until
+    /// `releaseAgents`: a machine whose engine starts first then holds its pool's tasks and
+    /// cannot run through the whole graph before the other engines are up.
+    func holdAgents() throws { try FileSystem.removeTree(logDirectory + "/go") }
+
+    /// Lets every agent run (the cluster starts so).
+    func releaseAgents() throws { try AtomicFile.write("", to: logDirectory + "/go") }
 
     func stopAll() {
         for index in machines.indices { stopEngine(index) }
