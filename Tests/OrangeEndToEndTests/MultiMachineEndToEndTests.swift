@@ -40,11 +40,15 @@ struct MultiMachineEndToEndTests {
             ids.append(try #require(try first.task(arguments, in: cluster.repo(0))["id"]?.stringValue))
         }
         _ = try first.json(["sync", "now"])
-        // Every machine's engine up before any agent works: an engine that starts first would
-        // otherwise free its pool as fast as its agents finish, and could run the whole graph
-        // before the others claim a task (it did, once, on a loaded machine).
+        // No agent works until every machine has started one. There are more ready tasks than
+        // any machine's pool, so a machine left out would be one that never claims. Released any
+        // earlier, an engine that starts first frees its pool as fast as its agents finish and
+        // can run the whole graph before another machine's first claim lands (it did, twice, on
+        // a loaded CI machine).
         try cluster.holdAgents()
         for index in cluster.machines.indices { try cluster.startEngine(index) }
+        let everyMachineStarted = cluster.waitFor(timeout: 120) { Set(cluster.agentStarts().map(\.machine)) == Set(cluster.names) }
+        #expect(everyMachineStarted, "machines that started an agent: \(Set(cluster.agentStarts().map(\.machine)))\n\(cluster.logs)")
         try cluster.releaseAgents()
 
         let expected = tasks + 4  // the nested delegation makes four sub-tasks
@@ -62,7 +66,7 @@ struct MultiMachineEndToEndTests {
                 "task \(task.id) started \(byTask[task.id.rawValue]?.count ?? 0) times: \(byTask[task.id.rawValue] ?? [])")
             #expect(cluster.spawnLines(task.id).count == 1, "task \(task.id): \(cluster.spawnLines(task.id))")
         }
-        #expect(Set(starts.map(\.machine)) == Set(cluster.names), "machines used: \(Set(starts.map(\.machine)))")
+        #expect(Set(starts.map(\.machine)) == Set(cluster.names), "machines used: \(Set(starts.map(\.machine)))\n\(cluster.logs)")
 
         // The delegated parents completed once each, whichever machine saw their last child done.
         for parent in all where !parent.children.isEmpty {
