@@ -197,8 +197,15 @@ final class MachineCluster {
         return false
     }
 
+    /// Each machine's `orange watch` output and the last engine and sync lines of its log (why a
+    /// ready task was not spawned, rejected claim pushes, sync rounds).
     var logs: String {
-        machines.enumerated().map { "--- \(names[$0.offset]) watch.log:\n" + $0.element.watchLog.suffix(4000) }.joined(separator: "\n")
+        machines.enumerated().map { index, h in
+            let log = ((try? FileSystem.readText(h.home + "/orange.log")) ?? "").split(separator: "\n")
+                .filter { $0.contains(#""component":"engine""#) || $0.contains(#""component":"sync""#) }.suffix(40)
+            return "--- \(names[index]) watch.log:\n" + h.watchLog.suffix(4000) + "--- \(names[index]) orange.log (engine, sync):\n"
+                + log.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     /// The distinct `agent.spawned` lines of a task, across every machine's history.
