@@ -48,6 +48,28 @@ public final class RunningProcess {
         return lines
     }
 
+    /// Reads the child's stdout to its end and throws it away, as a pipe into `wc -c` would (large
+    /// reads into one buffer), then waits for the child. Returns its exit code (128 + the signal
+    /// when a signal ended it) and how many bytes it wrote. A benchmark timing a command whose
+    /// output is megabytes measures the command so, not its own way of keeping the text.
+    public func drainOutputAndWait() -> (exitCode: Int32, bytes: Int) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        var entry = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+        reading: while true {
+            switch valueOrErrno({ buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) } }) {
+            case .success(0): break reading
+            case .success(let n): total += n
+            case .failure(let error) where error.code == EAGAIN: _ = valueOrErrno { poll(&entry, 1, -1) }
+            case .failure: break reading
+            }
+        }
+        var status: Int32 = 0
+        _ = valueOrErrno { waitpid(pid, &status, 0) }
+        exited = true
+        return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), total)
+    }
+
     /// User plus system CPU seconds so far, from /proc.
     public var cpuSeconds: Double {
         guard let stat = try? FileSystem.readText("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return 0 }
