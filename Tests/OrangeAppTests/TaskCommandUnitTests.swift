@@ -38,6 +38,24 @@ struct TaskCommandUnitTests {
         #expect(outcome.stderr.contains("billing"), "\(outcome.stderr)")
     }
 
+    /// A branch is one task's while that task is unfinished: a create or an update naming it is
+    /// refused, naming the task that has it; a done task's branch is free again.
+    @Test func aBranchInUseByAnUnfinishedTaskIsRefused() throws {
+        let world = InMemoryWorld()
+        try world.add(world.task("api", status: .working), world.task("old", status: .done), world.task("ui"))
+        let taken = run(world, ["task", "create", "api", "again", "--no-spawn"])
+        #expect(taken.exitCode == 1)
+        #expect(taken.stderr.contains("task api (working) already uses branch 'api'"), "\(taken.stderr)")
+        let longer = run(world, ["task", "create", "api2", "a longer name", "--no-spawn"])
+        #expect(longer.exitCode == 0, "\(longer.stderr)")
+        let reused = run(world, ["task", "create", "old", "after the done one", "--no-spawn"])
+        #expect(reused.exitCode == 0, "\(reused.stderr)")
+        let renamed = run(world, ["task", "update", "ui", "--branch", "api"])
+        #expect(renamed.exitCode == 1)
+        #expect(renamed.stderr.contains("task api already uses branch 'api'"), "\(renamed.stderr)")
+        #expect(try world.tasks.find(TaskID(validating: "ui")!)?.branch == "ui")
+    }
+
     @Test func theReadyListHoldsPendingTasksWhoseBlockersAreAllDone() throws {
         let world = InMemoryWorld()
         try world.add(

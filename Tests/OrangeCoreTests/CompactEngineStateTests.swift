@@ -162,6 +162,26 @@ import Testing
         #expect(MemoryLayout<CompactTaskRecord>.stride <= 112)
     }
 
+    /// `hasBranch` says what comparing the branch's bytes says, the description around it never
+    /// counting: a prefix, the branch with the description's start, another length, non-ASCII.
+    @Test func hasBranchComparesTheBranchBytesOnly() {
+        var rng = SeededRandom(seed: 77)
+        for _ in 0..<500 {
+            let record = randomRecord(&rng)
+            let compact = CompactTaskRecord(record)
+            let branch = record.branch
+            #expect(compact.hasBranch(branch))
+            for other in [String(branch.dropLast()), branch + "x", branch + String(record.description.prefix(1)), "", "é" + branch] {
+                #expect(compact.hasBranch(other) == other.utf8.elementsEqual(branch.utf8), "branch \(branch), asked \(other)")
+            }
+        }
+        var accented = TaskRecord(id: TaskID(validating: "a")!, project: ProjectName(validating: "p")!, branch: "caf\u{E9}")
+        accented.description = "notes"
+        // Canonically equivalent as strings, other bytes as git sees them: not the same branch.
+        #expect(CompactTaskRecord(accented).hasBranch("caf\u{E9}"))
+        #expect(!CompactTaskRecord(accented).hasBranch("cafe\u{301}"))
+    }
+
     @Test func theGraphAnswersFromCompactRecordsAsFromRecords() {
         var rng = SeededRandom(seed: 5)
         var records = (0..<300).map { _ in randomRecord(&rng) }

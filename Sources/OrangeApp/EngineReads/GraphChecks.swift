@@ -46,7 +46,9 @@ enum GraphChecks {
 
     static func create(_ new: NewTask, graph: TaskGraph) -> CreateOutcome {
         let harness = new.parent.flatMap { graph[$0]?.harness }
-        if let clash = firstInScanOrder(graph, where: { $0.branch == new.branch && $0.project == new.project && !$0.status.isTerminal }) {
+        if let clash = firstInScanOrder(
+            graph, where: { $0.pointee.hasBranch(new.branch) && $0.pointee.project == new.project && !$0.pointee.status.isTerminal })
+        {
             return CreateOutcome(
                 parentHarness: harness,
                 problem: "task \(clash.id) (\(clash.status.rawValue)) already uses branch '\(new.branch)' in project '\(new.project)'")
@@ -142,17 +144,20 @@ enum GraphChecks {
         }
         if let branch = question.branch {
             outcome.branchClash =
-                firstInScanOrder(view.graph, where: { $0.id != record.id && $0.branch == branch && !$0.status.isTerminal })?.id
+                firstInScanOrder(
+                    view.graph, where: { $0.pointee.hasBranch(branch) && $0.pointee.id != record.id && !$0.pointee.status.isTerminal })?.id
         }
         return outcome
     }
 
     /// The first task a scan lists (created, then id) among those matching: the matches are
     /// few, so they are ordered instead of every task.
-    /// On the compact records: building every record of 100,000 to compare a branch cost most
-    /// of a `task create`'s check.
-    static func firstInScanOrder(_ graph: TaskGraph, where match: (CompactTaskRecord) -> Bool) -> TaskRecord? {
-        graph.tasks.compactValues.filter(match).map(\.record).min(by: ReadGraph.scanOrder)
+    /// On the compact records where they are stored: building every record of 100,000 to
+    /// compare a branch cost most of a `task create`'s check, and copying each compact record
+    /// (a retain and a release of each of its references) still a fifth of the engine's time
+    /// under back-to-back creates (docs/performance.md, section 6).
+    static func firstInScanOrder(_ graph: TaskGraph, where match: (UnsafePointer<CompactTaskRecord>) -> Bool) -> TaskRecord? {
+        graph.tasks.compactValues.filterInPlace(match).map(\.record).min(by: ReadGraph.scanOrder)
     }
 }
 

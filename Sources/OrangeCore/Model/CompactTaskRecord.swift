@@ -106,6 +106,12 @@ public struct CompactTaskRecord: Sendable {
     }
 
     public var branch: String { String(texts[..<descriptionStart]) }
+
+    /// Whether the branch is `branch`, byte for byte as git compares branch names, read where
+    /// the text is stored: no string is made (a `task create`'s check asks it of every task).
+    public func hasBranch(_ branch: String) -> Bool {
+        branch.utf8.count == Int(branchLength) && texts.utf8.prefix(Int(branchLength)).elementsEqual(branch.utf8)
+    }
     public var description: String { String(texts[descriptionStart...]) }
 
     /// A boundary between two whole strings, so a valid index of `texts` as a `String`.
