@@ -11,8 +11,9 @@ import Synchronization
 /// producer may itself spread each result over the cores (`ParallelMap`).
 public enum ReadAhead {
     /// Calls `consume` with each index and its result, `produce(0)`, `produce(1)`, …
-    /// `produce(count - 1)`, in order, on the calling thread; `produce` runs on another thread, never more than `ahead` results before
-    /// the one `consume` is given. A single result is produced on the calling thread.
+    /// `produce(count - 1)`, in order, on the calling thread; `produce` runs on another thread,
+    /// never more than `ahead` results before the one `consume` is given. A single result is
+    /// produced on the calling thread.
     public static func run<Result: Sendable>(
         count: Int, ahead: Int = 2, produce: @escaping @Sendable (Int) -> Result, consume: (Int, Result) -> Void
     ) {
@@ -20,7 +21,7 @@ public enum ReadAhead {
             if count == 1 { consume(0, produce(0)) }
             return
         }
-        let handoff = Handoff<Result>(count: count)
+        let handoff = Handoff<Result>()
         let room = DispatchSemaphore(value: max(1, ahead))
         let produced = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -40,9 +41,7 @@ public enum ReadAhead {
 
     /// The results between the two threads: each stored once and taken once, then dropped.
     private final class Handoff<Result: Sendable>: Sendable {
-        private let slots: Mutex<[Int: Result]>
-
-        init(count: Int) { slots = Mutex([:]) }
+        private let slots = Mutex<[Int: Result]>([:])
 
         func store(_ result: Result, at index: Int) {
             slots.withLock { $0[index] = result }

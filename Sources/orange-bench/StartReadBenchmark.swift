@@ -4,8 +4,9 @@ import OrangeSystem
 
 /// `orange-bench startread <home>`: the engine's start-up up to the parsed records, in process and
 /// with the engine's own code: the watcher's start (a watch and a scan per folder), then the
-/// start-up read of every TASK.md it reported (parse and look at its history), on every core. The rest of the start-up (reducer,
-/// graph, catch-up) is not in it, so a change to these two steps shows on a shared machine.
+/// start-up read of every TASK.md it reported (parse and look at its history), on every core.
+/// The rest of the start-up (reducer, graph, catch-up) is not in it, so a change to these two
+/// steps shows on a shared machine.
 /// Run it on a copy of a tree, never on one an engine is watching.
 enum StartReadBenchmark {
     static func run(home: String, rounds: Int) throws -> String {

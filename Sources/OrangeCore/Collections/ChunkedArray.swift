@@ -39,9 +39,6 @@ public struct ChunkedArray<Element>: RandomAccessCollection {
         return last
     }
 
-    /// Calls `body` with each element's place and address, in order: a read of a few fields of a
-    /// large element then copies those fields, not the whole element (each of its references
-    /// retained and released again, most of a pass over the engine's 100,000 records).
     /// The elements `isIncluded` accepts, each looked at where it is stored: iterating copies
     /// every element (a retain of each of its references), which showed in the engine's full
     /// passes over 100,000 records to find the few it wants.
@@ -53,6 +50,9 @@ public struct ChunkedArray<Element>: RandomAccessCollection {
         return kept
     }
 
+    /// Calls `body` with each element's place and address, in order: a read of a few fields of a
+    /// large element then copies those fields, not the whole element (each of its references
+    /// retained and released again, most of a pass over the engine's 100,000 records).
     public func forEachInPlace(_ body: (Int, UnsafePointer<Element>) throws -> Void) rethrows {
         var position = 0
         for chunk in chunks {

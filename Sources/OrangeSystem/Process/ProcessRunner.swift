@@ -93,7 +93,7 @@ public struct ProcessRunner: ProcessRunning {
         }
         for stream in collected where stream.open { close(stream.fd) }
         let raw = status ?? 0
-        let exitCode: Int32 = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+        let exitCode = Self.exitCode(ofWaitStatus: raw)
         return ProcessResult(
             argv: argv, exitCode: exitCode, stdout: collected[0].text, stderr: collected[1].text, timedOut: timedOut)
     }
@@ -103,7 +103,13 @@ public struct ProcessRunner: ProcessRunning {
         let pid = try spawn(argv, environment: environment, stdout: nil, stderr: nil, stdin: nil, inheritStdin: true, ownGroup: false)
         var raw: Int32 = 0
         _ = valueOrErrno { waitpid(pid, &raw, 0) }
-        return (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+        return Self.exitCode(ofWaitStatus: raw)
+    }
+
+    /// The exit code a `waitpid` status says: the program's own, or 128 + the signal that ended
+    /// it, as a shell reports it.
+    static func exitCode(ofWaitStatus raw: Int32) -> Int32 {
+        (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
     func spawn(

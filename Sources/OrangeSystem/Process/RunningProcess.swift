@@ -67,7 +67,7 @@ public final class RunningProcess {
         var status: Int32 = 0
         _ = valueOrErrno { waitpid(pid, &status, 0) }
         exited = true
-        return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), total)
+        return (ProcessRunner.exitCode(ofWaitStatus: status), total)
     }
 
     /// User plus system CPU seconds so far, from /proc.
